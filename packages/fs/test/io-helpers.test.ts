@@ -1,0 +1,53 @@
+// The whole-buffer helpers: exact reads, atomic publish, path utilities.
+
+import { describe, expect, it } from 'vitest';
+import { FaultFs, FsError, MemFs, joinPath, parentDir, readExact, readFile, writeFile, writeFileAtomic } from '../src/index.js';
+
+describe('io helpers', () => {
+  it('readExact fails with EIO on a short file instead of returning fewer bytes', () => {
+    const fs = new MemFs();
+    writeFile(fs, '/f', new Uint8Array([1, 2, 3]));
+    const f = fs.open('/f');
+    expect([...readExact(f, 1, 2)]).toEqual([2, 3]);
+    expect(() => readExact(f, 1, 3)).toThrowError(FsError);
+    try {
+      readExact(f, 1, 3);
+    } catch (err) {
+      expect((err as FsError).code).toBe('EIO');
+      expect((err as FsError).message).toContain('short read');
+    }
+    f.close();
+  });
+
+  it('writeFileAtomic publishes through a synced temp file, rename and directory sync', () => {
+    const inner = new MemFs();
+    inner.createDirAll('/db');
+    const fs = new FaultFs(inner);
+    const order: string[] = [];
+    const watch = (op: Parameters<FaultFs['addRule']>[0]['op']) => fs.addRule({ op, times: Infinity, after: Infinity, fault: { type: 'error' } });
+    const rules = { sync: watch('sync'), rename: watch('rename'), syncDirectory: watch('syncDirectory') };
+    writeFileAtomic(fs, '/db/CURRENT', new TextEncoder().encode('MANIFEST-1\n'));
+    for (const [k, r] of Object.entries(rules)) if (r.matched > 0) order.push(k);
+    expect(order).toEqual(['sync', 'rename', 'syncDirectory']);
+    expect(new TextDecoder().decode(readFile(inner, '/db/CURRENT'))).toBe('MANIFEST-1\n');
+    expect(inner.exists('/db/CURRENT.tmp')).toBe(false);
+  });
+
+  it('a failed rename leaves the old content in place', () => {
+    const inner = new MemFs();
+    writeFile(inner, '/CURRENT', new TextEncoder().encode('old'));
+    const fs = new FaultFs(inner);
+    fs.addRule({ op: 'rename', fault: { type: 'error' } });
+    expect(() => writeFileAtomic(fs, '/CURRENT', new TextEncoder().encode('new'))).toThrowError(FsError);
+    expect(new TextDecoder().decode(readFile(inner, '/CURRENT'))).toBe('old');
+  });
+
+  it('parentDir and joinPath handle the edge cases', () => {
+    expect(parentDir('/a/b/c')).toBe('/a/b');
+    expect(parentDir('/a')).toBe('/');
+    expect(parentDir('a')).toBe('.');
+    expect(parentDir('a/b/')).toBe('a');
+    expect(joinPath('/a/', '/b', 'c')).toBe('/a/b/c');
+    expect(joinPath('a', '', 'b')).toBe('a/b');
+  });
+});
