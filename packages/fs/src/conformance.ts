@@ -134,6 +134,20 @@ export function describeFsConformance(name: string, setup: () => ConformanceSetu
         f.close();
       });
 
+      it('does not extend a file with an empty write past its end', () => {
+        const f = fs.open(p('e'), { write: true, read: true, create: true });
+        f.write(enc('ab'));
+        expect(f.writeAt(new Uint8Array(0), 10)).toBe(0);
+        expect(f.size()).toBe(2);
+        f.close();
+      });
+
+      it('refuses file operations on the root directory like Linux', () => {
+        expectCode(() => fs.open('/'), 'EISDIR');
+        expectCode(() => fs.removeFile('/'), 'EISDIR');
+        expectCode(() => fs.removeDirAll('/'), 'EBUSY');
+      });
+
       it('shrinks and extends with setLen, extending with zeros', () => {
         const f = fs.open(p('s'), { write: true, read: true, create: true });
         f.write(enc('abcdef'));

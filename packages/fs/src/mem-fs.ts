@@ -24,6 +24,9 @@ type Node = FileNode | DirNode;
 
 const EMPTY = new Uint8Array(0);
 
+/** What Linux says when an operation that needs a parent names the root itself. */
+const ROOT_ERRORS: Record<string, string> = { open: 'EISDIR', unlink: 'EISDIR', rm: 'EBUSY', rename: 'EBUSY', link: 'EEXIST' };
+
 /** Splits a path into components relative to the root ('.' and '..' resolved). */
 function components(path: string): string[] {
   const out: string[] = [];
@@ -55,7 +58,7 @@ export class MemFs implements Fs {
   private lookupParent(path: string, syscall: string): { dir: DirNode; name: string } {
     const parts = components(path);
     const name = parts.pop();
-    if (name === undefined) throw new FsError('EINVAL', syscall, path, { detail: 'the root has no parent' });
+    if (name === undefined) throw new FsError(ROOT_ERRORS[syscall] ?? 'EINVAL', syscall, path, { detail: 'not allowed on the root directory' });
     let node: Node = this.root;
     for (const part of parts) {
       if (node.kind !== 'dir') throw new FsError('ENOTDIR', syscall, path);
@@ -252,6 +255,8 @@ class MemFile implements FsFile {
   }
 
   private put(data: Uint8Array, pos: number): void {
+    // An empty write changes nothing, even past the end (as pwrite(2) of 0 bytes).
+    if (data.length === 0) return;
     const end = pos + data.length;
     this.ensureCapacity(end);
     this.node.data.set(data, pos);

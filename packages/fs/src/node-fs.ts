@@ -3,6 +3,7 @@
 // Every node error is rethrown as FsError with node's code and the original as `cause`.
 
 import * as nfs from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
 import { FsError } from './errors.js';
 import { compareNames } from './mem-fs.js';
 import type { Fs, FsFile, Metadata, OpenOptions } from './types.js';
@@ -84,6 +85,7 @@ export class NodeFs implements Fs {
 
   removeDirAll(path: string): void {
     checkPath(path, 'rm');
+    if (resolvePath(path) === '/') throw new FsError('EBUSY', 'rm', path, { detail: 'refusing to remove the root directory' });
     const st = io('rm', path, () => nfs.lstatSync(path));
     if (!st.isDirectory()) throw new FsError('ENOTDIR', 'rm', path);
     io('rm', path, () => nfs.rmSync(path, { recursive: true, force: false }));
