@@ -1,0 +1,90 @@
+// The encoded form of a write batch: the payload of one write-ahead-log record, and the
+// unit of atomicity (a batch's record is written whole or is a torn tail, never half
+// applied). Layout in FORMAT.md, "Write batch". Entry i of a batch gets seqno first + i.
+
+import { ByteSink, CorruptionError, ValueType, cursor, getU32, getU64, getVarint32, getVarint64, putU32, putU64 } from '@lsm/sstable';
+
+/** Version byte at the start of every encoded batch. */
+export const BATCH_FORMAT_VERSION = 1;
+/** Header: version u8, first seqno u64 LE, entry count u32 LE. */
+export const BATCH_HEADER_SIZE = 13;
+
+/** One operation of a batch. `value` is empty for deletions. */
+export interface BatchOp {
+  type: number;
+  key: Uint8Array;
+  value: Uint8Array;
+}
+
+/** True for the entry types that carry a value. */
+export function typeHasValue(type: number): boolean {
+  return type === ValueType.Value || type === ValueType.Merge || type === ValueType.Indirection;
+}
+
+/** Encodes `ops` with the first seqno `first` into `sink` (reset first). */
+export function encodeBatch(sink: ByteSink, first: number, ops: readonly BatchOp[]): Uint8Array {
+  sink.len = 0;
+  sink.ensure(BATCH_HEADER_SIZE);
+  sink.buf[0] = BATCH_FORMAT_VERSION;
+  putU64(sink.buf, 1, first);
+  putU32(sink.buf, 9, ops.length);
+  sink.len = BATCH_HEADER_SIZE;
+  for (const op of ops) {
+    sink.putByte(op.type);
+    sink.putVarint(op.key.length);
+    sink.putBytes(op.key);
+    if (typeHasValue(op.type)) {
+      sink.putVarint(op.value.length);
+      sink.putBytes(op.value);
+    }
+  }
+  return sink.buf.subarray(0, sink.len);
+}
+
+/** A decoded batch: its first seqno and operations (views into the record's bytes). */
+export interface DecodedBatch {
+  first: number;
+  ops: BatchOp[];
+}
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * Decodes a batch record. Any inconsistency (the record passed its checksum, so this
+ * means a bug or deliberate tampering) is a CorruptionError naming the log and offset.
+ */
+export function decodeBatch(rec: Uint8Array, file: string, offset: number): DecodedBatch {
+  const bad = (what: string): CorruptionError => new CorruptionError(file, offset, `write batch: ${what}`);
+  if (rec.length < BATCH_HEADER_SIZE) throw bad(`record of ${rec.length} bytes is shorter than the header`);
+  if (rec[0] !== BATCH_FORMAT_VERSION) throw bad(`unknown batch format version ${rec[0]}`);
+  const first = getU64(rec, 1);
+  if (first < 0) throw bad('first seqno beyond 2^53-1');
+  const count = getU32(rec, 9);
+  if (first + count > Number.MAX_SAFE_INTEGER) throw bad('seqnos beyond 2^53-1');
+  // Each op takes at least 2 bytes: a bound that stops a damaged count from allocating.
+  if (count > (rec.length - BATCH_HEADER_SIZE) / 2) throw bad(`count ${count} does not fit in ${rec.length} bytes`);
+  const ops: BatchOp[] = new Array(count);
+  let p = BATCH_HEADER_SIZE;
+  const end = rec.length;
+  for (let i = 0; i < count; i++) {
+    if (p >= end) throw bad(`entry ${i} of ${count} missing`);
+    const type = rec[p++]!;
+    if (type > ValueType.Indirection) throw bad(`entry ${i} has unknown type ${type}`);
+    const klen = getVarint32(rec, p, end);
+    if (klen < 0 || cursor.pos + klen > end) throw bad(`entry ${i} key length out of bounds`);
+    p = cursor.pos;
+    const key = rec.subarray(p, p + klen);
+    p += klen;
+    let value: Uint8Array = EMPTY;
+    if (typeHasValue(type)) {
+      const vlen = getVarint64(rec, p, end);
+      if (vlen < 0 || cursor.pos + vlen > end) throw bad(`entry ${i} value length out of bounds`);
+      p = cursor.pos;
+      value = rec.subarray(p, p + vlen);
+      p += vlen;
+    }
+    ops[i] = { type, key, value };
+  }
+  if (p !== end) throw bad(`${end - p} trailing bytes after ${count} entries`);
+  return { first, ops };
+}

@@ -1,0 +1,185 @@
+// The user-facing iterator: turns the merged stream of internal entries (every version
+// of every key, from memtables and tables) into the store's contents as of one seqno:
+// for each user key, the newest version at or below that seqno, skipped when it is a
+// deletion. Forward and reverse, with bounds and a limit. It copies each key and value
+// it yields, so callers may keep them; its resources (a pinned version, open tables)
+// are released when it ends, when the loop breaks, or by close().
+
+import { type Comparator, type InternalIterator, InvalidArgumentError, ValueType } from '@lsm/sstable';
+import { ClosedError } from './errors.js';
+
+/** Bounds and direction of one iteration, resolved to bytes. */
+export interface IterBounds {
+  lower?: Uint8Array;
+  lowerInclusive: boolean;
+  upper?: Uint8Array;
+  upperInclusive: boolean;
+  /** Stop at the first key without this prefix (prefix scans). */
+  prefix?: Uint8Array;
+  reverse: boolean;
+  limit: number;
+}
+
+function startsWith(key: Uint8Array, prefix: Uint8Array): boolean {
+  if (key.length < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (key[i] !== prefix[i]) return false;
+  return true;
+}
+
+/** Yields `[key, value]` pairs; an IterableIterator usable in for..of. */
+export class DbIterator implements IterableIterator<[Uint8Array, Uint8Array]> {
+  private started = false;
+  private done = false;
+  private emitted = 0;
+  private released = false;
+  /** The limit was reached: the next call ends the iteration. */
+  private finishSoon = false;
+
+  constructor(
+    private readonly it: InternalIterator,
+    private readonly cmp: Comparator,
+    private readonly readSeqno: number,
+    private readonly bounds: IterBounds,
+    /** Releases what the iteration pinned (called exactly once). */
+    private readonly onRelease: () => void,
+    private readonly isTreeClosed: () => boolean,
+  ) {}
+
+  [Symbol.iterator](): this {
+    return this;
+  }
+
+  next(): IteratorResult<[Uint8Array, Uint8Array]> {
+    if (this.done) return { done: true, value: undefined };
+    if (this.isTreeClosed()) {
+      this.finish();
+      throw new ClosedError('tree');
+    }
+    try {
+      const entry = this.bounds.reverse ? this.stepReverse() : this.stepForward();
+      if (entry === null) {
+        this.finish();
+        return { done: true, value: undefined };
+      }
+      this.emitted++;
+      if (this.emitted >= this.bounds.limit) this.finishSoon = true;
+      return { done: false, value: entry };
+    } catch (err) {
+      this.finish();
+      throw err;
+    }
+  }
+
+  /** Ends the iteration early and releases its resources (for..of calls this on break). */
+  return(): IteratorResult<[Uint8Array, Uint8Array]> {
+    this.finish();
+    return { done: true, value: undefined };
+  }
+
+  /** Same as return(): releases the iteration's resources. Idempotent. */
+  close(): void {
+    this.finish();
+  }
+
+  private finish(): void {
+    this.done = true;
+    if (this.released) return;
+    this.released = true;
+    try {
+      this.it.close();
+    } finally {
+      this.onRelease();
+    }
+  }
+
+  private aboveUpper(key: Uint8Array): boolean {
+    const b = this.bounds;
+    if (b.upper !== undefined) {
+      const c = this.cmp.compare(key, b.upper);
+      if (c > 0 || (c === 0 && !b.upperInclusive)) return true;
+    }
+    return b.prefix !== undefined && !startsWith(key, b.prefix);
+  }
+
+  private belowLower(key: Uint8Array): boolean {
+    const b = this.bounds;
+    if (b.lower !== undefined) {
+      const c = this.cmp.compare(key, b.lower);
+      if (c < 0 || (c === 0 && !b.lowerInclusive)) return true;
+    }
+    return b.prefix !== undefined && !startsWith(key, b.prefix);
+  }
+
+  private stepForward(): [Uint8Array, Uint8Array] | null {
+    if (this.finishSoon) return null;
+    const it = this.it;
+    const b = this.bounds;
+    if (!this.started) {
+      this.started = true;
+      if (b.lower !== undefined) {
+        // Exclusive lower bound: skip every version of the bound itself (seqno 0 is the oldest).
+        if (b.lowerInclusive) it.seek(b.lower);
+        else {
+          it.seek(b.lower, 0);
+          if (it.valid() && this.cmp.compare(it.userKey(), b.lower) === 0) it.next();
+        }
+      } else it.seekToFirst();
+    }
+    while (it.valid()) {
+      const key = it.userKey();
+      if (this.aboveUpper(key)) return null;
+      if (it.seqno() > this.readSeqno) {
+        it.next();
+        continue;
+      }
+      const type = it.type();
+      const k = key.slice();
+      let out: [Uint8Array, Uint8Array] | null = null;
+      if (type === ValueType.Value) out = [k, it.value().slice()];
+      else if (type !== ValueType.Tombstone && type !== ValueType.WeakTombstone) {
+        throw new InvalidArgumentError(`entry type ${type} of key needs a feature this store was not opened with`);
+      }
+      // Skip the older versions of this key.
+      it.next();
+      while (it.valid() && this.cmp.compare(it.userKey(), k) === 0) it.next();
+      if (out !== null) return out;
+    }
+    return null;
+  }
+
+  private stepReverse(): [Uint8Array, Uint8Array] | null {
+    if (this.finishSoon) return null;
+    const it = this.it;
+    const b = this.bounds;
+    if (!this.started) {
+      this.started = true;
+      if (b.upper !== undefined) {
+        if (b.upperInclusive) it.seekForPrev(b.upper, 0);
+        else {
+          it.seekForPrev(b.upper, Number.MAX_SAFE_INTEGER);
+          // An entry of the bound itself with seqno MAX_SAFE_INTEGER cannot exist, but be exact.
+          while (it.valid() && this.cmp.compare(it.userKey(), b.upper) === 0) it.prev();
+        }
+      } else it.seekToLast();
+    }
+    while (it.valid()) {
+      const k = it.userKey().slice();
+      if (this.belowLower(k)) return null;
+      // Walk this key's versions from oldest to newest; the last visible one wins.
+      let bestType = -1;
+      let bestValue: Uint8Array | null = null;
+      while (it.valid() && this.cmp.compare(it.userKey(), k) === 0) {
+        if (it.seqno() <= this.readSeqno) {
+          bestType = it.type();
+          bestValue = bestType === ValueType.Value ? it.value().slice() : null;
+        }
+        it.prev();
+      }
+      if (bestType === ValueType.Value) return [k, bestValue!];
+      if (bestType !== -1 && bestType !== ValueType.Tombstone && bestType !== ValueType.WeakTombstone) {
+        throw new InvalidArgumentError(`entry type ${bestType} of key needs a feature this store was not opened with`);
+      }
+    }
+    return null;
+  }
+}

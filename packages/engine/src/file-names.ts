@@ -1,0 +1,41 @@
+// Names of the files in a store's directory. Every file but LOCK and CURRENT carries a
+// file number from one counter, so names never repeat within a store's life, and
+// recovery can tell live files from orphans left by an interrupted flush or compaction.
+
+/** The kinds of file a store directory holds. */
+export type FileKind = 'log' | 'table' | 'manifest' | 'current' | 'lock' | 'temp';
+
+/** A parsed file name. */
+export interface ParsedName {
+  kind: FileKind;
+  number: number;
+}
+
+const pad = (n: number): string => String(n).padStart(6, '0');
+
+/** `000012.log`: a write-ahead log. */
+export const logFileName = (n: number): string => `${pad(n)}.log`;
+/** `000013.sst`: a table. */
+export const tableFileName = (n: number): string => `${pad(n)}.sst`;
+/** `MANIFEST-000014`: a manifest (a log of version edits). */
+export const manifestFileName = (n: number): string => `MANIFEST-${pad(n)}`;
+/** `CURRENT`: names the live manifest. */
+export const CURRENT = 'CURRENT';
+/** `LOCK`: held exclusively while the store is open. */
+export const LOCK = 'LOCK';
+/** `000015.tmp`: a file being written that is not yet published. */
+export const tempFileName = (n: number): string => `${pad(n)}.tmp`;
+
+/** Parses a name from the store directory; undefined for files that are not ours. */
+export function parseFileName(name: string): ParsedName | undefined {
+  if (name === CURRENT) return { kind: 'current', number: 0 };
+  if (name === LOCK) return { kind: 'lock', number: 0 };
+  let m = /^MANIFEST-(\d{6,16})$/.exec(name);
+  if (m) return { kind: 'manifest', number: Number(m[1]) };
+  m = /^(\d{6,16})\.(log|sst|tmp)$/.exec(name);
+  if (m) {
+    const kind = m[2] === 'log' ? 'log' : m[2] === 'sst' ? 'table' : 'temp';
+    return { kind, number: Number(m[1]) };
+  }
+  return undefined;
+}

@@ -1,0 +1,23 @@
+// Public entry of @lsm/engine: the Tree, its batches and snapshots, options, stats and
+// the typed errors (the whole @lsm error family, re-exported).
+
+export { Tree, type WriteOptions, type ReadOptions, type RangeOptions } from './tree.js';
+export { WriteBatch, type CommitOptions } from './write-batch.js';
+export { Snapshot } from './snapshot.js';
+export type { DbIterator } from './db-iterator.js';
+export type { TreeOptions } from './options.js';
+export type { TreeStats } from './stats.js';
+export type { Bytes } from './coerce.js';
+export {
+  LsmError,
+  CorruptionError,
+  InvalidArgumentError,
+  IoError,
+  NotSupportedError,
+  ClosedError,
+  LockedError,
+  isLsmError,
+  type LsmErrorCode,
+} from './errors.js';
+export { Leveled, type CompactionStrategy, type LeveledOptions } from '@lsm/compaction';
+export { bytewiseComparator, type Comparator } from '@lsm/sstable';

@@ -1,0 +1,104 @@
+// The memtable: the newest writes, sorted in memory until they are flushed to an L0
+// table. It owns copies of keys and values (callers may reuse their buffers), counts
+// the bytes it holds so the engine can seal it at a size, and never changes or removes
+// an entry once added.
+
+import { type Comparator, ValueType } from '@lsm/sstable';
+import { MemtableTree, type TreePos } from './memtable-tree.js';
+import { MemtableIterator } from './memtable-iterator.js';
+
+/** Per-entry bookkeeping cost, counted in `approximateBytes` besides key and value. */
+const ENTRY_OVERHEAD = 48;
+
+/** One entry as a point lookup sees it. */
+export interface MemEntry {
+  type: ValueType;
+  seqno: number;
+  value: Uint8Array;
+}
+
+/** A sorted in-memory run of writes. */
+export class Memtable {
+  readonly tree: MemtableTree;
+  /** Bytes held, approximately (keys + values + per-entry overhead). */
+  approximateBytes = 0;
+  /** Smallest and largest seqno added (0 when empty). */
+  smallestSeqno = 0;
+  largestSeqno = 0;
+  /** Point tombstones added (deletes and weak deletes). */
+  tombstones = 0;
+
+  constructor(
+    readonly comparator: Comparator,
+    bytewise: boolean,
+    /** The write-ahead log holding this memtable's writes (0 when the WAL is off). */
+    readonly logNumber: number,
+  ) {
+    this.tree = new MemtableTree(comparator, bytewise);
+  }
+
+  /** Number of entries. */
+  get size(): number {
+    return this.tree.size;
+  }
+
+  /** True when nothing was added. */
+  get empty(): boolean {
+    return this.tree.size === 0;
+  }
+
+  /**
+   * Adds an entry. `key` and `value` are copied unless `owned` says the caller hands
+   * them over (e.g. they were decoded into fresh buffers).
+   */
+  add(seqno: number, type: ValueType, key: Uint8Array, value: Uint8Array, owned = false): void {
+    const k = owned ? key : key.slice();
+    const v = owned || value.length === 0 ? value : value.slice();
+    this.tree.insert(k, seqno, type, v);
+    this.approximateBytes += k.length + v.length + ENTRY_OVERHEAD;
+    if (this.smallestSeqno === 0 || seqno < this.smallestSeqno) this.smallestSeqno = seqno;
+    if (seqno > this.largestSeqno) this.largestSeqno = seqno;
+    if (type === ValueType.Tombstone || type === ValueType.WeakTombstone) this.tombstones++;
+  }
+
+  /** Position of the newest version of `key` with seqno <= `seqno`, or null. */
+  private find(key: Uint8Array, seqno: number): TreePos | null {
+    const pos = this.tree.lowerBound(key, seqno);
+    const leaf = pos.leaf;
+    if (pos.index >= leaf.keys.length) return null;
+    return this.comparator.compare(leaf.keys[pos.index]!, key) === 0 ? pos : null;
+  }
+
+  /** The newest entry of `key` visible at `seqno`, or undefined. */
+  get(key: Uint8Array, seqno: number): MemEntry | undefined {
+    const pos = this.find(key, seqno);
+    if (pos === null) return undefined;
+    const l = pos.leaf;
+    const i = pos.index;
+    return { type: l.types[i] as ValueType, seqno: l.seqs[i]!, value: l.vals[i]! };
+  }
+
+  /**
+   * Calls `visit` with the versions of `key` visible at `seqno`, newest first, until it
+   * returns false. Used to gather merge operands.
+   */
+  versions(key: Uint8Array, seqno: number, visit: (type: ValueType, seqno: number, value: Uint8Array) => boolean): void {
+    const pos = this.find(key, seqno);
+    if (pos === null) return;
+    let leaf: typeof pos.leaf | null = pos.leaf;
+    let i = pos.index;
+    while (leaf !== null) {
+      for (; i < leaf.keys.length; i++) {
+        if (this.comparator.compare(leaf.keys[i]!, key) !== 0) return;
+        if (!visit(leaf.types[i] as ValueType, leaf.seqs[i]!, leaf.vals[i]!)) return;
+      }
+      leaf = leaf.next;
+      i = 0;
+    }
+  }
+
+  /** An iterator over every entry (all versions), in internal-key order. */
+  iterator(): MemtableIterator {
+    return new MemtableIterator(this.tree);
+  }
+}

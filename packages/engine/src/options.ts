@@ -1,0 +1,126 @@
+// The options a store is opened with, their defaults, and their validation. Every bad
+// option is an LSM_INVALID_ARGUMENT error that names the option.
+
+import { type CompactionStrategy, Leveled } from '@lsm/compaction';
+import { type Fs, NodeFs } from '@lsm/fs';
+import { type Comparator, type CompressionType, type FilterOptions, InvalidArgumentError, bytewiseComparator } from '@lsm/sstable';
+
+/** Options of `Tree.open`. */
+export interface TreeOptions {
+  /** Where files live. Default: the real disk (NodeFs). */
+  fs?: Fs;
+  /** Create the store when the directory holds none. Default true. */
+  createIfMissing?: boolean;
+  /** Fail when a store already exists. Default false. */
+  errorIfExists?: boolean;
+  /** User-key order; recorded at creation, must match on every open. Default bytewise. */
+  comparator?: Comparator;
+  /** Write-ahead log. Default true; false for callers who own durability (only flush() makes writes durable). */
+  wal?: boolean;
+  /** fsync the log on every write, as if every call passed `{ sync: true }`. Default false. */
+  syncWrites?: boolean;
+  /**
+   * What open does with damage in the middle of a write-ahead log: 'strict' (default)
+   * fails with LSM_CORRUPTION; 'salvage' skips the damaged records and opens.
+   */
+  walRecovery?: 'strict' | 'salvage';
+  /** Seal and flush the active memtable once it holds this many bytes. Default 32 MiB. */
+  memtableBytes?: number;
+  /** Sealed memtables allowed to wait for a failed flush before writes are refused. Default 2. */
+  maxSealedMemtables?: number;
+  /** Target uncompressed data block size of tables. Default 4096. */
+  blockSize?: number;
+  /** Block compression of tables: 'none' (default) or 'zstd', or { type: 'zstd', level }. */
+  compression?: CompressionType | { type: CompressionType; level?: number };
+  /** Whole-key filter of each table (BuRR). Default { bitsPerKey: 10 }; false for none. */
+  filter?: FilterOptions | false;
+  /** Capacity of the block cache shared by all tables, in bytes. Default 64 MiB. */
+  blockCacheBytes?: number;
+  /** Table files kept open at once. Default 1000. */
+  maxOpenTables?: number;
+  /** The compaction strategy. Default: `new Leveled()`. */
+  compaction?: CompactionStrategy;
+  /** Compact automatically after a flush when the strategy asks for it. Default true. */
+  autoCompaction?: boolean;
+}
+
+/** Options after defaults. */
+export interface ResolvedOptions {
+  fs: Fs;
+  createIfMissing: boolean;
+  errorIfExists: boolean;
+  comparator: Comparator;
+  wal: boolean;
+  syncWrites: boolean;
+  walRecovery: 'strict' | 'salvage';
+  memtableBytes: number;
+  maxSealedMemtables: number;
+  blockSize: number;
+  compression: CompressionType;
+  compressionLevel: number | undefined;
+  filter: FilterOptions | false;
+  blockCacheBytes: number;
+  maxOpenTables: number;
+  compaction: CompactionStrategy;
+  autoCompaction: boolean;
+}
+
+function intOption(name: string, v: unknown, def: number, min: number, max: number): number {
+  if (v === undefined) return def;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    throw new InvalidArgumentError(`option ${name} must be an integer in [${min}, ${max}], got ${String(v)}`);
+  }
+  return v;
+}
+
+function boolOption(name: string, v: unknown, def: boolean): boolean {
+  if (v === undefined) return def;
+  if (typeof v !== 'boolean') throw new InvalidArgumentError(`option ${name} must be a boolean, got ${typeof v}`);
+  return v;
+}
+
+/** Applies defaults and validates. */
+export function resolveOptions(o: TreeOptions | undefined): ResolvedOptions {
+  if (o !== undefined && (typeof o !== 'object' || o === null)) throw new InvalidArgumentError('options must be an object');
+  const opts = o ?? {};
+  let compression: CompressionType = 'none';
+  let compressionLevel: number | undefined;
+  const c = opts.compression;
+  if (c !== undefined) {
+    const type = typeof c === 'string' ? c : c?.type;
+    if (type !== 'none' && type !== 'zstd') {
+      throw new InvalidArgumentError(`option compression must be 'none' or 'zstd', got ${JSON.stringify(type)}`);
+    }
+    compression = type;
+    if (typeof c === 'object') compressionLevel = c.level;
+  }
+  const comparator = opts.comparator ?? bytewiseComparator;
+  if (typeof comparator?.compare !== 'function' || typeof comparator.name !== 'string' || comparator.name === '') {
+    throw new InvalidArgumentError('option comparator must have a non-empty name and a compare function');
+  }
+  if (opts.walRecovery !== undefined && opts.walRecovery !== 'strict' && opts.walRecovery !== 'salvage') {
+    throw new InvalidArgumentError(`option walRecovery must be 'strict' or 'salvage', got ${JSON.stringify(opts.walRecovery)}`);
+  }
+  // The picker compares keys too: it must use the store's order.
+  const compaction = opts.compaction ?? new Leveled({ comparator });
+  if (typeof compaction?.pick !== 'function') throw new InvalidArgumentError('option compaction must be a CompactionStrategy');
+  return {
+    fs: opts.fs ?? new NodeFs(),
+    createIfMissing: boolOption('createIfMissing', opts.createIfMissing, true),
+    errorIfExists: boolOption('errorIfExists', opts.errorIfExists, false),
+    comparator,
+    wal: boolOption('wal', opts.wal, true),
+    syncWrites: boolOption('syncWrites', opts.syncWrites, false),
+    walRecovery: opts.walRecovery ?? 'strict',
+    memtableBytes: intOption('memtableBytes', opts.memtableBytes, 32 << 20, 1024, 2 ** 31),
+    maxSealedMemtables: intOption('maxSealedMemtables', opts.maxSealedMemtables, 2, 1, 64),
+    blockSize: intOption('blockSize', opts.blockSize, 4096, 64, 64 << 20),
+    compression,
+    compressionLevel,
+    filter: opts.filter === undefined ? { bitsPerKey: 10 } : opts.filter,
+    blockCacheBytes: intOption('blockCacheBytes', opts.blockCacheBytes, 64 << 20, 0, 2 ** 46),
+    maxOpenTables: intOption('maxOpenTables', opts.maxOpenTables, 1000, 8, 1_000_000),
+    compaction,
+    autoCompaction: boolOption('autoCompaction', opts.autoCompaction, true),
+  };
+}

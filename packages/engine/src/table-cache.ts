@@ -1,0 +1,106 @@
+// Open table readers, by file number, bounded in count. A table in use (by an iterator
+// or a lookup in progress) is never closed by eviction: users take a reference with
+// acquire() and give it back with release().
+
+import type { Fs } from '@lsm/fs';
+import { type BlockCache, type Comparator, type InternalIterator, Table, type TableIteratorOptions, toIoError } from '@lsm/sstable';
+import { tableFileName } from './file-names.js';
+
+interface Slot {
+  table: Table;
+  refs: number;
+  lastUse: number;
+}
+
+/** A bounded pool of open tables. */
+export class TableCache {
+  private readonly open = new Map<number, Slot>();
+  private tick = 0;
+
+  constructor(
+    private readonly fs: Fs,
+    private readonly dir: string,
+    private readonly comparator: Comparator,
+    private readonly blockCache: BlockCache | undefined,
+    private readonly capacity: number,
+  ) {}
+
+  /** Opens (or reuses) table `id` and takes a reference to it. */
+  acquire(id: number): Table {
+    let slot = this.open.get(id);
+    if (slot === undefined) {
+      const path = `${this.dir}/${tableFileName(id)}`;
+      let table: Table;
+      try {
+        table = Table.open(this.fs, path, { tableId: id, cache: this.blockCache, comparator: this.comparator });
+      } catch (err) {
+        throw toIoError(err, `opening table ${path}`);
+      }
+      slot = { table, refs: 0, lastUse: 0 };
+      this.open.set(id, slot);
+      this.evict();
+    }
+    slot.refs++;
+    slot.lastUse = ++this.tick;
+    return slot.table;
+  }
+
+  /** Gives back a reference taken by acquire(). */
+  release(id: number): void {
+    const slot = this.open.get(id);
+    if (slot !== undefined && slot.refs > 0) slot.refs--;
+    if (this.open.size > this.capacity) this.evict();
+  }
+
+  /** An iterator over table `id` that holds the table open until the iterator is closed. */
+  iterator(id: number, options?: TableIteratorOptions): InternalIterator {
+    const table = this.acquire(id);
+    let it: InternalIterator;
+    try {
+      it = table.iterator(options);
+    } catch (err) {
+      this.release(id);
+      throw err;
+    }
+    const close = it.close.bind(it);
+    let released = false;
+    it.close = () => {
+      close();
+      if (!released) {
+        released = true;
+        this.release(id);
+      }
+    };
+    return it;
+  }
+
+  /** Closes least recently used tables nobody holds until within capacity. */
+  private evict(): void {
+    if (this.open.size <= this.capacity) return;
+    const idle = [...this.open.entries()].filter(([, s]) => s.refs === 0).sort((a, b) => a[1].lastUse - b[1].lastUse);
+    for (const [id, slot] of idle) {
+      if (this.open.size <= this.capacity) break;
+      this.open.delete(id);
+      slot.table.close();
+    }
+  }
+
+  /** Closes table `id` if open and idle (its file is about to be deleted). */
+  forget(id: number): void {
+    const slot = this.open.get(id);
+    if (slot === undefined || slot.refs > 0) return;
+    this.open.delete(id);
+    slot.table.close();
+  }
+
+  /** Number of open tables. */
+  get size(): number {
+    return this.open.size;
+  }
+
+  /** Closes every table. */
+  close(): void {
+    for (const slot of this.open.values()) slot.table.close();
+    this.open.clear();
+  }
+}

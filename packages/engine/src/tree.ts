@@ -1,0 +1,795 @@
+// Tree: the store. It ties together the write-ahead log, the memtables, the manifest
+// (VersionSet), the table files and compaction, behind a synchronous API.
+//
+// Promises (tested in test/model.test.ts, crash.test.ts, faults.test.ts):
+// - every write gets the next seqno; a read at seqno S sees exactly the writes <= S;
+// - a write is durable once a call that made it asked for sync (or syncWrites is on), or
+//   after flush()/sync(); a batch is all or nothing across a crash;
+// - files are published by write, fsync, directory fsync, and only then referenced by a
+//   manifest edit; inputs of a flush or compaction are deleted only after the edit that
+//   replaces them is durable, and never while a reader still uses them;
+// - an I/O failure is reported as LSM_IO by the call that met it and leaves the store
+//   readable and consistent.
+
+import { LevelIterator, type TableMeta } from '@lsm/compaction';
+import { type Fs, type FsFile, parentDir } from '@lsm/fs';
+import {
+  BlockCache,
+  ByteSink,
+  type InternalIterator,
+  InvalidArgumentError,
+  MergingIterator,
+  type TableWriterOptions,
+  ValueType,
+  bytewiseComparator,
+  NotSupportedError,
+  keyHash,
+  toIoError,
+} from '@lsm/sstable';
+import { type BatchOp, decodeBatch, encodeBatch } from './batch-codec.js';
+import { type Bytes, toKey } from './coerce.js';
+import { CompactionRunner } from './compaction-runner.js';
+import { ClosedError, LockedError } from './errors.js';
+import { LOCK, logFileName, parseFileName, tableFileName } from './file-names.js';
+import { removeQuietly, writeMemtable } from './flush.js';
+import { readLog } from './log-reader.js';
+import { LogWriter } from './log-writer.js';
+import { Memtable } from './memtable.js';
+import { type ResolvedOptions, type TreeOptions, resolveOptions } from './options.js';
+import { DbIterator, type IterBounds } from './db-iterator.js';
+import { Snapshot, SnapshotList } from './snapshot.js';
+import { TableCache } from './table-cache.js';
+import type { Version } from './version.js';
+import { VersionSet } from './version-set.js';
+import { type CommitOptions, WriteBatch } from './write-batch.js';
+import { type TreeStats, emptyCounters, type Counters } from './stats.js';
+
+/** Options of a single write. */
+export interface WriteOptions {
+  /** fsync the write-ahead log before returning: the write is durable when the call returns. */
+  sync?: boolean;
+}
+
+/** Options of a point read. */
+export interface ReadOptions {
+  /** Read as of this snapshot. */
+  snapshot?: Snapshot;
+  /** Read as of this seqno (must not exceed the current one). */
+  seqno?: number;
+}
+
+/** Options of range() and prefix(). */
+export interface RangeOptions extends ReadOptions {
+  gt?: Bytes;
+  gte?: Bytes;
+  lt?: Bytes;
+  lte?: Bytes;
+  /** Iterate from the largest key down. */
+  reverse?: boolean;
+  /** Yield at most this many entries. */
+  limit?: number;
+}
+
+/** The embedded LSM-tree key-value store. Open with `Tree.open(path, options)`. */
+export class Tree {
+  private readonly fs: Fs;
+  private readonly opts: ResolvedOptions;
+  private readonly bytewise: boolean;
+  private readonly versions: VersionSet;
+  private readonly tableCache: TableCache;
+  private readonly blockCache: BlockCache | undefined;
+  private readonly snapshots = new SnapshotList();
+  private readonly openIterators = new Set<DbIterator>();
+  private readonly sink = new ByteSink(64 * 1024);
+  private readonly counters: Counters = emptyCounters();
+  private readonly compactor: CompactionRunner;
+  private mem: Memtable;
+  /** Sealed memtables waiting to be flushed, oldest first. */
+  private sealed: Memtable[] = [];
+  private log: LogWriter | null = null;
+  /** The log failed mid-write: the next write starts a new one. */
+  private logBroken = false;
+  /** A sealed memtable's log tail may not be durable: flush before acknowledging a sync write. */
+  private sealedTailUnsynced = false;
+  /** The last seqno given to a write (and visible to reads). */
+  private lastSeqno: number;
+  private closed = false;
+  /** Files waiting for readers to let go before they are deleted. */
+  private obsoleteCheckPending = false;
+
+  private constructor(
+    readonly path: string,
+    opts: ResolvedOptions,
+    private readonly lockFile: FsFile,
+    versions: VersionSet,
+    recovered: Memtable[],
+    lastSeqno: number,
+  ) {
+    this.fs = opts.fs;
+    this.opts = opts;
+    this.bytewise = opts.comparator === bytewiseComparator;
+    this.versions = versions;
+    this.blockCache = opts.blockCacheBytes > 0 ? new BlockCache(opts.blockCacheBytes) : undefined;
+    this.tableCache = new TableCache(this.fs, path, opts.comparator, this.blockCache, opts.maxOpenTables);
+    this.lastSeqno = lastSeqno;
+    this.sealed = recovered;
+    this.mem = new Memtable(opts.comparator, this.bytewise, 0);
+    this.compactor = new CompactionRunner({
+      fs: this.fs,
+      dir: path,
+      comparator: opts.comparator,
+      strategy: opts.compaction,
+      versions: this.versions,
+      tableCache: this.tableCache,
+      writerOptions: () => this.writerOptions(),
+      snapshots: () => this.snapshots.seqnos(),
+      lastSeqno: () => this.lastSeqno,
+      counters: this.counters,
+      onObsolete: () => this.deleteObsoleteFiles(),
+    });
+  }
+
+  /**
+   * Opens (or creates) the store in directory `path`. Recovers the last durable state:
+   * the manifest's tables plus every write-ahead-log record after them.
+   */
+  static open(path: string, options?: TreeOptions): Tree {
+    if (typeof path !== 'string' || path.length === 0) throw new InvalidArgumentError('path must be a non-empty string');
+    const opts = resolveOptions(options);
+    const fs = opts.fs;
+    const dir = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+    let lockFile: FsFile;
+    try {
+      if (!fs.exists(dir)) {
+        if (!opts.createIfMissing) throw new InvalidArgumentError(`no store at ${dir} (createIfMissing is false)`);
+        fs.createDirAll(dir);
+        fs.syncDirectory(parentDir(dir));
+      }
+      lockFile = fs.open(`${dir}/${LOCK}`, { read: true, write: true, create: true });
+    } catch (err) {
+      throw toIoError(err, `opening ${dir}`);
+    }
+    let locked = false;
+    try {
+      locked = lockFile.tryLock();
+    } catch (err) {
+      lockFile.close();
+      throw toIoError(err, `locking ${dir}`);
+    }
+    if (!locked) {
+      lockFile.close();
+      throw new LockedError(dir);
+    }
+    try {
+      return Tree.recover(dir, opts, lockFile);
+    } catch (err) {
+      try {
+        lockFile.close();
+      } catch {
+        // Opening already failed; this adds nothing.
+      }
+      throw err;
+    }
+  }
+
+  private static recover(dir: string, opts: ResolvedOptions, lockFile: FsFile): Tree {
+    const fs = opts.fs;
+    let versions: VersionSet;
+    if (VersionSet.exists(fs, dir)) {
+      if (opts.errorIfExists) throw new InvalidArgumentError(`a store already exists at ${dir} (errorIfExists is true)`);
+      versions = VersionSet.recover(fs, dir, opts.comparator);
+    } else {
+      if (!opts.createIfMissing) throw new InvalidArgumentError(`no store at ${dir} (createIfMissing is false)`);
+      // Leftovers of a creation that crashed before CURRENT was written.
+      for (const name of fs.readDir(dir)) {
+        const p = parseFileName(name);
+        if (p !== undefined && p.kind !== 'lock') removeQuietly(fs, `${dir}/${name}`);
+      }
+      versions = VersionSet.create(fs, dir, opts.comparator);
+    }
+    // Replay every log the manifest does not cover yet, oldest first.
+    const bytewise = opts.comparator === bytewiseComparator;
+    const logs = fs
+      .readDir(dir)
+      .map((n) => parseFileName(n))
+      .filter((p): p is NonNullable<typeof p> => p !== undefined && p.kind === 'log' && p.number >= versions.logNumber)
+      .map((p) => p.number)
+      .sort((a, b) => a - b);
+    let lastSeqno = versions.lastSeqno;
+    const recovered = new Memtable(opts.comparator, bytewise, 0);
+    for (const number of logs) {
+      const path = `${dir}/${logFileName(number)}`;
+      let data: Uint8Array;
+      try {
+        data = readFileSafe(fs, path);
+      } catch (err) {
+        throw toIoError(err, `reading write-ahead log ${path}`);
+      }
+      readLog(
+        data,
+        path,
+        number,
+        (rec, offset) => {
+          const batch = decodeBatch(rec, path, offset);
+          let seq = batch.first;
+          for (const op of batch.ops) recovered.add(seq++, op.type as ValueType, op.key, op.value);
+          if (batch.ops.length > 0) lastSeqno = Math.max(lastSeqno, seq - 1);
+        },
+        { salvage: opts.walRecovery === 'salvage' },
+      );
+      if (number >= versions.nextFileNumber) versions.nextFileNumber = number + 1;
+    }
+    const tree = new Tree(dir, opts, lockFile, versions, recovered.empty ? [] : [recovered], lastSeqno);
+    try {
+      // Make the recovered writes durable in a table, then start a fresh log: nothing is
+      // ever appended after a torn tail.
+      tree.flushSealed(true);
+      tree.installLog(opts.wal ? tree.createLog() : null);
+      if (tree.sealed.length === 0 && logs.length > 0) {
+        // Every replayed log is now in a table (without a WAL now, every log is obsolete).
+        tree.versions.logAndApply({ logNumber: tree.mem.logNumber || tree.versions.nextFileNumber, lastSeqno: tree.lastSeqno });
+      }
+      tree.deleteObsoleteFiles();
+    } catch (err) {
+      tree.releaseResources();
+      throw err;
+    }
+    return tree;
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  /** Sets `key` to `value`. Returns the write's seqno. */
+  put(key: Bytes, value: Bytes, opts?: WriteOptions): number {
+    return this.batch().put(key, value).commit(opts);
+  }
+
+  /** Deletes `key`. Returns the write's seqno. */
+  delete(key: Bytes, opts?: WriteOptions): number {
+    return this.batch().delete(key).commit(opts);
+  }
+
+  /**
+   * Single-delete: removes the newest version of `key` only. For keys written once since
+   * their last deletion; with several versions an older one may reappear after compaction.
+   */
+  deleteWeak(key: Bytes, opts?: WriteOptions): number {
+    return this.batch().deleteWeak(key).commit(opts);
+  }
+
+  /** A new write batch: operations applied atomically by its commit(). */
+  batch(): WriteBatch {
+    this.checkOpen();
+    return new WriteBatch(this);
+  }
+
+  /** @internal Applies a batch's operations (WriteBatch.commit calls this). */
+  commitOps(ops: BatchOp[], sync: boolean | undefined): number {
+    this.checkOpen();
+    if (sync !== undefined && typeof sync !== 'boolean') throw new InvalidArgumentError('option sync must be a boolean');
+    if (ops.length === 0) return this.lastSeqno;
+    this.makeRoomForWrite();
+    const syncNow = sync === true || this.opts.syncWrites;
+    if (syncNow && this.sealedTailUnsynced) this.flushSealed(true);
+    const first = this.lastSeqno + 1;
+    if (this.opts.wal) {
+      if (this.log === null || this.logBroken) this.rotateMemtable();
+      const log = this.log!;
+      try {
+        const record = encodeBatch(this.sink, first, ops);
+        log.addRecord(record);
+        this.counters.walBytes += record.length;
+        if (syncNow) {
+          log.sync();
+          this.counters.walSyncs++;
+        }
+      } catch (err) {
+        // The log may now end in a partial record: never append after it. The record may
+        // also be complete on disk (a failed fsync), so a reopen may still show the write:
+        // its seqnos are used up, never given to another write.
+        this.logBroken = true;
+        this.lastSeqno = first + ops.length - 1;
+        throw toIoError(err, 'writing the write-ahead log');
+      }
+    }
+    let seq = first;
+    for (const op of ops) {
+      this.mem.add(seq++, op.type as ValueType, op.key, op.value, true);
+      this.counters.userBytes += op.key.length + op.value.length;
+    }
+    this.lastSeqno = seq - 1;
+    this.counters.writes += ops.length;
+    return this.lastSeqno;
+  }
+
+  /** Seals the active memtable when it is full, and flushes what is sealed. */
+  private makeRoomForWrite(): void {
+    if (this.mem.approximateBytes < this.opts.memtableBytes) return;
+    if (this.sealed.length >= this.opts.maxSealedMemtables) {
+      // Too many memtables wait for a flush that keeps failing: refuse the write (stall).
+      this.flushSealed(true);
+    }
+    this.rotateMemtable();
+    this.flushSealed(false);
+    this.compactor.afterFlush(this.opts.autoCompaction);
+  }
+
+  /**
+   * Seals the active memtable (if it holds anything) and starts a new one with a new
+   * log. The old log is synced first, so that a later sync write in the new log never
+   * becomes durable while earlier writes in the old one could still be lost; when that
+   * sync fails (or the log broke), the sealed memtables must reach a table before the
+   * next sync write is acknowledged (`sealedTailUnsynced`).
+   */
+  private rotateMemtable(): void {
+    const next = this.opts.wal ? this.createLog() : null; // throws before anything changes
+    if (this.log !== null) {
+      if (!this.mem.empty) {
+        if (this.logBroken) this.sealedTailUnsynced = true;
+        else {
+          try {
+            this.log.sync();
+            this.counters.walSyncs++;
+          } catch {
+            this.sealedTailUnsynced = true;
+          }
+        }
+      }
+      this.closeLogQuietly();
+    }
+    if (!this.mem.empty) this.sealed.push(this.mem);
+    this.installLog(next);
+  }
+
+  /** Creates a new, empty log file and makes its name durable. */
+  private createLog(): LogWriter {
+    const number = this.versions.newFileNumber();
+    const path = `${this.path}/${logFileName(number)}`;
+    let file: FsFile | undefined;
+    try {
+      file = this.fs.open(path, { write: true, createNew: true });
+      this.fs.syncDirectory(this.path);
+    } catch (err) {
+      try {
+        file?.close();
+      } catch {
+        // Already failing.
+      }
+      removeQuietly(this.fs, path);
+      throw toIoError(err, `creating write-ahead log ${path}`);
+    }
+    return new LogWriter(file, number);
+  }
+
+  /** Makes `log` (null without a WAL) the active log, with a new empty memtable. */
+  private installLog(log: LogWriter | null): void {
+    this.log = log;
+    this.logBroken = false;
+    this.mem = new Memtable(this.opts.comparator, this.bytewise, log?.logNumber ?? 0);
+  }
+
+  private closeLogQuietly(): void {
+    try {
+      this.log?.close();
+    } catch {
+      // A log we stop using; its content was already written (or the failure reported).
+    }
+    this.log = null;
+  }
+
+  /**
+   * Flushes sealed memtables, oldest first, each to an L0 table made durable and
+   * recorded in the manifest together with the oldest log still needed. With
+   * `throwOnError` false a failure is counted and left for the next attempt (the data
+   * is still in memory and in its log).
+   */
+  private flushSealed(throwOnError: boolean): void {
+    while (this.sealed.length > 0) {
+      const mem = this.sealed[0]!;
+      try {
+        this.flushOne(mem);
+      } catch (err) {
+        this.counters.flushErrors++;
+        if (throwOnError) throw err;
+        return;
+      }
+      this.sealed.shift();
+    }
+    this.sealedTailUnsynced = false;
+    this.deleteObsoleteFiles();
+  }
+
+  private flushOne(mem: Memtable): void {
+    const added: { level: number; meta: TableMeta }[] = [];
+    if (!mem.empty) {
+      const id = this.versions.newFileNumber();
+      const meta = writeMemtable(this.fs, this.path, id, mem, this.writerOptions());
+      this.counters.tableBytesWritten += meta.size;
+      added.push({ level: 0, meta });
+    }
+    // Logs older than the next memtable's (or the active one's) are no longer needed.
+    const next = this.sealed[1] ?? this.mem;
+    const logNumber = this.opts.wal ? (next.logNumber || this.versions.logNumber) : this.versions.logNumber;
+    try {
+      // Record exactly what is now durable in tables: recovery derives the next seqno from
+      // it and from the logs, so it must not claim writes that only sit in an unsynced log.
+      this.versions.logAndApply({ added, logNumber, lastSeqno: Math.max(this.versions.lastSeqno, mem.largestSeqno) });
+    } catch (err) {
+      for (const a of added) removeQuietly(this.fs, `${this.path}/${tableFileName(a.meta.id)}`);
+      throw err;
+    }
+    this.counters.flushes++;
+  }
+
+  /** Options for every table this store writes. */
+  writerOptions(): TableWriterOptions {
+    return {
+      comparator: this.opts.comparator,
+      blockSize: this.opts.blockSize,
+      compression: this.opts.compression,
+      compressionLevel: this.opts.compressionLevel,
+      filter: this.opts.filter,
+    };
+  }
+
+  /** Writes the active memtable (and any sealed one) to tables; durable when it returns. */
+  flush(): void {
+    this.checkOpen();
+    if (!this.mem.empty) this.rotateMemtable();
+    this.flushSealed(true);
+    this.compactor.afterFlush(this.opts.autoCompaction);
+  }
+
+  /** Makes every acknowledged write durable (fsync of the log; a flush without a log). */
+  sync(): void {
+    this.checkOpen();
+    if (!this.opts.wal) {
+      this.flush();
+      return;
+    }
+    if (this.log === null || this.logBroken) {
+      // The broken log's tail is unknown: make everything durable through tables.
+      this.flush();
+      return;
+    }
+    if (this.sealedTailUnsynced) this.flushSealed(true);
+    try {
+      this.log.sync();
+      this.counters.walSyncs++;
+    } catch (err) {
+      this.logBroken = true;
+      throw toIoError(err, 'syncing the write-ahead log');
+    }
+  }
+
+  /** Major compaction: merges everything down, dropping what no snapshot needs. */
+  compact(): void {
+    this.checkOpen();
+    this.flush();
+    this.compactor.major();
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  private readSeqno(opts: ReadOptions | undefined): number {
+    if (opts === undefined) return this.lastSeqno;
+    if (typeof opts !== 'object' || opts === null) throw new InvalidArgumentError('read options must be an object');
+    if (opts.snapshot !== undefined) {
+      if (!(opts.snapshot instanceof Snapshot)) throw new InvalidArgumentError('option snapshot must be a Snapshot of this tree');
+      opts.snapshot.check();
+      return opts.snapshot.seqno;
+    }
+    if (opts.seqno !== undefined) {
+      if (!Number.isSafeInteger(opts.seqno) || opts.seqno < 0) {
+        throw new InvalidArgumentError(`option seqno must be a safe integer >= 0, got ${String(opts.seqno)}`);
+      }
+      return Math.min(opts.seqno, this.lastSeqno);
+    }
+    return this.lastSeqno;
+  }
+
+  /** The value of `key`, or undefined. Reads as of `opts.snapshot` / `opts.seqno` if given. */
+  get(key: Bytes, opts?: ReadOptions): Uint8Array | undefined {
+    this.checkOpen();
+    const k = toKey(key);
+    const seq = this.readSeqno(opts);
+    this.counters.gets++;
+    return this.getAt(k, seq);
+  }
+
+  /** Values of several keys (undefined where absent), as of one seqno. */
+  multiGet(keys: readonly Bytes[], opts?: ReadOptions): (Uint8Array | undefined)[] {
+    this.checkOpen();
+    if (!Array.isArray(keys)) throw new InvalidArgumentError('keys must be an array');
+    const seq = this.readSeqno(opts);
+    this.counters.gets += keys.length;
+    return keys.map((key, i) => this.getAt(toKey(key, `keys[${i}]`), seq));
+  }
+
+  private getAt(k: Uint8Array, seq: number): Uint8Array | undefined {
+    const e = this.mem.get(k, seq);
+    if (e !== undefined) return this.resolve(e.type, e.value);
+    for (let i = this.sealed.length - 1; i >= 0; i--) {
+      const s = this.sealed[i]!.get(k, seq);
+      if (s !== undefined) return this.resolve(s.type, s.value);
+    }
+    const v = this.versions.current;
+    const cmp = this.opts.comparator;
+    const hash = keyHash(k);
+    for (const t of v.levels[0]!) {
+      if (cmp.compare(k, t.smallest) < 0 || cmp.compare(k, t.largest) > 0) continue;
+      const r = this.tableGet(t.id, k, seq, hash);
+      if (r !== undefined) return r === null ? undefined : r;
+    }
+    for (let level = 1; level < v.levels.length; level++) {
+      const tables = v.levels[level]!;
+      let lo = 0;
+      let hi = tables.length;
+      while (lo < hi) {
+        const m = (lo + hi) >>> 1;
+        if (cmp.compare(tables[m]!.largest, k) < 0) lo = m + 1;
+        else hi = m;
+      }
+      const t = tables[lo];
+      if (t === undefined || cmp.compare(k, t.smallest) < 0) continue;
+      const r = this.tableGet(t.id, k, seq, hash);
+      if (r !== undefined) return r === null ? undefined : r;
+    }
+    return undefined;
+  }
+
+  /** A table lookup: the value, null for a deletion, undefined when the table has no version. */
+  private tableGet(id: number, k: Uint8Array, seq: number, hash: ReturnType<typeof keyHash>): Uint8Array | null | undefined {
+    const table = this.tableCache.acquire(id);
+    try {
+      const r = table.get(k, seq, hash);
+      if (r === undefined) return undefined;
+      return this.resolve(r.type, r.value) ?? null;
+    } finally {
+      this.tableCache.release(id);
+    }
+  }
+
+  /** Interprets the newest visible entry of a key. Returns a copy the caller owns. */
+  private resolve(type: ValueType, value: Uint8Array): Uint8Array | undefined {
+    if (type === ValueType.Value) return value.slice();
+    if (type === ValueType.Tombstone || type === ValueType.WeakTombstone) return undefined;
+    throw new InvalidArgumentError(`an entry of type ${type} needs a feature this store was not opened with`);
+  }
+
+  /** Iterates `[key, value]` pairs in key order (or reverse), within bounds, as of one seqno. */
+  range(opts?: RangeOptions): DbIterator {
+    this.checkOpen();
+    return this.iterate(opts, undefined);
+  }
+
+  /** Iterates the keys that start with `prefix`. */
+  prefix(prefix: Bytes, opts?: RangeOptions): DbIterator {
+    this.checkOpen();
+    if (!this.bytewise) {
+      // Keys sharing a prefix are contiguous only in an order that agrees with bytewise on prefixes.
+      throw new NotSupportedError('prefix() needs the bytewise comparator; use range() with bounds');
+    }
+    return this.iterate(opts, toKey(prefix, 'prefix'));
+  }
+
+  private iterate(opts: RangeOptions | undefined, prefix: Uint8Array | undefined): DbIterator {
+    const seq = this.readSeqno(opts);
+    const bounds = resolveBounds(opts, prefix);
+    const version = this.versions.current;
+    version.ref();
+    const children: InternalIterator[] = [this.mem.iterator()];
+    for (let i = this.sealed.length - 1; i >= 0; i--) children.push(this.sealed[i]!.iterator());
+    try {
+      for (const t of version.levels[0]!) children.push(this.tableCache.iterator(t.id));
+      for (let level = 1; level < version.levels.length; level++) {
+        const tables = version.levels[level]!;
+        if (tables.length > 0) children.push(new LevelIterator(this.opts.comparator, tables, (meta) => this.tableCache.iterator(meta.id)));
+      }
+    } catch (err) {
+      for (const c of children) c.close();
+      version.unref();
+      throw err;
+    }
+    const merged = new MergingIterator(children, this.opts.comparator);
+    const it: DbIterator = new DbIterator(
+      merged,
+      this.opts.comparator,
+      seq,
+      bounds,
+      () => {
+        this.openIterators.delete(it);
+        version.unref();
+        if (!this.closed) this.deleteObsoleteFiles();
+      },
+      () => this.closed,
+    );
+    this.openIterators.add(it);
+    this.counters.iterators++;
+    return it;
+  }
+
+  /** Pins the current seqno: reads through the snapshot see the store as it is now. */
+  snapshot(): Snapshot {
+    this.checkOpen();
+    this.snapshots.add(this.lastSeqno);
+    return new Snapshot(this.lastSeqno, this, this.snapshots);
+  }
+
+  /** The seqno of the last write. */
+  get seqno(): number {
+    return this.lastSeqno;
+  }
+
+  /** Counters and shape of the store. */
+  stats(): TreeStats {
+    this.checkOpen();
+    const v = this.versions.current;
+    const c = this.counters;
+    return {
+      seqno: this.lastSeqno,
+      activeMemtable: { bytes: this.mem.approximateBytes, entries: this.mem.size },
+      sealedMemtables: this.sealed.length,
+      levels: v.levels.map((tables, level) => ({
+        level,
+        tables: tables.length,
+        bytes: tables.reduce((s, t) => s + t.size, 0),
+        entries: tables.reduce((s, t) => s + t.entries, 0),
+      })),
+      tables: v.levels.reduce((s, l) => s + l.length, 0),
+      snapshots: this.snapshots.size,
+      openIterators: this.openIterators.size,
+      openTables: this.tableCache.size,
+      blockCache: this.blockCache?.stats(),
+      writes: c.writes,
+      gets: c.gets,
+      userBytesWritten: c.userBytes,
+      walBytesWritten: c.walBytes,
+      walSyncs: c.walSyncs,
+      flushes: c.flushes,
+      flushErrors: c.flushErrors,
+      compactions: c.compactions,
+      trivialMoves: c.trivialMoves,
+      compactionErrors: c.compactionErrors,
+      tableBytesWritten: c.tableBytesWritten,
+      compactionBytesRead: c.compactionBytesRead,
+      writeAmplification: c.userBytes === 0 ? 0 : (c.walBytes + c.tableBytesWritten) / c.userBytes,
+    };
+  }
+
+  // ---------------------------------------------------------------- files
+
+  /**
+   * Deletes files no live version (current, or pinned by a reader) uses: tables replaced
+   * by compaction, logs below the manifest's log number, old manifests, temp files.
+   */
+  private deleteObsoleteFiles(): void {
+    if (this.closed) return;
+    let names: string[];
+    try {
+      names = this.fs.readDir(this.path);
+    } catch {
+      return; // Retried after the next flush or compaction.
+    }
+    const live = this.versions.liveTableIds();
+    const activeLogs = new Set<number>([this.mem.logNumber, ...this.sealed.map((m) => m.logNumber)]);
+    for (const name of names) {
+      const p = parseFileName(name);
+      if (p === undefined) continue;
+      let obsolete = false;
+      if (p.kind === 'table') obsolete = !live.has(p.number) && p.number < this.versions.nextFileNumber && !this.compactor.isOutput(p.number);
+      else if (p.kind === 'log') obsolete = p.number < this.versions.logNumber && !activeLogs.has(p.number);
+      else if (p.kind === 'manifest') obsolete = p.number !== this.versions.manifestNumber;
+      else if (p.kind === 'temp') obsolete = true;
+      if (!obsolete) continue;
+      if (p.kind === 'table') this.tableCache.forget(p.number);
+      removeQuietly(this.fs, `${this.path}/${name}`);
+    }
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  private checkOpen(): void {
+    if (this.closed) throw new ClosedError('tree');
+  }
+
+  /** True after close(). */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /**
+   * Closes the store: ends open iterators, syncs the log (or, without a log, flushes the
+   * memtable), and releases the directory lock. Idempotent.
+   */
+  close(): void {
+    if (this.closed) return;
+    let failure: unknown;
+    try {
+      if (!this.opts.wal) {
+        if (!this.mem.empty) this.rotateMemtable();
+        this.flushSealed(true);
+      } else if (this.log !== null && !this.logBroken) {
+        this.log.sync();
+      }
+    } catch (err) {
+      failure = err;
+    }
+    for (const it of [...this.openIterators]) it.close();
+    this.closed = true;
+    this.releaseResources();
+    if (failure !== undefined) throw toIoError(failure, 'closing the store');
+  }
+
+  private releaseResources(): void {
+    this.closed = true;
+    this.closeLogQuietly();
+    this.versions.close();
+    this.tableCache.close();
+    try {
+      this.lockFile.close();
+    } catch {
+      // The lock is released with the handle either way.
+    }
+  }
+}
+
+/** Reads a whole file (a log); a short read means the file changed under us: LSM_IO. */
+function readFileSafe(fs: Fs, path: string): Uint8Array {
+  const f = fs.open(path, { read: true });
+  try {
+    const size = f.size();
+    const buf = new Uint8Array(size);
+    let off = 0;
+    while (off < size) {
+      const n = f.read(buf.subarray(off), off);
+      if (n === 0) break;
+      off += n;
+    }
+    return off === size ? buf : buf.subarray(0, off);
+  } finally {
+    f.close();
+  }
+}
+
+/** Turns gt/gte/lt/lte/reverse/limit into byte bounds, rejecting contradictions. */
+function resolveBounds(opts: RangeOptions | undefined, prefix: Uint8Array | undefined): IterBounds {
+  const o = opts ?? {};
+  if (typeof o !== 'object' || o === null) throw new InvalidArgumentError('range options must be an object');
+  if (o.gt !== undefined && o.gte !== undefined) throw new InvalidArgumentError('give gt or gte, not both');
+  if (o.lt !== undefined && o.lte !== undefined) throw new InvalidArgumentError('give lt or lte, not both');
+  let limit = Number.POSITIVE_INFINITY;
+  if (o.limit !== undefined && o.limit !== Number.POSITIVE_INFINITY) {
+    if (!Number.isInteger(o.limit) || o.limit < 0) throw new InvalidArgumentError(`option limit must be an integer >= 0, got ${String(o.limit)}`);
+    limit = o.limit;
+  }
+  if (o.reverse !== undefined && typeof o.reverse !== 'boolean') throw new InvalidArgumentError('option reverse must be a boolean');
+  const bounds: IterBounds = { lowerInclusive: true, upperInclusive: false, reverse: o.reverse === true, limit };
+  if (o.gte !== undefined) bounds.lower = toKey(o.gte, 'gte');
+  if (o.gt !== undefined) {
+    bounds.lower = toKey(o.gt, 'gt');
+    bounds.lowerInclusive = false;
+  }
+  if (o.lt !== undefined) bounds.upper = toKey(o.lt, 'lt');
+  if (o.lte !== undefined) {
+    bounds.upper = toKey(o.lte, 'lte');
+    bounds.upperInclusive = true;
+  }
+  if (prefix !== undefined) {
+    bounds.prefix = prefix;
+    if (bounds.lower === undefined) bounds.lower = prefix;
+    if (bounds.upper === undefined && prefix.length > 0) {
+      // The smallest key above every key with the prefix (bytewise), when one exists.
+      const succ = prefix.slice();
+      let i = succ.length - 1;
+      while (i >= 0 && succ[i] === 0xff) i--;
+      if (i >= 0) {
+        succ[i]!++;
+        bounds.upper = succ.subarray(0, i + 1);
+      }
+    }
+  }
+  return bounds;
+}
+
+export type { CommitOptions, Version };

@@ -1,0 +1,146 @@
+// A version edit: one atomic change to the set of live files, as recorded in the
+// manifest (tables added to and removed from levels, and the counters recovery needs).
+// Each edit is one manifest record; replaying them in order rebuilds the current
+// version. Tag-based like LevelDB's, so fields can be added; layout in FORMAT.md.
+
+import type { TableMeta } from '@lsm/compaction';
+import { ByteSink, CorruptionError, NotSupportedError, cursor, getVarint32, getVarint64 } from '@lsm/sstable';
+
+/** Field tags. A reader that meets a tag it does not know refuses (LSM_NOT_SUPPORTED). */
+const enum Tag {
+  Comparator = 1,
+  LogNumber = 2,
+  NextFileNumber = 3,
+  LastSeqno = 4,
+  DeletedTable = 5,
+  NewTable = 6,
+}
+
+/** A table added to a level. */
+export interface NewTable {
+  level: number;
+  meta: TableMeta;
+}
+
+/** A change to the live file set. Every field is optional; absent means unchanged. */
+export interface VersionEdit {
+  comparator?: string;
+  /** Write-ahead logs numbered below this hold nothing that is not in a table. */
+  logNumber?: number;
+  nextFileNumber?: number;
+  lastSeqno?: number;
+  deleted?: { level: number; id: number }[];
+  added?: NewTable[];
+}
+
+const utf8 = new TextEncoder();
+const utf8d = new TextDecoder('utf-8', { fatal: true });
+
+/** Encodes an edit as a manifest record payload. */
+export function encodeVersionEdit(edit: VersionEdit): Uint8Array {
+  const s = new ByteSink(256);
+  const bytes = (b: Uint8Array): void => {
+    s.putVarint(b.length);
+    s.putBytes(b);
+  };
+  if (edit.comparator !== undefined) {
+    s.putVarint(Tag.Comparator);
+    bytes(utf8.encode(edit.comparator));
+  }
+  if (edit.logNumber !== undefined) {
+    s.putVarint(Tag.LogNumber);
+    s.putVarint(edit.logNumber);
+  }
+  if (edit.nextFileNumber !== undefined) {
+    s.putVarint(Tag.NextFileNumber);
+    s.putVarint(edit.nextFileNumber);
+  }
+  if (edit.lastSeqno !== undefined) {
+    s.putVarint(Tag.LastSeqno);
+    s.putVarint(edit.lastSeqno);
+  }
+  for (const d of edit.deleted ?? []) {
+    s.putVarint(Tag.DeletedTable);
+    s.putVarint(d.level);
+    s.putVarint(d.id);
+  }
+  for (const a of edit.added ?? []) {
+    const m = a.meta;
+    s.putVarint(Tag.NewTable);
+    s.putVarint(a.level);
+    s.putVarint(m.id);
+    s.putVarint(m.size);
+    bytes(m.smallest);
+    bytes(m.largest);
+    s.putVarint(m.smallestSeqno);
+    s.putVarint(m.largestSeqno);
+    s.putVarint(m.entries);
+    s.putVarint(m.tombstones);
+    s.putVarint(m.rangeTombstones);
+  }
+  return s.buf.slice(0, s.len);
+}
+
+/** Decodes a manifest record; damage is a CorruptionError naming the manifest and offset. */
+export function decodeVersionEdit(rec: Uint8Array, file: string, offset: number): VersionEdit {
+  const edit: VersionEdit = {};
+  const end = rec.length;
+  let p = 0;
+  const bad = (what: string): CorruptionError => new CorruptionError(file, offset, `version edit: ${what}`);
+  const num = (what: string): number => {
+    const v = getVarint64(rec, p, end);
+    if (v < 0) throw bad(`bad ${what}`);
+    p = cursor.pos;
+    return v;
+  };
+  const bytes = (what: string): Uint8Array => {
+    const n = getVarint32(rec, p, end);
+    if (n < 0 || cursor.pos + n > end) throw bad(`bad ${what}`);
+    p = cursor.pos + n;
+    return rec.slice(cursor.pos, p);
+  };
+  while (p < end) {
+    const tag = num('tag');
+    switch (tag) {
+      case Tag.Comparator:
+        try {
+          edit.comparator = utf8d.decode(bytes('comparator name'));
+        } catch (err) {
+          if (err instanceof CorruptionError) throw err;
+          throw bad('comparator name is not UTF-8');
+        }
+        break;
+      case Tag.LogNumber:
+        edit.logNumber = num('log number');
+        break;
+      case Tag.NextFileNumber:
+        edit.nextFileNumber = num('next file number');
+        break;
+      case Tag.LastSeqno:
+        edit.lastSeqno = num('last seqno');
+        break;
+      case Tag.DeletedTable:
+        (edit.deleted ??= []).push({ level: num('level'), id: num('table id') });
+        break;
+      case Tag.NewTable: {
+        const level = num('level');
+        const meta: TableMeta = {
+          id: num('table id'),
+          size: num('table size'),
+          smallest: bytes('smallest key'),
+          largest: bytes('largest key'),
+          smallestSeqno: num('smallest seqno'),
+          largestSeqno: num('largest seqno'),
+          entries: num('entry count'),
+          tombstones: num('tombstone count'),
+          rangeTombstones: num('range tombstone count'),
+        };
+        (edit.added ??= []).push({ level, meta });
+        break;
+      }
+      default:
+        throw new NotSupportedError(`${file} at offset ${offset}: version edit field tag ${tag} is from a newer format`);
+    }
+  }
+  return edit;
+}

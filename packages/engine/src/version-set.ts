@@ -1,0 +1,249 @@
+// The manifest: the durable history of versions. A manifest file is a log (the WAL's
+// framing) of version edits; CURRENT names the live manifest. Every open starts a fresh
+// manifest holding one snapshot edit, so nothing is ever appended after a torn tail, and
+// a manifest whose write failed is abandoned the same way: the next change starts a new
+// one. An edit is durable (fsynced, and CURRENT switched with a directory fsync when the
+// manifest is new) before it becomes the current version.
+
+import type { TableMeta } from '@lsm/compaction';
+import { type Fs, readFile, writeFileAtomic } from '@lsm/fs';
+import { type Comparator, CorruptionError, InvalidArgumentError, toIoError } from '@lsm/sstable';
+import { CURRENT, manifestFileName, parseFileName } from './file-names.js';
+import { LogWriter } from './log-writer.js';
+import { readLog } from './log-reader.js';
+import { NUM_LEVELS, Version, applyToVersion } from './version.js';
+import { type VersionEdit, decodeVersionEdit, encodeVersionEdit } from './version-edit.js';
+
+/** Start a new manifest once the live one passes this size. */
+const MANIFEST_ROTATE_BYTES = 4 << 20;
+
+/** The live version plus the counters that must survive a restart. */
+export class VersionSet {
+  current: Version;
+  /** The next unused file number. */
+  nextFileNumber: number;
+  /** Write-ahead logs numbered below this are obsolete. */
+  logNumber: number;
+  /** The largest seqno recorded as durable in a table. */
+  lastSeqno: number;
+  manifestNumber = 0;
+  private manifest: LogWriter | null = null;
+  /** Versions still pinned by readers (plus the current one). */
+  private readonly live = new Set<Version>();
+
+  private constructor(
+    private readonly fs: Fs,
+    private readonly dir: string,
+    private readonly comparator: Comparator,
+    levels: TableMeta[][],
+    nextFileNumber: number,
+    logNumber: number,
+    lastSeqno: number,
+  ) {
+    this.current = new Version(levels);
+    this.live.add(this.current);
+    this.nextFileNumber = nextFileNumber;
+    this.logNumber = logNumber;
+    this.lastSeqno = lastSeqno;
+  }
+
+  private path(name: string): string {
+    return `${this.dir}/${name}`;
+  }
+
+  /** Starts an empty store's version history (writes a manifest and CURRENT). */
+  static create(fs: Fs, dir: string, comparator: Comparator): VersionSet {
+    const empty: TableMeta[][] = Array.from({ length: NUM_LEVELS }, () => []);
+    const vs = new VersionSet(fs, dir, comparator, empty, 2, 0, 0);
+    vs.startManifest();
+    return vs;
+  }
+
+  /** Whether `dir` holds a store (a CURRENT file). */
+  static exists(fs: Fs, dir: string): boolean {
+    return fs.exists(`${dir}/${CURRENT}`);
+  }
+
+  /**
+   * Rebuilds the last durable version from CURRENT and its manifest, then starts a fresh
+   * manifest. A torn tail of the manifest is an edit that never completed: ignored.
+   */
+  static recover(fs: Fs, dir: string, comparator: Comparator): VersionSet {
+    const currentPath = `${dir}/${CURRENT}`;
+    let name: string;
+    try {
+      name = new TextDecoder().decode(readFile(fs, currentPath));
+    } catch (err) {
+      throw toIoError(err, `reading ${currentPath}`);
+    }
+    const parsed = name.endsWith('\n') ? parseFileName(name.slice(0, -1)) : undefined;
+    if (parsed?.kind !== 'manifest') {
+      throw new CorruptionError(currentPath, 0, `CURRENT does not name a manifest: ${JSON.stringify(name.slice(0, 40))}`);
+    }
+    const manifestPath = `${dir}/${name.slice(0, -1)}`;
+    let data: Uint8Array;
+    try {
+      data = readFile(fs, manifestPath);
+    } catch (err) {
+      if ((err as { code?: string }).code === 'ENOENT') {
+        throw new CorruptionError(manifestPath, 0, 'CURRENT names a manifest that does not exist');
+      }
+      throw toIoError(err, `reading ${manifestPath}`);
+    }
+    let version = new Version(Array.from({ length: NUM_LEVELS }, () => []));
+    let comparatorName: string | undefined;
+    let nextFile: number | undefined;
+    let logNumber = 0;
+    let lastSeqno = 0;
+    let edits = 0;
+    readLog(data, manifestPath, parsed.number, (rec, offset) => {
+      const edit = decodeVersionEdit(rec, manifestPath, offset);
+      if (edit.comparator !== undefined) comparatorName = edit.comparator;
+      if (edit.nextFileNumber !== undefined) nextFile = edit.nextFileNumber;
+      if (edit.logNumber !== undefined) logNumber = edit.logNumber;
+      if (edit.lastSeqno !== undefined) lastSeqno = edit.lastSeqno;
+      try {
+        version = applyToVersion(version, comparator, edit.deleted ?? [], edit.added ?? []);
+      } catch (err) {
+        throw new CorruptionError(manifestPath, offset, (err as Error).message);
+      }
+      edits++;
+    });
+    if (edits === 0 || comparatorName === undefined || nextFile === undefined) {
+      throw new CorruptionError(manifestPath, 0, 'manifest holds no complete snapshot edit');
+    }
+    if (comparatorName !== comparator.name) {
+      throw new InvalidArgumentError(`the store was created with comparator '${comparatorName}', not '${comparator.name}'`);
+    }
+    const levels = version.levels.map((l) => [...l]);
+    const vs = new VersionSet(fs, dir, comparator, levels, Math.max(nextFile, parsed.number + 1), logNumber, lastSeqno);
+    vs.startManifest();
+    return vs;
+  }
+
+  /** Allocates a file number. */
+  newFileNumber(): number {
+    return this.nextFileNumber++;
+  }
+
+  /** An edit that recreates the whole current state (the first record of a manifest). */
+  private snapshotEdit(): VersionEdit {
+    const added: { level: number; meta: TableMeta }[] = [];
+    this.current.levels.forEach((tables, level) => {
+      for (const meta of tables) added.push({ level, meta });
+    });
+    return {
+      comparator: this.comparator.name,
+      logNumber: this.logNumber,
+      nextFileNumber: this.nextFileNumber,
+      lastSeqno: this.lastSeqno,
+      added,
+    };
+  }
+
+  /** Writes a new manifest with a snapshot edit and points CURRENT at it. */
+  private startManifest(extra?: VersionEdit): void {
+    const number = this.newFileNumber();
+    const name = manifestFileName(number);
+    const path = this.path(name);
+    let writer: LogWriter | null = null;
+    try {
+      const file = this.fs.open(path, { write: true, createNew: true });
+      writer = new LogWriter(file, number);
+      writer.addRecord(encodeVersionEdit(this.snapshotEdit()));
+      if (extra !== undefined) writer.addRecord(encodeVersionEdit(extra));
+      writer.sync();
+      writeFileAtomic(this.fs, this.path(CURRENT), new TextEncoder().encode(`${name}\n`));
+    } catch (err) {
+      try {
+        writer?.close();
+      } catch {
+        // The write already failed; the close error adds nothing.
+      }
+      throw toIoError(err, `writing manifest ${path}`);
+    }
+    const old = this.manifest;
+    const oldNumber = this.manifestNumber;
+    this.manifest = writer;
+    this.manifestNumber = number;
+    if (old !== null) {
+      try {
+        old.close();
+      } catch {
+        // A manifest we no longer use: a failed close loses nothing.
+      }
+    }
+    if (oldNumber !== 0) this.removeQuietly(manifestFileName(oldNumber));
+  }
+
+  private removeQuietly(name: string): void {
+    try {
+      this.fs.removeFile(this.path(name));
+    } catch {
+      // Left behind, it is an orphan that the next open deletes.
+    }
+  }
+
+  /**
+   * Makes `edit` durable and installs the resulting version. On failure nothing changes
+   * in memory, the manifest in use is abandoned (the next edit starts a fresh one), and
+   * the error is an LSM_IO error.
+   */
+  logAndApply(edit: VersionEdit): Version {
+    const next = applyToVersion(this.current, this.comparator, edit.deleted ?? [], edit.added ?? []);
+    const full: VersionEdit = { ...edit, nextFileNumber: this.nextFileNumber };
+    if (edit.logNumber === undefined) full.logNumber = this.logNumber;
+    if (edit.lastSeqno === undefined) full.lastSeqno = this.lastSeqno;
+    const saved = { logNumber: this.logNumber, lastSeqno: this.lastSeqno };
+    if (full.logNumber !== undefined) this.logNumber = full.logNumber;
+    if (full.lastSeqno !== undefined) this.lastSeqno = Math.max(this.lastSeqno, full.lastSeqno);
+    const prev = this.current;
+    try {
+      if (this.manifest === null || this.manifest.size > MANIFEST_ROTATE_BYTES) {
+        // A fresh manifest's snapshot already describes `next`.
+        this.current = next;
+        this.startManifest();
+      } else {
+        this.manifest.addRecord(encodeVersionEdit(full));
+        this.manifest.sync();
+      }
+    } catch (err) {
+      this.current = prev;
+      this.logNumber = saved.logNumber;
+      this.lastSeqno = saved.lastSeqno;
+      this.abandonManifest();
+      throw toIoError(err, 'writing a version edit to the manifest');
+    }
+    this.install(next, prev);
+    return next;
+  }
+
+  private abandonManifest(): void {
+    if (this.manifest === null) return;
+    try {
+      this.manifest.close();
+    } catch {
+      // Already failed; nothing more to lose.
+    }
+    this.manifest = null;
+  }
+
+  private install(next: Version, prev: Version): void {
+    this.current = next;
+    this.live.add(next);
+    if (!prev.referenced) this.live.delete(prev);
+    else prev.onUnused = (v) => this.live.delete(v);
+  }
+
+  /** Table ids that some live version (current or pinned by a reader) still uses. */
+  liveTableIds(): Set<number> {
+    const ids = new Set<number>();
+    for (const v of this.live) for (const id of v.tableIds()) ids.add(id);
+    return ids;
+  }
+
+  /** Closes the manifest file. */
+  close(): void {
+    this.abandonManifest();
+  }
+}

@@ -1,0 +1,149 @@
+// Test helpers: a seeded generator, key/value makers, and the oracle the model-based and
+// crash tests check the store against (every write with its seqno, so reads at any seqno
+// have one right answer).
+
+import { compareBytes } from '@lsm/sstable';
+
+/** xorshift128+-style seeded generator (deterministic across runs and platforms). */
+export class Rng {
+  private a: number;
+  private b: number;
+
+  constructor(seed: number) {
+    this.a = (seed * 0x9e3779b1) >>> 0 || 1;
+    this.b = (seed ^ 0x85ebca6b) >>> 0 || 2;
+    for (let i = 0; i < 8; i++) this.next();
+  }
+
+  /** A float in [0, 1). */
+  next(): number {
+    let s1 = this.a;
+    const s0 = this.b;
+    this.a = s0;
+    s1 ^= s1 << 23;
+    s1 ^= s1 >>> 17;
+    s1 ^= s0;
+    s1 ^= s0 >>> 26;
+    this.b = s1 >>> 0;
+    return ((this.a + this.b) >>> 0) / 0x100000000;
+  }
+
+  /** An integer in [0, n). */
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+
+  chance(p: number): boolean {
+    return this.next() < p;
+  }
+}
+
+const utf8 = new TextEncoder();
+
+/** Key i: "key-" + 6 digits, so keys sort in numeric order. */
+export function keyOf(i: number): Uint8Array {
+  return utf8.encode(`key-${String(i).padStart(6, '0')}`);
+}
+
+/** A random value of `len` bytes. */
+export function valueOf(rng: Rng, len: number): Uint8Array {
+  const v = new Uint8Array(len);
+  for (let i = 0; i < len; i++) v[i] = rng.int(256);
+  return v;
+}
+
+export function hex(b: Uint8Array): string {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+}
+
+type Op = 'put' | 'del' | 'weak';
+
+/** Every write, per key, in seqno order. */
+export class Oracle {
+  private readonly history = new Map<string, { key: Uint8Array; versions: { seq: number; value: Uint8Array | undefined }[]; ops: Op[] }>();
+  seqno = 0;
+
+  private entry(k: Uint8Array) {
+    const h = hex(k);
+    let e = this.history.get(h);
+    if (e === undefined) {
+      e = { key: k.slice(), versions: [], ops: [] };
+      this.history.set(h, e);
+    }
+    return e;
+  }
+
+  put(k: Uint8Array, v: Uint8Array, seq: number): void {
+    const e = this.entry(k);
+    e.versions.push({ seq, value: v.slice() });
+    e.ops.push('put');
+    this.seqno = Math.max(this.seqno, seq);
+  }
+
+  del(k: Uint8Array, seq: number, weak = false): void {
+    const e = this.entry(k);
+    e.versions.push({ seq, value: undefined });
+    e.ops.push(weak ? 'weak' : 'del');
+    this.seqno = Math.max(this.seqno, seq);
+  }
+
+  /**
+   * A single delete is only well-defined when it removes the one version written since
+   * the key was last deleted: the last write was a put, and the one before was not.
+   */
+  weakDeleteSafe(k: Uint8Array): boolean {
+    const ops = this.history.get(hex(k))?.ops ?? [];
+    return ops[ops.length - 1] === 'put' && ops[ops.length - 2] !== 'put';
+  }
+
+  /** Drops every write with seqno > `seq` (what a crash without sync may lose). */
+  truncateAfter(seq: number): void {
+    for (const e of this.history.values()) {
+      while (e.versions.length > 0 && e.versions[e.versions.length - 1]!.seq > seq) {
+        e.versions.pop();
+        e.ops.pop();
+      }
+    }
+    this.seqno = seq;
+  }
+
+  get(k: Uint8Array, seq: number): Uint8Array | undefined {
+    const e = this.history.get(hex(k));
+    if (e === undefined) return undefined;
+    let found: Uint8Array | undefined;
+    for (const v of e.versions) if (v.seq <= seq) found = v.value;
+    return found;
+  }
+
+  /** The visible pairs at `seq` within bounds, in order. */
+  scan(
+    seq: number,
+    lo: Uint8Array | undefined,
+    loInclusive: boolean,
+    hi: Uint8Array | undefined,
+    hiInclusive: boolean,
+    reverse: boolean,
+    limit: number | undefined,
+  ): [Uint8Array, Uint8Array][] {
+    const out: [Uint8Array, Uint8Array][] = [];
+    const keys = [...this.history.values()].map((e) => e.key).sort(compareBytes);
+    for (const k of keys) {
+      if (lo !== undefined) {
+        const c = compareBytes(k, lo);
+        if (c < 0 || (c === 0 && !loInclusive)) continue;
+      }
+      if (hi !== undefined) {
+        const c = compareBytes(k, hi);
+        if (c > 0 || (c === 0 && !hiInclusive)) continue;
+      }
+      const v = this.get(k, seq);
+      if (v !== undefined) out.push([k, v]);
+    }
+    if (reverse) out.reverse();
+    return limit === undefined ? out : out.slice(0, limit);
+  }
+
+  prefix(seq: number, p: Uint8Array, reverse: boolean): [Uint8Array, Uint8Array][] {
+    return this.scan(seq, undefined, true, undefined, true, reverse, undefined).filter(([k]) => k.length >= p.length && p.every((b, i) => k[i] === b));
+  }
+}

@@ -1,0 +1,277 @@
+// A block cache shared by all open tables: decoded (uncompressed, checksum-verified)
+// data blocks, and index/filter blocks when a table is opened with
+// cacheIndexAndFilterBlocks. Capacity is in bytes (each entry is charged its approximate
+// memory). Eviction is CLOCK (second chance): a hit only sets a reference bit on the
+// entry it already holds, where LRU would relink list neighbours -- extra cache misses
+// on the lookup path of a large cache. Keys are (caller-provided table id, block
+// offset), so two tables never collide as long as their ids differ. Cached values are
+// immutable; evicting one only drops the cache's reference, so views handed out
+// earlier stay valid.
+
+import { InvalidArgumentError } from './errors.js';
+
+/** Counters, for tools and benchmarks. */
+export interface BlockCacheStats {
+  readonly capacity: number;
+  readonly usage: number;
+  readonly entries: number;
+  readonly hits: number;
+  readonly misses: number;
+  readonly inserts: number;
+  readonly evictions: number;
+}
+
+class Entry {
+  prev: Entry = this;
+  next: Entry = this;
+  /** CLOCK reference bit: set on a hit, cleared when the hand passes. */
+  ref = 0;
+  constructor(
+    readonly shard: CacheShard | undefined,
+    readonly key: number,
+    public value: unknown,
+    public charge: number,
+    /** Index in shard.slots, or -1. */
+    readonly slot: number,
+  ) {}
+}
+
+/**
+ * The entries of one table. A Table keeps its shard, and also finds its data blocks by
+ * block number: `slots[i]` holds the cached value itself and `refs[i]` its CLOCK bit, so
+ * a hit is one array load and no Map probe or Entry hop (on a cache much larger than the
+ * CPU caches, each avoided pointer is a ~80 ns memory stall). `map` (keyed by block
+ * offset) is the authoritative key space.
+ * @internal
+ */
+export class CacheShard {
+  readonly map = new Map<number, Entry>();
+  readonly slots: unknown[] = [];
+  refs = new Uint8Array(16);
+  /** Set when eraseTable dropped the shard; an insert re-registers it. */
+  erased = false;
+  constructor(readonly tableId: number) {}
+}
+
+export class BlockCache {
+  private readonly shards = new Map<number, CacheShard>();
+  /** Sentinel of the circular entry list. New entries go just behind the hand. */
+  private readonly head = new Entry(undefined, -1, undefined, 0, -1);
+  /** The CLOCK hand: the next entry to consider for eviction (head when the list is empty). */
+  private hand: Entry = this.head;
+  private cap: number;
+  private used = 0;
+  private count = 0;
+  hits = 0;
+  misses = 0;
+  inserts = 0;
+  evictions = 0;
+
+  /** `capacity` in bytes; 0 makes a cache that keeps nothing (but still counts misses). */
+  constructor(capacity: number) {
+    checkCapacity(capacity);
+    this.cap = capacity;
+  }
+
+  get capacity(): number {
+    return this.cap;
+  }
+
+  /** Bytes currently charged. */
+  get usage(): number {
+    return this.used;
+  }
+
+  /** Changes the capacity, evicting as needed. */
+  setCapacity(capacity: number): void {
+    checkCapacity(capacity);
+    this.cap = capacity;
+    this.evict();
+  }
+
+  /** Returns the cached value for (tableId, offset), or undefined; counts a hit or miss. */
+  get(tableId: number, offset: number): unknown {
+    const shard = this.shards.get(tableId);
+    if (shard === undefined) {
+      this.misses++;
+      return undefined;
+    }
+    return this.lookup(shard, offset);
+  }
+
+  /** Caches `value` for (tableId, offset), charged `charge` bytes. Values larger than the capacity are not kept. */
+  insert(tableId: number, offset: number, value: unknown, charge: number): void {
+    this.insertInto(this.shard(tableId), offset, value, charge);
+  }
+
+  /** @internal The shard of a table (created on first use), for Table's one-probe fast path. */
+  shard(tableId: number): CacheShard {
+    let s = this.shards.get(tableId);
+    if (s === undefined) {
+      s = new CacheShard(tableId);
+      this.shards.set(tableId, s);
+    }
+    return s;
+  }
+
+  /** @internal get() on a shard obtained from shard(). */
+  lookup(shard: CacheShard, offset: number): unknown {
+    const e = shard.map.get(offset);
+    if (e === undefined) {
+      this.misses++;
+      return undefined;
+    }
+    this.hits++;
+    if (e.slot >= 0) shard.refs[e.slot] = 1;
+    else e.ref = 1;
+    return e.value;
+  }
+
+  /** @internal get() by slot number (a data block's index in its table) on a shard. */
+  lookupSlot(shard: CacheShard, slot: number): unknown {
+    const v = shard.slots[slot];
+    if (v === undefined) {
+      this.misses++;
+      return undefined;
+    }
+    this.hits++;
+    shard.refs[slot] = 1;
+    return v;
+  }
+
+  /**
+   * @internal insert() on a shard obtained from shard(); `slot` >= 0 also makes the entry
+   * findable with lookupSlot.
+   */
+  insertInto(shard: CacheShard, offset: number, value: unknown, charge: number, slot = -1): void {
+    if (charge > this.cap) return;
+    if (shard.erased) {
+      // The table was erased but is still in use: register its shard again.
+      shard.erased = false;
+      const current = this.shards.get(shard.tableId);
+      if (current !== undefined && current !== shard) {
+        this.insertInto(current, offset, value, charge, slot);
+        return;
+      }
+      this.shards.set(shard.tableId, shard);
+    }
+    const old = shard.map.get(offset);
+    if (old !== undefined) {
+      // The map and slot entries are overwritten below.
+      this.unlinkFromList(old);
+      if (old.slot >= 0) shard.slots[old.slot] = undefined;
+    }
+    const e = new Entry(shard, offset, value, charge, slot);
+    shard.map.set(offset, e);
+    if (slot >= 0) {
+      while (shard.slots.length < slot) shard.slots.push(undefined);
+      shard.slots[slot] = value;
+      if (slot >= shard.refs.length) {
+        let n = shard.refs.length * 2;
+        while (n <= slot) n *= 2;
+        const grown = new Uint8Array(n);
+        grown.set(shard.refs);
+        shard.refs = grown;
+      }
+      shard.refs[slot] = 0;
+    }
+    // Insert just behind the hand: the newest entry is the last one the hand reaches.
+    const h = this.hand;
+    e.next = h;
+    e.prev = h.prev;
+    h.prev.next = e;
+    h.prev = e;
+    this.used += charge;
+    this.count++;
+    this.inserts++;
+    this.evict(e);
+  }
+
+  /** Drops every entry of a table (call when its file is deleted). Returns how many. */
+  eraseTable(tableId: number): number {
+    const shard = this.shards.get(tableId);
+    if (shard === undefined) return 0;
+    const n = shard.map.size;
+    for (const e of shard.map.values()) this.unlinkFromList(e);
+    shard.map.clear();
+    shard.slots.length = 0;
+    shard.erased = true;
+    this.shards.delete(tableId);
+    return n;
+  }
+
+  /** Drops everything (counters are kept). */
+  clear(): void {
+    for (const s of this.shards.values()) {
+      s.map.clear();
+      s.slots.length = 0;
+      s.erased = true;
+    }
+    this.shards.clear();
+    this.head.next = this.head;
+    this.head.prev = this.head;
+    this.hand = this.head;
+    this.used = 0;
+    this.count = 0;
+  }
+
+  stats(): BlockCacheStats {
+    return {
+      capacity: this.cap,
+      usage: this.used,
+      entries: this.count,
+      hits: this.hits,
+      misses: this.misses,
+      inserts: this.inserts,
+      evictions: this.evictions,
+    };
+  }
+
+  resetStats(): void {
+    this.hits = 0;
+    this.misses = 0;
+    this.inserts = 0;
+    this.evictions = 0;
+  }
+
+  /**
+   * CLOCK sweep: referenced entries get a second chance (their bit is cleared), the first
+   * unreferenced one goes. `keep` (the entry being inserted) is never chosen.
+   */
+  private evict(keep?: Entry): void {
+    const head = this.head;
+    while (this.used > this.cap && this.count > 0) {
+      let e = this.hand;
+      if (e === head) e = head.next;
+      const shard = e.shard!;
+      const referenced = e.slot >= 0 ? shard.refs[e.slot]! : e.ref;
+      if (referenced !== 0 || e === keep) {
+        if (e.slot >= 0) shard.refs[e.slot] = 0;
+        else e.ref = 0;
+        this.hand = e.next;
+        continue;
+      }
+      this.hand = e.next;
+      shard.map.delete(e.key);
+      if (e.slot >= 0) shard.slots[e.slot] = undefined;
+      this.unlinkFromList(e);
+      this.evictions++;
+    }
+  }
+
+  private unlinkFromList(e: Entry): void {
+    if (this.hand === e) this.hand = e.next;
+    e.prev.next = e.next;
+    e.next.prev = e.prev;
+    e.prev = e;
+    e.next = e;
+    this.used -= e.charge;
+    this.count--;
+  }
+}
+
+function checkCapacity(capacity: number): void {
+  if (!Number.isSafeInteger(capacity) || capacity < 0) {
+    throw new InvalidArgumentError(`block cache capacity must be a safe integer >= 0, got ${String(capacity)}`);
+  }
+}

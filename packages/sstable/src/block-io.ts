@@ -1,0 +1,100 @@
+// Writing and reading one stored block: payload + 8-byte trailer
+//   [compression id u8][flags u8][reserved u16 = 0][xxh32 u32 LE]
+// The checksum covers the payload and the first 4 trailer bytes and is seeded with the
+// block's file offset. A read verifies the checksum before looking at any byte, then
+// checks the trailer fields, then decompresses. Every failure is a CorruptionError naming
+// the file and the block's offset; a well-formed block using an unknown feature (a flag or
+// compression id from a newer writer) is a NotSupportedError.
+
+import { blockChecksum } from './checksum.js';
+import { getU32, putU32, type ByteSink } from './coding.js';
+import { decompressBlock } from './compression.js';
+import { CorruptionError, NotSupportedError, toIoError } from './errors.js';
+import type { BlockHandle } from './block-handle.js';
+import type { FsFile } from '@lsm/fs';
+
+/** Bytes after each block payload. */
+export const BLOCK_TRAILER_SIZE = 8;
+
+/** Trailer flag bits. None is defined yet; reserved for encryption (bit 0) and later transforms. */
+export const BlockFlags = {
+  /** Reserved: payload is AES-256-GCM encrypted (nonce and tag inside the payload). */
+  Encrypted: 0x01,
+} as const;
+
+/**
+ * Appends `payload` and its trailer to `sink`, for a block that will start at file offset
+ * `offset`. The checksum is computed over the bytes in the sink, so nothing is copied twice.
+ */
+export function appendBlock(sink: ByteSink, payload: Uint8Array, compressionId: number, offset: number): void {
+  const start = sink.len;
+  sink.putBytes(payload);
+  sink.ensure(BLOCK_TRAILER_SIZE);
+  const buf = sink.buf;
+  let p = sink.len;
+  buf[p++] = compressionId;
+  buf[p++] = 0; // flags
+  buf[p++] = 0; // reserved
+  buf[p++] = 0;
+  const sum = blockChecksum(buf.subarray(start, p), offset);
+  putU32(buf, p, sum);
+  sink.len = p + 4;
+}
+
+/**
+ * Verifies a stored block held in `raw` (payload + trailer, read from `handle.offset`)
+ * and returns its contents (a view of `raw` when uncompressed).
+ */
+export function decodeStoredBlock(raw: Uint8Array, handle: BlockHandle, file: string): Uint8Array {
+  const size = handle.size;
+  if (raw.length !== size + BLOCK_TRAILER_SIZE) throw new CorruptionError(file, handle.offset, 'block length mismatch');
+  const stored = getU32(raw, size + 4);
+  const actual = blockChecksum(raw.subarray(0, size + 4), handle.offset);
+  if (stored !== actual) {
+    throw new CorruptionError(file, handle.offset, `block checksum mismatch (stored ${hex(stored)}, computed ${hex(actual)})`);
+  }
+  const id = raw[size]!;
+  const flags = raw[size + 1]!;
+  if (flags !== 0 || raw[size + 2] !== 0 || raw[size + 3] !== 0) {
+    if (flags & BlockFlags.Encrypted) throw new NotSupportedError(`block at offset ${handle.offset} of ${file} is encrypted; this version cannot decrypt`);
+    throw new NotSupportedError(`block at offset ${handle.offset} of ${file} uses unknown trailer flags 0x${flags.toString(16)}`);
+  }
+  return decompressBlock(id, raw.subarray(0, size), file, handle.offset);
+}
+
+/**
+ * Reads the stored block at `handle` from `file`, verifies and decodes it. `limit` is the
+ * end of the region the block must lie in (a handle reaching past it is corruption, as
+ * is a file that ends before the block does). Fs failures become IoError.
+ */
+export function readBlock(file: FsFile, path: string, handle: BlockHandle, limit: number): Uint8Array {
+  const total = handle.size + BLOCK_TRAILER_SIZE;
+  if (handle.offset + total > limit) {
+    throw new CorruptionError(path, handle.offset, `block of ${handle.size} bytes runs past the end of its region (${limit})`);
+  }
+  const raw = new Uint8Array(total);
+  readFully(file, path, raw, handle.offset);
+  return decodeStoredBlock(raw, handle, path);
+}
+
+/**
+ * Reads exactly `buf.length` bytes at `position`. A file that ends early is corruption
+ * (the format said the bytes exist); an Fs error is an IoError.
+ */
+export function readFully(file: FsFile, path: string, buf: Uint8Array, position: number): void {
+  let off = 0;
+  while (off < buf.length) {
+    let n: number;
+    try {
+      n = file.read(off === 0 ? buf : buf.subarray(off), position + off);
+    } catch (err) {
+      throw toIoError(err, `reading ${buf.length} bytes at offset ${position} of ${path}`);
+    }
+    if (n <= 0) throw new CorruptionError(path, position, `file ends after ${position + off} bytes; expected ${buf.length} bytes here`);
+    off += n;
+  }
+}
+
+function hex(n: number): string {
+  return n.toString(16).padStart(8, '0');
+}

@@ -1,0 +1,98 @@
+// Per-block compression: none or zstd (zstd-napi, one reused native context per process).
+// A block is stored raw when compression does not save at least 1/8 of its size (as
+// RocksDB does): decompressing costs more than the bytes it would save. A zstd payload is
+// varint64(uncompressed length) + one zstd frame, so the reader allocates the exact output
+// size and can check the frame produced exactly that many bytes.
+
+import zstd from 'zstd-napi/binding.js';
+import { cursor, getVarint64, putVarint, varintLength } from './coding.js';
+import { CorruptionError, InvalidArgumentError, NotSupportedError } from './errors.js';
+
+/** Compression a table's blocks may use. */
+export type CompressionType = 'none' | 'zstd';
+
+/** The compression id byte in each block trailer. */
+export const CompressionId = {
+  None: 0,
+  Zstd: 1,
+  /** Reserved: zstd with the table's trained dictionary (meta block "lsm.compression.dict"). */
+  ZstdDict: 2,
+} as const;
+
+/** Largest decompressed block accepted: one max value + max key + entry overhead, with slack. */
+export const MAX_BLOCK_CONTENT = 2 ** 32 + 2 ** 20;
+
+/** Default zstd level: zstd's own default, a good speed/ratio point for 4 KiB blocks. */
+export const DEFAULT_ZSTD_LEVEL = 3;
+
+let cctx: InstanceType<typeof zstd.CCtx> | undefined;
+let dctx: InstanceType<typeof zstd.DCtx> | undefined;
+
+/** Validates a zstd level against the library's range. */
+export function checkZstdLevel(level: number): void {
+  if (!Number.isInteger(level) || level < zstd.minCLevel() || level > zstd.maxCLevel()) {
+    throw new InvalidArgumentError(`zstd level must be an integer in [${zstd.minCLevel()}, ${zstd.maxCLevel()}], got ${String(level)}`);
+  }
+}
+
+/** Compresses blocks for one writer; reuses its output buffer between calls. */
+export class BlockCompressor {
+  private out = new Uint8Array(0);
+  /** Blocks that were stored compressed / raw because compression did not pay. */
+  compressedBlocks = 0;
+  rawBlocks = 0;
+
+  constructor(
+    readonly type: CompressionType,
+    readonly level: number = DEFAULT_ZSTD_LEVEL,
+  ) {
+    if (type !== 'none' && type !== 'zstd') throw new InvalidArgumentError(`unknown compression ${String(type)}`);
+    if (type === 'zstd') checkZstdLevel(level);
+  }
+
+  /**
+   * Returns the compression id and the payload to store: a view into this compressor's
+   * buffer (valid until the next call) or `raw` itself when stored uncompressed.
+   */
+  compress(raw: Uint8Array): { id: number; payload: Uint8Array } {
+    if (this.type === 'none') return { id: CompressionId.None, payload: raw };
+    const head = varintLength(raw.length);
+    const bound = head + zstd.compressBound(raw.length);
+    if (this.out.length < bound) this.out = new Uint8Array(Math.max(bound, this.out.length * 2));
+    putVarint(this.out, 0, raw.length);
+    cctx ??= new zstd.CCtx();
+    const n = cctx.compress(this.out.subarray(head), raw, this.level);
+    const size = head + n;
+    if (size > raw.length - (raw.length >>> 3)) {
+      this.rawBlocks++;
+      return { id: CompressionId.None, payload: raw };
+    }
+    this.compressedBlocks++;
+    return { id: CompressionId.Zstd, payload: this.out.subarray(0, size) };
+  }
+}
+
+/**
+ * Turns a stored (checksum-verified) payload back into block contents. With id None it
+ * returns `payload` itself (no copy). `file`/`offset` name the block in errors.
+ */
+export function decompressBlock(id: number, payload: Uint8Array, file: string, offset: number): Uint8Array {
+  if (id === CompressionId.None) return payload;
+  if (id === CompressionId.Zstd) {
+    const len = getVarint64(payload, 0, payload.length);
+    if (len < 0 || len > MAX_BLOCK_CONTENT) throw new CorruptionError(file, offset, 'bad uncompressed length in zstd block');
+    const head = cursor.pos;
+    const out = new Uint8Array(len);
+    let n: number;
+    try {
+      dctx ??= new zstd.DCtx();
+      n = dctx.decompress(out, payload.subarray(head));
+    } catch (err) {
+      throw new CorruptionError(file, offset, `zstd decompression failed (${err instanceof Error ? err.message : String(err)})`, { cause: err });
+    }
+    if (n !== len) throw new CorruptionError(file, offset, `zstd block decompressed to ${n} bytes, expected ${len}`);
+    return out;
+  }
+  if (id === CompressionId.ZstdDict) throw new NotSupportedError(`block at offset ${offset} of ${file} uses dictionary compression, which this version cannot read`);
+  throw new NotSupportedError(`block at offset ${offset} of ${file} uses unknown compression id ${id}`);
+}

@@ -1,0 +1,54 @@
+// Public entry of @lsm/sstable: internal keys, the table writer and reader, iterators
+// (table, merging, array), the shared block cache, table verification, and the typed
+// errors of the @lsm packages. Importing it waits once for xxhash-wasm to compile
+// (top-level await in checksum.ts); everything is synchronous afterwards.
+
+export {
+  LsmError,
+  CorruptionError,
+  InvalidArgumentError,
+  NotSupportedError,
+  IoError,
+  isLsmError,
+  toIoError,
+  type LsmErrorCode,
+} from './errors.js';
+// Byte coding and checksums, shared with the engine's own formats (WAL, manifest).
+export {
+  ByteSink,
+  cursor,
+  getVarint32,
+  getVarint64,
+  putVarint,
+  varintLength,
+  getU32,
+  putU32,
+  getU64,
+  putU64,
+} from './coding.js';
+export { xxh32, xxh64, xxh64Hex, FileHasher } from './checksum.js';
+export { bytewiseComparator, compareBytes, type Comparator } from './comparator.js';
+export {
+  ValueType,
+  VALUE_TYPE_NAMES,
+  MAX_SEQNO,
+  MAX_KEY_LENGTH,
+  MAX_VALUE_LENGTH,
+  encodeInternalKey,
+  decodeInternalKey,
+  type InternalKey,
+} from './internal-key.js';
+export type { InternalIterator, Entry } from './iterator.js';
+export { ArrayIterator, compareEntries } from './array-iterator.js';
+export { MergingIterator } from './merging-iterator.js';
+export { BlockCache, type BlockCacheStats } from './block-cache.js';
+export { keyHash, type Hash64, type FilterOptions } from './filter-block.js';
+export { fixedPrefixExtractor, type PrefixExtractor } from './prefix-extractor.js';
+export type { CompressionType } from './compression.js';
+export type { RangeTombstone } from './range-tombstone-block.js';
+export type { TableProperties } from './properties.js';
+export { FORMAT_VERSION } from './footer.js';
+export { TableWriter, type TableWriterOptions, type FinishedTable } from './table-writer.js';
+export { Table, type TableOptions, type TableGetResult } from './table.js';
+export { TableIterator, type TableIteratorOptions } from './table-iterator.js';
+export { tableVerify, type VerifyResult, type VerifyProblem } from './verify.js';

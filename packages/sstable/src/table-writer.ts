@@ -1,0 +1,443 @@
+// TableWriter: streams entries, in internal-key order, into a new table file.
+//   data blocks -> [filter] -> [prefix filter] -> [range tombstones] -> index -> metaindex
+//   -> properties -> footer
+// finish() writes everything after the data, fsyncs, closes, and returns the table's
+// properties. Input errors (bad key, out-of-order entry) throw InvalidArgumentError and
+// leave the writer usable; an Fs failure throws IoError, closes the writer and removes
+// the partial file, so no table claims success unless finish() returned.
+
+import { writeAll, type Fs, type FsFile } from '@lsm/fs';
+import { BlockBuilder } from './block-builder.js';
+import type { BlockHandle } from './block-handle.js';
+import { appendBlock, BLOCK_TRAILER_SIZE } from './block-io.js';
+import { FileHasher } from './checksum.js';
+import { ByteSink } from './coding.js';
+import { bytewiseComparator, compareBytesAt, isBytewise, type Comparator } from './comparator.js';
+import { BlockCompressor, CompressionId, DEFAULT_ZSTD_LEVEL, type CompressionType } from './compression.js';
+import { closedError, InvalidArgumentError, toIoError } from './errors.js';
+import { FilterCollector, type FilterOptions } from './filter-block.js';
+import { encodeFooter, FORMAT_VERSION } from './footer.js';
+import { INDEX_TYPE_BINARY_SEARCH, IndexBuilder } from './index-block.js';
+import {
+  checkSeqno,
+  checkUserKey,
+  checkValue,
+  checkValueType,
+  MAX_SEQNO,
+  putTrailer,
+  TRAILER_SIZE,
+  ValueType,
+} from './internal-key.js';
+import { buildMetaindexBlock, MetaBlockName } from './metaindex-block.js';
+import type { PrefixExtractor } from './prefix-extractor.js';
+import { buildPropertiesBlock, type TableProperties } from './properties.js';
+import { buildRangeTombstoneBlock, sortRangeTombstones, type RangeTombstone } from './range-tombstone-block.js';
+
+/** How to build a table. Everything is optional. */
+export interface TableWriterOptions {
+  /** User-key order. Default: bytewise. */
+  comparator?: Comparator;
+  /** Target uncompressed data block size in bytes. Default 4096. */
+  blockSize?: number;
+  /** Entries between restart points in data blocks. Default 16. */
+  restartInterval?: number;
+  /** Block compression. Default 'none' (the engine picks per level). */
+  compression?: CompressionType;
+  /** zstd level. Default 3. */
+  compressionLevel?: number;
+  /** Whole-key BuRR filter: options, or false for none. Default: filter-burr's defaults. */
+  filter?: FilterOptions | false;
+  /** Also build a filter over key prefixes with this extractor. */
+  prefixExtractor?: PrefixExtractor;
+  /** Creation time recorded in the properties (ms since epoch). Default: Date.now() at finish. */
+  creationTime?: number;
+  /** fsync the file in finish(). Default true. */
+  sync?: boolean;
+}
+
+/** What finish() returns. */
+export interface FinishedTable {
+  readonly path: string;
+  readonly fileSize: number;
+  readonly properties: TableProperties;
+}
+
+/** Bytes gathered before one write to the file. */
+const WRITE_BUFFER = 256 * 1024;
+
+const State = { Open: 0, Finished: 1, Failed: 2 } as const;
+
+export class TableWriter {
+  private readonly file: FsFile;
+  private readonly cmp: Comparator;
+  private readonly bytewise: boolean;
+  private readonly blockSize: number;
+  private readonly restartInterval: number;
+  private readonly compressor: BlockCompressor;
+  private readonly filterOptions: FilterOptions | false;
+  private readonly prefixExtractor: PrefixExtractor | undefined;
+  private readonly syncOnFinish: boolean;
+  private readonly creationTime: number | undefined;
+
+  private readonly data: BlockBuilder;
+  private readonly index: IndexBuilder;
+  private readonly out = new ByteSink(WRITE_BUFFER + 64 * 1024);
+  private readonly hasher = new FileHasher();
+  private readonly filter: FilterCollector | undefined;
+  private readonly prefixFilter: FilterCollector | undefined;
+  private readonly rangeTombstones: RangeTombstone[] = [];
+
+  private state: number = State.Open;
+  /** File offset of the next byte appended to `out`. */
+  private offset = 0;
+  /** Offset of out[0] in the file (bytes before it are written). */
+  private flushedTo = 0;
+
+  private keyScratch = new Uint8Array(256);
+  private lastKey = new Uint8Array(256);
+  private lastKeyLen = 0;
+  private lastSeqno = 0;
+  private lastType = 0;
+  private lastPrefix: Uint8Array | undefined;
+  private pendingHandle: BlockHandle | undefined;
+  private firstKey: Uint8Array | undefined;
+
+  private counts = [0, 0, 0, 0, 0];
+  private entryCount = 0;
+  private rawKeyBytes = 0;
+  private rawValueBytes = 0;
+  private minSeqno = MAX_SEQNO;
+  private maxSeqno = 0;
+  private uncompressedDataSize = 0;
+  private dataBlockCount = 0;
+  private compressedDataBlockCount = 0;
+
+  /**
+   * Creates (or truncates) `path` on `fs` and returns a writer for it. Options are
+   * validated first (InvalidArgumentError); a failing open is an IoError.
+   */
+  constructor(
+    private readonly fs: Fs,
+    readonly path: string,
+    options: TableWriterOptions = {},
+  ) {
+    this.cmp = options.comparator ?? bytewiseComparator;
+    if (typeof this.cmp?.compare !== 'function' || typeof this.cmp.name !== 'string' || this.cmp.name.length === 0) {
+      throw new InvalidArgumentError('comparator must have a non-empty name and a compare function');
+    }
+    this.bytewise = isBytewise(this.cmp);
+    this.blockSize = options.blockSize ?? 4096;
+    if (!Number.isInteger(this.blockSize) || this.blockSize < 64 || this.blockSize > 64 * 1024 * 1024) {
+      throw new InvalidArgumentError(`blockSize must be an integer in [64, 64 MiB], got ${String(options.blockSize)}`);
+    }
+    this.restartInterval = options.restartInterval ?? 16;
+    if (!Number.isInteger(this.restartInterval) || this.restartInterval < 1 || this.restartInterval > 65536) {
+      throw new InvalidArgumentError(`restartInterval must be an integer in [1, 65536], got ${String(options.restartInterval)}`);
+    }
+    this.compressor = new BlockCompressor(options.compression ?? 'none', options.compressionLevel ?? DEFAULT_ZSTD_LEVEL);
+    this.filterOptions = options.filter ?? {};
+    this.prefixExtractor = options.prefixExtractor;
+    if (this.prefixExtractor !== undefined && (typeof this.prefixExtractor.prefix !== 'function' || !this.prefixExtractor.name)) {
+      throw new InvalidArgumentError('prefixExtractor must have a name and a prefix function');
+    }
+    if (options.creationTime !== undefined && (!Number.isSafeInteger(options.creationTime) || options.creationTime < 0)) {
+      throw new InvalidArgumentError('creationTime must be a safe integer >= 0');
+    }
+    this.creationTime = options.creationTime;
+    this.syncOnFinish = options.sync ?? true;
+    this.data = new BlockBuilder(this.restartInterval, this.blockSize + (this.blockSize >>> 2));
+    this.index = new IndexBuilder(this.cmp);
+    const fo = this.filterOptions === false ? undefined : this.filterOptions;
+    this.filter = this.filterOptions === false ? undefined : new FilterCollector(fo);
+    this.prefixFilter = this.prefixExtractor === undefined ? undefined : new FilterCollector(fo);
+    try {
+      this.file = fs.open(path, { write: true, create: true, truncate: true });
+    } catch (err) {
+      this.state = State.Failed;
+      throw toIoError(err, `creating table ${path}`);
+    }
+  }
+
+  /** Point entries added so far. */
+  get entries(): number {
+    return this.entryCount;
+  }
+
+  /** Approximate size of the file if finished now (for splitting compaction output). */
+  get estimatedFileSize(): number {
+    return this.offset + this.data.estimatedSize() + this.index.estimatedSize() + (this.filter?.count ?? 0) + 256;
+  }
+
+  /**
+   * Adds a point entry. Entries must come in strictly increasing internal-key order: user
+   * key ascending, and for one user key seqno strictly descending.
+   */
+  add(userKey: Uint8Array, seqno: number, type: ValueType, value: Uint8Array): void {
+    this.checkOpen();
+    checkUserKey(userKey);
+    checkSeqno(seqno);
+    checkValueType(type);
+    checkValue(value);
+    const ukLen = userKey.length;
+    let sameKey = false;
+    if (this.entryCount > 0) {
+      const c = this.bytewise
+        ? -compareBytesAt(this.lastKey, 0, this.lastKeyLen, userKey)
+        : this.cmp.compare(userKey, this.lastKey.subarray(0, this.lastKeyLen));
+      if (c < 0 || (c === 0 && seqno >= this.lastSeqno)) {
+        throw new InvalidArgumentError(
+          c < 0
+            ? `entries out of order in ${this.path}: key sorts before the previous key`
+            : `entries out of order in ${this.path}: seqno ${seqno} is not below the previous version's ${this.lastSeqno}`,
+        );
+      }
+      sameKey = c === 0;
+    }
+    try {
+      if (this.pendingHandle !== undefined) {
+        this.index.addEntry(this.lastKey.subarray(0, this.lastKeyLen), this.lastSeqno, this.lastType, userKey, this.pendingHandle);
+        this.pendingHandle = undefined;
+      }
+      if (!sameKey) {
+        this.filter?.add(userKey);
+        if (this.prefixFilter !== undefined) this.addPrefix(userKey);
+      }
+      // Encode the internal key and append.
+      const n = ukLen + TRAILER_SIZE;
+      if (this.keyScratch.length < n) this.keyScratch = new Uint8Array(Math.max(n, this.keyScratch.length * 2));
+      const ks = this.keyScratch;
+      if (ukLen <= 32) for (let i = 0; i < ukLen; i++) ks[i] = userKey[i]!;
+      else ks.set(userKey);
+      putTrailer(ks, ukLen, seqno, type);
+      this.data.add(ks, n, value);
+
+      if (this.entryCount === 0) this.firstKey = userKey.slice();
+      if (!sameKey) {
+        if (this.lastKey.length < ukLen) this.lastKey = new Uint8Array(Math.max(ukLen, this.lastKey.length * 2));
+        const lk = this.lastKey;
+        if (ukLen <= 32) for (let i = 0; i < ukLen; i++) lk[i] = userKey[i]!;
+        else lk.set(userKey);
+        this.lastKeyLen = ukLen;
+      }
+      this.lastSeqno = seqno;
+      this.lastType = type;
+      this.entryCount++;
+      this.counts[type]!++;
+      this.rawKeyBytes += ukLen;
+      this.rawValueBytes += value.length;
+      if (seqno < this.minSeqno) this.minSeqno = seqno;
+      if (seqno > this.maxSeqno) this.maxSeqno = seqno;
+
+      if (this.data.estimatedSize() >= this.blockSize) this.flushDataBlock();
+    } catch (err) {
+      throw this.fail(err);
+    }
+  }
+
+  /** Convenience: add(userKey, seqno, ValueType.Value, value). */
+  put(userKey: Uint8Array, seqno: number, value: Uint8Array): void {
+    this.add(userKey, seqno, ValueType.Value, value);
+  }
+
+  /** Convenience: add(userKey, seqno, ValueType.Tombstone, empty). */
+  delete(userKey: Uint8Array, seqno: number): void {
+    this.add(userKey, seqno, ValueType.Tombstone, EMPTY);
+  }
+
+  /** Records a range deletion of [start, end) at `seqno`. Any order; the writer sorts them. */
+  addRangeTombstone(start: Uint8Array, end: Uint8Array, seqno: number): void {
+    this.checkOpen();
+    checkUserKey(start, 'range tombstone start');
+    checkUserKey(end, 'range tombstone end');
+    checkSeqno(seqno);
+    if (this.cmp.compare(start, end) >= 0) throw new InvalidArgumentError('range tombstone start must sort before its end');
+    this.rangeTombstones.push({ start: start.slice(), end: end.slice(), seqno });
+  }
+
+  /**
+   * Writes the rest of the table, fsyncs (unless sync: false), closes the file and returns
+   * the table's metadata. The writer cannot be used afterwards.
+   */
+  finish(): FinishedTable {
+    this.checkOpen();
+    try {
+      if (!this.data.empty()) this.flushDataBlock();
+      if (this.pendingHandle !== undefined) {
+        this.index.addEntry(this.lastKey.subarray(0, this.lastKeyLen), this.lastSeqno, this.lastType, undefined, this.pendingHandle);
+        this.pendingHandle = undefined;
+      }
+      const dataSize = this.offset;
+      const meta = new Map<string, BlockHandle>();
+
+      let filterSize = 0;
+      let filterKeys = 0;
+      if (this.filter !== undefined && this.filter.count > 0) {
+        const h = this.writeBlock(this.filter.finish(), false);
+        meta.set(MetaBlockName.Filter, h);
+        filterSize = h.size + BLOCK_TRAILER_SIZE;
+        filterKeys = this.filter.count;
+      }
+      let prefixFilterSize = 0;
+      let prefixKeys = 0;
+      if (this.prefixFilter !== undefined && this.prefixFilter.count > 0) {
+        const h = this.writeBlock(this.prefixFilter.finish(), false);
+        meta.set(MetaBlockName.PrefixFilter, h);
+        prefixFilterSize = h.size + BLOCK_TRAILER_SIZE;
+        prefixKeys = this.prefixFilter.count;
+      }
+      let rangeSize = 0;
+      let rtStart: Uint8Array | undefined;
+      let rtEnd: Uint8Array | undefined;
+      let minSeq = this.minSeqno;
+      let maxSeq = this.maxSeqno;
+      if (this.rangeTombstones.length > 0) {
+        const list = this.rangeTombstones;
+        sortRangeTombstones(list, this.cmp);
+        const h = this.writeBlock(buildRangeTombstoneBlock(list), true);
+        meta.set(MetaBlockName.RangeTombstones, h);
+        rangeSize = h.size + BLOCK_TRAILER_SIZE;
+        rtStart = list[0]!.start;
+        for (const t of list) {
+          if (rtEnd === undefined || this.cmp.compare(t.end, rtEnd) > 0) rtEnd = t.end;
+          if (t.seqno < minSeq) minSeq = t.seqno;
+          if (t.seqno > maxSeq) maxSeq = t.seqno;
+        }
+      }
+      if (this.entryCount === 0 && this.rangeTombstones.length === 0) {
+        minSeq = 0;
+        maxSeq = 0;
+      }
+      const indexHandle = this.writeBlock(this.index.finish(), true);
+      const metaHandle = this.writeBlock(buildMetaindexBlock(meta), false);
+
+      // Everything so far is covered by the file checksum.
+      this.flushOut();
+      const checksumLength = this.offset;
+      const props: TableProperties = {
+        formatVersion: FORMAT_VERSION,
+        comparator: this.cmp.name,
+        compression: this.compressor.type,
+        compressionLevel: this.compressor.type === 'zstd' ? this.compressor.level : 0,
+        entryCount: this.entryCount,
+        valueCount: this.counts[ValueType.Value]!,
+        tombstoneCount: this.counts[ValueType.Tombstone]!,
+        weakTombstoneCount: this.counts[ValueType.WeakTombstone]!,
+        mergeCount: this.counts[ValueType.Merge]!,
+        indirectionCount: this.counts[ValueType.Indirection]!,
+        rangeTombstoneCount: this.rangeTombstones.length,
+        smallestKey: this.firstKey,
+        largestKey: this.entryCount > 0 ? this.lastKey.slice(0, this.lastKeyLen) : undefined,
+        smallestRangeTombstoneStart: rtStart,
+        largestRangeTombstoneEnd: rtEnd,
+        smallestSeqno: minSeq,
+        largestSeqno: maxSeq,
+        rawKeyBytes: this.rawKeyBytes,
+        rawValueBytes: this.rawValueBytes,
+        dataSize,
+        uncompressedDataSize: this.uncompressedDataSize,
+        dataBlockCount: this.dataBlockCount,
+        compressedDataBlockCount: this.compressedDataBlockCount,
+        indexSize: indexHandle.size + BLOCK_TRAILER_SIZE,
+        filterSize,
+        prefixFilterSize,
+        rangeTombstoneSize: rangeSize,
+        indexType: INDEX_TYPE_BINARY_SEARCH,
+        filterKeyCount: filterKeys,
+        prefixFilterKeyCount: prefixKeys,
+        prefixExtractor: this.prefixExtractor?.name ?? '',
+        blockSize: this.blockSize,
+        restartInterval: this.restartInterval,
+        creationTime: this.creationTime ?? Date.now(),
+        fileChecksum: this.hasher.digestHex(),
+        fileChecksumLength: checksumLength,
+      };
+      const propsHandle = this.writeBlock(buildPropertiesBlock(props), false, false);
+      this.out.putBytes(encodeFooter({ metaindex: metaHandle, index: indexHandle, properties: propsHandle, formatVersion: FORMAT_VERSION }));
+      this.offset = this.flushedTo + this.out.len;
+      this.flushOut(false);
+      if (this.syncOnFinish) this.file.syncData();
+      this.state = State.Finished;
+      this.file.close();
+      return { path: this.path, fileSize: this.offset, properties: props };
+    } catch (err) {
+      throw this.fail(err);
+    }
+  }
+
+  /** Gives up: closes and removes the partial file. Safe to call in any state. */
+  abandon(): void {
+    if (this.state !== State.Open) return;
+    this.state = State.Failed;
+    this.cleanup();
+  }
+
+  private addPrefix(userKey: Uint8Array): void {
+    const p = this.prefixExtractor!.prefix(userKey);
+    if (p === undefined) return;
+    const last = this.lastPrefix;
+    if (last !== undefined && last.length === p.length && this.cmp.compare(last, p) === 0) return;
+    this.prefixFilter!.add(p);
+    this.lastPrefix = p.slice();
+  }
+
+  private flushDataBlock(): void {
+    const contents = this.data.finish();
+    const { id, payload } = this.compressor.compress(contents);
+    const handle = { offset: this.offset, size: payload.length };
+    appendBlock(this.out, payload, id, this.offset);
+    this.offset += payload.length + BLOCK_TRAILER_SIZE;
+    this.uncompressedDataSize += contents.length;
+    this.dataBlockCount++;
+    if (id !== CompressionId.None) this.compressedDataBlockCount++;
+    this.data.reset();
+    this.pendingHandle = handle;
+    if (this.out.len >= WRITE_BUFFER) this.flushOut();
+  }
+
+  /** Appends a meta/index block (compressed if asked and it pays) and returns its handle. */
+  private writeBlock(contents: Uint8Array, compress: boolean, hashed = true): BlockHandle {
+    if (!hashed) this.flushOut();
+    const { id, payload } = compress ? this.compressor.compress(contents) : { id: CompressionId.None, payload: contents };
+    const handle = { offset: this.offset, size: payload.length };
+    appendBlock(this.out, payload, id, this.offset);
+    this.offset += payload.length + BLOCK_TRAILER_SIZE;
+    if (hashed && this.out.len >= WRITE_BUFFER) this.flushOut();
+    return handle;
+  }
+
+  /** Writes buffered bytes to the file, feeding the file checksum unless told not to. */
+  private flushOut(hash = true): void {
+    const bytes = this.out.bytes();
+    if (bytes.length === 0) return;
+    if (hash) this.hasher.update(bytes);
+    writeAll(this.file, bytes);
+    this.flushedTo += bytes.length;
+    this.out.reset();
+  }
+
+  private checkOpen(): void {
+    if (this.state !== State.Open) throw closedError(`table writer for ${this.path}`);
+  }
+
+  /** Moves to the failed state, removes the partial file, and returns the error to throw. */
+  private fail(err: unknown): unknown {
+    this.state = State.Failed;
+    this.cleanup();
+    return toIoError(err, `writing table ${this.path}`);
+  }
+
+  private cleanup(): void {
+    try {
+      this.file.close();
+    } catch {
+      // already failing; the close error adds nothing
+    }
+    try {
+      this.fs.removeFile(this.path);
+    } catch {
+      // best effort: a leftover file has no valid footer or is not referenced by any manifest
+    }
+  }
+}
+
+const EMPTY = new Uint8Array(0);

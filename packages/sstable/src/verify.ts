@@ -1,0 +1,268 @@
+// tableVerify: walks every byte of a table the way a reader would and reports damage
+// instead of stopping at the first problem: footer, properties, metaindex, index, every
+// data block (checksum, decompression, entry structure, key order across the whole
+// table), filters, range tombstones, the counts recorded in the properties, and the
+// whole-file XXH64 over the bytes before the properties block. Used by `sst-dump verify`.
+
+import type { Fs, FsFile } from '@lsm/fs';
+import { BLOCK_TRAILER_SIZE, readBlock, readFully } from './block-io.js';
+import { Block } from './block-reader.js';
+import { DataBlockIter } from './data-block-iterator.js';
+import { FileHasher } from './checksum.js';
+import { bytewiseComparator, compareBytesAt, isBytewise, type Comparator } from './comparator.js';
+import { CorruptionError, isLsmError, LsmError, toIoError } from './errors.js';
+import { TableFilter } from './filter-block.js';
+import { decodeFooter, FOOTER_SIZE, type Footer } from './footer.js';
+import { IndexBlock } from './index-block.js';
+import { getTrailerSeqno, TRAILER_SIZE } from './internal-key.js';
+import { decodeMetaindexBlock, MetaBlockName } from './metaindex-block.js';
+import { decodePropertiesBlock, type TableProperties } from './properties.js';
+import { decodeRangeTombstoneBlock } from './range-tombstone-block.js';
+import type { BlockHandle } from './block-handle.js';
+
+/** One problem found. */
+export interface VerifyProblem {
+  /** File offset of the damaged structure. */
+  readonly offset: number;
+  /** Error code: LSM_CORRUPTION, or LSM_NOT_SUPPORTED for well-formed data this version cannot read. */
+  readonly code: string;
+  readonly message: string;
+}
+
+/** What tableVerify found. */
+export interface VerifyResult {
+  readonly path: string;
+  readonly ok: boolean;
+  readonly fileSize: number;
+  readonly problems: readonly VerifyProblem[];
+  /** Blocks whose checksum was verified (data and meta). */
+  readonly blocksChecked: number;
+  readonly dataBlocks: number;
+  /** Point entries walked. */
+  readonly entries: number;
+  /** True/false when the whole-file checksum was computed; undefined when it could not be. */
+  readonly fileChecksumOk: boolean | undefined;
+  /** False when key order could not be checked (custom comparator not supplied). */
+  readonly orderChecked: boolean;
+  readonly properties: TableProperties | undefined;
+}
+
+/**
+ * Verifies the table at `path`. Damage is reported in the result, not thrown; an Fs
+ * failure throws IoError. Pass the table's comparator if it is not bytewise, or key
+ * order is not checked.
+ */
+export function tableVerify(fs: Fs, path: string, options: { comparator?: Comparator } = {}): VerifyResult {
+  let file: FsFile;
+  try {
+    file = fs.open(path, { read: true });
+  } catch (err) {
+    throw toIoError(err, `opening table ${path}`);
+  }
+  try {
+    return new Verifier(file, path, options.comparator).run();
+  } finally {
+    try {
+      file.close();
+    } catch {
+      // nothing useful to add
+    }
+  }
+}
+
+class Verifier {
+  private readonly problems: VerifyProblem[] = [];
+  private blocksChecked = 0;
+  private dataBlocks = 0;
+  private entries = 0;
+  private fileSize = 0;
+  private fileChecksumOk: boolean | undefined;
+  private orderChecked = false;
+  private properties: TableProperties | undefined;
+
+  constructor(
+    private readonly file: FsFile,
+    private readonly path: string,
+    private readonly comparator: Comparator | undefined,
+  ) {}
+
+  run(): VerifyResult {
+    try {
+      this.fileSize = this.file.size();
+    } catch (err) {
+      throw toIoError(err, `reading the size of ${this.path}`);
+    }
+    this.check(() => this.walk());
+    return {
+      path: this.path,
+      ok: this.problems.length === 0,
+      fileSize: this.fileSize,
+      problems: this.problems,
+      blocksChecked: this.blocksChecked,
+      dataBlocks: this.dataBlocks,
+      entries: this.entries,
+      fileChecksumOk: this.fileChecksumOk,
+      orderChecked: this.orderChecked,
+      properties: this.properties,
+    };
+  }
+
+  private walk(): void {
+    const path = this.path;
+    if (this.fileSize < FOOTER_SIZE) throw new CorruptionError(path, 0, `file is ${this.fileSize} bytes, too short to be a table`);
+    const footerOffset = this.fileSize - FOOTER_SIZE;
+    const fb = new Uint8Array(FOOTER_SIZE);
+    readFully(this.file, path, fb, footerOffset);
+    const footer = decodeFooter(fb, path, footerOffset);
+    const propsOffset = footer.properties.offset;
+
+    const props = decodePropertiesBlock(this.block(footer.properties, footerOffset));
+    this.properties = props;
+    if (props.fileChecksumLength !== propsOffset) {
+      this.report(new CorruptionError(path, propsOffset, `file checksum covers ${props.fileChecksumLength} bytes but the properties block starts at ${propsOffset}`));
+    }
+    this.check(() => this.verifyFileChecksum(props, propsOffset));
+
+    let cmp: Comparator | undefined;
+    if (this.comparator !== undefined && this.comparator.name === props.comparator) cmp = this.comparator;
+    else if (props.comparator === bytewiseComparator.name) cmp = bytewiseComparator;
+    this.orderChecked = cmp !== undefined;
+
+    const metaRegion = (h: BlockHandle, what: string): boolean => {
+      if (h.offset < props.dataSize || h.offset + h.size + BLOCK_TRAILER_SIZE > propsOffset) {
+        this.report(new CorruptionError(path, h.offset, `${what} block handle points outside the meta region`));
+        return false;
+      }
+      return true;
+    };
+
+    let meta = new Map<string, BlockHandle>();
+    if (metaRegion(footer.metaindex, 'metaindex')) {
+      this.check(() => {
+        meta = decodeMetaindexBlock(this.block(footer.metaindex, propsOffset));
+      });
+    }
+    for (const [name, h] of meta) {
+      if (!metaRegion(h, name)) continue;
+      this.check(() => {
+        if (name === MetaBlockName.Filter || name === MetaBlockName.PrefixFilter) {
+          const bytes = readBlock(this.file, path, h, propsOffset);
+          this.blocksChecked++;
+          const f = TableFilter.from(bytes, path, h.offset);
+          const expect = name === MetaBlockName.Filter ? props.filterKeyCount : props.prefixFilterKeyCount;
+          if (f.keyCount !== expect) this.report(new CorruptionError(path, h.offset, `filter holds ${f.keyCount} keys, properties say ${expect}`));
+        } else if (name === MetaBlockName.RangeTombstones) {
+          const list = decodeRangeTombstoneBlock(this.block(h, propsOffset), cmp);
+          if (list.length !== props.rangeTombstoneCount) {
+            this.report(new CorruptionError(path, h.offset, `range-tombstone block holds ${list.length}, properties say ${props.rangeTombstoneCount}`));
+          }
+        } else {
+          readBlock(this.file, path, h, propsOffset); // unknown meta block: checksum only
+          this.blocksChecked++;
+        }
+      });
+    }
+
+    if (!metaRegion(footer.index, 'index')) return;
+    const index = new IndexBlock(this.block(footer.index, propsOffset), props.dataSize, false);
+    if (index.count !== props.dataBlockCount) {
+      this.report(new CorruptionError(path, footer.index.offset, `index lists ${index.count} data blocks, properties say ${props.dataBlockCount}`));
+    }
+    this.walkData(index, props, cmp, footer);
+  }
+
+  private walkData(index: IndexBlock, props: TableProperties, cmp: Comparator | undefined, footer: Footer): void {
+    const path = this.path;
+    const compareAt = cmp === undefined || isBytewise(cmp) ? compareBytesAt : (b: Uint8Array, o: number, l: number, k: Uint8Array) => cmp.compare(b.subarray(o, o + l), k);
+    const it = new DataBlockIter(compareAt);
+    const counts = [0, 0, 0, 0, 0];
+    let prevKey: Uint8Array | undefined;
+    let prevSeq = 0;
+    let first: Uint8Array | undefined;
+    for (let i = 0; i < index.count; i++) {
+      const h = index.handle(i);
+      this.dataBlocks++;
+      this.check(() => {
+        const block = this.block(h, props.dataSize);
+        it.reset(block);
+        it.seekToFirst();
+        if (!it.valid()) throw new CorruptionError(path, h.offset, 'empty data block');
+        for (; it.valid(); it.next()) {
+          const uk = it.userKey();
+          const seq = it.seqno();
+          if (cmp !== undefined && prevKey !== undefined) {
+            const c = cmp.compare(prevKey, uk);
+            if (c > 0 || (c === 0 && prevSeq <= seq)) throw new CorruptionError(path, h.offset, 'keys out of order');
+          }
+          prevKey = uk.slice();
+          prevSeq = seq;
+          first ??= prevKey;
+          counts[it.type()]!++;
+          this.entries++;
+        }
+        if (cmp !== undefined && prevKey !== undefined) {
+          // The block's separator must be >= its last key.
+          const sep = index.separator(i);
+          const ukLen = sep.length - TRAILER_SIZE;
+          let c = compareAt(sep, 0, ukLen, prevKey);
+          if (c === 0) c = prevSeq - getTrailerSeqno(sep, ukLen); // (user key equal) larger seqno sorts first
+          if (c < 0) throw new CorruptionError(path, footer.index.offset, `index separator ${i} sorts before the last key of its block`);
+        }
+      });
+    }
+    const expect = (what: string, got: number, want: number): void => {
+      if (got !== want) this.report(new CorruptionError(path, footer.properties.offset, `${what}: found ${got}, properties say ${want}`));
+    };
+    if (this.problems.length === 0) {
+      expect('entries', this.entries, props.entryCount);
+      expect('tombstones', counts[0]!, props.tombstoneCount);
+      expect('values', counts[1]!, props.valueCount);
+      expect('merge operands', counts[2]!, props.mergeCount);
+      expect('weak tombstones', counts[3]!, props.weakTombstoneCount);
+      expect('indirections', counts[4]!, props.indirectionCount);
+      if (cmp !== undefined && first !== undefined && props.smallestKey !== undefined && cmp.compare(first, props.smallestKey) !== 0) {
+        this.report(new CorruptionError(path, footer.properties.offset, 'smallest key differs from the properties'));
+      }
+      if (cmp !== undefined && prevKey !== undefined && props.largestKey !== undefined && cmp.compare(prevKey, props.largestKey) !== 0) {
+        this.report(new CorruptionError(path, footer.properties.offset, 'largest key differs from the properties'));
+      }
+    }
+  }
+
+  private verifyFileChecksum(props: TableProperties, length: number): void {
+    const h = new FileHasher();
+    const chunk = new Uint8Array(1 << 20);
+    for (let pos = 0; pos < length; pos += chunk.length) {
+      const n = Math.min(chunk.length, length - pos);
+      const view = chunk.subarray(0, n);
+      readFully(this.file, this.path, view, pos);
+      h.update(view);
+    }
+    const got = h.digestHex();
+    this.fileChecksumOk = got === props.fileChecksum;
+    if (!this.fileChecksumOk) {
+      this.report(new CorruptionError(this.path, 0, `file checksum mismatch over bytes [0, ${length}): stored ${props.fileChecksum}, computed ${got}`));
+    }
+  }
+
+  private block(h: BlockHandle, limit: number): Block {
+    const b = new Block(readBlock(this.file, this.path, h, limit), this.path, h.offset);
+    this.blocksChecked++;
+    return b;
+  }
+
+  /** Runs a step; records corruption / not-supported errors as problems, rethrows the rest. */
+  private check(step: () => void): void {
+    try {
+      step();
+    } catch (err) {
+      if (isLsmError(err, 'LSM_CORRUPTION') || isLsmError(err, 'LSM_NOT_SUPPORTED')) this.report(err);
+      else throw err;
+    }
+  }
+
+  private report(err: LsmError): void {
+    const offset = err instanceof CorruptionError ? err.offset : -1;
+    this.problems.push({ offset, code: err.code, message: err.message });
+  }
+}

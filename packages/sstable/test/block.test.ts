@@ -1,0 +1,152 @@
+import { describe, expect, it } from 'vitest';
+import { BlockBuilder } from '../src/block-builder.js';
+import { Block, decodeBlockEntries } from '../src/block-reader.js';
+import { DataBlockIter } from '../src/data-block-iterator.js';
+import { compareBytesAt } from '../src/comparator.js';
+import { CorruptionError } from '../src/errors.js';
+import { encodeInternalKey, MAX_SEQNO } from '../src/internal-key.js';
+import type { Entry, InternalIterator } from '../src/iterator.js';
+import type { ValueType } from '../src/internal-key.js';
+import { b, Rng, testSeed, withSeed } from './helpers.js';
+import { compareIterators, modelIterator, randomEntries } from './model.js';
+
+function buildBlock(entries: readonly Entry[], restartInterval: number): Block {
+  const bb = new BlockBuilder(restartInterval);
+  for (const e of entries) {
+    const k = encodeInternalKey(e.userKey, e.seqno, e.type);
+    bb.add(k, k.length, e.value);
+  }
+  return new Block(bb.finish().slice(), 'mem', 0);
+}
+
+/** Adapts DataBlockIter (which needs explicit seqno) to InternalIterator for the model driver. */
+function adapt(it: DataBlockIter): InternalIterator {
+  return {
+    valid: () => it.valid(),
+    seekToFirst: () => it.seekToFirst(),
+    seekToLast: () => it.seekToLast(),
+    seek: (k, s = MAX_SEQNO) => it.seek(k, s),
+    seekForPrev: (k, s = 0) => it.seekForPrev(k, s),
+    next: () => it.next(),
+    prev: () => it.prev(),
+    userKey: () => it.userKey(),
+    seqno: () => it.seqno(),
+    type: () => it.type() as ValueType,
+    value: () => it.value(),
+    close: () => it.clear(),
+  };
+}
+
+describe('block builder and data block iterator', () => {
+  it('an empty block has one restart and iterates nothing', () => {
+    const bb = new BlockBuilder(16);
+    const blk = new Block(bb.finish().slice(), 'mem', 0);
+    expect(blk.numRestarts).toBe(1);
+    const it = new DataBlockIter(compareBytesAt);
+    it.reset(blk);
+    it.seekToFirst();
+    expect(it.valid()).toBe(false);
+    it.seekToLast();
+    expect(it.valid()).toBe(false);
+    it.seek(b('a'), MAX_SEQNO);
+    expect(it.valid()).toBe(false);
+    it.seekForPrev(b('a'), 0);
+    expect(it.valid()).toBe(false);
+  });
+
+  it('prefix-truncates keys between restart points', () => {
+    const entries = Array.from({ length: 32 }, (_, i) => ({ userKey: b(`commonprefix${String(i).padStart(3, '0')}`), seqno: 1, type: 1 as ValueType, value: b('v') }));
+    const small = buildBlock(entries, 16);
+    const large = buildBlock(entries, 1);
+    expect(small.data.length).toBeLessThan(large.data.length * 0.6);
+    expect(small.numRestarts).toBe(2);
+    expect(large.numRestarts).toBe(32);
+  });
+
+  for (const restart of [1, 2, 3, 16, 1000]) {
+    it(`matches a sorted-array model under random operations (restart interval ${restart})`, () => {
+      withSeed(testSeed(100 + restart), (rng) => {
+        for (let round = 0; round < 8; round++) {
+          const entries = randomEntries(rng, 1 + rng.int(300), { maxKeyLen: 6 });
+          const blk = buildBlock(entries, restart);
+          const it = new DataBlockIter(compareBytesAt);
+          it.reset(blk);
+          const keys = [...entries.map((e) => e.userKey), ...Array.from({ length: 20 }, () => rng.bytes(rng.int(4)))];
+          compareIterators(rng, adapt(it), modelIterator(entries), keys, 400);
+        }
+      });
+    });
+  }
+
+  it('the generic comparator path (not the bytewise fast path) agrees with the model', () => {
+    withSeed(testSeed(150), (rng) => {
+      const generic = (buf: Uint8Array, off: number, len: number, key: Uint8Array): number => compareBytesAt(buf, off, len, key);
+      for (let round = 0; round < 6; round++) {
+        const entries = randomEntries(rng, 1 + rng.int(300), { maxKeyLen: 6 });
+        const it = new DataBlockIter(generic);
+        it.reset(buildBlock(entries, rng.pick([1, 4, 16])));
+        const keys = [...entries.map((e) => e.userKey), ...Array.from({ length: 20 }, () => rng.bytes(rng.int(4)))];
+        compareIterators(rng, adapt(it), modelIterator(entries), keys, 400);
+      }
+    });
+  });
+
+  it('decodeBlockEntries returns every entry in order', () => {
+    const rng = new Rng(5);
+    const entries = randomEntries(rng, 200);
+    const blk = buildBlock(entries, 4);
+    const decoded = decodeBlockEntries(blk);
+    expect(decoded.length).toBe(entries.length);
+    decoded.forEach((d, i) => {
+      const e = entries[i]!;
+      expect([...d.key]).toEqual([...encodeInternalKey(e.userKey, e.seqno, e.type)]);
+      expect([...d.value]).toEqual([...e.value]);
+    });
+  });
+
+  it('values of 2^16+ bytes and keys of 65,535 bytes survive', () => {
+    const entries: Entry[] = [
+      { userKey: new Uint8Array(65535).fill(0x61), seqno: 5, type: 1, value: new Uint8Array(70000).fill(7) },
+      { userKey: new Uint8Array(65535).fill(0x62), seqno: 5, type: 1, value: new Uint8Array(0) },
+    ];
+    const blk = buildBlock(entries, 16);
+    const it = new DataBlockIter(compareBytesAt);
+    it.reset(blk);
+    it.seekToLast();
+    expect(it.userKey().length).toBe(65535);
+    expect(it.userKey()[0]).toBe(0x62);
+    it.prev();
+    expect(it.value().length).toBe(70000);
+  });
+
+  it('garbage never escapes as anything but CorruptionError and never hangs', () => {
+    withSeed(testSeed(77), (rng) => {
+      const entries = randomEntries(rng, 60);
+      const good = buildBlock(entries, 4).data;
+      for (let trial = 0; trial < 3000; trial++) {
+        const data = good.slice();
+        const flips = 1 + rng.int(4);
+        for (let f = 0; f < flips; f++) data[rng.int(data.length)] = rng.u32() & 0xff;
+        const cut = rng.bool(0.2) ? data.subarray(0, rng.int(data.length + 1)) : data;
+        try {
+          const blk = new Block(cut, 'mem', 0);
+          const it = new DataBlockIter(compareBytesAt);
+          it.reset(blk);
+          let steps = 0;
+          for (it.seekToFirst(); it.valid() && steps < 10000; it.next()) {
+            it.userKey();
+            it.value();
+            it.type();
+            steps++;
+          }
+          for (it.seekToLast(); it.valid() && steps < 20000; it.prev()) steps++;
+          it.seek(rng.pick(entries).userKey, rng.int(1000));
+          it.seekForPrev(rng.pick(entries).userKey, rng.int(1000));
+          expect(steps).toBeLessThan(20000);
+        } catch (err) {
+          if (!(err instanceof CorruptionError)) throw err;
+        }
+      }
+    });
+  });
+});

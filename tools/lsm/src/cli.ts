@@ -1,0 +1,151 @@
+#!/usr/bin/env node
+// `lsm`: work with an @lsm/engine store from the shell, and run the demo.
+//   lsm put DIR KEY VALUE [--sync]     lsm get DIR KEY          lsm delete DIR KEY
+//   lsm scan DIR [--from K] [--to K] [--prefix P] [--reverse] [--limit N] [--keys-only]
+//   lsm stats DIR                      lsm compact DIR          lsm demo [--keys N] [--dir D] [--keep]
+// Keys and values are UTF-8 text, or hex with --hex. Exit codes: 0 ok, 1 key not found,
+// 2 store error (the LSM_* code is printed), 64 bad command line.
+
+import { LsmError, Tree } from '@lsm/engine';
+import { type Args, UsageError, intOption, parseArgs, stringOption } from './args.js';
+import { runDemo } from './demo.js';
+
+const USAGE = `usage:
+  lsm put DIR KEY VALUE [--sync]
+  lsm get DIR KEY
+  lsm delete DIR KEY [--sync]
+  lsm scan DIR [--from KEY] [--to KEY] [--prefix P] [--reverse] [--limit N] [--keys-only]
+  lsm stats DIR
+  lsm compact DIR
+  lsm demo [--keys N] [--dir DIR] [--keep] [--seed N]
+options for keys and values: --hex (give and print them as hex)`;
+
+const VALUED = new Set(['from', 'to', 'prefix', 'limit', 'keys', 'dir', 'seed']);
+const FLAGS = new Set(['sync', 'reverse', 'keys-only', 'hex', 'keep', 'help']);
+
+function bytesArg(args: Args, text: string, what: string): Uint8Array {
+  if (!args.options.has('hex')) return new TextEncoder().encode(text);
+  if (!/^([0-9a-fA-F]{2})*$/.test(text)) throw new UsageError(`${what} is not hex: ${text}`);
+  return Uint8Array.from(Buffer.from(text, 'hex'));
+}
+
+function show(args: Args, b: Uint8Array): string {
+  if (args.options.has('hex')) return Buffer.from(b).toString('hex');
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(b);
+  return text.includes('\ufffd') ? `0x${Buffer.from(b).toString('hex')}` : text;
+}
+
+function need(args: Args, n: number, what: string): string[] {
+  if (args.positional.length !== n) throw new UsageError(`${what} takes ${n - 1} argument(s), got ${args.positional.length - 1}`);
+  return args.positional.slice(1);
+}
+
+function withTree<T>(dir: string, fn: (t: Tree) => T, create = false): T {
+  const tree = Tree.open(dir, { createIfMissing: create });
+  try {
+    return fn(tree);
+  } finally {
+    tree.close();
+  }
+}
+
+/** Runs one command line; returns the exit code. */
+export function main(argv: readonly string[]): number {
+  let args: Args;
+  try {
+    args = parseArgs(argv, VALUED, FLAGS);
+    const cmd = args.positional[0];
+    if (cmd === undefined || args.options.has('help')) {
+      console.log(USAGE);
+      return cmd === undefined && !args.options.has('help') ? 64 : 0;
+    }
+    switch (cmd) {
+      case 'put': {
+        const [dir, k, v] = need(args, 4, 'put') as [string, string, string];
+        const seqno = withTree(dir, (t) => t.put(bytesArg(args, k, 'KEY'), bytesArg(args, v, 'VALUE'), { sync: args.options.has('sync') }), true);
+        console.log(`ok (seqno ${seqno})`);
+        return 0;
+      }
+      case 'get': {
+        const [dir, k] = need(args, 3, 'get') as [string, string];
+        const v = withTree(dir, (t) => t.get(bytesArg(args, k, 'KEY')));
+        if (v === undefined) {
+          console.error('not found');
+          return 1;
+        }
+        console.log(show(args, v));
+        return 0;
+      }
+      case 'delete': {
+        const [dir, k] = need(args, 3, 'delete') as [string, string];
+        const seqno = withTree(dir, (t) => t.delete(bytesArg(args, k, 'KEY'), { sync: args.options.has('sync') }));
+        console.log(`ok (seqno ${seqno})`);
+        return 0;
+      }
+      case 'scan': {
+        const [dir] = need(args, 2, 'scan') as [string];
+        const from = stringOption(args, 'from');
+        const to = stringOption(args, 'to');
+        const prefix = stringOption(args, 'prefix');
+        const limit = args.options.has('limit') ? intOption(args, 'limit', 0) : undefined;
+        const keysOnly = args.options.has('keys-only');
+        let n = 0;
+        withTree(dir, (t) => {
+          const opts = {
+            gte: from === undefined ? undefined : bytesArg(args, from, '--from'),
+            lt: to === undefined ? undefined : bytesArg(args, to, '--to'),
+            reverse: args.options.has('reverse'),
+            limit,
+          };
+          const it = prefix === undefined ? t.range(opts) : t.prefix(bytesArg(args, prefix, '--prefix'), opts);
+          for (const [k, v] of it) {
+            console.log(keysOnly ? show(args, k) : `${show(args, k)}\t${show(args, v)}`);
+            n++;
+          }
+        });
+        console.error(`${n} entries`);
+        return 0;
+      }
+      case 'stats': {
+        const [dir] = need(args, 2, 'stats') as [string];
+        const s = withTree(dir, (t) => t.stats());
+        console.log(`seqno ${s.seqno}, ${s.tables} tables`);
+        for (const l of s.levels) if (l.tables > 0) console.log(`  L${l.level}: ${l.tables} tables, ${l.bytes.toLocaleString('en-US')} bytes, ${l.entries.toLocaleString('en-US')} entries`);
+        console.log(`  memtable: ${s.activeMemtable.entries} entries (recovered from the log at open)`);
+        return 0;
+      }
+      case 'compact': {
+        const [dir] = need(args, 2, 'compact') as [string];
+        const t0 = performance.now();
+        withTree(dir, (t) => t.compact());
+        console.log(`compacted in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
+        return 0;
+      }
+      case 'demo': {
+        need(args, 1, 'demo');
+        return runDemo({
+          keys: intOption(args, 'keys', 1_000_000, 1000),
+          dir: stringOption(args, 'dir'),
+          keep: args.options.has('keep'),
+          seed: intOption(args, 'seed', 1),
+        });
+      }
+      default:
+        throw new UsageError(`unknown command '${cmd}'`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`lsm: ${err.message}\n${USAGE}`);
+      return 64;
+    }
+    if (err instanceof LsmError) {
+      console.error(`lsm: ${err.code}: ${err.message}`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/lsm') || process.argv[1]?.endsWith('cli.js')) {
+  process.exitCode = main(process.argv.slice(2));
+}
