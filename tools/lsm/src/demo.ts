@@ -175,20 +175,17 @@ export function runDemo(o: DemoOptions): number {
   const copied = copyDir(disk, mem, dir);
   const crashFs = new CrashFs(mem, { seed: o.seed });
   tree = Tree.open(dir, { fs: crashFs });
-  const updates = Math.min(n, 20_000);
-  let syncedUpTo = -1;
+  // Three disjoint key ranges: updated (the first), deleted (the last), untouched (between).
+  const deleted = 100;
+  const updates = Math.min(20_000, n - 2 * deleted);
+  const unsyncedCount = Math.min(5000, updates);
   for (let j = 0; j < updates; j++) {
-    const sync = j % 1000 === 999;
-    tree.put(key(j), value(j, 1), { sync });
-    if (sync) syncedUpTo = j;
+    tree.put(key(j), value(j, 1), { sync: j % 1000 === 999 || j === updates - 1 });
   }
-  const deleted = Math.min(n, 100);
-  tree.batch();
   const b = tree.batch();
   for (let j = 0; j < deleted; j++) b.delete(key(n - 1 - j));
   b.commit({ sync: true });
-  syncedUpTo = Math.max(syncedUpTo, updates - 1);
-  for (let j = 0; j < 5000; j++) tree.put(key(j), value(j, 2)); // never synced
+  for (let j = 0; j < unsyncedCount; j++) tree.put(key(j), value(j, 2)); // never synced
   const unsynced = crashFs.unsynced();
   crashFs.crash(); // power loss; the tree object is abandoned, not closed
   const crashMs = performance.now() - t0;
@@ -199,17 +196,17 @@ export function runDemo(o: DemoOptions): number {
   let survivedUnsynced = 0;
   for (let j = 0; j < updates; j++) {
     const got = tree.get(key(j));
-    if (j < 5000 && equal(got, value(j, 2))) survivedUnsynced++;
+    if (j < unsyncedCount && equal(got, value(j, 2))) survivedUnsynced++;
     else if (!equal(got, value(j, 1))) lostSynced++;
   }
   let deletedBack = 0;
   for (let j = 0; j < deleted; j++) if (tree.get(key(n - 1 - j)) !== undefined) deletedBack++;
   let untouchedWrong = 0;
   for (let j = updates; j < n - deleted; j += Math.max(1, Math.floor(n / 5000))) if (!equal(tree.get(key(j)), value(j))) untouchedWrong++;
-  console.log(`crash     copied ${(copied / 1e6).toFixed(1)} MB to memory, ${updates.toLocaleString('en-US')} synced updates + ${deleted} synced deletes + 5,000 unsynced updates, ` +
+  console.log(`crash     copied ${(copied / 1e6).toFixed(1)} MB to memory, ${updates.toLocaleString('en-US')} synced updates + ${deleted} synced deletes + ${unsyncedCount.toLocaleString('en-US')} unsynced updates, ` +
     `then power loss with ${unsynced.bytes.toLocaleString('en-US')} bytes unsynced (${secs(crashMs)})`);
   console.log(`recover   ${secs(recoverMs)}  reopened at seqno ${tree.seqno}: synced writes lost ${lostSynced}, deleted keys back ${deletedBack}, ` +
-    `untouched keys wrong ${untouchedWrong}; ${survivedUnsynced} of 5,000 unsynced updates happened to survive (torn log tail)`);
+    `untouched keys wrong ${untouchedWrong}; ${survivedUnsynced} of ${unsyncedCount.toLocaleString('en-US')} unsynced updates happened to survive (torn log tail)`);
   check(lostSynced === 0 && deletedBack === 0 && untouchedWrong === 0, 'recovery lost acknowledged durable writes');
   tree.close();
 
