@@ -6,6 +6,7 @@
 // are released when it ends, when the loop breaks, or by close().
 
 import { type Comparator, type InternalIterator, InvalidArgumentError, ValueType } from '@lsm/sstable';
+import { copyBytes } from './byte-slab.js';
 import { ClosedError } from './errors.js';
 
 /** Bounds and direction of one iteration, resolved to bytes. */
@@ -133,9 +134,9 @@ export class DbIterator implements IterableIterator<[Uint8Array, Uint8Array]> {
         continue;
       }
       const type = it.type();
-      const k = key.slice();
+      const k = copyBytes(key);
       let out: [Uint8Array, Uint8Array] | null = null;
-      if (type === ValueType.Value) out = [k, it.value().slice()];
+      if (type === ValueType.Value) out = [k, copyBytes(it.value())];
       else if (type !== ValueType.Tombstone && type !== ValueType.WeakTombstone) {
         throw new InvalidArgumentError(`entry type ${type} of key needs a feature this store was not opened with`);
       }
@@ -163,7 +164,7 @@ export class DbIterator implements IterableIterator<[Uint8Array, Uint8Array]> {
       } else it.seekToLast();
     }
     while (it.valid()) {
-      const k = it.userKey().slice();
+      const k = copyBytes(it.userKey());
       if (this.belowLower(k)) return null;
       // Walk this key's versions from oldest to newest; the last visible one wins.
       let bestType = -1;
@@ -171,7 +172,7 @@ export class DbIterator implements IterableIterator<[Uint8Array, Uint8Array]> {
       while (it.valid() && this.cmp.compare(it.userKey(), k) === 0) {
         if (it.seqno() <= this.readSeqno) {
           bestType = it.type();
-          bestValue = bestType === ValueType.Value ? it.value().slice() : null;
+          bestValue = bestType === ValueType.Value ? copyBytes(it.value()) : null;
         }
         it.prev();
       }

@@ -4,6 +4,7 @@
 // an entry once added.
 
 import { type Comparator, ValueType } from '@lsm/sstable';
+import { copyBytes } from './byte-slab.js';
 import { MemtableTree, type TreePos } from './memtable-tree.js';
 import { MemtableIterator } from './memtable-iterator.js';
 
@@ -52,8 +53,8 @@ export class Memtable {
    * them over (e.g. they were decoded into fresh buffers).
    */
   add(seqno: number, type: ValueType, key: Uint8Array, value: Uint8Array, owned = false): void {
-    const k = owned ? key : key.slice();
-    const v = owned || value.length === 0 ? value : value.slice();
+    const k = owned ? key : copyBytes(key);
+    const v = owned || value.length === 0 ? value : copyBytes(value);
     this.tree.insert(k, seqno, type, v);
     this.approximateBytes += k.length + v.length + ENTRY_OVERHEAD;
     if (this.smallestSeqno === 0 || seqno < this.smallestSeqno) this.smallestSeqno = seqno;

@@ -27,6 +27,7 @@ import {
   toIoError,
 } from '@lsm/sstable';
 import { type BatchOp, decodeBatch, encodeBatch } from './batch-codec.js';
+import { copyBytes } from './byte-slab.js';
 import { type Bytes, toKey } from './coerce.js';
 import { CompactionRunner } from './compaction-runner.js';
 import { ClosedError, LockedError } from './errors.js';
@@ -552,7 +553,7 @@ export class Tree {
 
   /** Interprets the newest visible entry of a key. Returns a copy the caller owns. */
   private resolve(type: ValueType, value: Uint8Array): Uint8Array | undefined {
-    if (type === ValueType.Value) return value.slice();
+    if (type === ValueType.Value) return copyBytes(value);
     if (type === ValueType.Tombstone || type === ValueType.WeakTombstone) return undefined;
     throw new InvalidArgumentError(`an entry of type ${type} needs a feature this store was not opened with`);
   }

@@ -4,6 +4,7 @@
 
 import { ValueType } from '@lsm/sstable';
 import type { BatchOp } from './batch-codec.js';
+import { copyBytes } from './byte-slab.js';
 import { type Bytes, toKey, toValue } from './coerce.js';
 import { ClosedError, InvalidArgumentError } from './errors.js';
 
@@ -35,8 +36,8 @@ export class WriteBatch {
   /** Sets `key` to `value`. Keys and values are copied now: the caller may reuse buffers. */
   put(key: Bytes, value: Bytes): this {
     this.open();
-    const k = toKey(key).slice();
-    const v = toValue(value).slice();
+    const k = copyBytes(toKey(key));
+    const v = copyBytes(toValue(value));
     this.ops.push({ type: ValueType.Value, key: k, value: v });
     this.bytes += k.length + v.length;
     return this;
@@ -45,7 +46,7 @@ export class WriteBatch {
   /** Deletes `key`. */
   delete(key: Bytes): this {
     this.open();
-    const k = toKey(key).slice();
+    const k = copyBytes(toKey(key));
     this.ops.push({ type: ValueType.Tombstone, key: k, value: EMPTY });
     this.bytes += k.length;
     return this;
@@ -57,7 +58,7 @@ export class WriteBatch {
    */
   deleteWeak(key: Bytes): this {
     this.open();
-    const k = toKey(key).slice();
+    const k = copyBytes(toKey(key));
     this.ops.push({ type: ValueType.WeakTombstone, key: k, value: EMPTY });
     this.bytes += k.length;
     return this;
