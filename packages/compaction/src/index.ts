@@ -17,6 +17,7 @@ export {
   overlappingInL0,
   pairwiseDisjoint,
   ascendingKeyProbe,
+  firstTableEndingAtOrAfter,
   type KeyRange,
 } from './key-range.js';
 export { SnapshotStripes } from './snapshot-stripes.js';

@@ -11,7 +11,7 @@
 // - an I/O failure is reported as LSM_IO by the call that met it and leaves the store
 //   readable and consistent.
 
-import { LevelIterator, type TableMeta } from '@lsm/compaction';
+import { LevelIterator, type TableMeta, firstTableEndingAtOrAfter } from '@lsm/compaction';
 import { type Fs, type FsFile, parentDir } from '@lsm/fs';
 import {
   BlockCache,
@@ -524,14 +524,7 @@ export class Tree {
     }
     for (let level = 1; level < v.levels.length; level++) {
       const tables = v.levels[level]!;
-      let lo = 0;
-      let hi = tables.length;
-      while (lo < hi) {
-        const m = (lo + hi) >>> 1;
-        if (cmp.compare(tables[m]!.largest, k) < 0) lo = m + 1;
-        else hi = m;
-      }
-      const t = tables[lo];
+      const t = tables[firstTableEndingAtOrAfter(cmp, tables, k)];
       if (t === undefined || cmp.compare(k, t.smallest) < 0) continue;
       const r = this.tableGet(t.id, k, seq, hash);
       if (r !== undefined) return r === null ? undefined : r;

@@ -11,7 +11,7 @@ import { getU32, putU32, type ByteSink } from './coding.js';
 import { decompressBlock } from './compression.js';
 import { CorruptionError, NotSupportedError, toIoError } from './errors.js';
 import type { BlockHandle } from './block-handle.js';
-import type { FsFile } from '@lsm/fs';
+import type { Fs, FsFile } from '@lsm/fs';
 
 /** Bytes after each block payload. */
 export const BLOCK_TRAILER_SIZE = 8;
@@ -97,4 +97,13 @@ export function readFully(file: FsFile, path: string, buf: Uint8Array, position:
 
 function hex(n: number): string {
   return n.toString(16).padStart(8, '0');
+}
+
+/** Opens a table file for reading; an Fs failure is IoError (LSM_IO) naming the path. */
+export function openTableFile(fs: Fs, path: string): FsFile {
+  try {
+    return fs.open(path, { read: true });
+  } catch (err) {
+    throw toIoError(err, `opening table ${path}`);
+  }
 }

@@ -7,7 +7,7 @@
 import type { Fs, FsFile } from '@lsm/fs';
 import type { BlockCache, CacheShard } from './block-cache.js';
 import type { BlockHandle } from './block-handle.js';
-import { BLOCK_TRAILER_SIZE, readBlock, readFully } from './block-io.js';
+import { BLOCK_TRAILER_SIZE, readBlock, readFully, openTableFile } from './block-io.js';
 import { Block, type CompareAt } from './block-reader.js';
 import { DataBlockIter } from './data-block-iterator.js';
 import { bytewiseComparator, compareBytesAt, isBytewise, type Comparator } from './comparator.js';
@@ -147,12 +147,7 @@ export class Table {
    * comparator mismatch, IoError when the Fs fails.
    */
   static open(fs: Fs, path: string, options: TableOptions = {}): Table {
-    let file: FsFile;
-    try {
-      file = fs.open(path, { read: true });
-    } catch (err) {
-      throw toIoError(err, `opening table ${path}`);
-    }
+    const file = openTableFile(fs, path);
     try {
       return new Table(file, path, options);
     } catch (err) {
@@ -170,12 +165,7 @@ export class Table {
    * (for tools, and to learn which comparator / prefix extractor to open it with).
    */
   static readProperties(fs: Fs, path: string): TableProperties {
-    let file: FsFile;
-    try {
-      file = fs.open(path, { read: true });
-    } catch (err) {
-      throw toIoError(err, `opening table ${path}`);
-    }
+    const file = openTableFile(fs, path);
     try {
       let size: number;
       try {

@@ -5,7 +5,7 @@
 // whole-file XXH64 over the bytes before the properties block. Used by `sst-dump verify`.
 
 import type { Fs, FsFile } from '@lsm/fs';
-import { BLOCK_TRAILER_SIZE, readBlock, readFully } from './block-io.js';
+import { BLOCK_TRAILER_SIZE, readBlock, readFully, openTableFile } from './block-io.js';
 import { Block } from './block-reader.js';
 import { DataBlockIter } from './data-block-iterator.js';
 import { FileHasher } from './checksum.js';
@@ -53,12 +53,7 @@ export interface VerifyResult {
  * order is not checked.
  */
 export function tableVerify(fs: Fs, path: string, options: { comparator?: Comparator } = {}): VerifyResult {
-  let file: FsFile;
-  try {
-    file = fs.open(path, { read: true });
-  } catch (err) {
-    throw toIoError(err, `opening table ${path}`);
-  }
+  const file = openTableFile(fs, path);
   try {
     return new Verifier(file, path, options.comparator).run();
   } finally {
