@@ -188,11 +188,15 @@ export class Tree {
       }
       versions = VersionSet.create(fs, dir, opts.comparator);
     }
+    // A crash can leave files numbered past the manifest's counter (a table written just
+    // before its edit would have been recorded): never hand those numbers out again.
+    const parsedNames = fs.readDir(dir).map((n) => parseFileName(n));
+    for (const p of parsedNames) {
+      if (p !== undefined && p.number >= versions.nextFileNumber) versions.nextFileNumber = p.number + 1;
+    }
     // Replay every log the manifest does not cover yet, oldest first.
     const bytewise = opts.comparator === bytewiseComparator;
-    const logs = fs
-      .readDir(dir)
-      .map((n) => parseFileName(n))
+    const logs = parsedNames
       .filter((p): p is NonNullable<typeof p> => p !== undefined && p.kind === 'log' && p.number >= versions.logNumber)
       .map((p) => p.number)
       .sort((a, b) => a - b);
@@ -218,7 +222,6 @@ export class Tree {
         },
         { salvage: opts.walRecovery === 'salvage' },
       );
-      if (number >= versions.nextFileNumber) versions.nextFileNumber = number + 1;
     }
     const tree = new Tree(dir, opts, lockFile, versions, recovered.empty ? [] : [recovered], lastSeqno);
     try {
@@ -671,7 +674,9 @@ export class Tree {
       const p = parseFileName(name);
       if (p === undefined) continue;
       let obsolete = false;
-      if (p.kind === 'table') obsolete = !live.has(p.number) && p.number < this.versions.nextFileNumber && !this.compactor.isOutput(p.number);
+      // All work is synchronous: a table that no version holds and no running compaction
+      // is writing is an orphan, whatever its number.
+      if (p.kind === 'table') obsolete = !live.has(p.number) && !this.compactor.isOutput(p.number);
       else if (p.kind === 'log') obsolete = p.number < this.versions.logNumber && !activeLogs.has(p.number);
       else if (p.kind === 'manifest') obsolete = p.number !== this.versions.manifestNumber;
       else if (p.kind === 'temp') obsolete = true;

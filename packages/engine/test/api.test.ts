@@ -1,0 +1,157 @@
+// The public API's contract at its edges: typed errors for bad input and use after
+// close, recovery behaviours (WAL damage strict vs salvage, orphan cleanup, comparator
+// check), snapshots and batches.
+
+import { MemFs, readFile, writeFile } from '@lsm/fs';
+import { describe, expect, it } from 'vitest';
+import { type Comparator, LsmError, Tree, bytewiseComparator } from '../src/index.js';
+
+const text = (b: Uint8Array | undefined): string | undefined => (b === undefined ? undefined : new TextDecoder().decode(b));
+
+function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(LsmError);
+    return (err as LsmError).code;
+  }
+  return undefined;
+}
+
+describe('Tree API contract', () => {
+  it('rejects bad keys, values and options with LSM_INVALID_ARGUMENT naming what was wrong', () => {
+    const tree = Tree.open('/db', { fs: new MemFs() });
+    expect(codeOf(() => tree.put(42 as unknown as string, 'v'))).toBe('LSM_INVALID_ARGUMENT');
+    expect(codeOf(() => tree.put('k', null as unknown as string))).toBe('LSM_INVALID_ARGUMENT');
+    expect(codeOf(() => tree.put(new Uint8Array(65536), 'v'))).toBe('LSM_INVALID_ARGUMENT');
+    expect(codeOf(() => tree.get({} as unknown as string))).toBe('LSM_INVALID_ARGUMENT');
+    expect(codeOf(() => tree.range({ gt: 'a', gte: 'b' }))).toBe('LSM_INVALID_ARGUMENT');
+    expect(codeOf(() => tree.range({ limit: -1 }))).toBe('LSM_INVALID_ARGUMENT');
+    expect(codeOf(() => tree.get('k', { seqno: -3 }))).toBe('LSM_INVALID_ARGUMENT');
+    expect(codeOf(() => tree.put('k', 'v', { sync: 'yes' as unknown as boolean }))).toBe('LSM_INVALID_ARGUMENT');
+    try {
+      tree.put(new Uint8Array(70000), 'v');
+    } catch (err) {
+      expect((err as Error).message).toContain('70000 bytes');
+    }
+    tree.close();
+    for (const bad of [{ memtableBytes: 10 }, { compression: 'lz4' }, { walRecovery: 'maybe' }, { wal: 1 }, { blockSize: 1.5 }]) {
+      expect(codeOf(() => Tree.open('/other', { fs: new MemFs(), ...(bad as object) })), JSON.stringify(bad)).toBe('LSM_INVALID_ARGUMENT');
+    }
+    expect(codeOf(() => Tree.open('', { fs: new MemFs() }))).toBe('LSM_INVALID_ARGUMENT');
+  });
+
+  it('throws LSM_CLOSED for every use after close, and for released snapshots and committed batches', () => {
+    const tree = Tree.open('/db', { fs: new MemFs() });
+    tree.put('a', '1');
+    const snap = tree.snapshot();
+    const batch = tree.batch().put('b', '2');
+    batch.commit();
+    expect(codeOf(() => batch.put('c', '3'))).toBe('LSM_CLOSED');
+    snap.release();
+    expect(codeOf(() => snap.get('a'))).toBe('LSM_CLOSED');
+    const it = tree.range();
+    tree.close();
+    tree.close();
+    for (const fn of [() => tree.get('a'), () => tree.put('a', '1'), () => tree.range(), () => tree.flush(), () => tree.compact(), () => tree.stats(), () => tree.snapshot()]) {
+      expect(codeOf(fn)).toBe('LSM_CLOSED');
+    }
+    expect([...it]).toEqual([]); // closed with the tree: its resources are released
+  });
+
+  it('sees a snapshot as of its creation and reads at any seqno', () => {
+    const tree = Tree.open('/db', { fs: new MemFs(), memtableBytes: 2048 });
+    const s1 = tree.put('k', 'v1');
+    const snap = tree.snapshot();
+    tree.put('k', 'v2');
+    tree.delete('k');
+    tree.flush();
+    tree.compact();
+    expect(text(snap.get('k'))).toBe('v1');
+    expect(text(tree.get('k', { seqno: s1 }))).toBe('v1');
+    expect(tree.get('k')).toBeUndefined();
+    expect([...snap.range()].map(([k]) => text(k))).toEqual(['k']);
+    snap.release();
+    tree.close();
+  });
+
+  it('fails to open on damage in the middle of a log (LSM_CORRUPTION), and salvages when asked', () => {
+    const fs = new MemFs();
+    const tree = Tree.open('/db', { fs });
+    for (let i = 0; i < 200; i++) tree.put(`key${i}`, 'x'.repeat(200));
+    // Abandon without close: the log is the only copy.
+    const log = fs.readDir('/db').find((n) => n.endsWith('.log'))!;
+    const data = readFile(fs, `/db/${log}`);
+    data[1000]! ^= 0xff;
+    writeFile(fs, `/db/${log}`, data);
+    const fresh = new MemFs();
+    fresh.createDirAll('/db');
+    for (const n of fs.readDir('/db')) if (n !== 'LOCK') writeFile(fresh, `/db/${n}`, readFile(fs, `/db/${n}`));
+    let err: unknown;
+    try {
+      Tree.open('/db', { fs: fresh });
+    } catch (e) {
+      err = e;
+    }
+    expect((err as LsmError).code).toBe('LSM_CORRUPTION');
+    expect((err as Error).message).toContain(log);
+    const salvaged = Tree.open('/db', { fs: fresh, walRecovery: 'salvage' });
+    expect(text(salvaged.get('key199'))).toBe('x'.repeat(200));
+    expect(salvaged.get('key1')).toBeDefined();
+    salvaged.close();
+  });
+
+  it('deletes orphans left by an interrupted flush or compaction at open', () => {
+    const fs = new MemFs();
+    let tree = Tree.open('/db', { fs });
+    tree.put('a', '1');
+    tree.flush();
+    tree.close();
+    writeFile(fs, '/db/000900.sst', new Uint8Array(100));
+    writeFile(fs, '/db/000901.tmp', new Uint8Array(10));
+    writeFile(fs, '/db/MANIFEST-000001', new Uint8Array(10));
+    writeFile(fs, '/db/notes.txt', new Uint8Array(3));
+    tree = Tree.open('/db', { fs });
+    const names = fs.readDir('/db');
+    expect(names).not.toContain('000900.sst');
+    expect(names).not.toContain('000901.tmp');
+    expect(names).not.toContain('MANIFEST-000001');
+    expect(names).toContain('notes.txt'); // not ours: left alone
+    expect(text(tree.get('a'))).toBe('1');
+    tree.close();
+  });
+
+  it('refuses to open a store with a different comparator, and honours a custom order', () => {
+    const fs = new MemFs();
+    const reverse: Comparator = { name: 'test.Reverse', compare: (a, b) => bytewiseComparator.compare(b, a) };
+    const tree = Tree.open('/db', { fs, comparator: reverse, memtableBytes: 2048 });
+    for (const k of ['a', 'b', 'c', 'd']) tree.put(k, k);
+    tree.flush();
+    expect([...tree.range()].map(([k]) => text(k))).toEqual(['d', 'c', 'b', 'a']);
+    expect(codeOf(() => tree.prefix('a'))).toBe('LSM_NOT_SUPPORTED');
+    tree.close();
+    expect(codeOf(() => Tree.open('/db', { fs }))).toBe('LSM_INVALID_ARGUMENT');
+    Tree.open('/db', { fs, comparator: reverse }).close();
+  });
+
+  it('honours createIfMissing and errorIfExists', () => {
+    const fs = new MemFs();
+    expect(codeOf(() => Tree.open('/db', { fs, createIfMissing: false }))).toBe('LSM_INVALID_ARGUMENT');
+    Tree.open('/db', { fs }).close();
+    expect(codeOf(() => Tree.open('/db', { fs, errorIfExists: true }))).toBe('LSM_INVALID_ARGUMENT');
+  });
+
+  it('keeps multiGet, deleteWeak and empty batches consistent', () => {
+    const tree = Tree.open('/db', { fs: new MemFs() });
+    tree.put('a', '1');
+    tree.put('w', 'once');
+    const before = tree.seqno;
+    expect(tree.batch().commit()).toBe(before);
+    tree.deleteWeak('w');
+    expect(tree.multiGet(['a', 'w', 'zz']).map(text)).toEqual(['1', undefined, undefined]);
+    tree.flush();
+    tree.compact();
+    expect(tree.get('w')).toBeUndefined();
+    tree.close();
+  });
+});
