@@ -12,7 +12,7 @@
 //   readable and consistent.
 
 import { LevelIterator, type TableMeta, firstTableEndingAtOrAfter } from '@lsm/compaction';
-import { type Fs, type FsFile, parentDir } from '@lsm/fs';
+import { type Fs, type FsFile, parentDir, readFile } from '@lsm/fs';
 import {
   BlockCache,
   ByteSink,
@@ -206,7 +206,7 @@ export class Tree {
       const path = `${dir}/${logFileName(number)}`;
       let data: Uint8Array;
       try {
-        data = readFileSafe(fs, path);
+        data = readFile(fs, path);
       } catch (err) {
         throw toIoError(err, `reading write-ahead log ${path}`);
       }
@@ -730,24 +730,6 @@ export class Tree {
     } catch {
       // The lock is released with the handle either way.
     }
-  }
-}
-
-/** Reads a whole file (a log); a short read means the file changed under us: LSM_IO. */
-function readFileSafe(fs: Fs, path: string): Uint8Array {
-  const f = fs.open(path, { read: true });
-  try {
-    const size = f.size();
-    const buf = new Uint8Array(size);
-    let off = 0;
-    while (off < size) {
-      const n = f.read(buf.subarray(off), off);
-      if (n === 0) break;
-      off += n;
-    }
-    return off === size ? buf : buf.subarray(0, off);
-  } finally {
-    f.close();
   }
 }
 
