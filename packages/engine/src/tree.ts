@@ -681,7 +681,11 @@ export class Tree {
       else if (p.kind === 'manifest') obsolete = p.number !== this.versions.manifestNumber;
       else if (p.kind === 'temp') obsolete = true;
       if (!obsolete) continue;
-      if (p.kind === 'table') this.tableCache.forget(p.number);
+      if (p.kind === 'table') {
+        this.tableCache.forget(p.number);
+        // Its blocks can never be read again (table ids are never reused): free them now.
+        this.blockCache?.eraseTable(p.number);
+      }
       removeQuietly(this.fs, `${this.path}/${name}`);
     }
   }
