@@ -80,6 +80,10 @@ export class CompactionRunner {
     for (const plan of plans) this.execute(plan);
   }
 
+  private clearPending(ids: readonly number[]): void {
+    for (const id of ids) this.pending.delete(id);
+  }
+
   /** Executes one plan and installs its result. */
   execute(plan: CompactionPlan): void {
     const h = this.host;
@@ -111,12 +115,19 @@ export class CompactionRunner {
       h.counters.tableBytesWritten += result.bytesWritten;
       // Every output's name must be durable before the manifest refers to it.
       h.fs.syncDirectory(h.dir);
-      h.versions.logAndApply({ deleted, added: outputs.map((meta) => ({ level: plan.outputLevel, meta })) });
     } catch (err) {
       for (const id of created) removeQuietly(h.fs, `${h.dir}/${tableFileName(id)}`);
+      this.clearPending(created);
+      throw toIoError(err, 'compaction');
+    }
+    try {
+      h.versions.logAndApply({ deleted, added: outputs.map((meta) => ({ level: plan.outputLevel, meta })) });
+    } catch (err) {
+      // The edit may be on disk: the outputs stay until a new manifest settles it (the
+      // Tree deletes no table meanwhile); then they are orphans like any other.
       throw toIoError(err, 'compaction');
     } finally {
-      for (const id of created) this.pending.delete(id);
+      this.clearPending(created);
     }
     h.counters.compactions++;
     h.onObsolete();

@@ -33,8 +33,6 @@ export class DbIterator implements IterableIterator<[Uint8Array, Uint8Array]> {
   private done = false;
   private emitted = 0;
   private released = false;
-  /** The limit was reached: the next call ends the iteration. */
-  private finishSoon = false;
 
   constructor(
     private readonly it: InternalIterator,
@@ -56,6 +54,10 @@ export class DbIterator implements IterableIterator<[Uint8Array, Uint8Array]> {
       this.finish();
       throw new ClosedError('tree');
     }
+    if (this.emitted >= this.bounds.limit) {
+      this.finish();
+      return { done: true, value: undefined };
+    }
     try {
       const entry = this.bounds.reverse ? this.stepReverse() : this.stepForward();
       if (entry === null) {
@@ -63,7 +65,6 @@ export class DbIterator implements IterableIterator<[Uint8Array, Uint8Array]> {
         return { done: true, value: undefined };
       }
       this.emitted++;
-      if (this.emitted >= this.bounds.limit) this.finishSoon = true;
       return { done: false, value: entry };
     } catch (err) {
       this.finish();
@@ -112,7 +113,6 @@ export class DbIterator implements IterableIterator<[Uint8Array, Uint8Array]> {
   }
 
   private stepForward(): [Uint8Array, Uint8Array] | null {
-    if (this.finishSoon) return null;
     const it = this.it;
     const b = this.bounds;
     if (!this.started) {
@@ -149,7 +149,6 @@ export class DbIterator implements IterableIterator<[Uint8Array, Uint8Array]> {
   }
 
   private stepReverse(): [Uint8Array, Uint8Array] | null {
-    if (this.finishSoon) return null;
     const it = this.it;
     const b = this.bounds;
     if (!this.started) {

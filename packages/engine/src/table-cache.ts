@@ -38,10 +38,11 @@ export class TableCache {
       }
       slot = { table, refs: 0, lastUse: 0 };
       this.open.set(id, slot);
-      this.evict();
     }
+    // Referenced before evicting, so eviction never closes the table being handed out.
     slot.refs++;
     slot.lastUse = ++this.tick;
+    this.evict();
     return slot.table;
   }
 

@@ -227,9 +227,12 @@ export class Tree {
     try {
       // Make the recovered writes durable in a table, then start a fresh log: nothing is
       // ever appended after a torn tail.
-      tree.flushSealed(true);
+      // The new log first: the edit that records the recovered table then also retires the
+      // replayed logs, atomically. Two edits would let a crash in between replay the same
+      // logs into a second table (duplicate entries).
       tree.installLog(opts.wal ? tree.createLog() : null);
-      if (tree.sealed.length === 0 && logs.length > 0) {
+      tree.flushSealed(true);
+      if (logs.length > 0) {
         // Every replayed log is now in a table (without a WAL now, every log is obsolete).
         tree.versions.logAndApply({ logNumber: tree.mem.logNumber || tree.versions.nextFileNumber, lastSeqno: tree.lastSeqno });
       }
@@ -411,18 +414,24 @@ export class Tree {
       this.counters.tableBytesWritten += meta.size;
       added.push({ level: 0, meta });
     }
-    // Logs older than the next memtable's (or the active one's) are no longer needed.
-    const next = this.sealed[1] ?? this.mem;
-    const logNumber = this.opts.wal ? (next.logNumber || this.versions.logNumber) : this.versions.logNumber;
-    try {
-      // Record exactly what is now durable in tables: recovery derives the next seqno from
-      // it and from the logs, so it must not claim writes that only sit in an unsynced log.
-      this.versions.logAndApply({ added, logNumber, lastSeqno: Math.max(this.versions.lastSeqno, mem.largestSeqno) });
-    } catch (err) {
-      for (const a of added) removeQuietly(this.fs, `${this.path}/${tableFileName(a.meta.id)}`);
-      throw err;
-    }
+    const logNumber = this.logNumberAfterFlushing(mem);
+    // Record exactly what is now durable in tables: recovery derives the next seqno from
+    // it and from the logs, so it must not claim writes that only sit in an unsynced log.
+    // If this edit fails it may still have reached the disk: its table is not deleted
+    // until a new manifest is installed (deleteObsoleteFiles waits for that).
+    this.versions.logAndApply({ added, logNumber, lastSeqno: Math.max(this.versions.lastSeqno, mem.largestSeqno) });
     this.counters.flushes++;
+  }
+
+  /**
+   * The log number to record once `mem` is in a table: the log of the oldest memtable
+   * still holding unflushed writes, or of the active log; with no log at all, past every
+   * file number, so no existing log is ever replayed over data already in a table.
+   */
+  private logNumberAfterFlushing(mem: Memtable): number {
+    for (const m of this.sealed) if (m !== mem && m.logNumber > 0) return m.logNumber;
+    if (this.mem !== mem && this.mem.logNumber > 0) return this.mem.logNumber;
+    return this.versions.nextFileNumber;
   }
 
   /** Options for every table this store writes. */
@@ -668,6 +677,9 @@ export class Tree {
     } catch {
       return; // Retried after the next flush or compaction.
     }
+    // After a failed manifest write, the failed edit may be on disk and name tables no
+    // version holds: delete no table until a new manifest has settled the question.
+    const tablesSettled = this.versions.manifestSettled;
     const live = this.versions.liveTableIds();
     const activeLogs = new Set<number>([this.mem.logNumber, ...this.sealed.map((m) => m.logNumber)]);
     for (const name of names) {
@@ -676,7 +688,7 @@ export class Tree {
       let obsolete = false;
       // All work is synchronous: a table that no version holds and no running compaction
       // is writing is an orphan, whatever its number.
-      if (p.kind === 'table') obsolete = !live.has(p.number) && !this.compactor.isOutput(p.number);
+      if (p.kind === 'table') obsolete = tablesSettled && !live.has(p.number) && !this.compactor.isOutput(p.number);
       else if (p.kind === 'log') obsolete = p.number < this.versions.logNumber && !activeLogs.has(p.number);
       else if (p.kind === 'manifest') obsolete = p.number !== this.versions.manifestNumber;
       else if (p.kind === 'temp') obsolete = true;
@@ -709,10 +721,14 @@ export class Tree {
     if (this.closed) return;
     let failure: unknown;
     try {
-      if (!this.opts.wal) {
-        if (!this.mem.empty) this.rotateMemtable();
+      if (!this.opts.wal || this.logBroken || this.sealedTailUnsynced || this.log === null) {
+        // No log, or one whose tail cannot be trusted: make every write durable in tables.
+        if (!this.mem.empty) {
+          this.sealed.push(this.mem);
+          this.mem = new Memtable(this.opts.comparator, this.bytewise, 0);
+        }
         this.flushSealed(true);
-      } else if (this.log !== null && !this.logBroken) {
+      } else {
         this.log.sync();
       }
     } catch (err) {

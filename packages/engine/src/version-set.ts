@@ -115,8 +115,19 @@ export class VersionSet {
     if (comparatorName !== comparator.name) {
       throw new InvalidArgumentError(`the store was created with comparator '${comparatorName}', not '${comparator.name}'`);
     }
+    // An open that failed or crashed may have left files numbered past the counter (even a
+    // manifest it never installed): the new manifest and every later file must not reuse one.
+    let next = Math.max(nextFile, parsed.number + 1);
+    try {
+      for (const name of fs.readDir(dir)) {
+        const p = parseFileName(name);
+        if (p !== undefined && p.number >= next) next = p.number + 1;
+      }
+    } catch (err) {
+      throw toIoError(err, `listing ${dir}`);
+    }
     const levels = version.levels.map((l) => [...l]);
-    const vs = new VersionSet(fs, dir, comparator, levels, Math.max(nextFile, parsed.number + 1), logNumber, lastSeqno);
+    const vs = new VersionSet(fs, dir, comparator, levels, next, logNumber, lastSeqno);
     vs.startManifest();
     return vs;
   }
@@ -240,6 +251,14 @@ export class VersionSet {
     const ids = new Set<number>();
     for (const v of this.live) for (const id of v.tableIds()) ids.add(id);
     return ids;
+  }
+
+  /**
+   * False after a manifest write failed, until a new manifest is installed: the failed
+   * edit may or may not be on disk, so files it named must not be deleted meanwhile.
+   */
+  get manifestSettled(): boolean {
+    return this.manifest !== null;
   }
 
   /** Closes the manifest file. */
