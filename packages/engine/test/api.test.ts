@@ -75,6 +75,25 @@ describe('Tree API contract', () => {
     tree.close();
   });
 
+  it('keeps the versions a snapshot needs through compaction, and drops them after release', () => {
+    const tree = Tree.open('/db', { fs: new MemFs() });
+    tree.put('k', 'v1');
+    tree.put('gone', 'x');
+    const snap = tree.snapshot();
+    tree.put('k', 'v2');
+    tree.delete('gone');
+    tree.compact();
+    const entries = () => tree.stats().levels.reduce((n, l) => n + l.entries, 0);
+    expect(entries()).toBe(4); // k@v2, k@v1 and gone's delete and value: the snapshot sees v1 and x
+    expect(text(snap.get('k'))).toBe('v1');
+    expect(text(snap.get('gone'))).toBe('x');
+    snap.release();
+    tree.compact();
+    expect(entries()).toBe(1); // only k@v2: the old version, the delete and what it hid are gone
+    expect(text(tree.get('k'))).toBe('v2');
+    tree.close();
+  });
+
   it('fails to open on damage in the middle of a log (LSM_CORRUPTION), and salvages when asked', () => {
     const fs = new MemFs();
     const tree = Tree.open('/db', { fs });

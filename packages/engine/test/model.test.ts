@@ -124,7 +124,7 @@ function runModel(config: ModelConfig, seed: number): void {
     } else if (r < 0.79) {
       if (snaps.length > 0) snaps.splice(rng.int(snaps.length), 1)[0]!.snap.release();
     } else if (r < 0.81) {
-      // An iterator held open across writes and a flush sees the store as of its creation.
+      // An iterator held open across writes, a flush and a compaction sees the store as of its creation.
       const want = oracle.scan(oracle.seqno, undefined, true, undefined, false, false, undefined).map(([k, v]) => `${hex(k)}=${hex(v)}`);
       const it = tree.range();
       const first = it.next();
@@ -134,6 +134,7 @@ function runModel(config: ModelConfig, seed: number): void {
         oracle.put(k, v, tree.put(k, v));
       }
       if (rng.chance(0.5)) tree.flush();
+      if (rng.chance(0.25)) tree.compact();
       const got = first.done ? [] : [`${hex(first.value[0])}=${hex(first.value[1])}`];
       for (const [k, v] of it) got.push(`${hex(k)}=${hex(v)}`);
       expect(got, `iterator consistency at ${where()}`).toEqual(want);
