@@ -28,10 +28,11 @@ export function readLog(
   fileName: string,
   logNumber: number,
   onRecord: (payload: Uint8Array, offset: number) => void,
-  options?: { salvage?: boolean },
+  options?: { salvage?: boolean; strictTail?: boolean },
 ): LogReadResult {
   const seed = logChecksumSeed(logNumber);
   const salvage = options?.salvage === true;
+  const strictTail = options?.strictTail === true;
   let records = 0;
   let validLength = 0;
   let salvagedBytes = 0;
@@ -64,10 +65,28 @@ export function readLog(
     return -1;
   };
 
+  /**
+   * True when the damage at `at` can be a write the crash cut short: the file ends inside
+   * the fragment its header describes, or nothing but zeros follows. A complete fragment
+   * with a bad checksum is not: something changed bytes that were written whole.
+   */
+  const looksTorn = (at: number): boolean => {
+    if (at + LOG_HEADER_SIZE > data.length) return true;
+    const len = data[at + 4]! | (data[at + 5]! << 8);
+    if (at + LOG_HEADER_SIZE + len > data.length) return true;
+    for (let i = at; i < data.length; i++) if (data[i] !== 0) return false;
+    return true;
+  };
+
   /** Damage at `at`: stop (torn tail), throw, or resume at the next valid fragment (salvage). */
   const damaged = (at: number, what: string): 'stop' | 'skip' => {
     const next = findNextValid(at);
-    if (next < 0) return 'stop';
+    if (next < 0) {
+      if (strictTail && !looksTorn(at)) {
+        throw new CorruptionError(fileName, at, `damaged last record (${what}); its bytes are complete, so this is not a torn write`);
+      }
+      return 'stop';
+    }
     if (!salvage) throw new CorruptionError(fileName, at, `write-ahead log damaged in the middle: ${what}`);
     salvagedBytes += next - (pending === null ? at : pendingStart);
     pending = null;

@@ -8,7 +8,7 @@
 import type { TableMeta } from '@lsm/compaction';
 import { type Fs, readFile, writeFileAtomic } from '@lsm/fs';
 import { type Comparator, CorruptionError, InvalidArgumentError, toIoError } from '@lsm/sstable';
-import { CURRENT, manifestFileName, parseFileName } from './file-names.js';
+import { CURRENT, manifestFileName, parseFileName, tableFileName } from './file-names.js';
 import { LogWriter } from './log-writer.js';
 import { readLog } from './log-reader.js';
 import { NUM_LEVELS, Version, applyToVersion } from './version.js';
@@ -108,9 +108,19 @@ export class VersionSet {
         throw new CorruptionError(manifestPath, offset, (err as Error).message);
       }
       edits++;
-    });
+    }, { strictTail: true });
     if (edits === 0 || comparatorName === undefined || nextFile === undefined) {
       throw new CorruptionError(manifestPath, 0, 'manifest holds no complete snapshot edit');
+    }
+    // Every table the version names must be there: a manifest whose last edit was lost
+    // (damage that looks like a torn write) could otherwise name tables already deleted.
+    for (const level of version.levels) {
+      for (const t of level) {
+        const name = tableFileName(t.id);
+        if (!fs.exists(`${dir}/${name}`)) {
+          throw new CorruptionError(manifestPath, 0, `the manifest names table ${name}, which is missing`);
+        }
+      }
     }
     if (comparatorName !== comparator.name) {
       throw new InvalidArgumentError(`the store was created with comparator '${comparatorName}', not '${comparator.name}'`);

@@ -76,13 +76,27 @@ export class BlockCompressor {
  * Turns a stored (checksum-verified) payload back into block contents. With id None it
  * returns `payload` itself (no copy). `file`/`offset` name the block in errors.
  */
+/** Largest output of one zstd block (ZSTD_BLOCKSIZE_MAX). */
+const ZSTD_MAX_BLOCK_OUTPUT = 128 * 1024;
+
 export function decompressBlock(id: number, payload: Uint8Array, file: string, offset: number): Uint8Array {
   if (id === CompressionId.None) return payload;
   if (id === CompressionId.Zstd) {
     const len = getVarint64(payload, 0, payload.length);
     if (len < 0 || len > MAX_BLOCK_CONTENT) throw new CorruptionError(file, offset, 'bad uncompressed length in zstd block');
     const head = cursor.pos;
-    const out = new Uint8Array(len);
+    // zstd cannot expand beyond its best case, an RLE block: 4 bytes (block header + byte)
+    // for 128 KiB of output. A claim above that is damage, refused before allocating.
+    const maxExpansion = Math.ceil((payload.length - head) / 4) * ZSTD_MAX_BLOCK_OUTPUT;
+    if (len > maxExpansion) {
+      throw new CorruptionError(file, offset, `zstd block claims ${len} bytes from ${payload.length - head} compressed bytes`);
+    }
+    let out: Uint8Array;
+    try {
+      out = new Uint8Array(len);
+    } catch (err) {
+      throw new CorruptionError(file, offset, `cannot allocate ${len} bytes for a zstd block`, { cause: err });
+    }
     let n: number;
     try {
       dctx ??= new zstd.DCtx();

@@ -1,0 +1,87 @@
+// @lsm/engine under test: the synchronous API as a user calls it. Writes are one
+// `batch().put()...commit()` per batch, without sync (the log is written, not fsynced);
+// reads are `get`; scans and seeks are `range({ gte, reverse, limit })` iterators.
+// Settle after the load: `flush()` (the memtable goes to a table; compaction runs inside
+// it, as the engine does all its work in the calling thread).
+
+import { Tree, type TreeOptions } from '@lsm/engine';
+import type { RunSettings } from '../args.js';
+import type { Adapter, AdapterFactory, EngineWriteCounters, ScanSpec, Visit, WriteBatchView } from './adapter.js';
+import { packageVersion } from './package-version.js';
+
+/** The options a run opens @lsm/engine with. */
+export function lsmOptions(s: RunSettings): TreeOptions {
+  return {
+    wal: true,
+    syncWrites: false,
+    memtableBytes: s.writeBufferSize,
+    blockCacheBytes: s.cacheSize,
+    blockSize: s.blockSize,
+    compression: s.compression,
+    filter: s.bloomBits > 0 ? { bitsPerKey: s.bloomBits } : false,
+  };
+}
+
+class LsmAdapter implements Adapter {
+  readonly engine = 'lsm' as const;
+  readonly label = `@lsm/engine ${packageVersion('@lsm/engine')}`;
+  readonly api = { writes: 'sync', reads: 'sync', scans: 'sync' } as const;
+  readonly notes: readonly string[];
+  private tree: Tree | undefined;
+
+  constructor(
+    private readonly dir: string,
+    private readonly settings: RunSettings,
+  ) {
+    const filter = settings.bloomBits > 0 ? `BuRR filter ${settings.bloomBits} bits/key` : 'no filter';
+    this.notes = [`WAL on, no fsync; memtable ${settings.writeBufferSize} B, block cache ${settings.cacheSize} B, ${filter}, compression ${settings.compression}`];
+  }
+
+  private get t(): Tree {
+    if (this.tree === undefined) throw new Error('lsm: store not open');
+    return this.tree;
+  }
+
+  async open(): Promise<void> {
+    this.tree = Tree.open(this.dir, lsmOptions(this.settings));
+  }
+
+  async close(): Promise<void> {
+    this.tree?.close();
+    this.tree = undefined;
+  }
+
+  async settle(): Promise<void> {
+    this.t.flush();
+  }
+
+  write(b: WriteBatchView): void {
+    const batch = this.t.batch();
+    const { keys, values, length } = b;
+    if (values === undefined) for (let i = 0; i < length; i++) batch.delete(keys[i]!);
+    else for (let i = 0; i < length; i++) batch.put(keys[i]!, values[i]!);
+    batch.commit();
+  }
+
+  get(key: Uint8Array): Uint8Array | undefined {
+    return this.t.get(key);
+  }
+
+  scan(spec: ScanSpec, visit: Visit): number {
+    let n = 0;
+    const it = spec.from === undefined ? this.t.range({ reverse: spec.reverse, limit: spec.limit }) : this.t.range({ gte: spec.from, reverse: spec.reverse, limit: spec.limit });
+    for (const [k, v] of it) {
+      visit(k, v);
+      n++;
+    }
+    return n;
+  }
+
+  writeCounters(): EngineWriteCounters {
+    const s = this.t.stats();
+    return { userBytes: s.userBytesWritten, walBytes: s.walBytesWritten, tableBytes: s.tableBytesWritten };
+  }
+}
+
+/** Opens nothing yet: `open()` does. */
+export const createLsm: AdapterFactory = async (dir, settings) => new LsmAdapter(dir, settings);

@@ -1,0 +1,147 @@
+// The option matrix. A config is a named choice of one value per dimension; a dimension is
+// one thing the store (or the simulated disk) can be configured with. Every value of
+// every dimension is used by at least one config, and `tiny` sizes make flushes,
+// compactions, table-cache evictions and multi-fragment log records happen constantly.
+//
+// Adding an option when its feature lands (dictionary compression, encryption, K/V
+// separation, size-tiered / FIFO compaction, ...) is one dimension entry (or one value in
+// an existing dimension) plus the configs that use it. Nothing here is a placeholder: each
+// value changes what the store or the disk does.
+
+import { Leveled, type TreeOptions } from '@lsm/engine';
+import type { Fs } from '@lsm/fs';
+
+/** How the simulated disk behaves at a crash (CrashFs options). */
+export interface DiskModel {
+  /** Directory entries need a directory fsync to be durable. */
+  directorySync: boolean;
+  /** A crash keeps a random prefix of each file's unsynced writes. */
+  tornWrites: boolean;
+}
+
+/** What a dimension value contributes: tree options and/or disk behaviour. */
+interface Contribution {
+  tree?: (o: TreeOptions) => void;
+  disk?: (d: DiskModel) => void;
+}
+
+/** The dimensions of the matrix and their values. The first value of each is the baseline. */
+export const DIMENSIONS = {
+  compression: {
+    none: { tree: (o) => void (o.compression = 'none') },
+    zstd: { tree: (o) => void (o.compression = { type: 'zstd', level: 1 }) },
+  },
+  wal: {
+    on: { tree: (o) => void (o.wal = true) },
+    off: { tree: (o) => void (o.wal = false) },
+  },
+  syncWrites: {
+    off: { tree: (o) => void (o.syncWrites = false) },
+    on: { tree: (o) => void (o.syncWrites = true) },
+  },
+  /** Memtable, block, table and level sizes. */
+  size: {
+    small: {
+      tree: (o) => {
+        o.memtableBytes = 16 * 1024;
+        o.blockSize = 512;
+        o.compaction = new Leveled({ l0CompactionTrigger: 4, l0StallFiles: 12, levelBaseBytes: 64 * 1024, levelMultiplier: 4, targetTableSize: 16 * 1024 });
+      },
+    },
+    tiny: {
+      tree: (o) => {
+        o.memtableBytes = 1024;
+        o.blockSize = 64;
+        o.compaction = new Leveled({ l0CompactionTrigger: 2, l0StallFiles: 6, levelBaseBytes: 4 * 1024, levelMultiplier: 3, targetTableSize: 2 * 1024 });
+      },
+    },
+  },
+  filter: {
+    on: { tree: (o) => void (o.filter = { bitsPerKey: 10 }) },
+    off: { tree: (o) => void (o.filter = false) },
+  },
+  blockCache: {
+    on: { tree: (o) => void (o.blockCacheBytes = 256 * 1024) },
+    off: { tree: (o) => void (o.blockCacheBytes = 0) },
+  },
+  /** Table files kept open: enough for every table, or `few`: 8, the minimum (the table cache evicts constantly). */
+  openTables: {
+    unbounded: { tree: (o) => void (o.maxOpenTables = 1_000_000) },
+    few: { tree: (o) => void (o.maxOpenTables = 8) },
+  },
+  autoCompaction: {
+    on: { tree: (o) => void (o.autoCompaction = true) },
+    off: { tree: (o) => void (o.autoCompaction = false) },
+  },
+  /** The crash model: torn writes with directory durability, or the simple model. */
+  disk: {
+    'torn+dirsync': { disk: (d) => Object.assign(d, { directorySync: true, tornWrites: true }) },
+    simple: { disk: (d) => Object.assign(d, { directorySync: false, tornWrites: false }) },
+    torn: { disk: (d) => Object.assign(d, { directorySync: false, tornWrites: true }) },
+  },
+} satisfies Record<string, Record<string, Contribution>>;
+
+/** A dimension's name. */
+export type Dimension = keyof typeof DIMENSIONS;
+/** A config's choices: one value per dimension (missing ones take the baseline, the first value). */
+export type Picks = { [D in Dimension]?: keyof (typeof DIMENSIONS)[D] & string };
+
+/** A named option set of the matrix. */
+export interface StressConfig {
+  readonly name: string;
+  /** The value chosen for every dimension (baseline filled in). */
+  readonly picks: { readonly [D in Dimension]: string };
+  /** The disk model for CrashFs. */
+  readonly disk: DiskModel;
+  /** Tree options on `fs` (a fresh compaction strategy each call). */
+  treeOptions(fs: Fs): TreeOptions;
+}
+
+function makeConfig(name: string, picks: Picks): StressConfig {
+  const full = {} as Record<Dimension, string>;
+  for (const dim of Object.keys(DIMENSIONS) as Dimension[]) {
+    const values = DIMENSIONS[dim] as Record<string, Contribution>;
+    const chosen = picks[dim] ?? Object.keys(values)[0]!;
+    if (values[chosen] === undefined) throw new Error(`config ${name}: dimension ${dim} has no value ${chosen}`);
+    full[dim] = chosen;
+  }
+  const contributions = (Object.keys(full) as Dimension[]).map((d) => (DIMENSIONS[d] as Record<string, Contribution>)[full[d]]!);
+  const disk: DiskModel = { directorySync: true, tornWrites: true };
+  for (const c of contributions) c.disk?.(disk);
+  return {
+    name,
+    picks: full,
+    disk,
+    treeOptions(fs: Fs): TreeOptions {
+      const o: TreeOptions = { fs };
+      for (const c of contributions) c.tree?.(o);
+      return o;
+    },
+  };
+}
+
+/** Every config, in the order `--config all` and the CI pass run them. */
+export const CONFIGS: readonly StressConfig[] = [
+  makeConfig('baseline', {}),
+  makeConfig('tiny', { size: 'tiny' }),
+  makeConfig('zstd-tiny', { compression: 'zstd', size: 'tiny' }),
+  makeConfig('no-wal', { wal: 'off' }),
+  makeConfig('no-wal-tiny-zstd', { wal: 'off', size: 'tiny', compression: 'zstd' }),
+  makeConfig('sync-writes-tiny', { syncWrites: 'on', size: 'tiny' }),
+  makeConfig('no-filter-no-cache', { filter: 'off', blockCache: 'off', size: 'tiny' }),
+  makeConfig('table-cache-8', { openTables: 'few', size: 'tiny' }),
+  makeConfig('manual-compaction', { autoCompaction: 'off', size: 'tiny' }),
+  makeConfig('simple-disk', { disk: 'simple', size: 'tiny', compression: 'zstd' }),
+  makeConfig('torn-no-dirsync', { disk: 'torn', filter: 'off' }),
+  makeConfig('kitchen-sink', { compression: 'zstd', syncWrites: 'on', size: 'tiny', filter: 'off', blockCache: 'off', autoCompaction: 'off' }),
+];
+
+/** The config named `name`, or undefined. */
+export function configByName(name: string): StressConfig | undefined {
+  return CONFIGS.find((c) => c.name === name);
+}
+
+/** "compression=zstd wal=on ..." for reports. */
+export function describeConfig(c: StressConfig): string {
+  return (Object.keys(c.picks) as Dimension[]).map((d) => `${d}=${c.picks[d]}`).join(' ');
+}

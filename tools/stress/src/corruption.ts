@@ -1,0 +1,126 @@
+// The "corruptions detected" check. Between a close and a reopen, one byte of one table
+// file is flipped on the simulated disk (mode `flip`), or, on a freshly opened store, one
+// read of a table returns a flipped bit (FaultFs corruptRead, mode `read`). Then point
+// reads and full forward and reverse scans run, and each must either give exactly the
+// oracle's answer or throw LSM_CORRUPTION: never a wrong value, never another error. The
+// damage is then undone (the byte flipped back, the rule removed) and the store must be
+// whole again: nothing wrong may linger in a cache, and nothing may have been deleted.
+// No write runs while the damage is in place.
+
+import { LsmError, type Tree } from '@lsm/engine';
+import { expectPair, expectEnd, expectValue } from './compare.js';
+import { StressFailure, describeError } from './failure.js';
+import { type Op, keyBytes, keyString } from './ops.js';
+import { DIR, type Runner } from './runner.js';
+
+type CorruptOp = Extract<Op, { kind: 'corrupt' }>;
+
+/** Flips bits `mask` of the byte at `offset` of `path`, durably. */
+function xorByte(r: Runner, path: string, offset: number, mask: number): void {
+  const f = r.fs.open(path, { read: true, write: true });
+  try {
+    const b = new Uint8Array(1);
+    if (f.read(b, offset) !== 1) throw new Error(`cannot read byte ${offset} of ${path}`);
+    b[0] = b[0]! ^ mask;
+    f.writeAt(b, offset);
+    f.syncData();
+  } finally {
+    f.close();
+  }
+}
+
+/** Runs `read`; true when it threw LSM_CORRUPTION (a detection), false when it answered (and was right). */
+function corruptionOrRight(read: () => void, what: string): boolean {
+  try {
+    read();
+    return false;
+  } catch (err) {
+    if (err instanceof StressFailure) throw new StressFailure(`${what} with damaged table bytes: ${err.message}`, 0, true);
+    if (err instanceof LsmError && err.code === 'LSM_CORRUPTION') return true;
+    throw new StressFailure(`${what} with damaged table bytes threw ${describeError(err)}, expected a right answer or LSM_CORRUPTION`);
+  }
+}
+
+/** Point reads and full scans both ways; returns whether any reported LSM_CORRUPTION. */
+function readEverything(r: Runner, tree: Tree, keys: readonly number[]): boolean {
+  const seq = tree.seqno;
+  let detected = false;
+  for (const k of keys) {
+    r.read();
+    detected = corruptionOrRight(() => expectValue(tree.get(keyBytes(k)), r.oracle.get(keyString(k), seq), `get ${keyString(k)}`), `get ${keyString(k)}`) || detected;
+  }
+  for (const reverse of [false, true]) {
+    const want = r.oracle.scan(seq, undefined, true, undefined, true, reverse, undefined);
+    r.read();
+    detected =
+      corruptionOrRight(() => {
+        const it = tree.range({ reverse });
+        let i = 0;
+        try {
+          for (;;) {
+            const n = it.next();
+            if (n.done === true) break;
+            expectPair(n.value, want[i], i, reverse ? 'reverse scan' : 'scan');
+            i++;
+          }
+        } finally {
+          it.close();
+        }
+        expectEnd(i, want, reverse ? 'reverse scan' : 'scan');
+      }, reverse ? 'reverse scan' : 'scan') || detected;
+  }
+  return detected;
+}
+
+/** The corrupt op: damage, read, repair, verify. */
+export function runCorruption(r: Runner, op: CorruptOp): void {
+  if (op.mode === 'read') {
+    // A fresh store so the reads really go to the files (no cached blocks or tables).
+    r.reopen(false);
+    const tree = r.tree!;
+    const rule = r.fs.addRule({ op: 'read', path: '.sst', after: op.after, times: 1, fault: { type: 'corruptRead' } });
+    let detected: boolean;
+    try {
+      detected = readEverything(r, tree, op.keys);
+    } finally {
+      r.fs.clearRules();
+    }
+    if (rule.fired > 0) {
+      r.stats.corruptionsInjected++;
+      if (detected) r.stats.corruptionsDetected++;
+    }
+    r.verifyAll('after a corrupted read (nothing may linger)');
+    return;
+  }
+  if (!r.closeTree()) throw new StressFailure('close() failed with nothing armed');
+  const tables = r.fs
+    .readDir(DIR)
+    .filter((n) => n.endsWith('.sst'))
+    .sort();
+  if (tables.length === 0) {
+    r.openAndCheck('reopen (no table to corrupt)');
+    return;
+  }
+  const path = `${DIR}/${tables[op.table % tables.length]!}`;
+  const size = r.fs.metadata(path).size;
+  const offset = Math.min(size - 1, Math.floor(op.at * size));
+  xorByte(r, path, offset, op.mask);
+  r.stats.corruptionsInjected++;
+  let detected = false;
+  let tree: Tree | undefined;
+  try {
+    tree = r.openUnchecked();
+  } catch (err) {
+    if (!(err instanceof LsmError && err.code === 'LSM_CORRUPTION')) throw new StressFailure(`open with a damaged table threw ${describeError(err)}`);
+    detected = true;
+  }
+  if (tree !== undefined) {
+    detected = readEverything(r, tree, op.keys) || detected;
+    if (!r.closeTree()) throw new StressFailure('close() failed with nothing armed');
+  }
+  if (detected) r.stats.corruptionsDetected++;
+  // Undo the damage (unless the file was an orphan that open deleted) and check everything.
+  if (r.fs.exists(path)) xorByte(r, path, offset, op.mask);
+  r.openAndCheck(`reopen after repairing byte ${offset} of ${path}`);
+  r.verifyAll('after repairing a damaged table');
+}

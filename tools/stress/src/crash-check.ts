@@ -1,0 +1,129 @@
+// The recovery check, run after every reopen (after a crash or a clean close). With R the
+// recovered seqno, it requires:
+//   1. R >= the last write acknowledged as durable (nothing durable was lost);
+//   2. R <= the last seqno any call used (nothing was invented);
+//   3. R is the end of some write call (a batch is all or nothing);
+//   4. the store holds exactly the acknowledged writes up to R, plus, for each write call
+//      that failed with LSM_IO after taking seqnos <= R, either all of it or none of it:
+//      the failed calls' fates are solved for (a small search), and must explain every
+//      key at once.
+// It then settles the oracle: writes above R are forgotten, failed calls become present
+// or absent, so later checks have one right answer again.
+
+import type { Tree } from '@lsm/engine';
+import { keyText, showValue } from './compare.js';
+import { StressFailure } from './failure.js';
+import { type Oracle, type PendingBatch, sameValue } from './oracle.js';
+
+/** What the runner knows about the writes before the reopen. */
+export interface RecoveryBounds {
+  /** Every acknowledged write with seqno <= this was durable. */
+  durable: number;
+  /** The largest seqno any write call used. */
+  attempted: number;
+  /** Seqnos at which a write call ended (plus the seqno the store was last recovered at). */
+  batchEnds: ReadonlySet<number>;
+}
+
+/** Search steps allowed when solving for the fates of failed writes. */
+const SEARCH_BUDGET = 200_000;
+
+/** Every visible pair of the store, by key. */
+function observe(tree: Tree): Map<string, Uint8Array> {
+  const out = new Map<string, Uint8Array>();
+  const it = tree.range();
+  try {
+    for (const [k, v] of it) out.set(keyText(k), v);
+  } finally {
+    it.close();
+  }
+  return out;
+}
+
+/**
+ * Checks the reopened `tree` against `oracle` and settles the oracle at the recovered
+ * seqno. Throws StressFailure (with the count of acknowledged writes lost) on any breach.
+ */
+export function checkRecovery(tree: Tree, oracle: Oracle, b: RecoveryBounds, what: string): void {
+  const r = tree.seqno;
+  if (r < b.durable) {
+    const lost = oracle.ackedBetween(r, b.durable);
+    throw new StressFailure(`${what}: recovered seqno ${r} is below the last durable write ${b.durable}: ${lost} acknowledged durable writes lost`, lost);
+  }
+  if (r > b.attempted) throw new StressFailure(`${what}: recovered seqno ${r} is above the last seqno ever used (${b.attempted})`);
+  if (!b.batchEnds.has(r)) throw new StressFailure(`${what}: recovered seqno ${r} is inside a write batch (not all or nothing)`);
+  oracle.truncateAfter(r);
+  const observed = observe(tree);
+
+  // Failed writes that could be what a key shows: newer than the key's newest certain write.
+  const relevant: PendingBatch[] = [];
+  const affected = new Set<string>();
+  for (const batch of oracle.pendingBatches()) {
+    const items = batch.items.filter((it) => it.seq > oracle.newestCertainSeq(it.key));
+    if (items.length === 0) {
+      oracle.resolve(batch.id, false); // hidden under later writes either way
+      continue;
+    }
+    relevant.push({ ...batch, items: [...items].sort((x, y) => y.seq - x.seq) });
+    for (const it of items) affected.add(it.key);
+  }
+
+  // Keys no failed write could explain must match the acknowledged writes exactly.
+  let lost = 0;
+  const problems: string[] = [];
+  const keys = new Set<string>([...oracle.keys, ...observed.keys()]);
+  for (const k of keys) {
+    if (affected.has(k)) continue;
+    const want = oracle.get(k, r);
+    const got = observed.get(k);
+    if (!sameValue(got, want)) {
+      if (want !== undefined) lost++;
+      if (problems.length < 5) problems.push(`${k}: got ${showValue(got)}, expected ${showValue(want)}`);
+    }
+  }
+  if (problems.length > 0) {
+    throw new StressFailure(`${what}: contents at recovered seqno ${r} differ from the acknowledged writes (${problems.join('; ')})`, lost);
+  }
+
+  // Solve for the failed writes' fates: newest first, each present (its values must be what
+  // the keys it would decide show) or absent; at the end every undecided key shows its
+  // acknowledged value.
+  const choice: boolean[] = new Array(relevant.length).fill(false);
+  const decided = new Set<string>();
+  let steps = 0;
+  const solve = (i: number): boolean => {
+    if (++steps > SEARCH_BUDGET) throw new StressFailure(`${what}: too many failed writes (${relevant.length}) to decide their fates`);
+    if (i === relevant.length) {
+      for (const k of affected) if (!decided.has(k) && !sameValue(observed.get(k), oracle.get(k, r))) return false;
+      return true;
+    }
+    const newly: string[] = [];
+    let ok = true;
+    for (const it of relevant[i]!.items) {
+      if (decided.has(it.key)) continue;
+      if (!sameValue(observed.get(it.key), it.value)) {
+        ok = false;
+        break;
+      }
+      decided.add(it.key);
+      newly.push(it.key);
+    }
+    if (ok) {
+      choice[i] = true;
+      if (solve(i + 1)) return true;
+    }
+    for (const k of newly) decided.delete(k);
+    choice[i] = false;
+    return solve(i + 1);
+  };
+  if (!solve(0)) {
+    const details = [...affected].slice(0, 5).map((k) => `${k}: got ${showValue(observed.get(k))}, acknowledged ${showValue(oracle.get(k, r))}`);
+    let missing = 0;
+    for (const k of affected) if (oracle.get(k, r) !== undefined && !sameValue(observed.get(k), oracle.get(k, r))) missing++;
+    throw new StressFailure(
+      `${what}: no all-or-nothing choice of the ${relevant.length} failed write calls explains the contents at seqno ${r} (${details.join('; ')})`,
+      missing,
+    );
+  }
+  relevant.forEach((batch, i) => oracle.resolve(batch.id, choice[i]!));
+}

@@ -1,0 +1,574 @@
+// One stress run: a config, a seed and an op stream, executed against a Tree on
+// FaultFs over CrashFs over MemFs, with every answer checked against the oracle.
+//
+// What it promises to check:
+// - every read (get, multiGet, range forward/reverse with bounds and limits, prefix,
+//   snapshot reads, iterators interleaved with writes, flushes and compactions) returns
+//   exactly the oracle's answer as of its seqno;
+// - every write call gets the next seqnos; a call that fails does so with LSM_IO, and only
+//   while a fault or kill is armed (any other error, or any error with nothing armed, is a
+//   failure);
+// - after every crash (a kill rule firing inside a store call, or power loss between calls
+//   or right after close) and every clean reopen, crash-check.ts's recovery check holds;
+// - when a fault window closes, the store still holds exactly the acknowledged writes;
+// - corruption.ts's check: damaged table bytes give the right answer or LSM_CORRUPTION.
+// The run stops at the first failure and reports the op index; the same seed, config and
+// stream replay the same run exactly (everything random is seeded).
+
+import { CrashFs } from '@lsm/crashfs';
+import { type DbIterator, LsmError, type Snapshot, Tree, type TreeOptions } from '@lsm/engine';
+import { type ArmedRule, FaultFs, MemFs } from '@lsm/fs';
+import { checkScan, expectEnd, expectPair, expectValue } from './compare.js';
+import type { StressConfig } from './configs.js';
+import { runCorruption } from './corruption.js';
+import { checkRecovery } from './crash-check.js';
+import { StressFailure, describeError } from './failure.js';
+import { type Op, type OpKind, type ScanSpec, type StreamParams, describeOp, generateOps, keyBytes, keyString } from './ops.js';
+import { Oracle, type WriteItem } from './oracle.js';
+import { type Stats, emptyStats } from './report.js';
+import { bytesFromSeed } from './rng.js';
+
+/** Where the store lives on the simulated disk. */
+export const DIR = '/db';
+
+/** What to run. */
+export interface RunSpec extends StreamParams {
+  seed: number;
+  /** Ops of the stream to execute (the stream is truncated here). */
+  ops: number;
+  config: StressConfig;
+  /** Called with a line per executed op and per crash/recovery (for replays). */
+  trace?: (line: string) => void;
+}
+
+/** Where and why a run failed. */
+export interface RunFailure {
+  /** Index of the op during which the failure was found (ops.length for the final check). */
+  opIndex: number;
+  op: string;
+  message: string;
+}
+
+/** A run's outcome. */
+export interface RunResult {
+  failure: RunFailure | undefined;
+  stats: Stats;
+}
+
+const utf8 = new TextEncoder();
+
+/** An armed fault or kill, open for `left` more ops. */
+interface Window {
+  kind: 'crash' | 'fault';
+  rule: ArmedRule;
+  left: number;
+  /** A fault window that ends with close() and a power loss. */
+  thenCrash?: boolean;
+}
+
+/** The executor of a run. Public members are what corruption.ts needs. */
+export class Runner {
+  readonly fs: FaultFs;
+  readonly oracle = new Oracle();
+  readonly stats = emptyStats();
+  private readonly crashFs: CrashFs;
+  private readonly options: TreeOptions;
+  private readonly wal: boolean;
+  private readonly syncWrites: boolean;
+  tree: Tree | undefined;
+  /** Every acknowledged write <= this is durable. */
+  private durable = 0;
+  /** The newest acknowledged write. */
+  private lastAcked = 0;
+  /** The largest seqno a write call used. */
+  private attempted = 0;
+  private batchEnds = new Set<number>([0]);
+  private snapshots: ({ snap: Snapshot; seqno: number } | undefined)[] = new Array(8).fill(undefined);
+  private iterators: ({ it: DbIterator; want: [string, Uint8Array][]; pos: number } | undefined)[] = new Array(4).fill(undefined);
+  private window: Window | undefined;
+
+  constructor(private readonly spec: RunSpec) {
+    this.crashFs = new CrashFs(new MemFs(), { seed: spec.seed, ...spec.config.disk });
+    this.fs = new FaultFs(this.crashFs, { seed: spec.seed });
+    this.options = spec.config.treeOptions(this.fs);
+    this.wal = this.options.wal !== false;
+    this.syncWrites = this.options.syncWrites === true;
+  }
+
+  /** Executes the ops, then the final checks. Never throws: failures are in the result. */
+  run(ops: readonly Op[]): RunResult {
+    let i = 0;
+    try {
+      this.tree = Tree.open(DIR, this.options);
+      for (; i < ops.length; i++) {
+        this.stats.ops++;
+        this.spec.trace?.(`op ${i} seqno ${this.tree?.seqno ?? '-'}${this.window ? ` [${this.window.kind} armed]` : ''}: ${describeOp(ops[i]!)}`);
+        this.step(ops[i]!);
+      }
+      this.finish();
+      this.stats.runs++;
+      return { failure: undefined, stats: this.stats };
+    } catch (err) {
+      try {
+        this.harvest(this.tree);
+      } catch {
+        // The counters are a courtesy; the failure is what matters.
+      }
+      const f = err instanceof StressFailure ? err : new StressFailure(`unexpected ${describeError(err)}${err instanceof Error && err.stack ? `\n${err.stack}` : ''}`);
+      this.stats.failures++;
+      this.stats.runs++;
+      this.stats.acknowledgedLost += f.lost;
+      if (f.wrongValue) this.stats.wrongValues++;
+      const op = ops[i];
+      return { failure: { opIndex: i, op: op === undefined ? 'final check' : describeOp(op), message: f.message }, stats: this.stats };
+    } finally {
+      this.stats.faultsInjected = this.fs.faultsInjected;
+    }
+  }
+
+  private step(op: Op): void {
+    if (this.window !== undefined && (op.kind === 'crash' || op.kind === 'fault' || op.kind === 'corrupt')) {
+      // One armed fault at a time: nested ones are skipped (still counted as ops).
+    } else {
+      if (this.tree === undefined) this.openAfterFailedOpen();
+      try {
+        (EXECUTORS[op.kind] as (r: Runner, op: Op) => void)(this, op);
+      } catch (err) {
+        this.allowIo(err, op.kind);
+      }
+    }
+    const w = this.window;
+    if (w === undefined) return;
+    w.left--;
+    if (w.kind === 'crash' && (w.rule.fired > 0 || w.left <= 0)) {
+      if (w.rule.fired > 0) this.stats.kills++;
+      this.crashAndRecover(w.rule.fired > 0 ? `crash after a kill at ${w.rule.rule.op} #${w.rule.rule.after}` : 'crash at the end of a kill window');
+    } else if (w.kind === 'fault' && w.left <= 0) {
+      this.endFaultWindow();
+    }
+  }
+
+  /** An error from a store call is fine only as LSM_IO while a fault or kill is armed. */
+  private allowIo(err: unknown, what: string): void {
+    if (err instanceof StressFailure) throw err;
+    if (this.window !== undefined && err instanceof LsmError && err.code === 'LSM_IO') {
+      this.spec.trace?.(`  ${what}: ${describeError(err)}`);
+      this.stats.ioErrors++;
+      return;
+    }
+    const armed = this.window === undefined ? 'with no fault armed' : `while a ${this.window.kind} rule was armed`;
+    throw new StressFailure(`${what} threw ${describeError(err)} ${armed}`);
+  }
+
+  // ------------------------------------------------------------------ writes
+
+  /** Commits one write call (a batch of items) and records its outcome in the oracle. */
+  write(build: (tree: Tree) => { items: WriteItem[]; commit: () => number }, sync: boolean): void {
+    const tree = this.tree!;
+    const first = tree.seqno + 1;
+    const { items, commit } = build(tree);
+    let s: number;
+    try {
+      s = commit();
+    } catch (err) {
+      this.allowIo(err, 'write');
+      this.spec.trace?.(`  write of seqnos ${first}.. failed: ${describeError(err)}; store seqno now ${tree.seqno}`);
+      if (tree.seqno >= first && items.length > 0) {
+        const last = first + items.length - 1;
+        if (tree.seqno !== last) throw new StressFailure(`a failed write of ${items.length} ops moved the seqno from ${first - 1} to ${tree.seqno}`);
+        this.oracle.record(items, first, false);
+        this.batchEnds.add(last);
+        this.attempted = Math.max(this.attempted, last);
+        this.stats.failedWrites++;
+      }
+      return;
+    }
+    if (items.length === 0) {
+      if (s !== first - 1) throw new StressFailure(`an empty batch returned seqno ${s}, expected ${first - 1}`);
+      return;
+    }
+    const want = first + items.length - 1;
+    if (s !== want || tree.seqno !== want) throw new StressFailure(`a write of ${items.length} ops returned seqno ${s} (store at ${tree.seqno}), expected ${want}`);
+    this.oracle.record(items, first, true);
+    this.batchEnds.add(s);
+    this.lastAcked = s;
+    this.attempted = Math.max(this.attempted, s);
+    if (this.wal && (sync || this.syncWrites)) this.durable = s;
+  }
+
+  /** A weak delete when the oracle says it is well-defined for `key`, else a plain delete. */
+  weakOrDelete(key: string, pending: readonly WriteItem[]): 'deleteWeak' | 'delete' {
+    return this.oracle.weakDeleteSafe(key, pending) ? 'deleteWeak' : 'delete';
+  }
+
+  /** Marks every acknowledged write durable (after flush, sync, compact or close returned). */
+  markDurable(): void {
+    this.durable = this.lastAcked;
+  }
+
+  // ------------------------------------------------------------------ reads
+
+  /** The seqno reads see now. */
+  get seqno(): number {
+    return this.tree!.seqno;
+  }
+
+  /** Range options and the oracle's answer for a scan spec as of `seq`. */
+  scanArgs(s: ScanSpec, seq: number): { opts: { gt?: Uint8Array; gte?: Uint8Array; lt?: Uint8Array; lte?: Uint8Array; reverse: boolean; limit?: number }; want: [string, Uint8Array][] } {
+    const opts: { gt?: Uint8Array; gte?: Uint8Array; lt?: Uint8Array; lte?: Uint8Array; reverse: boolean; limit?: number } = { reverse: s.reverse };
+    if (s.lo !== undefined) opts[s.loInclusive ? 'gte' : 'gt'] = keyBytes(s.lo);
+    if (s.hi !== undefined) opts[s.hiInclusive ? 'lte' : 'lt'] = keyBytes(s.hi);
+    if (s.limit !== undefined) opts.limit = s.limit;
+    const lo = s.lo === undefined ? undefined : keyString(s.lo);
+    const hi = s.hi === undefined ? undefined : keyString(s.hi);
+    return { opts, want: this.oracle.scan(seq, lo, s.loInclusive, hi, s.hiInclusive, s.reverse, s.limit) };
+  }
+
+  /** Takes a snapshot into a free slot (releasing the oldest-placed one when all are full). */
+  takeSnapshot(): void {
+    let slot = this.snapshots.findIndex((s) => s === undefined);
+    if (slot < 0) {
+      slot = this.stats.ops % this.snapshots.length;
+      this.snapshots[slot]!.snap.release();
+    }
+    const snap = this.tree!.snapshot();
+    if (snap.seqno !== this.tree!.seqno) throw new StressFailure(`snapshot seqno ${snap.seqno} is not the store's ${this.tree!.seqno}`);
+    this.snapshots[slot] = { snap, seqno: snap.seqno };
+  }
+
+  /** The live snapshot at `slot`, or the next live one after it. */
+  snapshotAt(slot: number): { snap: Snapshot; seqno: number } | undefined {
+    for (let i = 0; i < this.snapshots.length; i++) {
+      const s = this.snapshots[(slot + i) % this.snapshots.length];
+      if (s !== undefined) return s;
+    }
+    return undefined;
+  }
+
+  /** Releases the snapshot at `slot`, if any. */
+  releaseSnapshot(slot: number): void {
+    const s = this.snapshots[slot % this.snapshots.length];
+    if (s === undefined) return;
+    this.snapshots[slot % this.snapshots.length] = undefined;
+    s.snap.release();
+  }
+
+  /** Opens an iterator into a free slot (closing slot 0's when all are taken), with its expected output as of now. */
+  openIterator(spec: ScanSpec): void {
+    let slot = this.iterators.findIndex((s) => s === undefined);
+    if (slot < 0) {
+      slot = 0;
+      this.iterators[0]!.it.close();
+    }
+    this.iterators[slot] = undefined;
+    const { opts, want } = this.scanArgs(spec, this.seqno);
+    this.iterators[slot] = { it: this.tree!.range(opts), want, pos: 0 };
+  }
+
+  /** Advances an open iterator; it must still show the store as of its creation. */
+  stepIterator(slot: number, steps: number): void {
+    const n = this.iterators.length;
+    let idx = -1;
+    for (let i = 0; i < n && idx < 0; i++) if (this.iterators[(slot + i) % n] !== undefined) idx = (slot + i) % n;
+    if (idx < 0) return;
+    const entry = this.iterators[idx]!;
+    try {
+      for (let i = 0; i < steps; i++) {
+        const r = entry.it.next();
+        this.stats.readsChecked++;
+        if (r.done === true) {
+          expectEnd(entry.pos, entry.want, 'iterator (opened earlier, stepped later)');
+          this.iterators[idx] = undefined;
+          return;
+        }
+        expectPair(r.value, entry.want[entry.pos], entry.pos, 'iterator (opened earlier, stepped later)');
+        entry.pos++;
+      }
+    } catch (err) {
+      this.iterators[idx] = undefined;
+      entry.it.close();
+      throw err;
+    }
+  }
+
+  /** Checks the whole store against the oracle as of now. */
+  verifyAll(what: string): void {
+    const tree = this.tree!;
+    const seq = tree.seqno;
+    this.stats.readsChecked++;
+    checkScan(tree.range(), this.oracle.scan(seq, undefined, true, undefined, true, false, undefined), `${what}: full scan`);
+  }
+
+  // ------------------------------------------------------------------ faults, crashes, reopens
+
+  /** Arms a kill: the process dies at the rule's file operation (or when the window ends). */
+  armKill(op: Extract<Op, { kind: 'crash' }>): void {
+    if (op.kill === undefined) {
+      this.crashAndRecover('power loss between calls');
+      return;
+    }
+    const rule = this.fs.addRule({ op: op.kill.op, path: op.kill.path, after: op.kill.after, fault: { type: 'error', code: 'EIO' } });
+    this.window = { kind: 'crash', rule, left: op.window };
+  }
+
+  /** Arms a non-fatal fault for the next `window` ops. */
+  armFault(op: Extract<Op, { kind: 'fault' }>): void {
+    const rule = this.fs.addRule({ op: op.op, path: op.path, after: op.after, times: op.times, fault: op.fault });
+    this.window = { kind: 'fault', rule, left: op.window, thenCrash: op.thenCrash };
+  }
+
+  private endFaultWindow(): void {
+    const thenCrash = this.window?.thenCrash === true;
+    this.fs.clearRules();
+    this.window = undefined;
+    if (this.tree === undefined) this.openAfterFailedOpen();
+    else this.verifyAll('after a fault window');
+    if (thenCrash) {
+      if (!this.closeTree()) throw new StressFailure('close() failed after the fault window closed');
+      this.crashFs.crash();
+      this.stats.crashes++;
+      this.openAndCheck('crash right after close() that followed I/O errors');
+      this.stats.recoveries++;
+    }
+  }
+
+  /** Drops snapshots and iterators of a tree that is gone (closed or crashed). */
+  private forgetReaders(): void {
+    this.snapshots.fill(undefined);
+    this.iterators.fill(undefined);
+  }
+
+  /** Adds a tree's flush and compaction counts to the stats before it goes away. */
+  private harvest(tree: Tree | undefined): void {
+    if (tree === undefined || tree.isClosed) return;
+    const s = tree.stats();
+    this.stats.flushes += s.flushes;
+    this.stats.compactions += s.compactions;
+  }
+
+  /** Power loss: the tree is abandoned, CrashFs keeps only what was durable, then recovery. */
+  crashAndRecover(what: string): void {
+    this.fs.clearRules();
+    this.window = undefined;
+    this.forgetReaders();
+    this.harvest(this.tree);
+    this.tree = undefined;
+    this.crashFs.crash();
+    this.stats.crashes++;
+    this.openAndCheck(what);
+    this.stats.recoveries++;
+  }
+
+  /** Closes the tree; true when close() succeeded (it then made every acknowledged write durable). */
+  closeTree(): boolean {
+    const tree = this.tree!;
+    this.tree = undefined;
+    this.forgetReaders();
+    this.harvest(tree);
+    try {
+      tree.close();
+    } catch (err) {
+      this.allowIo(err, 'close');
+      return false;
+    }
+    this.markDurable();
+    return true;
+  }
+
+  /** close(), optionally a power loss right after it, then reopen and the recovery check. */
+  reopen(crashAfterClose: boolean): void {
+    this.closeTree();
+    const w = this.window;
+    if (w?.kind === 'crash' && w.rule.fired > 0) return; // the kill fired in close(): step() crashes next
+    if (crashAfterClose) {
+      this.fs.clearRules();
+      this.window = undefined;
+      this.crashFs.crash();
+      this.stats.crashes++;
+      this.openAndCheck('crash right after close()');
+      this.stats.recoveries++;
+      return;
+    }
+    try {
+      this.openAndCheck('clean reopen');
+    } catch (err) {
+      if (err instanceof StressFailure || this.window === undefined) throw err;
+      this.allowIo(err, 'open');
+      return; // opened again when the window ends (or at the next op)
+    }
+    this.stats.reopens++;
+  }
+
+  /** Opens the tree and runs the recovery check; the oracle is settled at the recovered seqno. */
+  openAndCheck(what: string): void {
+    let tree: Tree;
+    try {
+      tree = Tree.open(DIR, this.options);
+    } catch (err) {
+      if (this.window !== undefined && err instanceof LsmError && err.code === 'LSM_IO') throw err;
+      throw new StressFailure(`${what}: open failed: ${describeError(err)}`);
+    }
+    this.tree = tree;
+    this.spec.trace?.(`  ${what}: reopened at seqno ${tree.seqno} (durable >= ${this.durable}, attempted <= ${this.attempted})`);
+    try {
+      checkRecovery(tree, this.oracle, { durable: this.durable, attempted: this.attempted, batchEnds: this.batchEnds }, what);
+    } catch (err) {
+      if (err instanceof StressFailure || this.window === undefined) throw err;
+      // The check's own reads met the armed fault: the store is unverified, so treat it
+      // as an open that failed (the next op disarms, reopens and checks again).
+      this.tree = undefined;
+      try {
+        tree.close();
+      } catch {
+        // Already failing.
+      }
+      throw err;
+    }
+    const r = tree.seqno;
+    this.durable = this.lastAcked = this.attempted = r;
+    this.batchEnds = new Set([r]);
+  }
+
+  /** Opens the tree without the recovery check (for a store with damaged bytes). */
+  openUnchecked(): Tree {
+    this.tree = Tree.open(DIR, this.options);
+    return this.tree;
+  }
+
+  /** The tree failed to open while a fault was armed: disarm and open for real. */
+  private openAfterFailedOpen(): void {
+    this.fs.clearRules();
+    this.window = undefined;
+    this.openAndCheck('reopen after a failed open');
+    this.stats.reopens++;
+  }
+
+  /** End of the stream: close any window, check everything, then close, lose power, recover, check. */
+  private finish(): void {
+    const w = this.window;
+    if (w?.kind === 'crash') this.crashAndRecover('crash at the end of the stream');
+    else if (w?.kind === 'fault') this.endFaultWindow();
+    if (this.tree === undefined) this.openAfterFailedOpen();
+    this.verifyAll('final check');
+    if (!this.closeTree()) throw new StressFailure('final close() failed with nothing armed');
+    this.crashFs.crash();
+    this.stats.crashes++;
+    this.openAndCheck('final crash after close()');
+    this.stats.recoveries++;
+    this.verifyAll('final check after recovery');
+    this.harvest(this.tree);
+    this.tree!.close();
+    this.tree = undefined;
+  }
+
+  /** Counts one checked read. */
+  read(): void {
+    this.stats.readsChecked++;
+  }
+
+  /** Whether a kill or fault is armed. */
+  get armed(): boolean {
+    return this.window !== undefined;
+  }
+}
+
+/** One executor per op kind: what the op does to the store and how its answer is checked. */
+const EXECUTORS: { [K in OpKind]: (r: Runner, op: Extract<Op, { kind: K }>) => void } = {
+  put: (r, op) =>
+    r.write((t) => {
+      const value = bytesFromSeed(op.value.seed, op.value.len);
+      return { items: [{ key: keyString(op.key), kind: 'put', value }], commit: () => t.put(keyBytes(op.key), value, { sync: op.sync }) };
+    }, op.sync),
+  delete: (r, op) =>
+    r.write((t) => ({ items: [{ key: keyString(op.key), kind: 'delete', value: undefined }], commit: () => t.delete(keyBytes(op.key), { sync: op.sync }) }), op.sync),
+  deleteWeak: (r, op) =>
+    r.write((t) => {
+      const kind = r.weakOrDelete(keyString(op.key), []);
+      const commit = kind === 'deleteWeak' ? () => t.deleteWeak(keyBytes(op.key), { sync: op.sync }) : () => t.delete(keyBytes(op.key), { sync: op.sync });
+      return { items: [{ key: keyString(op.key), kind, value: undefined }], commit };
+    }, op.sync),
+  batch: (r, op) =>
+    r.write((t) => {
+      const b = t.batch();
+      let items: WriteItem[] = [];
+      for (const it of op.items) {
+        if (it.kind === 'clear') {
+          b.clear();
+          items = [];
+          continue;
+        }
+        const key = keyString(it.key);
+        if (it.kind === 'put') {
+          const value = bytesFromSeed(it.value.seed, it.value.len);
+          b.put(keyBytes(it.key), value);
+          items.push({ key, kind: 'put', value });
+        } else {
+          const kind = it.kind === 'deleteWeak' ? r.weakOrDelete(key, items) : 'delete';
+          if (kind === 'deleteWeak') b.deleteWeak(keyBytes(it.key));
+          else b.delete(keyBytes(it.key));
+          items.push({ key, kind, value: undefined });
+        }
+      }
+      if (b.length !== items.length) throw new StressFailure(`batch length ${b.length}, expected ${items.length}`);
+      return { items, commit: () => b.commit({ sync: op.sync }) };
+    }, op.sync),
+  get: (r, op) => {
+    const want = r.oracle.get(keyString(op.key), r.seqno);
+    r.read();
+    expectValue(r.tree!.get(keyBytes(op.key)), want, `get ${keyString(op.key)} at seqno ${r.seqno}`);
+  },
+  multiGet: (r, op) => {
+    const got = r.tree!.multiGet(op.keys.map(keyBytes));
+    op.keys.forEach((k, i) => {
+      r.read();
+      expectValue(got[i], r.oracle.get(keyString(k), r.seqno), `multiGet[${i}] ${keyString(k)} at seqno ${r.seqno}`);
+    });
+  },
+  scan: (r, op) => {
+    const { opts, want } = r.scanArgs(op.scan, r.seqno);
+    r.read();
+    checkScan(r.tree!.range(opts), want, `range ${JSON.stringify(op.scan)} at seqno ${r.seqno}`);
+  },
+  prefix: (r, op) => {
+    const p = keyString(op.key).slice(0, op.length);
+    const want = r.oracle.scan(r.seqno, undefined, true, undefined, true, op.reverse, op.limit, p);
+    r.read();
+    checkScan(r.tree!.prefix(utf8.encode(p), { reverse: op.reverse, ...(op.limit === undefined ? {} : { limit: op.limit }) }), want, `prefix ${p} at seqno ${r.seqno}`);
+  },
+  snapshot: (r) => r.takeSnapshot(),
+  snapshotRead: (r, op) => {
+    const s = r.snapshotAt(op.slot);
+    if (s === undefined) return;
+    r.read();
+    expectValue(s.snap.get(keyBytes(op.key)), r.oracle.get(keyString(op.key), s.seqno), `snapshot get ${keyString(op.key)} at seqno ${s.seqno}`);
+    if (op.scan !== undefined) {
+      const { opts, want } = r.scanArgs(op.scan, s.seqno);
+      r.read();
+      checkScan(s.snap.range(opts), want, `snapshot range ${JSON.stringify(op.scan)} at seqno ${s.seqno}`);
+    }
+  },
+  release: (r, op) => r.releaseSnapshot(op.slot),
+  iterOpen: (r, op) => r.openIterator(op.scan),
+  iterStep: (r, op) => r.stepIterator(op.slot, op.steps),
+  flush: (r) => {
+    r.tree!.flush();
+    r.markDurable();
+  },
+  sync: (r) => {
+    r.tree!.sync();
+    r.markDurable();
+  },
+  compact: (r) => {
+    r.tree!.compact();
+    r.markDurable();
+  },
+  reopen: (r, op) => r.reopen(op.crashAfterClose),
+  crash: (r, op) => r.armKill(op),
+  fault: (r, op) => r.armFault(op),
+  corrupt: (r, op) => runCorruption(r, op),
+};
+
+/** Runs the first `spec.ops` ops of the stream for `spec.seed` on `spec.config`. */
+export function runStress(spec: RunSpec): RunResult {
+  return new Runner(spec).run(generateOps(spec.seed, spec.ops, spec));
+}
