@@ -26,3 +26,11 @@ export { LevelIterator } from './level-iterator.js';
 export type { CompactionOutput, OutputTableWriter } from './output-splitter.js';
 export { runCompaction, type CompactionEnv, type CompactionResult } from './run-compaction.js';
 export { compactionFailure, type CompactionFailure } from './failure.js';
+export {
+  checkMergeOperator,
+  counterAdd,
+  appendWithSeparator,
+  encodeU64,
+  decodeU64,
+  type MergeOperator,
+} from './merge-operator.js';

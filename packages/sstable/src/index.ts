@@ -46,6 +46,7 @@ export { keyHash, type Hash64, type FilterOptions } from './filter-block.js';
 export { fixedPrefixExtractor, type PrefixExtractor } from './prefix-extractor.js';
 export type { CompressionType } from './compression.js';
 export type { RangeTombstone } from './range-tombstone-block.js';
+export { FragmentedRangeTombstones, newestAtOrBelow, type TombstoneFragment } from './fragmented-range-tombstones.js';
 export type { TableProperties } from './properties.js';
 export { FORMAT_VERSION } from './footer.js';
 export { TableWriter, type TableWriterOptions, type FinishedTable } from './table-writer.js';

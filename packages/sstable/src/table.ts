@@ -20,6 +20,7 @@ import type { Entry } from './iterator.js';
 import { decodeMetaindexBlock, MetaBlockName } from './metaindex-block.js';
 import type { PrefixExtractor } from './prefix-extractor.js';
 import { decodePropertiesBlock, type TableProperties } from './properties.js';
+import { FragmentedRangeTombstones } from './fragmented-range-tombstones.js';
 import { decodeRangeTombstoneBlock, type RangeTombstone } from './range-tombstone-block.js';
 import { TableIterator, type TableIteratorOptions } from './table-iterator.js';
 
@@ -76,6 +77,7 @@ export class Table {
   private pinnedPrefixFilter: TableFilter | undefined;
   private readonly usePrefixFilter: boolean;
   private tombstones: readonly RangeTombstone[] | undefined;
+  private fragmented: FragmentedRangeTombstones | undefined;
   private readonly getIter: DataBlockIter;
   private closed = false;
 
@@ -293,6 +295,12 @@ export class Table {
       }
     }
     return this.tombstones;
+  }
+
+  /** The table's range tombstones, fragmented for O(log n) coverage queries (built once, cached). */
+  fragmentedRangeTombstones(): FragmentedRangeTombstones {
+    if (this.fragmented === undefined) this.fragmented = FragmentedRangeTombstones.build(this.rangeTombstones(), this.cmp);
+    return this.fragmented;
   }
 
   /** Approximate file offset where entries >= userKey begin (for sizing key ranges). */

@@ -1,0 +1,66 @@
+// The shipped merge operators: counter add (u64 little-endian, wraps at 2^64) and append
+// with a separator; and the shape check of user operators.
+
+import { describe, expect, it } from 'vitest';
+import { LsmError } from '@lsm/sstable';
+import { appendWithSeparator, checkMergeOperator, counterAdd, decodeU64, encodeU64 } from '../src/merge-operator.js';
+
+const k = new Uint8Array([1]);
+const te = new TextEncoder();
+const td = new TextDecoder();
+
+function code(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (e) {
+    return e instanceof LsmError ? e.code : 'not-lsm';
+  }
+  return undefined;
+}
+
+describe('counterAdd', () => {
+  it('adds operands onto the value, a missing value counting as 0', () => {
+    expect(decodeU64(counterAdd.merge(k, undefined, [encodeU64(5), encodeU64(7)]))).toBe(12n);
+    expect(decodeU64(counterAdd.merge(k, encodeU64(100), [encodeU64(1)]))).toBe(101n);
+    expect(decodeU64(counterAdd.merge(k, encodeU64(3), []))).toBe(3n);
+  });
+  it('wraps modulo 2^64 (subtraction by adding the complement)', () => {
+    expect(decodeU64(counterAdd.merge(k, encodeU64(10), [encodeU64((1n << 64n) - 3n)]))).toBe(7n);
+  });
+  it('rejects operands and values that are not 8 bytes', () => {
+    expect(code(() => counterAdd.validateOperand!(new Uint8Array(7)))).toBe('LSM_INVALID_ARGUMENT');
+    expect(code(() => counterAdd.merge(k, new Uint8Array(3), [encodeU64(1)]))).toBe('LSM_INVALID_ARGUMENT');
+    expect(code(() => encodeU64(-1))).toBe('LSM_INVALID_ARGUMENT');
+    expect(code(() => encodeU64(1n << 64n))).toBe('LSM_INVALID_ARGUMENT');
+  });
+  it('does not mutate its inputs', () => {
+    const v = encodeU64(9);
+    const op = encodeU64(1);
+    counterAdd.merge(k, v, [op]);
+    expect(decodeU64(v)).toBe(9n);
+    expect(decodeU64(op)).toBe(1n);
+  });
+});
+
+describe('appendWithSeparator', () => {
+  it('joins the value and the operands with the separator', () => {
+    const op = appendWithSeparator(',');
+    expect(td.decode(op.merge(k, te.encode('a'), [te.encode('b'), te.encode('c')]))).toBe('a,b,c');
+    expect(td.decode(op.merge(k, undefined, [te.encode('x'), te.encode('y')]))).toBe('x,y');
+    expect(td.decode(op.merge(k, undefined, [te.encode('only')]))).toBe('only');
+    expect(td.decode(op.merge(k, te.encode(''), [te.encode('z')]))).toBe(',z');
+  });
+  it('puts the separator in the name', () => {
+    expect(appendWithSeparator(',').name).not.toBe(appendWithSeparator(';').name);
+    expect(appendWithSeparator().name).toBe('lsm.append(sep=)');
+  });
+});
+
+describe('checkMergeOperator', () => {
+  it('accepts an operator and rejects malformed ones', () => {
+    expect(checkMergeOperator(counterAdd, 'mergeOperator')).toBe(counterAdd);
+    for (const bad of [null, 3, {}, { name: '', merge() {} }, { name: 'x' }, { name: 'x', merge() {}, validateOperand: 1 }]) {
+      expect(code(() => checkMergeOperator(bad, 'mergeOperator'))).toBe('LSM_INVALID_ARGUMENT');
+    }
+  });
+});
