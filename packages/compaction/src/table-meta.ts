@@ -21,6 +21,13 @@ export interface TableMeta {
   readonly tombstones: number;
   /** Range deletions (executing compactions over them is not supported yet). */
   readonly rangeTombstones: number;
+  /**
+   * True when `largest` is exclusive: the table's upper bound is the end of a range
+   * tombstone beyond its point keys, so it covers user keys < largest. Absent: false.
+   */
+  readonly largestExclusive?: boolean;
+  /** When the table was written, in ms since the epoch (absent when unknown). */
+  readonly creationTime?: number;
 }
 
 /**

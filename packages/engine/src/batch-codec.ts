@@ -2,14 +2,17 @@
 // unit of atomicity (a batch's record is written whole or is a torn tail, never half
 // applied). Layout in FORMAT.md, "Write batch". Entry i of a batch gets seqno first + i.
 
-import { ByteSink, CorruptionError, ValueType, cursor, getU32, getU64, getVarint32, getVarint64, putU32, putU64 } from '@lsm/sstable';
+import { ByteSink, CorruptionError, RANGE_TOMBSTONE_TYPE, ValueType, cursor, getU32, getU64, getVarint32, getVarint64, putU32, putU64 } from '@lsm/sstable';
 
 /** Version byte at the start of every encoded batch. */
 export const BATCH_FORMAT_VERSION = 1;
 /** Header: version u8, first seqno u64 LE, entry count u32 LE. */
 export const BATCH_HEADER_SIZE = 13;
 
-/** One operation of a batch. `value` is empty for deletions. */
+/** Batch op type of a range deletion: `key` is the start (inclusive), `value` the end (exclusive). */
+export const OP_DELETE_RANGE = RANGE_TOMBSTONE_TYPE;
+
+/** One operation of a batch. `value` is empty for deletions; the end key for OP_DELETE_RANGE. */
 export interface BatchOp {
   type: number;
   key: Uint8Array;
@@ -18,7 +21,7 @@ export interface BatchOp {
 
 /** True for the entry types that carry a value. */
 export function typeHasValue(type: number): boolean {
-  return type === ValueType.Value || type === ValueType.Merge || type === ValueType.Indirection;
+  return type === ValueType.Value || type === ValueType.Merge || type === ValueType.Indirection || type === OP_DELETE_RANGE;
 }
 
 /** Encodes `ops` with the first seqno `first` into `sink` (reset first). */
@@ -69,7 +72,7 @@ export function decodeBatch(rec: Uint8Array, file: string, offset: number): Deco
   for (let i = 0; i < count; i++) {
     if (p >= end) throw bad(`entry ${i} of ${count} missing`);
     const type = rec[p++]!;
-    if (type > ValueType.Indirection) throw bad(`entry ${i} has unknown type ${type}`);
+    if (type > ValueType.Indirection && type !== OP_DELETE_RANGE) throw bad(`entry ${i} has unknown type ${type}`);
     const klen = getVarint32(rec, p, end);
     if (klen < 0 || cursor.pos + klen > end) throw bad(`entry ${i} key length out of bounds`);
     p = cursor.pos;
@@ -83,6 +86,7 @@ export function decodeBatch(rec: Uint8Array, file: string, offset: number): Deco
       value = rec.subarray(p, p + vlen);
       p += vlen;
     }
+    if (type === OP_DELETE_RANGE && value.length > 65535) throw bad(`entry ${i}: range end of ${value.length} bytes`);
     ops[i] = { type, key, value };
   }
   if (p !== end) throw bad(`${end - p} trailing bytes after ${count} entries`);

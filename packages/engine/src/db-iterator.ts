@@ -1,13 +1,16 @@
 // The user-facing iterator: turns the merged stream of internal entries (every version
 // of every key, from memtables and tables) into the store's contents as of one seqno:
 // for each user key, the newest version at or below that seqno, skipped when it is a
-// deletion. Forward and reverse, with bounds and a limit. It copies each key and value
+// deletion or older than a range tombstone covering the key, merge operands folded onto
+// their base. Forward and reverse, with bounds and a limit. It copies each key and value
 // it yields, so callers may keep them; its resources (a pinned version, open tables)
 // are released when it ends, when the loop breaks, or by close().
 
-import { type Comparator, type InternalIterator, InvalidArgumentError, ValueType } from '@lsm/sstable';
+import type { MergeOperator } from '@lsm/compaction';
+import type { Comparator, FragmentedRangeTombstones, InternalIterator } from '@lsm/sstable';
 import { copyBytes } from './byte-slab.js';
 import { ClosedError } from './errors.js';
+import { OldestFirstFold, VersionChain } from './version-chain.js';
 
 /** Bounds and direction of one iteration, resolved to bytes. */
 export interface IterBounds {
@@ -33,6 +36,8 @@ export class DbIterator implements IterableIterator<[Uint8Array, Uint8Array]> {
   private done = false;
   private emitted = 0;
   private released = false;
+  private readonly chain: VersionChain;
+  private readonly fold: OldestFirstFold;
 
   constructor(
     private readonly it: InternalIterator,
@@ -42,7 +47,17 @@ export class DbIterator implements IterableIterator<[Uint8Array, Uint8Array]> {
     /** Releases what the iteration pinned (called exactly once). */
     private readonly onRelease: () => void,
     private readonly isTreeClosed: () => boolean,
-  ) {}
+    /** Every range tombstone of the iterated sources. */
+    private readonly tombstones: FragmentedRangeTombstones,
+    mergeOperator: MergeOperator | undefined,
+  ) {
+    this.chain = new VersionChain(mergeOperator);
+    this.fold = new OldestFirstFold(mergeOperator);
+  }
+
+  private coveringSeqno(key: Uint8Array): number {
+    return this.tombstones.isEmpty ? -1 : this.tombstones.maxCoveringSeqno(key, this.readSeqno);
+  }
 
   [Symbol.iterator](): this {
     return this;
@@ -126,6 +141,7 @@ export class DbIterator implements IterableIterator<[Uint8Array, Uint8Array]> {
         }
       } else it.seekToFirst();
     }
+    const chain = this.chain;
     while (it.valid()) {
       const key = it.userKey();
       if (this.aboveUpper(key)) return null;
@@ -133,17 +149,17 @@ export class DbIterator implements IterableIterator<[Uint8Array, Uint8Array]> {
         it.next();
         continue;
       }
-      const type = it.type();
       const k = copyBytes(key);
-      let out: [Uint8Array, Uint8Array] | null = null;
-      if (type === ValueType.Value) out = [k, copyBytes(it.value())];
-      else if (type !== ValueType.Tombstone && type !== ValueType.WeakTombstone) {
-        throw new InvalidArgumentError(`entry type ${type} of key needs a feature this store was not opened with`);
+      chain.reset(k, this.coveringSeqno(k));
+      // Newest visible version first; operands send the chain on to older versions.
+      while (!chain.push(it.type(), it.seqno(), it.value())) {
+        it.next();
+        if (!it.valid() || this.cmp.compare(it.userKey(), k) !== 0) break;
       }
+      const value = chain.end();
       // Skip the older versions of this key.
-      it.next();
       while (it.valid() && this.cmp.compare(it.userKey(), k) === 0) it.next();
-      if (out !== null) return out;
+      if (value !== undefined) return [k, value];
     }
     return null;
   }
@@ -162,23 +178,19 @@ export class DbIterator implements IterableIterator<[Uint8Array, Uint8Array]> {
         }
       } else it.seekToLast();
     }
+    const fold = this.fold;
     while (it.valid()) {
       const k = copyBytes(it.userKey());
       if (this.belowLower(k)) return null;
-      // Walk this key's versions from oldest to newest; the last visible one wins.
-      let bestType = -1;
-      let bestValue: Uint8Array | null = null;
+      const tomb = this.coveringSeqno(k);
+      // Walk this key's versions from oldest to newest, folding the visible ones.
+      fold.reset();
       while (it.valid() && this.cmp.compare(it.userKey(), k) === 0) {
-        if (it.seqno() <= this.readSeqno) {
-          bestType = it.type();
-          bestValue = bestType === ValueType.Value ? copyBytes(it.value()) : null;
-        }
+        if (it.seqno() <= this.readSeqno) fold.push(it.type(), it.seqno(), it.value(), tomb);
         it.prev();
       }
-      if (bestType === ValueType.Value) return [k, bestValue!];
-      if (bestType !== -1 && bestType !== ValueType.Tombstone && bestType !== ValueType.WeakTombstone) {
-        throw new InvalidArgumentError(`entry type ${bestType} of key needs a feature this store was not opened with`);
-      }
+      const value = fold.finish(k);
+      if (value !== undefined) return [k, value];
     }
     return null;
   }

@@ -5,19 +5,36 @@
 
 import type { TableMeta } from '@lsm/compaction';
 import type { Fs } from '@lsm/fs';
-import { type FinishedTable, TableWriter, type TableWriterOptions, toIoError } from '@lsm/sstable';
+import { type Comparator, bytewiseComparator, type FinishedTable, TableWriter, type TableWriterOptions, toIoError } from '@lsm/sstable';
 import { tableFileName } from './file-names.js';
 import type { Memtable } from './memtable.js';
 
-/** The manifest's description of a table, from what its writer reported. */
-export function tableMetaOf(id: number, t: FinishedTable): TableMeta {
+/**
+ * The manifest's description of a table, from what its writer reported. Its key range
+ * covers the range tombstones too: `largest` is a tombstone's (exclusive) end when that
+ * reaches past the point keys, so reads and compactions find the table for every key it
+ * deletes.
+ */
+export function tableMetaOf(id: number, t: FinishedTable, cmp: Comparator): TableMeta {
   const p = t.properties;
   const empty = new Uint8Array(0);
+  let smallest = p.smallestKey;
+  let largest = p.largestKey;
+  let largestExclusive = false;
+  const rs = p.smallestRangeTombstoneStart;
+  const re = p.largestRangeTombstoneEnd;
+  if (rs !== undefined && (smallest === undefined || cmp.compare(rs, smallest) < 0)) smallest = rs;
+  if (re !== undefined && (largest === undefined || cmp.compare(re, largest) > 0)) {
+    largest = re;
+    largestExclusive = true;
+  }
   return {
     id,
     size: t.fileSize,
-    smallest: p.smallestKey ?? empty,
-    largest: p.largestKey ?? empty,
+    smallest: smallest ?? empty,
+    largest: largest ?? empty,
+    ...(largestExclusive ? { largestExclusive } : {}),
+    creationTime: p.creationTime,
     smallestSeqno: p.smallestSeqno,
     largestSeqno: p.largestSeqno,
     entries: p.entryCount,
@@ -36,10 +53,11 @@ export function writeMemtable(fs: Fs, dir: string, id: number, mem: Memtable, op
     const it = mem.iterator();
     for (it.seekToFirst(); it.valid(); it.next()) writer.add(it.userKey(), it.seqno(), it.type(), it.value());
     it.close();
+    for (const t of mem.rangeTombstones) writer.addRangeTombstone(t.start, t.end, t.seqno);
     const done = writer.finish();
     finished = true;
     fs.syncDirectory(dir);
-    return tableMetaOf(id, done);
+    return tableMetaOf(id, done, options.comparator ?? bytewiseComparator);
   } catch (err) {
     if (!finished) writer?.abandon();
     else removeQuietly(fs, path);

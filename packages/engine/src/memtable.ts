@@ -3,7 +3,7 @@
 // the bytes it holds so the engine can seal it at a size, and never changes or removes
 // an entry once added.
 
-import { type Comparator, ValueType } from '@lsm/sstable';
+import { type Comparator, FragmentedRangeTombstones, type RangeTombstone, ValueType } from '@lsm/sstable';
 import { copyBytes } from './byte-slab.js';
 import { MemtableTree, type TreePos } from './memtable-tree.js';
 import { MemtableIterator } from './memtable-iterator.js';
@@ -28,6 +28,10 @@ export class Memtable {
   largestSeqno = 0;
   /** Point tombstones added (deletes and weak deletes). */
   tombstones = 0;
+  /** Range deletions added, in insertion (seqno) order. */
+  readonly rangeTombstones: RangeTombstone[] = [];
+  /** `rangeTombstones` fragmented; rebuilt on the first read after a range deletion. */
+  private fragmented: FragmentedRangeTombstones | undefined;
 
   constructor(
     readonly comparator: Comparator,
@@ -45,7 +49,7 @@ export class Memtable {
 
   /** True when nothing was added. */
   get empty(): boolean {
-    return this.tree.size === 0;
+    return this.tree.size === 0 && this.rangeTombstones.length === 0;
   }
 
   /**
@@ -60,6 +64,24 @@ export class Memtable {
     if (this.smallestSeqno === 0 || seqno < this.smallestSeqno) this.smallestSeqno = seqno;
     if (seqno > this.largestSeqno) this.largestSeqno = seqno;
     if (type === ValueType.Tombstone || type === ValueType.WeakTombstone) this.tombstones++;
+  }
+
+  /** Adds a range deletion of [start, end) at `seqno` (copies the keys unless `owned`). */
+  addRangeTombstone(seqno: number, start: Uint8Array, end: Uint8Array, owned = false): void {
+    this.rangeTombstones.push({ start: owned ? start : copyBytes(start), end: owned ? end : copyBytes(end), seqno });
+    this.fragmented = undefined;
+    this.approximateBytes += start.length + end.length + ENTRY_OVERHEAD;
+    if (this.smallestSeqno === 0 || seqno < this.smallestSeqno) this.smallestSeqno = seqno;
+    if (seqno > this.largestSeqno) this.largestSeqno = seqno;
+  }
+
+  /**
+   * The range deletions, fragmented for coverage queries (cached until the next one is
+   * added). The returned set is immutable: an iterator may keep it.
+   */
+  fragmentedRangeTombstones(): FragmentedRangeTombstones {
+    if (this.fragmented === undefined) this.fragmented = FragmentedRangeTombstones.build(this.rangeTombstones, this.comparator);
+    return this.fragmented;
   }
 
   /** Position of the newest version of `key` with seqno <= `seqno`, or null. */

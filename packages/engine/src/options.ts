@@ -1,7 +1,7 @@
 // The options a store is opened with, their defaults, and their validation. Every bad
 // option is an LSM_INVALID_ARGUMENT error that names the option.
 
-import { type CompactionStrategy, Leveled } from '@lsm/compaction';
+import { type CompactionStrategy, Leveled, type MergeOperator, checkMergeOperator } from '@lsm/compaction';
 import { type Fs, NodeFs } from '@lsm/fs';
 import { type Comparator, type CompressionType, type FilterOptions, InvalidArgumentError, bytewiseComparator } from '@lsm/sstable';
 
@@ -42,6 +42,13 @@ export interface TreeOptions {
   compaction?: CompactionStrategy;
   /** Compact automatically after a flush when the strategy asks for it. Default true. */
   autoCompaction?: boolean;
+  /**
+   * Folds merge operands (tree.merge) onto values, in reads and in compaction. Its name is
+   * recorded in the store; reopening with an operator of another name is
+   * LSM_INVALID_ARGUMENT. Without one, merge() is refused and reading a key that holds
+   * operands is LSM_INVALID_ARGUMENT. Built-ins: counterAdd, appendWithSeparator(sep).
+   */
+  mergeOperator?: MergeOperator;
 }
 
 /** Options after defaults. */
@@ -63,6 +70,7 @@ export interface ResolvedOptions {
   maxOpenTables: number;
   compaction: CompactionStrategy;
   autoCompaction: boolean;
+  mergeOperator: MergeOperator | undefined;
 }
 
 function intOption(name: string, v: unknown, def: number, min: number, max: number): number {
@@ -122,5 +130,6 @@ export function resolveOptions(o: TreeOptions | undefined): ResolvedOptions {
     maxOpenTables: intOption('maxOpenTables', opts.maxOpenTables, 1000, 8, 1_000_000),
     compaction,
     autoCompaction: boolOption('autoCompaction', opts.autoCompaction, true),
+    mergeOperator: opts.mergeOperator === undefined ? undefined : checkMergeOperator(opts.mergeOperator, 'option mergeOperator'),
   };
 }

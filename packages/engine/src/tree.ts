@@ -16,6 +16,9 @@ import { type Fs, type FsFile, parentDir, readFile } from '@lsm/fs';
 import {
   BlockCache,
   ByteSink,
+  type Comparator,
+  FragmentedRangeTombstones,
+  type RangeTombstone,
   type InternalIterator,
   InvalidArgumentError,
   MergingIterator,
@@ -26,7 +29,7 @@ import {
   keyHash,
   toIoError,
 } from '@lsm/sstable';
-import { type BatchOp, decodeBatch, encodeBatch } from './batch-codec.js';
+import { type BatchOp, OP_DELETE_RANGE, decodeBatch, encodeBatch } from './batch-codec.js';
 import { copyBytes } from './byte-slab.js';
 import { type Bytes, toKey } from './coerce.js';
 import { CompactionRunner } from './compaction-runner.js';
@@ -44,6 +47,20 @@ import type { Version } from './version.js';
 import { VersionSet } from './version-set.js';
 import { type CommitOptions, WriteBatch } from './write-batch.js';
 import { type TreeStats, emptyCounters, type Counters } from './stats.js';
+import { VersionChain } from './version-chain.js';
+
+/** Applies one batch operation to a memtable at `seqno`. */
+function addOp(mem: Memtable, seqno: number, op: BatchOp, owned: boolean): void {
+  if (op.type === OP_DELETE_RANGE) mem.addRangeTombstone(seqno, op.key, op.value, owned);
+  else mem.add(seqno, op.type as ValueType, op.key, op.value, owned);
+}
+
+/** Whether `t`'s key range holds `k` (an exclusive largest does not). */
+function tableCovers(cmp: Comparator, t: TableMeta, k: Uint8Array): boolean {
+  if (cmp.compare(k, t.smallest) < 0) return false;
+  const c = cmp.compare(k, t.largest);
+  return c < 0 || (c === 0 && t.largestExclusive !== true);
+}
 
 /** Options of a single write. */
 export interface WriteOptions {
@@ -97,6 +114,10 @@ export class Tree {
   private closed = false;
   /** Files waiting for readers to let go before they are deleted. */
   private obsoleteCheckPending = false;
+  private readonly noTombstones: FragmentedRangeTombstones;
+  private tombstoneCache:
+    | { version: Version; mem: Memtable; memCount: number; sealed: number; set: FragmentedRangeTombstones }
+    | undefined;
 
   private constructor(
     readonly path: string,
@@ -109,6 +130,7 @@ export class Tree {
     this.fs = opts.fs;
     this.opts = opts;
     this.bytewise = opts.comparator === bytewiseComparator;
+    this.noTombstones = FragmentedRangeTombstones.empty(opts.comparator);
     this.versions = versions;
     this.blockCache = opts.blockCacheBytes > 0 ? new BlockCache(opts.blockCacheBytes) : undefined;
     this.tableCache = new TableCache(this.fs, path, opts.comparator, this.blockCache, opts.maxOpenTables);
@@ -178,7 +200,7 @@ export class Tree {
     let versions: VersionSet;
     if (VersionSet.exists(fs, dir)) {
       if (opts.errorIfExists) throw new InvalidArgumentError(`a store already exists at ${dir} (errorIfExists is true)`);
-      versions = VersionSet.recover(fs, dir, opts.comparator);
+      versions = VersionSet.recover(fs, dir, opts.comparator, opts.mergeOperator?.name);
     } else {
       if (!opts.createIfMissing) throw new InvalidArgumentError(`no store at ${dir} (createIfMissing is false)`);
       // Leftovers of a creation that crashed before CURRENT was written.
@@ -186,7 +208,7 @@ export class Tree {
         const p = parseFileName(name);
         if (p !== undefined && p.kind !== 'lock') removeQuietly(fs, `${dir}/${name}`);
       }
-      versions = VersionSet.create(fs, dir, opts.comparator);
+      versions = VersionSet.create(fs, dir, opts.comparator, opts.mergeOperator?.name);
     }
     // A crash can leave files numbered past the manifest's counter (a table written just
     // before its edit would have been recorded): never hand those numbers out again.
@@ -217,7 +239,7 @@ export class Tree {
         (rec, offset) => {
           const batch = decodeBatch(rec, path, offset);
           let seq = batch.first;
-          for (const op of batch.ops) recovered.add(seq++, op.type as ValueType, op.key, op.value);
+          for (const op of batch.ops) addOp(recovered, seq++, op, false);
           if (batch.ops.length > 0) lastSeqno = Math.max(lastSeqno, seq - 1);
         },
         { salvage: opts.walRecovery === 'salvage' },
@@ -264,6 +286,44 @@ export class Tree {
     return this.batch().deleteWeak(key).commit(opts);
   }
 
+  /**
+   * Adds a merge operand for `key` (needs the mergeOperator option: LSM_INVALID_ARGUMENT
+   * otherwise, or when the operator rejects the operand). Returns the write's seqno.
+   */
+  merge(key: Bytes, operand: Bytes, opts?: WriteOptions): number {
+    return this.batch().merge(key, operand).commit(opts);
+  }
+
+  /**
+   * Deletes every key in [start, end) with one write (one seqno); later writes to keys in
+   * the range are visible again. Returns the seqno (the current one for an empty range).
+   */
+  deleteRange(start: Bytes, end: Bytes, opts?: WriteOptions): number {
+    return this.batch().deleteRange(start, end).commit(opts);
+  }
+
+  /** Deletes every key starting with `prefix` (bytewise comparator only). Returns the seqno. */
+  deletePrefix(prefix: Bytes, opts?: WriteOptions): number {
+    return this.batch().deletePrefix(prefix).commit(opts);
+  }
+
+  /** @internal For WriteBatch: the key order. */
+  get comparator(): Comparator {
+    return this.opts.comparator;
+  }
+
+  /** @internal For WriteBatch: whether keys sort bytewise. */
+  get isBytewise(): boolean {
+    return this.bytewise;
+  }
+
+  /** @internal For WriteBatch.merge: refuses operands the store cannot merge. */
+  checkMergeOperand(operand: Uint8Array): void {
+    const op = this.opts.mergeOperator;
+    if (op === undefined) throw new InvalidArgumentError('merge() needs a store opened with the mergeOperator option');
+    op.validateOperand?.(operand);
+  }
+
   /** A new write batch: operations applied atomically by its commit(). */
   batch(): WriteBatch {
     this.checkOpen();
@@ -301,7 +361,7 @@ export class Tree {
     }
     let seq = first;
     for (const op of ops) {
-      this.mem.add(seq++, op.type as ValueType, op.key, op.value, true);
+      addOp(this.mem, seq++, op, true);
       this.counters.userBytes += op.key.length + op.value.length;
     }
     this.lastSeqno = seq - 1;
@@ -520,47 +580,56 @@ export class Tree {
   }
 
   private getAt(k: Uint8Array, seq: number): Uint8Array | undefined {
-    const e = this.mem.get(k, seq);
-    if (e !== undefined) return this.resolve(e.type, e.value);
-    for (let i = this.sealed.length - 1; i >= 0; i--) {
-      const s = this.sealed[i]!.get(k, seq);
-      if (s !== undefined) return this.resolve(s.type, s.value);
-    }
+    // Sources newest first: an entry found in one is newer than anything below it, and so
+    // is a range tombstone, which therefore deletes whatever the lower sources hold.
+    const chain = new VersionChain(this.opts.mergeOperator);
+    chain.reset(k, -1);
+    if (this.memGet(chain, this.mem, k, seq)) return chain.result;
+    for (let i = this.sealed.length - 1; i >= 0; i--) if (this.memGet(chain, this.sealed[i]!, k, seq)) return chain.result;
     const v = this.versions.current;
     const cmp = this.opts.comparator;
     const hash = keyHash(k);
     for (const t of v.levels[0]!) {
-      if (cmp.compare(k, t.smallest) < 0 || cmp.compare(k, t.largest) > 0) continue;
-      const r = this.tableGet(t.id, k, seq, hash);
-      if (r !== undefined) return r === null ? undefined : r;
+      if (!tableCovers(cmp, t, k)) continue;
+      if (this.tableGet(chain, t, k, seq, hash)) return chain.result;
     }
     for (let level = 1; level < v.levels.length; level++) {
       const tables = v.levels[level]!;
-      const t = tables[firstTableEndingAtOrAfter(cmp, tables, k)];
-      if (t === undefined || cmp.compare(k, t.smallest) < 0) continue;
-      const r = this.tableGet(t.id, k, seq, hash);
-      if (r !== undefined) return r === null ? undefined : r;
+      let i = firstTableEndingAtOrAfter(cmp, tables, k);
+      let t = tables[i];
+      // An exclusive largest equal to the key does not hold it: the next table may.
+      if (t !== undefined && t.largestExclusive === true && cmp.compare(k, t.largest) >= 0) t = tables[++i];
+      if (t === undefined || !tableCovers(cmp, t, k)) continue;
+      if (this.tableGet(chain, t, k, seq, hash)) return chain.result;
     }
-    return undefined;
+    return chain.end();
   }
 
-  /** A table lookup: the value, null for a deletion, undefined when the table has no version. */
-  private tableGet(id: number, k: Uint8Array, seq: number, hash: ReturnType<typeof keyHash>): Uint8Array | null | undefined {
-    const table = this.tableCache.acquire(id);
+  /** Feeds a memtable's versions of `k` to `chain`; true once the key is resolved. */
+  private memGet(chain: VersionChain, m: Memtable, k: Uint8Array, seq: number): boolean {
+    if (m.rangeTombstones.length > 0) chain.cover(m.fragmentedRangeTombstones().maxCoveringSeqno(k, seq));
+    const e = m.get(k, seq);
+    if (e === undefined) return chain.tomb >= 0 && chain.hiddenBelow();
+    if (e.type !== ValueType.Merge) return chain.push(e.type, e.seqno, e.value);
+    m.versions(k, seq, (type, s, value) => !chain.push(type, s, value));
+    return chain.done || (chain.tomb >= 0 && chain.hiddenBelow());
+  }
+
+  /** Feeds a table's versions of `k` to `chain`; true once the key is resolved. */
+  private tableGet(chain: VersionChain, meta: TableMeta, k: Uint8Array, seq: number, hash: ReturnType<typeof keyHash>): boolean {
+    const table = this.tableCache.acquire(meta.id);
     try {
+      if (meta.rangeTombstones > 0) chain.cover(table.fragmentedRangeTombstones().maxCoveringSeqno(k, seq));
       const r = table.get(k, seq, hash);
-      if (r === undefined) return undefined;
-      return this.resolve(r.type, r.value) ?? null;
+      if (r !== undefined) {
+        if (chain.push(r.type, r.seqno, r.value)) return true;
+        for (const e of r.olderEntries ?? []) if (chain.push(e.type, e.seqno, e.value)) return true;
+      }
+      // A covering tombstone deletes everything older, and everything below is older.
+      return chain.tomb >= 0 && chain.hiddenBelow();
     } finally {
-      this.tableCache.release(id);
+      this.tableCache.release(meta.id);
     }
-  }
-
-  /** Interprets the newest visible entry of a key. Returns a copy the caller owns. */
-  private resolve(type: ValueType, value: Uint8Array): Uint8Array | undefined {
-    if (type === ValueType.Value) return copyBytes(value);
-    if (type === ValueType.Tombstone || type === ValueType.WeakTombstone) return undefined;
-    throw new InvalidArgumentError(`an entry of type ${type} needs a feature this store was not opened with`);
   }
 
   /** Iterates `[key, value]` pairs in key order (or reverse), within bounds, as of one seqno. */
@@ -597,6 +666,14 @@ export class Tree {
       version.unref();
       throw err;
     }
+    let tombstones: FragmentedRangeTombstones;
+    try {
+      tombstones = this.allRangeTombstones(version);
+    } catch (err) {
+      for (const c of children) c.close();
+      version.unref();
+      throw err;
+    }
     const merged = new MergingIterator(children, this.opts.comparator);
     const it: DbIterator = new DbIterator(
       merged,
@@ -609,10 +686,38 @@ export class Tree {
         if (!this.closed) this.deleteObsoleteFiles();
       },
       () => this.closed,
+      tombstones,
+      this.opts.mergeOperator,
     );
     this.openIterators.add(it);
     this.counters.iterators++;
     return it;
+  }
+
+  /**
+   * Every range tombstone of the memtables and of `version`'s tables, fragmented once and
+   * reused while neither changes (iterators share the immutable result).
+   */
+  private allRangeTombstones(version: Version): FragmentedRangeTombstones {
+    const c = this.tombstoneCache;
+    const memCount = this.mem.rangeTombstones.length;
+    if (c !== undefined && c.version === version && c.mem === this.mem && c.memCount === memCount && c.sealed === this.sealed.length) return c.set;
+    const list: RangeTombstone[] = [...this.mem.rangeTombstones];
+    for (const m of this.sealed) list.push(...m.rangeTombstones);
+    for (const level of version.levels) {
+      for (const t of level) {
+        if (t.rangeTombstones === 0) continue;
+        const table = this.tableCache.acquire(t.id);
+        try {
+          list.push(...table.rangeTombstones());
+        } finally {
+          this.tableCache.release(t.id);
+        }
+      }
+    }
+    const set = list.length === 0 ? this.noTombstones : FragmentedRangeTombstones.build(list, this.opts.comparator);
+    this.tombstoneCache = { version, mem: this.mem, memCount, sealed: this.sealed.length, set };
+    return set;
   }
 
   /** Pins the current seqno: reads through the snapshot see the store as it is now. */

@@ -14,7 +14,13 @@ const enum Tag {
   LastSeqno = 4,
   DeletedTable = 5,
   NewTable = 6,
+  /** A table with the fields of NewTable plus flags (bit 0: largest is exclusive) and creation time. */
+  NewTableV2 = 7,
+  MergeOperator = 8,
 }
+
+/** NewTableV2 flag: the table's `largest` is an exclusive bound (a range tombstone's end). */
+const FLAG_LARGEST_EXCLUSIVE = 1;
 
 /** A table added to a level. */
 export interface NewTable {
@@ -25,6 +31,8 @@ export interface NewTable {
 /** A change to the live file set. Every field is optional; absent means unchanged. */
 export interface VersionEdit {
   comparator?: string;
+  /** Name of the merge operator the store was opened with (recorded once one is used). */
+  mergeOperator?: string;
   /** Write-ahead logs numbered below this hold nothing that is not in a table. */
   logNumber?: number;
   nextFileNumber?: number;
@@ -47,6 +55,10 @@ export function encodeVersionEdit(edit: VersionEdit): Uint8Array {
     s.putVarint(Tag.Comparator);
     bytes(utf8.encode(edit.comparator));
   }
+  if (edit.mergeOperator !== undefined) {
+    s.putVarint(Tag.MergeOperator);
+    bytes(utf8.encode(edit.mergeOperator));
+  }
   if (edit.logNumber !== undefined) {
     s.putVarint(Tag.LogNumber);
     s.putVarint(edit.logNumber);
@@ -66,7 +78,8 @@ export function encodeVersionEdit(edit: VersionEdit): Uint8Array {
   }
   for (const a of edit.added ?? []) {
     const m = a.meta;
-    s.putVarint(Tag.NewTable);
+    const v2 = m.largestExclusive === true || m.creationTime !== undefined;
+    s.putVarint(v2 ? Tag.NewTableV2 : Tag.NewTable);
     s.putVarint(a.level);
     s.putVarint(m.id);
     s.putVarint(m.size);
@@ -77,6 +90,10 @@ export function encodeVersionEdit(edit: VersionEdit): Uint8Array {
     s.putVarint(m.entries);
     s.putVarint(m.tombstones);
     s.putVarint(m.rangeTombstones);
+    if (v2) {
+      s.putVarint(m.largestExclusive === true ? FLAG_LARGEST_EXCLUSIVE : 0);
+      s.putVarint(m.creationTime ?? 0);
+    }
   }
   return s.buf.slice(0, s.len);
 }
@@ -99,16 +116,22 @@ export function decodeVersionEdit(rec: Uint8Array, file: string, offset: number)
     p = cursor.pos + n;
     return rec.slice(cursor.pos, p);
   };
+  const text = (what: string): string => {
+    const b = bytes(what);
+    try {
+      return utf8d.decode(b);
+    } catch {
+      throw bad(`${what} is not UTF-8`);
+    }
+  };
   while (p < end) {
     const tag = num('tag');
     switch (tag) {
       case Tag.Comparator:
-        try {
-          edit.comparator = utf8d.decode(bytes('comparator name'));
-        } catch (err) {
-          if (err instanceof CorruptionError) throw err;
-          throw bad('comparator name is not UTF-8');
-        }
+        edit.comparator = text('comparator name');
+        break;
+      case Tag.MergeOperator:
+        edit.mergeOperator = text('merge operator name');
         break;
       case Tag.LogNumber:
         edit.logNumber = num('log number');
@@ -122,9 +145,10 @@ export function decodeVersionEdit(rec: Uint8Array, file: string, offset: number)
       case Tag.DeletedTable:
         (edit.deleted ??= []).push({ level: num('level'), id: num('table id') });
         break;
-      case Tag.NewTable: {
+      case Tag.NewTable:
+      case Tag.NewTableV2: {
         const level = num('level');
-        const meta: TableMeta = {
+        let meta: TableMeta = {
           id: num('table id'),
           size: num('table size'),
           smallest: bytes('smallest key'),
@@ -135,6 +159,12 @@ export function decodeVersionEdit(rec: Uint8Array, file: string, offset: number)
           tombstones: num('tombstone count'),
           rangeTombstones: num('range tombstone count'),
         };
+        if (tag === Tag.NewTableV2) {
+          const flags = num('table flags');
+          if (flags & ~FLAG_LARGEST_EXCLUSIVE) throw bad(`unknown table flags ${flags}`);
+          const created = num('creation time');
+          meta = { ...meta, ...(flags & FLAG_LARGEST_EXCLUSIVE ? { largestExclusive: true } : {}), ...(created > 0 ? { creationTime: created } : {}) };
+        }
         (edit.added ??= []).push({ level, meta });
         break;
       }

@@ -30,6 +30,8 @@ export class VersionSet {
   private manifest: LogWriter | null = null;
   /** Versions still pinned by readers (plus the current one). */
   private readonly live = new Set<Version>();
+  /** The merge operator recorded in the manifest (kept once recorded). */
+  mergeOperatorName: string | undefined;
 
   private constructor(
     private readonly fs: Fs,
@@ -52,9 +54,10 @@ export class VersionSet {
   }
 
   /** Starts an empty store's version history (writes a manifest and CURRENT). */
-  static create(fs: Fs, dir: string, comparator: Comparator): VersionSet {
+  static create(fs: Fs, dir: string, comparator: Comparator, mergeOperatorName?: string): VersionSet {
     const empty: TableMeta[][] = Array.from({ length: NUM_LEVELS }, () => []);
     const vs = new VersionSet(fs, dir, comparator, empty, 2, 0, 0);
+    vs.mergeOperatorName = mergeOperatorName;
     vs.startManifest();
     return vs;
   }
@@ -68,7 +71,7 @@ export class VersionSet {
    * Rebuilds the last durable version from CURRENT and its manifest, then starts a fresh
    * manifest. A torn tail of the manifest is an edit that never completed: ignored.
    */
-  static recover(fs: Fs, dir: string, comparator: Comparator): VersionSet {
+  static recover(fs: Fs, dir: string, comparator: Comparator, mergeOperatorName?: string): VersionSet {
     const currentPath = `${dir}/${CURRENT}`;
     let name: string;
     try {
@@ -92,6 +95,7 @@ export class VersionSet {
     }
     let version = new Version(Array.from({ length: NUM_LEVELS }, () => []));
     let comparatorName: string | undefined;
+    let recordedMergeOperator: string | undefined;
     let nextFile: number | undefined;
     let logNumber = 0;
     let lastSeqno = 0;
@@ -99,6 +103,7 @@ export class VersionSet {
     readLog(data, manifestPath, parsed.number, (rec, offset) => {
       const edit = decodeVersionEdit(rec, manifestPath, offset);
       if (edit.comparator !== undefined) comparatorName = edit.comparator;
+      if (edit.mergeOperator !== undefined) recordedMergeOperator = edit.mergeOperator;
       if (edit.nextFileNumber !== undefined) nextFile = edit.nextFileNumber;
       if (edit.logNumber !== undefined) logNumber = edit.logNumber;
       if (edit.lastSeqno !== undefined) lastSeqno = edit.lastSeqno;
@@ -125,6 +130,11 @@ export class VersionSet {
     if (comparatorName !== comparator.name) {
       throw new InvalidArgumentError(`the store was created with comparator '${comparatorName}', not '${comparator.name}'`);
     }
+    if (mergeOperatorName !== undefined && recordedMergeOperator !== undefined && recordedMergeOperator !== mergeOperatorName) {
+      throw new InvalidArgumentError(
+        `the store's merge operands were written for merge operator '${recordedMergeOperator}', not '${mergeOperatorName}'`,
+      );
+    }
     // An open that failed or crashed may have left files numbered past the counter (even a
     // manifest it never installed): the new manifest and every later file must not reuse one.
     let next = Math.max(nextFile, parsed.number + 1);
@@ -138,6 +148,7 @@ export class VersionSet {
     }
     const levels = version.levels.map((l) => [...l]);
     const vs = new VersionSet(fs, dir, comparator, levels, next, logNumber, lastSeqno);
+    vs.mergeOperatorName = recordedMergeOperator ?? mergeOperatorName;
     vs.startManifest();
     return vs;
   }
@@ -155,6 +166,7 @@ export class VersionSet {
     });
     return {
       comparator: this.comparator.name,
+      ...(this.mergeOperatorName !== undefined ? { mergeOperator: this.mergeOperatorName } : {}),
       logNumber: this.logNumber,
       nextFileNumber: this.nextFileNumber,
       lastSeqno: this.lastSeqno,

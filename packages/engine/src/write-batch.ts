@@ -2,8 +2,8 @@
 // them as one write-ahead-log record, gives them consecutive seqnos and returns the last
 // one; a crash leaves either the whole batch or none of it.
 
-import { ValueType } from '@lsm/sstable';
-import type { BatchOp } from './batch-codec.js';
+import { type Comparator, MAX_KEY_LENGTH, NotSupportedError, ValueType } from '@lsm/sstable';
+import { type BatchOp, OP_DELETE_RANGE } from './batch-codec.js';
 import { copyBytes } from './byte-slab.js';
 import { type Bytes, toKey, toValue } from './coerce.js';
 import { ClosedError, InvalidArgumentError } from './errors.js';
@@ -13,6 +13,30 @@ const EMPTY = new Uint8Array(0);
 /** Where a batch commits to. */
 export interface BatchTarget {
   commitOps(ops: BatchOp[], sync: boolean | undefined): number;
+  /** The store's key order (range deletions must have start <= end in it). */
+  readonly comparator: Comparator;
+  /** True when the order is bytewise (deletePrefix needs it). */
+  readonly isBytewise: boolean;
+  /** Throws LSM_INVALID_ARGUMENT unless the store has a merge operator that accepts `operand`. */
+  checkMergeOperand(operand: Uint8Array): void;
+}
+
+/** The largest key there is: 65,535 bytes of 0xff. */
+let maxKey: Uint8Array | undefined;
+
+/**
+ * The smallest key greater than every key starting with `prefix` (bytewise), or undefined
+ * when there is none (an empty prefix, or one of 0xff bytes only).
+ */
+export function prefixSuccessor(prefix: Uint8Array): Uint8Array | undefined {
+  for (let i = prefix.length - 1; i >= 0; i--) {
+    if (prefix[i] !== 0xff) {
+      const out = prefix.slice(0, i + 1);
+      out[i]!++;
+      return out;
+    }
+  }
+  return undefined;
 }
 
 /** Options of commit(). */
@@ -62,6 +86,62 @@ export class WriteBatch {
     this.ops.push({ type: ValueType.WeakTombstone, key: k, value: EMPTY });
     this.bytes += k.length;
     return this;
+  }
+
+  /**
+   * Adds a merge operand for `key`: reads fold operands onto the value with the store's
+   * merge operator (which must exist and accept the operand: LSM_INVALID_ARGUMENT).
+   */
+  merge(key: Bytes, operand: Bytes): this {
+    this.open();
+    const k = copyBytes(toKey(key));
+    const v = copyBytes(toValue(operand, 'operand'));
+    this.target.checkMergeOperand(v);
+    this.ops.push({ type: ValueType.Merge, key: k, value: v });
+    this.bytes += k.length + v.length;
+    return this;
+  }
+
+  /**
+   * Deletes every key in [start, end) as one operation with one seqno. `start` after `end`
+   * is LSM_INVALID_ARGUMENT; an empty range (start equal to end) adds nothing.
+   */
+  deleteRange(start: Bytes, end: Bytes): this {
+    this.open();
+    const s = toKey(start, 'start');
+    const e = toKey(end, 'end');
+    const c = this.target.comparator.compare(s, e);
+    if (c > 0) throw new InvalidArgumentError('deleteRange: start sorts after end');
+    if (c === 0) return this;
+    this.pushRange(copyBytes(s), copyBytes(e));
+    return this;
+  }
+
+  /**
+   * Deletes every key that starts with `prefix` (bytewise order only: LSM_NOT_SUPPORTED
+   * otherwise). One range deletion [prefix, successor); when no successor exists (an empty
+   * prefix or only 0xff bytes) the range ends at the largest possible key, which is also
+   * deleted by a point deletion in the same batch.
+   */
+  deletePrefix(prefix: Bytes): this {
+    this.open();
+    const p = copyBytes(toKey(prefix, 'prefix'));
+    if (!this.target.isBytewise) throw new NotSupportedError('deletePrefix() needs the bytewise comparator; use deleteRange()');
+    const succ = prefixSuccessor(p);
+    if (succ !== undefined) {
+      this.pushRange(p, succ);
+      return this;
+    }
+    maxKey ??= new Uint8Array(MAX_KEY_LENGTH).fill(0xff);
+    if (p.length < MAX_KEY_LENGTH) this.pushRange(p, maxKey);
+    this.ops.push({ type: ValueType.Tombstone, key: maxKey, value: EMPTY });
+    this.bytes += maxKey.length;
+    return this;
+  }
+
+  private pushRange(start: Uint8Array, end: Uint8Array): void {
+    this.ops.push({ type: OP_DELETE_RANGE, key: start, value: end });
+    this.bytes += start.length + end.length;
   }
 
   /** Number of operations. */

@@ -56,12 +56,21 @@ export function hex(b: Uint8Array): string {
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 }
 
-type Op = 'put' | 'del' | 'weak';
+type Op = 'put' | 'del' | 'weak' | 'merge' | 'range';
+
+/** What the oracle folds merge operands with (the same function the store is given). */
+export type MergeFn = (key: Uint8Array, existing: Uint8Array | undefined, operands: readonly Uint8Array[]) => Uint8Array;
 
 /** Every write, per key, in seqno order. */
 export class Oracle {
-  private readonly history = new Map<string, { key: Uint8Array; versions: { seq: number; value: Uint8Array | undefined }[]; ops: Op[] }>();
+  private readonly history = new Map<
+    string,
+    { key: Uint8Array; versions: { seq: number; value: Uint8Array | undefined; merge?: boolean }[]; ops: Op[] }
+  >();
   seqno = 0;
+
+  /** `merge`: folds operands (needed once merge() is used). */
+  constructor(private readonly mergeFn?: MergeFn) {}
 
   private entry(k: Uint8Array) {
     const h = hex(k);
@@ -87,13 +96,44 @@ export class Oracle {
     this.seqno = Math.max(this.seqno, seq);
   }
 
+  /** A merge operand for `k`. */
+  merge(k: Uint8Array, operand: Uint8Array, seq: number): void {
+    const e = this.entry(k);
+    e.versions.push({ seq, value: operand.slice(), merge: true });
+    e.ops.push('merge');
+    this.seqno = Math.max(this.seqno, seq);
+  }
+
+  /** Deletes every key in [lo, hi) at `seq` (keys never written need no record). */
+  deleteRange(lo: Uint8Array, hi: Uint8Array, seq: number): void {
+    for (const e of this.history.values()) {
+      if (compareBytes(e.key, lo) >= 0 && compareBytes(e.key, hi) < 0) {
+        e.versions.push({ seq, value: undefined });
+        e.ops.push('range');
+      }
+    }
+    this.seqno = Math.max(this.seqno, seq);
+  }
+
+  /** Deletes every key starting with `p` at `seq`. */
+  deletePrefix(p: Uint8Array, seq: number): void {
+    for (const e of this.history.values()) {
+      if (e.key.length >= p.length && p.every((b, i) => e.key[i] === b)) {
+        e.versions.push({ seq, value: undefined });
+        e.ops.push('range');
+      }
+    }
+    this.seqno = Math.max(this.seqno, seq);
+  }
+
   /**
    * A single delete is only well-defined when it removes the one version written since
    * the key was last deleted: the last write was a put, and the one before was not.
    */
   weakDeleteSafe(k: Uint8Array): boolean {
     const ops = this.history.get(hex(k))?.ops ?? [];
-    return ops[ops.length - 1] === 'put' && ops[ops.length - 2] !== 'put';
+    const prev = ops[ops.length - 2];
+    return ops[ops.length - 1] === 'put' && prev !== 'put' && prev !== 'merge';
   }
 
   /** Drops every write with seqno > `seq` (what a crash without sync may lose). */
@@ -111,7 +151,13 @@ export class Oracle {
     const e = this.history.get(hex(k));
     if (e === undefined) return undefined;
     let found: Uint8Array | undefined;
-    for (const v of e.versions) if (v.seq <= seq) found = v.value;
+    for (const v of e.versions) {
+      if (v.seq > seq) continue;
+      if (v.merge === true) {
+        if (this.mergeFn === undefined) throw new Error('oracle: merge without a merge function');
+        found = this.mergeFn(e.key, found, [v.value!]);
+      } else found = v.value;
+    }
     return found;
   }
 

@@ -6,7 +6,7 @@
 // whole contents are compared every few steps. A failure message carries the seed and
 // the step, so `MODEL_SEED=<seed> npx vitest run test/model.test.ts` replays it.
 
-import { Leveled } from '@lsm/compaction';
+import { Leveled, appendWithSeparator } from '@lsm/compaction';
 import { MemFs } from '@lsm/fs';
 import { describe, expect, it } from 'vitest';
 import { type Snapshot, Tree, type TreeOptions } from '../src/index.js';
@@ -17,6 +17,8 @@ interface ModelConfig {
   options: () => TreeOptions;
   steps: number;
   keys: number;
+  /** Never compact: reads cross many overlapping L0 tables. */
+  noCompact?: boolean;
 }
 
 const tiny = (): TreeOptions => ({
@@ -28,6 +30,13 @@ const tiny = (): TreeOptions => ({
 const CONFIGS: ModelConfig[] = [
   { name: 'tiny memtables, leveled', options: tiny, steps: 3000, keys: 300 },
   { name: 'zstd, no WAL', options: () => ({ ...tiny(), wal: false, compression: 'zstd' }), steps: 1500, keys: 200 },
+  {
+    name: 'no compaction, many L0 tables',
+    options: () => ({ ...tiny(), autoCompaction: false, compaction: new Leveled({ l0CompactionTrigger: 2, l0StallFiles: 10_000 }) }),
+    steps: 1500,
+    keys: 200,
+    noCompact: true,
+  },
   { name: 'no filter, no cache, manual compaction', options: () => ({ ...tiny(), filter: false, blockCacheBytes: 0, autoCompaction: false }), steps: 1500, keys: 150 },
 ];
 
@@ -37,9 +46,10 @@ function runModel(config: ModelConfig, seed: number): void {
   const rng = new Rng(seed);
   const fs = new MemFs();
   const dir = '/db';
-  const opts = { ...config.options(), fs };
+  const mergeOperator = appendWithSeparator('+');
+  const opts = { ...config.options(), fs, mergeOperator };
   let tree = Tree.open(dir, opts);
-  const oracle = new Oracle();
+  const oracle = new Oracle((k, e, o) => mergeOperator.merge(k, e, o));
   const snaps: { snap: Snapshot; seqno: number }[] = [];
   const randKey = (): Uint8Array => keyOf(rng.int(config.keys));
   const randValue = (): Uint8Array => valueOf(rng, rng.chance(0.05) ? 3000 : rng.int(60));
@@ -61,9 +71,53 @@ function runModel(config: ModelConfig, seed: number): void {
     expect(got, `range ${JSON.stringify({ lo, hi, loInc, hiInc, reverse, limit, snap: at?.seqno })} at ${where()}`).toEqual(want);
   };
 
+  const randSpan = (): [number, number] => {
+    const a = rng.int(config.keys);
+    return [a, a + (rng.chance(0.8) ? 1 + rng.int(12) : rng.int(config.keys))];
+  };
+
   for (step = 0; step < config.steps; step++) {
     const r = rng.next();
-    if (r < 0.3) {
+    const x = rng.next();
+    if (x < 0.06) {
+      // Range deletions, prefix deletions and merge operands, alone and in batches.
+      if (x < 0.012) {
+        const [a, b] = randSpan();
+        oracle.deleteRange(keyOf(a), keyOf(b), tree.deleteRange(keyOf(a), keyOf(b)));
+      } else if (x < 0.016) {
+        // Keys are "key-" + 6 digits: a 9-byte prefix picks a block of 100 keys.
+        const p = keyOf(rng.int(config.keys)).subarray(0, 9);
+        oracle.deletePrefix(p, tree.deletePrefix(p));
+      } else if (x < 0.05) {
+        const k = randKey();
+        const v = valueOf(rng, rng.int(6));
+        oracle.merge(k, v, tree.merge(k, v));
+      } else {
+        const b = tree.batch();
+        const apply: ((s: number) => void)[] = [];
+        for (let i = 1 + rng.int(5); i > 0; i--) {
+          const k = randKey();
+          const c = rng.next();
+          if (c < 0.4) {
+            const v = valueOf(rng, rng.int(6));
+            b.merge(k, v);
+            apply.push((s) => oracle.merge(k, v, s));
+          } else if (c < 0.6) {
+            const [a, hi] = randSpan();
+            b.deleteRange(keyOf(a), keyOf(hi));
+            apply.push((s) => oracle.deleteRange(keyOf(a), keyOf(hi), s));
+          } else {
+            const v = randValue();
+            b.put(k, v);
+            apply.push((s) => oracle.put(k, v, s));
+          }
+        }
+        const last = b.commit();
+        let s = last - apply.length + 1;
+        for (const f of apply) f(s++);
+        expect(last, where()).toBe(oracle.seqno);
+      }
+    } else if (r < 0.3) {
       const k = randKey();
       const v = randValue();
       const s = tree.put(k, v);
@@ -134,14 +188,15 @@ function runModel(config: ModelConfig, seed: number): void {
         oracle.put(k, v, tree.put(k, v));
       }
       if (rng.chance(0.5)) tree.flush();
-      if (rng.chance(0.25)) tree.compact();
+      if (rng.chance(0.25) && config.noCompact !== true) tree.compact();
       const got = first.done ? [] : [`${hex(first.value[0])}=${hex(first.value[1])}`];
       for (const [k, v] of it) got.push(`${hex(k)}=${hex(v)}`);
       expect(got, `iterator consistency at ${where()}`).toEqual(want);
     } else if (r < 0.83) {
       tree.flush();
     } else if (r < 0.84) {
-      tree.compact();
+      if (config.noCompact === true) tree.flush();
+      else tree.compact();
     } else if (r < 0.86) {
       for (const s of snaps) s.snap.release();
       snaps.length = 0;

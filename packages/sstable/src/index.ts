@@ -34,6 +34,7 @@ export {
   MAX_SEQNO,
   MAX_KEY_LENGTH,
   MAX_VALUE_LENGTH,
+  RANGE_TOMBSTONE_TYPE,
   encodeInternalKey,
   decodeInternalKey,
   type InternalKey,
