@@ -19,5 +19,14 @@ export {
   isLsmError,
   type LsmErrorCode,
 } from './errors.js';
-export { Leveled, type CompactionStrategy, type LeveledOptions } from '@lsm/compaction';
+export {
+  Leveled,
+  type CompactionStrategy,
+  type LeveledOptions,
+  type MergeOperator,
+  counterAdd,
+  appendWithSeparator,
+  encodeU64,
+  decodeU64,
+} from '@lsm/compaction';
 export { bytewiseComparator, type Comparator } from '@lsm/sstable';
