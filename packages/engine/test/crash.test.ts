@@ -7,7 +7,7 @@
 // at least the last write acknowledged as durable and at most the last write attempted.
 // Seeds are printed on failure; CRASH_SEED=<seed> replays one.
 
-import { Leveled } from '@lsm/compaction';
+import { Leveled, appendWithSeparator } from '@lsm/compaction';
 import { CrashFs } from '@lsm/crashfs';
 import { FaultFs, type FaultOp, MemFs } from '@lsm/fs';
 import { describe, expect, it } from 'vitest';
@@ -16,8 +16,11 @@ import { Oracle, Rng, hex, keyOf, valueOf } from './helpers.js';
 
 const KILL_OPS: FaultOp[] = ['write', 'sync', 'rename', 'syncDirectory', 'open', 'remove'];
 
+const mergeOperator = appendWithSeparator('|');
+
 const options = (fs: FaultFs, rng: Rng): TreeOptions => ({
   fs,
+  mergeOperator,
   memtableBytes: 2048 + rng.int(4096),
   blockSize: 256,
   compression: rng.chance(0.3) ? 'zstd' : 'none',
@@ -39,7 +42,7 @@ function runCrashRounds(seed: number, rounds: number): { crashes: number; kills:
   let faultFs = new FaultFs(crashFs);
   const opts = options(faultFs, rng);
   let tree = Tree.open('/db', { ...opts, fs: faultFs });
-  const oracle = new Oracle();
+  const oracle = new Oracle((k, e, o) => mergeOperator.merge(k, e, o));
   let durable = 0; // every write <= this was acknowledged durable
   let kills = 0;
   for (let round = 0; round < rounds; round++) {
@@ -61,10 +64,21 @@ function runCrashRounds(seed: number, rounds: number): { crashes: number; kills:
           const s = tree.put(k, v, { sync });
           batchEnds.add(s);
           if (sync) durable = s;
-        } else if (r < 0.7) {
+        } else if (r < 0.62) {
           const k = keyOf(rng.int(120));
           oracle.del(k, first);
           batchEnds.add(tree.delete(k));
+        } else if (r < 0.65) {
+          // Range deletions (in the memtable, in tables, in compactions when they run).
+          const a = rng.int(120);
+          const b = a + 1 + rng.int(rng.chance(0.8) ? 10 : 120);
+          oracle.deleteRange(keyOf(a), keyOf(b), first);
+          batchEnds.add(tree.deleteRange(keyOf(a), keyOf(b)));
+        } else if (r < 0.7) {
+          const k = keyOf(rng.int(120));
+          const v = valueOf(rng, 1 + rng.int(4));
+          oracle.merge(k, v, first);
+          batchEnds.add(tree.merge(k, v));
         } else if (r < 0.85) {
           const b = tree.batch();
           const n = 2 + rng.int(6);
