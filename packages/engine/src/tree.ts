@@ -115,6 +115,8 @@ export class Tree {
   /** Files waiting for readers to let go before they are deleted. */
   private obsoleteCheckPending = false;
   private readonly noTombstones: FragmentedRangeTombstones;
+  private readonly chain: VersionChain;
+  private chainBusy = false;
   private tombstoneCache:
     | { version: Version; mem: Memtable; memCount: number; sealed: number; set: FragmentedRangeTombstones }
     | undefined;
@@ -131,6 +133,7 @@ export class Tree {
     this.opts = opts;
     this.bytewise = opts.comparator === bytewiseComparator;
     this.noTombstones = FragmentedRangeTombstones.empty(opts.comparator);
+    this.chain = new VersionChain(opts.mergeOperator);
     this.versions = versions;
     this.blockCache = opts.blockCacheBytes > 0 ? new BlockCache(opts.blockCacheBytes) : undefined;
     this.tableCache = new TableCache(this.fs, path, opts.comparator, this.blockCache, opts.maxOpenTables);
@@ -582,8 +585,19 @@ export class Tree {
   private getAt(k: Uint8Array, seq: number): Uint8Array | undefined {
     // Sources newest first: an entry found in one is newer than anything below it, and so
     // is a range tombstone, which therefore deletes whatever the lower sources hold.
-    const chain = new VersionChain(this.opts.mergeOperator);
-    chain.reset(k, -1);
+    // One chain reused across reads; a merge operator that reads the store re-enters here.
+    const chain = this.chainBusy ? new VersionChain(this.opts.mergeOperator) : this.chain;
+    const outer = !this.chainBusy;
+    this.chainBusy = true;
+    try {
+      chain.reset(k, -1);
+      return this.lookup(chain, k, seq);
+    } finally {
+      if (outer) this.chainBusy = false;
+    }
+  }
+
+  private lookup(chain: VersionChain, k: Uint8Array, seq: number): Uint8Array | undefined {
     if (this.memGet(chain, this.mem, k, seq)) return chain.result;
     for (let i = this.sealed.length - 1; i >= 0; i--) if (this.memGet(chain, this.sealed[i]!, k, seq)) return chain.result;
     const v = this.versions.current;
