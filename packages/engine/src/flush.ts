@@ -26,13 +26,24 @@ export function tableMetaOf(id: number, t: FinishedTable): TableMeta {
   };
 }
 
-/** Writes `mem` as table `id` in `dir`. Returns its metadata. */
-export function writeMemtable(fs: Fs, dir: string, id: number, mem: Memtable, options: TableWriterOptions): TableMeta {
+/**
+ * Writes `mem` as table `id` in `dir`. Returns its metadata. `wrap` may interpose on the
+ * table writer (K/V separation stores large values in blob files through it).
+ */
+export function writeMemtable(
+  fs: Fs,
+  dir: string,
+  id: number,
+  mem: Memtable,
+  options: TableWriterOptions,
+  wrap?: (w: TableWriter) => Pick<TableWriter, 'add' | 'finish' | 'abandon'>,
+): TableMeta {
   const path = `${dir}/${tableFileName(id)}`;
-  let writer: TableWriter | undefined;
+  let writer: Pick<TableWriter, 'add' | 'finish' | 'abandon'> | undefined;
   let finished = false;
   try {
-    writer = new TableWriter(fs, path, options);
+    const table = new TableWriter(fs, path, options);
+    writer = wrap === undefined ? table : wrap(table);
     const it = mem.iterator();
     for (it.seekToFirst(); it.valid(); it.next()) writer.add(it.userKey(), it.seqno(), it.type(), it.value());
     it.close();

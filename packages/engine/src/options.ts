@@ -4,6 +4,7 @@
 import { type CompactionStrategy, Leveled } from '@lsm/compaction';
 import { type Fs, NodeFs } from '@lsm/fs';
 import { type Comparator, type CompressionType, type FilterOptions, InvalidArgumentError, bytewiseComparator } from '@lsm/sstable';
+import { type KvSeparationOptions, type ResolvedKvSeparation, resolveKvSeparation } from './kv-separation-options.js';
 
 /** Options of `Tree.open`. */
 export interface TreeOptions {
@@ -42,6 +43,8 @@ export interface TreeOptions {
   compaction?: CompactionStrategy;
   /** Compact automatically after a flush when the strategy asks for it. Default true. */
   autoCompaction?: boolean;
+  /** K/V separation: large values go to blob files (see README). Default off. */
+  kvSeparation?: boolean | KvSeparationOptions;
 }
 
 /** Options after defaults. */
@@ -63,6 +66,8 @@ export interface ResolvedOptions {
   maxOpenTables: number;
   compaction: CompactionStrategy;
   autoCompaction: boolean;
+  /** undefined: off. */
+  kvSeparation: ResolvedKvSeparation | undefined;
 }
 
 function intOption(name: string, v: unknown, def: number, min: number, max: number): number {
@@ -122,5 +127,6 @@ export function resolveOptions(o: TreeOptions | undefined): ResolvedOptions {
     maxOpenTables: intOption('maxOpenTables', opts.maxOpenTables, 1000, 8, 1_000_000),
     compaction,
     autoCompaction: boolOption('autoCompaction', opts.autoCompaction, true),
+    kvSeparation: resolveKvSeparation(opts.kvSeparation),
   };
 }
