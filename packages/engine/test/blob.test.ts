@@ -104,7 +104,7 @@ describe('K/V separation', () => {
     const [name] = blobNames(fs);
     const path = `${DIR}/${name!}`;
     const bytes = readFile(fs, path);
-    bytes[bytes.length >> 1] ^= 0x01;
+    bytes[bytes.length >> 1] = bytes[bytes.length >> 1]! ^ 0x01;
     writeFile(fs, path, bytes);
     tree = Tree.open(DIR, small(fs));
     let corrupt = 0;
