@@ -7,6 +7,7 @@
 import { type CompactionPlan, type CompactionStrategy, type TableMeta, runCompaction } from '@lsm/compaction';
 import type { Fs } from '@lsm/fs';
 import { type Comparator, TableWriter, type TableWriterOptions, toIoError } from '@lsm/sstable';
+import type { BlobJob } from './blob-job.js';
 import { tableFileName } from './file-names.js';
 import { removeQuietly } from './flush.js';
 import type { Counters } from './stats.js';
@@ -28,6 +29,10 @@ export interface CompactionHost {
   counters: Counters;
   /** Deletes files no live version uses (called after each installed compaction). */
   onObsolete: () => void;
+  /** K/V separation: the blob job of a compaction (undefined: no blob work). */
+  blobJob?: () => BlobJob | undefined;
+  /** Counts what a finished blob job wrote. */
+  onBlobJob?: (job: BlobJob) => void;
 }
 
 /** Most compactions one trigger runs before returning to the caller (bounds a write's latency). */
@@ -96,6 +101,7 @@ export class CompactionRunner {
     }
     const created: number[] = [];
     let outputs: TableMeta[];
+    const blobs = h.blobJob?.();
     try {
       const result = runCompaction(plan, {
         comparator: h.comparator,
@@ -105,23 +111,26 @@ export class CompactionRunner {
           created.push(id);
           this.pending.add(id);
           const writer = new TableWriter(h.fs, `${h.dir}/${tableFileName(id)}`, h.writerOptions());
-          return { id, writer };
+          return { id, writer: blobs === undefined ? writer : blobs.tableWriter(id, writer) };
         },
         snapshots: h.snapshots(),
         visibleSeqno: h.lastSeqno(),
       });
-      outputs = [...result.outputs];
+      outputs = blobs === undefined ? [...result.outputs] : result.outputs.map((m) => blobs.annotate(m));
+      blobs?.finish();
+      if (blobs !== undefined) h.onBlobJob?.(blobs);
       h.counters.compactionBytesRead += result.bytesRead;
       h.counters.tableBytesWritten += result.bytesWritten;
       // Every output's name must be durable before the manifest refers to it.
       h.fs.syncDirectory(h.dir);
     } catch (err) {
       for (const id of created) removeQuietly(h.fs, `${h.dir}/${tableFileName(id)}`);
+      blobs?.abandon();
       this.clearPending(created);
       throw toIoError(err, 'compaction');
     }
     try {
-      h.versions.logAndApply({ deleted, added: outputs.map((meta) => ({ level: plan.outputLevel, meta })) });
+      h.versions.logAndApply({ deleted, added: outputs.map((meta) => ({ level: plan.outputLevel, meta })), addedBlobs: blobs?.files });
     } catch (err) {
       // The edit may be on disk: the outputs stay until a new manifest settles it (the
       // Tree deletes no table meanwhile); then they are orphans like any other.

@@ -151,8 +151,11 @@ export class DbIterator implements IterableIterator<[Uint8Array, Uint8Array]> {
       }
       const k = copyBytes(key);
       chain.reset(k, this.coveringSeqno(k));
-      // Newest visible version first; operands send the chain on to older versions.
-      while (!chain.push(it.type(), it.seqno(), it.value())) {
+      // Newest visible version first; operands send the chain on to older versions. A
+      // version under the covering tombstone is not read (its value may be a blob).
+      for (;;) {
+        const s = it.seqno();
+        if (s < chain.tomb ? chain.hiddenBelow() : chain.push(it.type(), s, it.value())) break;
         it.next();
         if (!it.valid() || this.cmp.compare(it.userKey(), k) !== 0) break;
       }

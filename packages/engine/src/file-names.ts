@@ -3,7 +3,7 @@
 // recovery can tell live files from orphans left by an interrupted flush or compaction.
 
 /** The kinds of file a store directory holds. */
-export type FileKind = 'log' | 'table' | 'manifest' | 'current' | 'lock' | 'temp';
+export type FileKind = 'log' | 'table' | 'manifest' | 'current' | 'lock' | 'temp' | 'blob';
 
 /** A parsed file name. */
 export interface ParsedName {
@@ -17,6 +17,8 @@ const pad = (n: number): string => String(n).padStart(6, '0');
 export const logFileName = (n: number): string => `${pad(n)}.log`;
 /** `000013.sst`: a table. */
 export const tableFileName = (n: number): string => `${pad(n)}.sst`;
+/** `000016.blob`: a blob file (separated values, K/V separation). */
+export const blobFileName = (n: number): string => `${pad(n)}.blob`;
 /** `MANIFEST-000014`: a manifest (a log of version edits). */
 export const manifestFileName = (n: number): string => `MANIFEST-${pad(n)}`;
 /** `CURRENT`: names the live manifest. */
@@ -32,9 +34,9 @@ export function parseFileName(name: string): ParsedName | undefined {
   if (name === LOCK) return { kind: 'lock', number: 0 };
   let m = /^MANIFEST-(\d{6,16})$/.exec(name);
   if (m) return { kind: 'manifest', number: Number(m[1]) };
-  m = /^(\d{6,16})\.(log|sst|tmp)$/.exec(name);
+  m = /^(\d{6,16})\.(log|sst|tmp|blob)$/.exec(name);
   if (m) {
-    const kind = m[2] === 'log' ? 'log' : m[2] === 'sst' ? 'table' : 'temp';
+    const kind = m[2] === 'log' ? 'log' : m[2] === 'sst' ? 'table' : m[2] === 'blob' ? 'blob' : 'temp';
     return { kind, number: Number(m[1]) };
   }
   return undefined;

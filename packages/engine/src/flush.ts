@@ -43,17 +43,29 @@ export function tableMetaOf(id: number, t: FinishedTable, cmp: Comparator): Tabl
   };
 }
 
-/** Writes `mem` as table `id` in `dir`. Returns its metadata. */
-export function writeMemtable(fs: Fs, dir: string, id: number, mem: Memtable, options: TableWriterOptions): TableMeta {
+/**
+ * Writes `mem` as table `id` in `dir`. Returns its metadata. `wrap` may interpose on the
+ * table writer (K/V separation stores large values in blob files through it).
+ */
+export function writeMemtable(
+  fs: Fs,
+  dir: string,
+  id: number,
+  mem: Memtable,
+  options: TableWriterOptions,
+  wrap?: (w: TableWriter) => Pick<TableWriter, 'add' | 'finish' | 'abandon'>,
+): TableMeta {
   const path = `${dir}/${tableFileName(id)}`;
-  let writer: TableWriter | undefined;
+  let writer: Pick<TableWriter, 'add' | 'finish' | 'abandon'> | undefined;
   let finished = false;
   try {
-    writer = new TableWriter(fs, path, options);
+    const table = new TableWriter(fs, path, options);
+    writer = wrap === undefined ? table : wrap(table);
     const it = mem.iterator();
     for (it.seekToFirst(); it.valid(); it.next()) writer.add(it.userKey(), it.seqno(), it.type(), it.value());
     it.close();
-    for (const t of mem.rangeTombstones) writer.addRangeTombstone(t.start, t.end, t.seqno);
+    // Range tombstones carry no values: straight to the table, past any wrapper.
+    for (const t of mem.rangeTombstones) table.addRangeTombstone(t.start, t.end, t.seqno);
     const done = writer.finish();
     finished = true;
     fs.syncDirectory(dir);

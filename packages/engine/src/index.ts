@@ -6,7 +6,8 @@ export { WriteBatch, type CommitOptions } from './write-batch.js';
 export { Snapshot } from './snapshot.js';
 export type { DbIterator } from './db-iterator.js';
 export type { TreeOptions } from './options.js';
-export type { TreeStats } from './stats.js';
+export type { KvSeparationOptions } from './kv-separation-options.js';
+export type { TreeStats, BlobStats } from './stats.js';
 export type { Bytes } from './coerce.js';
 export {
   LsmError,

@@ -4,6 +4,7 @@
 import { type CompactionStrategy, Leveled, type MergeOperator, checkMergeOperator } from '@lsm/compaction';
 import { type Fs, NodeFs } from '@lsm/fs';
 import { type Comparator, type CompressionType, type FilterOptions, InvalidArgumentError, bytewiseComparator } from '@lsm/sstable';
+import { type KvSeparationOptions, type ResolvedKvSeparation, resolveKvSeparation } from './kv-separation-options.js';
 
 /** Options of `Tree.open`. */
 export interface TreeOptions {
@@ -49,6 +50,8 @@ export interface TreeOptions {
    * operands is LSM_INVALID_ARGUMENT. Built-ins: counterAdd, appendWithSeparator(sep).
    */
   mergeOperator?: MergeOperator;
+  /** K/V separation: large values go to blob files (see README). Default off. */
+  kvSeparation?: boolean | KvSeparationOptions;
 }
 
 /** Options after defaults. */
@@ -71,6 +74,8 @@ export interface ResolvedOptions {
   compaction: CompactionStrategy;
   autoCompaction: boolean;
   mergeOperator: MergeOperator | undefined;
+  /** undefined: off. */
+  kvSeparation: ResolvedKvSeparation | undefined;
 }
 
 function intOption(name: string, v: unknown, def: number, min: number, max: number): number {
@@ -131,5 +136,6 @@ export function resolveOptions(o: TreeOptions | undefined): ResolvedOptions {
     compaction,
     autoCompaction: boolOption('autoCompaction', opts.autoCompaction, true),
     mergeOperator: opts.mergeOperator === undefined ? undefined : checkMergeOperator(opts.mergeOperator, 'option mergeOperator'),
+    kvSeparation: resolveKvSeparation(opts.kvSeparation),
   };
 }

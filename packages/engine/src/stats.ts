@@ -2,8 +2,43 @@
 
 import type { BlockCacheStats } from '@lsm/sstable';
 
+/** Running totals of K/V separation since open. */
+export interface BlobCounters {
+  blobBytesWritten: number;
+  blobValuesRewritten: number;
+  blobBytesRewritten: number;
+  blobBytesReclaimed: number;
+  blobFilesDeleted: number;
+}
+
+/** K/V separation in stats(): blob files recorded in the manifest, and totals since open. */
+export interface BlobStats {
+  /** Whether the store was opened with kvSeparation. */
+  enabled: boolean;
+  /** Blob files in the current version. */
+  files: number;
+  /** Their total size on disk. */
+  bytes: number;
+  /** Record bytes that tables of the current version point at. */
+  liveBytes: number;
+  /** Record bytes nothing in the current version points at (garbage). */
+  deadBytes: number;
+  /** Bytes of blob files deleted since open. */
+  reclaimedBytes: number;
+  filesDeleted: number;
+  /** Bytes of blob files written by flushes and compactions since open. */
+  bytesWritten: number;
+  /** Values (and their record bytes) compaction moved out of collected blob files. */
+  gcValuesRewritten: number;
+  gcBytesRewritten: number;
+  /** Blob files open for reading now. */
+  openFiles: number;
+  /** Values read through blob pointers since open. */
+  valueReads: number;
+}
+
 /** Running totals since open. */
-export interface Counters {
+export interface Counters extends BlobCounters {
   writes: number;
   gets: number;
   iterators: number;
@@ -35,6 +70,11 @@ export function emptyCounters(): Counters {
     compactionErrors: 0,
     tableBytesWritten: 0,
     compactionBytesRead: 0,
+    blobBytesWritten: 0,
+    blobValuesRewritten: 0,
+    blobBytesRewritten: 0,
+    blobBytesReclaimed: 0,
+    blobFilesDeleted: 0,
   };
 }
 
@@ -63,6 +103,8 @@ export interface TreeStats {
   /** Bytes of tables written by flushes and compactions. */
   tableBytesWritten: number;
   compactionBytesRead: number;
-  /** (WAL bytes + table bytes written) / user bytes written, since open. */
+  /** (WAL bytes + table bytes + blob file bytes written) / user bytes written, since open. */
   writeAmplification: number;
+  /** K/V separation: blob files, live and dead bytes, garbage collection. */
+  blobs: BlobStats;
 }

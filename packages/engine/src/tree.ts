@@ -30,11 +30,15 @@ import {
   toIoError,
 } from '@lsm/sstable';
 import { type BatchOp, OP_DELETE_RANGE, decodeBatch, encodeBatch } from './batch-codec.js';
+import { BlobGc } from './blob-gc.js';
+import { BlobStore } from './blob-store.js';
+import { DEFAULT_MAX_OPEN_BLOB_FILES } from './kv-separation-options.js';
 import { copyBytes } from './byte-slab.js';
 import { type Bytes, toKey } from './coerce.js';
 import { CompactionRunner } from './compaction-runner.js';
 import { ClosedError, LockedError } from './errors.js';
 import { LOCK, logFileName, parseFileName, tableFileName } from './file-names.js';
+import type { BlobFileMeta } from './blob-meta.js';
 import { removeQuietly, writeMemtable } from './flush.js';
 import { readLog } from './log-reader.js';
 import { LogWriter } from './log-writer.js';
@@ -101,6 +105,9 @@ export class Tree {
   private readonly sink = new ByteSink(64 * 1024);
   private readonly counters: Counters = emptyCounters();
   private readonly compactor: CompactionRunner;
+  /** K/V separation: open blob files, and their bookkeeping. */
+  private readonly blobs: BlobStore;
+  private readonly blobGc: BlobGc;
   private mem: Memtable;
   /** Sealed memtables waiting to be flushed, oldest first. */
   private sealed: Memtable[] = [];
@@ -140,6 +147,8 @@ export class Tree {
     this.lastSeqno = lastSeqno;
     this.sealed = recovered;
     this.mem = new Memtable(opts.comparator, this.bytewise, 0);
+    this.blobs = new BlobStore(this.fs, path, opts.kvSeparation?.maxOpenFiles ?? DEFAULT_MAX_OPEN_BLOB_FILES);
+    this.blobGc = new BlobGc(this.fs, path, versions, this.blobs, opts.kvSeparation, this.counters);
     this.compactor = new CompactionRunner({
       fs: this.fs,
       dir: path,
@@ -152,6 +161,8 @@ export class Tree {
       lastSeqno: () => this.lastSeqno,
       counters: this.counters,
       onObsolete: () => this.deleteObsoleteFiles(),
+      blobJob: () => this.blobGc.compactionJob(),
+      onBlobJob: (job) => this.blobGc.record(job),
     });
   }
 
@@ -471,9 +482,24 @@ export class Tree {
 
   private flushOne(mem: Memtable): void {
     const added: { level: number; meta: TableMeta }[] = [];
+    const addedBlobs: BlobFileMeta[] = [];
     if (!mem.empty) {
       const id = this.versions.newFileNumber();
-      const meta = writeMemtable(this.fs, this.path, id, mem, this.writerOptions());
+      const blobs = this.blobGc.flushJob();
+      let meta: TableMeta;
+      try {
+        meta = writeMemtable(this.fs, this.path, id, mem, this.writerOptions(), blobs && ((w) => blobs.tableWriter(id, w)));
+        blobs?.finish();
+      } catch (err) {
+        blobs?.abandon();
+        removeQuietly(this.fs, `${this.path}/${tableFileName(id)}`);
+        throw err;
+      }
+      if (blobs !== undefined) {
+        blobs.annotate(meta);
+        this.blobGc.record(blobs);
+        addedBlobs.push(...blobs.files);
+      }
       this.counters.tableBytesWritten += meta.size;
       added.push({ level: 0, meta });
     }
@@ -482,7 +508,7 @@ export class Tree {
     // it and from the logs, so it must not claim writes that only sit in an unsynced log.
     // If this edit fails it may still have reached the disk: its table is not deleted
     // until a new manifest is installed (deleteObsoleteFiles waits for that).
-    this.versions.logAndApply({ added, logNumber, lastSeqno: Math.max(this.versions.lastSeqno, mem.largestSeqno) });
+    this.versions.logAndApply({ added, addedBlobs, logNumber, lastSeqno: Math.max(this.versions.lastSeqno, mem.largestSeqno) });
     this.counters.flushes++;
   }
 
@@ -636,14 +662,21 @@ export class Tree {
       if (meta.rangeTombstones > 0) chain.cover(table.fragmentedRangeTombstones().maxCoveringSeqno(k, seq));
       const r = table.get(k, seq, hash);
       if (r !== undefined) {
-        if (chain.push(r.type, r.seqno, r.value)) return true;
-        for (const e of r.olderEntries ?? []) if (chain.push(e.type, e.seqno, e.value)) return true;
+        if (this.pushTableEntry(chain, meta, k, r.type, r.seqno, r.value)) return true;
+        for (const e of r.olderEntries ?? []) if (this.pushTableEntry(chain, meta, k, e.type, e.seqno, e.value)) return true;
       }
       // A covering tombstone deletes everything older, and everything below is older.
       return chain.tomb >= 0 && chain.hiddenBelow();
     } finally {
       this.tableCache.release(meta.id);
     }
+  }
+
+  /** Feeds one table entry to `chain`, reading a blob pointer's value only when it is needed. */
+  private pushTableEntry(chain: VersionChain, meta: TableMeta, k: Uint8Array, type: ValueType, seqno: number, value: Uint8Array): boolean {
+    if (type !== ValueType.Indirection) return chain.push(type, seqno, value);
+    if (seqno < chain.tomb) return chain.hiddenBelow();
+    return chain.push(ValueType.Value, seqno, this.blobs.read(value, k, tableFileName(meta.id)));
   }
 
   /** Iterates `[key, value]` pairs in key order (or reverse), within bounds, as of one seqno. */
@@ -688,7 +721,9 @@ export class Tree {
       version.unref();
       throw err;
     }
-    const merged = new MergingIterator(children, this.opts.comparator);
+    const merging = new MergingIterator(children, this.opts.comparator);
+    // Tables may hold blob pointers only while the manifest records blob files.
+    const merged = this.versions.blobFiles.size > 0 ? this.blobs.wrap(merging) : merging;
     const it: DbIterator = new DbIterator(
       merged,
       this.opts.comparator,
@@ -778,7 +813,8 @@ export class Tree {
       compactionErrors: c.compactionErrors,
       tableBytesWritten: c.tableBytesWritten,
       compactionBytesRead: c.compactionBytesRead,
-      writeAmplification: c.userBytes === 0 ? 0 : (c.walBytes + c.tableBytesWritten) / c.userBytes,
+      writeAmplification: c.userBytes === 0 ? 0 : (c.walBytes + c.tableBytesWritten + c.blobBytesWritten) / c.userBytes,
+      blobs: this.blobGc.stats(),
     };
   }
 
@@ -800,6 +836,7 @@ export class Tree {
     // version holds: delete no table until a new manifest has settled the question.
     const tablesSettled = this.versions.manifestSettled;
     const live = this.versions.liveTableIds();
+    const liveBlobs = this.versions.liveBlobIds();
     const activeLogs = new Set<number>([this.mem.logNumber, ...this.sealed.map((m) => m.logNumber)]);
     for (const name of names) {
       const p = parseFileName(name);
@@ -811,7 +848,12 @@ export class Tree {
       else if (p.kind === 'log') obsolete = p.number < this.versions.logNumber && !activeLogs.has(p.number);
       else if (p.kind === 'manifest') obsolete = p.number !== this.versions.manifestNumber;
       else if (p.kind === 'temp') obsolete = true;
+      else if (p.kind === 'blob') obsolete = tablesSettled && !liveBlobs.has(p.number);
       if (!obsolete) continue;
+      if (p.kind === 'blob') {
+        this.blobGc.remove(p.number);
+        continue;
+      }
       if (p.kind === 'table') {
         this.tableCache.forget(p.number);
         // Its blocks can never be read again (table ids are never reused): free them now.
@@ -864,6 +906,7 @@ export class Tree {
     this.closeLogQuietly();
     this.versions.close();
     this.tableCache.close();
+    this.blobs.close();
     try {
       this.lockFile.close();
     } catch {

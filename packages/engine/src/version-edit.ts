@@ -4,6 +4,7 @@
 // version. Tag-based like LevelDB's, so fields can be added; layout in FORMAT.md.
 
 import type { TableMeta } from '@lsm/compaction';
+import { type BlobFileMeta, type BlobTableMeta, blobRefsOf } from './blob-meta.js';
 import { ByteSink, CorruptionError, NotSupportedError, cursor, getVarint32, getVarint64 } from '@lsm/sstable';
 
 /** Field tags. A reader that meets a tag it does not know refuses (LSM_NOT_SUPPORTED). */
@@ -17,6 +18,12 @@ const enum Tag {
   /** A table with the fields of NewTable plus flags (bit 0: largest is exclusive) and creation time. */
   NewTableV2 = 7,
   MergeOperator = 8,
+  /** K/V separation: a blob file added (id, file size, record count, record bytes). */
+  NewBlobFile = 9,
+  /** K/V separation: a blob file no table points at any more. */
+  DeletedBlobFile = 10,
+  /** K/V separation: the blob references of a table added earlier in the same edit. */
+  TableBlobRefs = 11,
 }
 
 /** NewTableV2 flag: the table's `largest` is an exclusive bound (a range tombstone's end). */
@@ -39,6 +46,9 @@ export interface VersionEdit {
   lastSeqno?: number;
   deleted?: { level: number; id: number }[];
   added?: NewTable[];
+  /** Blob files added (K/V separation); tables' blob references travel on their metas. */
+  addedBlobs?: BlobFileMeta[];
+  deletedBlobs?: number[];
 }
 
 const utf8 = new TextEncoder();
@@ -94,6 +104,27 @@ export function encodeVersionEdit(edit: VersionEdit): Uint8Array {
       s.putVarint(m.largestExclusive === true ? FLAG_LARGEST_EXCLUSIVE : 0);
       s.putVarint(m.creationTime ?? 0);
     }
+    const refs = blobRefsOf(m);
+    if (refs !== undefined && refs.size > 0) {
+      s.putVarint(Tag.TableBlobRefs);
+      s.putVarint(m.id);
+      s.putVarint(refs.size);
+      for (const [id, bytes] of refs) {
+        s.putVarint(id);
+        s.putVarint(bytes);
+      }
+    }
+  }
+  for (const b of edit.addedBlobs ?? []) {
+    s.putVarint(Tag.NewBlobFile);
+    s.putVarint(b.id);
+    s.putVarint(b.fileSize);
+    s.putVarint(b.recordCount);
+    s.putVarint(b.recordBytes);
+  }
+  for (const id of edit.deletedBlobs ?? []) {
+    s.putVarint(Tag.DeletedBlobFile);
+    s.putVarint(id);
   }
   return s.buf.slice(0, s.len);
 }
@@ -168,6 +199,24 @@ export function decodeVersionEdit(rec: Uint8Array, file: string, offset: number)
         (edit.added ??= []).push({ level, meta });
         break;
       }
+      case Tag.TableBlobRefs: {
+        const id = num('table id');
+        const meta = edit.added?.find((a) => a.meta.id === id)?.meta as BlobTableMeta | undefined;
+        if (meta === undefined) throw bad(`blob references for table ${id}, which the edit does not add`);
+        if (meta.blobRefs !== undefined) throw bad(`blob references for table ${id} given twice`);
+        const n = num('blob reference count');
+        if (n > end - p) throw bad('bad blob reference count');
+        const refs = new Map<number, number>();
+        for (let i = 0; i < n; i++) refs.set(num('blob file id'), num('blob bytes'));
+        meta.blobRefs = refs;
+        break;
+      }
+      case Tag.NewBlobFile:
+        (edit.addedBlobs ??= []).push({ id: num('blob file id'), fileSize: num('blob file size'), recordCount: num('blob record count'), recordBytes: num('blob record bytes') });
+        break;
+      case Tag.DeletedBlobFile:
+        (edit.deletedBlobs ??= []).push(num('blob file id'));
+        break;
       default:
         throw new NotSupportedError(`${file} at offset ${offset}: version edit field tag ${tag} is from a newer format`);
     }

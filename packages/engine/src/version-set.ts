@@ -8,7 +8,8 @@
 import type { TableMeta } from '@lsm/compaction';
 import { type Fs, readFile, writeFileAtomic } from '@lsm/fs';
 import { type Comparator, CorruptionError, InvalidArgumentError, toIoError } from '@lsm/sstable';
-import { CURRENT, manifestFileName, parseFileName, tableFileName } from './file-names.js';
+import { type BlobFileMeta, referencedBlobIds } from './blob-meta.js';
+import { CURRENT, blobFileName, manifestFileName, parseFileName, tableFileName } from './file-names.js';
 import { LogWriter } from './log-writer.js';
 import { readLog } from './log-reader.js';
 import { NUM_LEVELS, Version, applyToVersion } from './version.js';
@@ -27,6 +28,8 @@ export class VersionSet {
   /** The largest seqno recorded as durable in a table. */
   lastSeqno: number;
   manifestNumber = 0;
+  /** Blob files the manifest records (K/V separation), by id. */
+  blobFiles = new Map<number, BlobFileMeta>();
   private manifest: LogWriter | null = null;
   /** Versions still pinned by readers (plus the current one). */
   private readonly live = new Set<Version>();
@@ -100,6 +103,7 @@ export class VersionSet {
     let logNumber = 0;
     let lastSeqno = 0;
     let edits = 0;
+    const blobFiles = new Map<number, BlobFileMeta>();
     readLog(data, manifestPath, parsed.number, (rec, offset) => {
       const edit = decodeVersionEdit(rec, manifestPath, offset);
       if (edit.comparator !== undefined) comparatorName = edit.comparator;
@@ -112,6 +116,7 @@ export class VersionSet {
       } catch (err) {
         throw new CorruptionError(manifestPath, offset, (err as Error).message);
       }
+      applyBlobEdit(blobFiles, edit);
       edits++;
     }, { strictTail: true });
     if (edits === 0 || comparatorName === undefined || nextFile === undefined) {
@@ -125,6 +130,16 @@ export class VersionSet {
         if (!fs.exists(`${dir}/${name}`)) {
           throw new CorruptionError(manifestPath, 0, `the manifest names table ${name}, which is missing`);
         }
+      }
+    }
+    const pointedAt = new Set<number>();
+    referencedBlobIds(version, pointedAt);
+    for (const id of pointedAt) {
+      if (!blobFiles.has(id)) throw new CorruptionError(manifestPath, 0, `tables point at blob file ${blobFileName(id)}, which the manifest does not record`);
+    }
+    for (const id of blobFiles.keys()) {
+      if (!fs.exists(`${dir}/${blobFileName(id)}`)) {
+        throw new CorruptionError(manifestPath, 0, `the manifest names blob file ${blobFileName(id)}, which is missing`);
       }
     }
     if (comparatorName !== comparator.name) {
@@ -149,6 +164,7 @@ export class VersionSet {
     const levels = version.levels.map((l) => [...l]);
     const vs = new VersionSet(fs, dir, comparator, levels, next, logNumber, lastSeqno);
     vs.mergeOperatorName = recordedMergeOperator ?? mergeOperatorName;
+    vs.blobFiles = blobFiles;
     vs.startManifest();
     return vs;
   }
@@ -171,6 +187,7 @@ export class VersionSet {
       nextFileNumber: this.nextFileNumber,
       lastSeqno: this.lastSeqno,
       added,
+      addedBlobs: [...this.blobFiles.values()],
     };
   }
 
@@ -225,6 +242,21 @@ export class VersionSet {
   logAndApply(edit: VersionEdit): Version {
     const next = applyToVersion(this.current, this.comparator, edit.deleted ?? [], edit.added ?? []);
     const full: VersionEdit = { ...edit, nextFileNumber: this.nextFileNumber };
+    // A blob file no table of the next version points at leaves the manifest in the same
+    // edit (its file is deleted once no reader's version reaches it either).
+    const savedBlobs = this.blobFiles;
+    if (this.blobFiles.size > 0 || (edit.addedBlobs?.length ?? 0) > 0) {
+      const blobs = new Map(this.blobFiles);
+      applyBlobEdit(blobs, edit);
+      const reachable = new Set<number>();
+      referencedBlobIds(next, reachable);
+      const retired = [...blobs.keys()].filter((id) => !reachable.has(id));
+      if (retired.length > 0) {
+        full.deletedBlobs = [...(edit.deletedBlobs ?? []), ...retired];
+        for (const id of retired) blobs.delete(id);
+      }
+      this.blobFiles = blobs;
+    }
     if (edit.logNumber === undefined) full.logNumber = this.logNumber;
     if (edit.lastSeqno === undefined) full.lastSeqno = this.lastSeqno;
     const saved = { logNumber: this.logNumber, lastSeqno: this.lastSeqno };
@@ -242,6 +274,7 @@ export class VersionSet {
       }
     } catch (err) {
       this.current = prev;
+      this.blobFiles = savedBlobs;
       this.logNumber = saved.logNumber;
       this.lastSeqno = saved.lastSeqno;
       this.abandonManifest();
@@ -275,6 +308,13 @@ export class VersionSet {
     return ids;
   }
 
+  /** Blob file ids that the manifest records or some live version's tables point at. */
+  liveBlobIds(): Set<number> {
+    const ids = new Set<number>(this.blobFiles.keys());
+    for (const v of this.live) referencedBlobIds(v, ids);
+    return ids;
+  }
+
   /**
    * False after a manifest write failed, until a new manifest is installed: the failed
    * edit may or may not be on disk, so files it named must not be deleted meanwhile.
@@ -287,4 +327,10 @@ export class VersionSet {
   close(): void {
     this.abandonManifest();
   }
+}
+
+/** Applies an edit's blob file additions and removals to `blobs`. */
+function applyBlobEdit(blobs: Map<number, BlobFileMeta>, edit: VersionEdit): void {
+  for (const b of edit.addedBlobs ?? []) blobs.set(b.id, b);
+  for (const id of edit.deletedBlobs ?? []) blobs.delete(id);
 }

@@ -19,7 +19,7 @@ export class UsageError extends Error {
 export const EXIT_USAGE = 64;
 
 /** The engines db-bench can drive, in the order they are reported. */
-export const ENGINES = ['lsm', 'classic-level', 'rocksdb', 'lmdb'] as const;
+export const ENGINES = ['lsm', 'lsm-kvsep', 'classic-level', 'rocksdb', 'lmdb'] as const;
 /** An engine name as given to --engines. */
 export type EngineName = (typeof ENGINES)[number];
 
@@ -63,6 +63,8 @@ export interface RunSettings {
   blockSize: number;
   /** Bits per key of @lsm/engine's filter; the peers' bindings fix a 10-bit Bloom filter. */
   bloomBits: number;
+  /** lsm-kvsep only: values of at least this many bytes go to blob files (kvSeparation.minValueSize). */
+  minValueSize: number;
 }
 
 /** Everything the CLI was asked to do. */
@@ -97,6 +99,8 @@ export const USAGE = `usage: db-bench [options]
   --cache-size B       block cache bytes, lsm + LevelDB + RocksDB (default 67108864)
   --block-size B       data block bytes, lsm + LevelDB + RocksDB (default 4096)
   --bloom-bits N       @lsm/engine filter bits per key, 0 = none (default 10, as the peers' fixed Bloom)
+  --min-value-size B   lsm-kvsep (@lsm/engine with K/V separation) only: values of at least B bytes
+                       go to blob files (default 4096)
   --engines LIST       comma list of ${ENGINES.join(', ')} (default all)
   --workloads LIST     comma list of ${WORKLOADS.join(', ')} (default all)
   --seed N             seed of every key and value stream (default 1)
@@ -121,6 +125,7 @@ const VALUED = new Set([
   'cache-size',
   'block-size',
   'bloom-bits',
+  'min-value-size',
   'engines',
   'workloads',
   'seed',
@@ -235,6 +240,7 @@ export function parseArgs(argv: readonly string[], defaultOut: string): CliOptio
       cacheSize: intFlag(o, 'cache-size', 64 << 20, 0, 2 ** 32 - 1),
       blockSize: intFlag(o, 'block-size', 4096, 256, 1 << 20),
       bloomBits: intFlag(o, 'bloom-bits', 10, 0, 64),
+      minValueSize: intFlag(o, 'min-value-size', 4096, 1, 2 ** 31),
     },
     engines: quick ? [...ENGINES] : listFlag(o, 'engines', ENGINES),
     workloads: quick ? [...WORKLOADS] : listFlag(o, 'workloads', WORKLOADS),

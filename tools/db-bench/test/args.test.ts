@@ -24,6 +24,7 @@ describe('parseArgs', () => {
       cacheSize: 64 << 20,
       blockSize: 4096,
       bloomBits: 10,
+      minValueSize: 4096,
     });
     expect(o.engines).toEqual([...ENGINES]);
     expect(o.workloads).toEqual([...WORKLOADS]);

@@ -142,6 +142,7 @@ const SETTINGS: RunSettings = {
   cacheSize: 1 << 20,
   blockSize: 4096,
   bloomBits: 10,
+  minValueSize: 4096,
 };
 
 async function record(engine: EngineName, workload: WorkloadName): Promise<{ seen: string[]; digest: string }> {

@@ -5,12 +5,13 @@ import type { EngineName } from '../args.js';
 import type { AdapterFactory } from './adapter.js';
 import { createClassicLevel } from './classic-level.js';
 import { createLmdb } from './lmdb.js';
-import { createLsm } from './lsm.js';
+import { createLsm, createLsmKvSep } from './lsm.js';
 import { createRocksDb } from './rocksdb.js';
 
 /** The factory of every engine. */
 export const ADAPTERS: Record<EngineName, AdapterFactory> = {
   lsm: createLsm,
+  'lsm-kvsep': createLsmKvSep,
   'classic-level': createClassicLevel,
   rocksdb: createRocksDb,
   lmdb: createLmdb,
@@ -19,6 +20,7 @@ export const ADAPTERS: Record<EngineName, AdapterFactory> = {
 /** Short display names for tables and charts. */
 export const ENGINE_TITLES: Record<EngineName, string> = {
   lsm: '@lsm/engine',
+  'lsm-kvsep': '@lsm/engine kvsep',
   'classic-level': 'LevelDB',
   rocksdb: 'RocksDB',
   lmdb: 'LMDB',

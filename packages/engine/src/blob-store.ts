@@ -1,0 +1,76 @@
+// BlobStore: reads separated values for a Tree. It decodes the pointer of an Indirection
+// entry, opens the blob file it names through a bounded LRU of open readers (a file
+// evicted or forgotten is simply reopened on its next use; every read is synchronous and
+// returns a copy, so no reference counting is needed), and returns the value, checked
+// against its key. A damaged pointer or record is LSM_CORRUPTION naming the file.
+
+import type { Fs } from '@lsm/fs';
+import { BlobFileReader, type InternalIterator, decodeBlobPointer } from '@lsm/sstable';
+import { BlobResolvingIterator } from './blob-resolving-iterator.js';
+import { blobFileName } from './file-names.js';
+
+/** Open blob files of one store. */
+export class BlobStore {
+  /** Insertion order is recency order: a hit is moved to the end. */
+  private readonly open = new Map<number, BlobFileReader>();
+  /** Values read through pointers since open. */
+  reads = 0;
+
+  constructor(
+    private readonly fs: Fs,
+    private readonly dir: string,
+    private readonly capacity: number,
+  ) {}
+
+  /** The reader of blob file `id`, opened if needed. */
+  reader(id: number): BlobFileReader {
+    let r = this.open.get(id);
+    if (r !== undefined) {
+      this.open.delete(id);
+      this.open.set(id, r);
+      return r;
+    }
+    r = BlobFileReader.open(this.fs, `${this.dir}/${blobFileName(id)}`, id);
+    this.open.set(id, r);
+    while (this.open.size > this.capacity) {
+      const [oldest, reader] = this.open.entries().next().value as [number, BlobFileReader];
+      this.open.delete(oldest);
+      reader.close();
+    }
+    return r;
+  }
+
+  /**
+   * The value an Indirection entry of `key` points at. `where` names the table the
+   * pointer came from, for the error a malformed pointer raises.
+   */
+  read(pointer: Uint8Array, key: Uint8Array, where: string): Uint8Array {
+    const p = decodeBlobPointer(pointer, where);
+    this.reads++;
+    return this.reader(p.fileId).read(p, key);
+  }
+
+  /** Wraps a merged iterator so that Indirection entries read as plain values. */
+  wrap(it: InternalIterator): InternalIterator {
+    return new BlobResolvingIterator(it, this);
+  }
+
+  /** Closes blob file `id` if open (it is about to be deleted). */
+  forget(id: number): void {
+    const r = this.open.get(id);
+    if (r === undefined) return;
+    this.open.delete(id);
+    r.close();
+  }
+
+  /** Number of open blob files. */
+  get size(): number {
+    return this.open.size;
+  }
+
+  /** Closes every blob file. */
+  close(): void {
+    for (const r of this.open.values()) r.close();
+    this.open.clear();
+  }
+}
