@@ -13,11 +13,12 @@ import type { AbstractDatabaseOptions } from 'abstract-level';
 import { InvalidArgumentError, NotSupportedError, type Snapshot, Tree, type TreeOptions, bytewiseComparator } from '@lsm/engine';
 import { LsmChainedBatch } from './chained-batch.js';
 import { clearRange } from './clear-range.js';
-import { engineCall, openError } from './errors.js';
+import { LevelError, engineCall, openError } from './errors.js';
 import { LsmEntryIterator, LsmKeyIterator, LsmValueIterator, type PrivateIteratorOptions } from './iterators.js';
 import { type EncodedRangeOptions, resolveRange } from './key-range.js';
 import { LsmSnapshot } from './lsm-snapshot.js';
 import { type Encoded, toFormatOrUndefined } from './output-format.js';
+import { NodeFs } from '@lsm/fs';
 import { SnapshotCursor } from './snapshot-cursor.js';
 
 /** Engine options LsmLevel passes to `Tree.open` (createIfMissing and errorIfExists come from open()). */
@@ -101,7 +102,8 @@ export class LsmLevel<K = string, V = string> extends AbstractLevel<Uint8Array |
       throw new NotSupportedError('option engine.comparator: abstract-level needs the bytewise key order');
     }
     const { engine: _, ...levelOptions } = options ?? {};
-    super(manifest(engine.fs === undefined), levelOptions as AbstractDatabaseOptions<K, V>);
+    // Data outlives the process only on the real disk (the engine's default fs).
+    super(manifest(engine.fs === undefined || engine.fs instanceof NodeFs), levelOptions as AbstractDatabaseOptions<K, V>);
     this.dir = location;
     this.engineOptions = engine;
   }
@@ -113,7 +115,7 @@ export class LsmLevel<K = string, V = string> extends AbstractLevel<Uint8Array |
 
   /** The engine store while the database is open (for stats(), flush(), compact()); throws otherwise. */
   get engine(): Tree {
-    if (this.tree === null) throw new InvalidArgumentError(`the database at ${this.dir} is not open`);
+    if (this.tree === null) throw new LevelError(`the database at ${this.dir} is not open`, 'LEVEL_DATABASE_NOT_OPEN');
     return this.tree;
   }
 
