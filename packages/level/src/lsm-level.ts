@@ -11,6 +11,7 @@
 import { AbstractLevel } from 'abstract-level';
 import type { AbstractDatabaseOptions } from 'abstract-level';
 import { InvalidArgumentError, NotSupportedError, type Snapshot, Tree, type TreeOptions, bytewiseComparator } from '@lsm/engine';
+import { NodeFs } from '@lsm/fs';
 import { LsmChainedBatch } from './chained-batch.js';
 import { clearRange } from './clear-range.js';
 import { LevelError, engineCall, openError } from './errors.js';
@@ -18,7 +19,6 @@ import { LsmEntryIterator, LsmKeyIterator, LsmValueIterator, type PrivateIterato
 import { type EncodedRangeOptions, resolveRange } from './key-range.js';
 import { LsmSnapshot } from './lsm-snapshot.js';
 import { type Encoded, toFormatOrUndefined } from './output-format.js';
-import { NodeFs } from '@lsm/fs';
 import { SnapshotCursor } from './snapshot-cursor.js';
 
 /** Engine options LsmLevel passes to `Tree.open` (createIfMissing and errorIfExists come from open()). */

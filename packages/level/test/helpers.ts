@@ -38,12 +38,15 @@ export async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
+/** An error as the tests inspect it: a code and a chain of causes. */
+export type Rejected = Error & { code?: string; cause?: Rejected };
+
 /** Awaits `p` and returns what it rejected with (fails if it resolved). */
-export async function rejection(p: Promise<unknown>): Promise<Error & { code?: string; cause?: Error & { code?: string; cause?: unknown } }> {
+export async function rejection(p: Promise<unknown>): Promise<Rejected> {
   try {
     await p;
   } catch (err) {
-    return err as Error & { code?: string };
+    return err as Rejected;
   }
   throw new Error('expected a rejection');
 }

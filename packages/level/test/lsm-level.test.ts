@@ -8,15 +8,15 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MemFs } from '@lsm/fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LevelError, LsmLevel } from '../src/index.js';
+import { LevelError, LsmLevel, type LsmLevelOptions } from '../src/index.js';
 import { CLEAR_BATCH } from '../src/clear-range.js';
 import { collect, rejection, tempDirs } from './helpers.js';
 
 const dirs = tempDirs('lsm-level-');
 afterAll(() => dirs.cleanup());
 
-async function openDb(options?: ConstructorParameters<typeof LsmLevel>[1], dir = dirs.make()): Promise<LsmLevel> {
-  const db = new LsmLevel(dir, options);
+async function openDb(options?: LsmLevelOptions, dir = dirs.make()): Promise<LsmLevel> {
+  const db = new LsmLevel<string, string>(dir, options);
   await db.open();
   return db;
 }
@@ -85,7 +85,7 @@ describe('encodings and binary keys', () => {
     expect(Buffer.isBuffer(asBuffer)).toBe(true);
     expect((asBuffer as unknown as Buffer).toString()).toBe('{"i":3}');
     const asView = await db.get(Uint8Array.of(0x80) as never, { valueEncoding: 'view' });
-    expect(asView instanceof Uint8Array && !Buffer.isBuffer(asView)).toBe(true);
+    expect((asView as unknown) instanceof Uint8Array && !Buffer.isBuffer(asView)).toBe(true);
     expect(await db.get(Uint8Array.of(0x80) as never, { valueEncoding: 'utf8' })).toBe('{"i":3}');
     await db.close();
   });
