@@ -19,6 +19,7 @@ import { LsmEntryIterator, LsmKeyIterator, LsmValueIterator, type PrivateIterato
 import { type EncodedRangeOptions, resolveRange } from './key-range.js';
 import { LsmSnapshot } from './lsm-snapshot.js';
 import { type Encoded, toFormatOrUndefined } from './output-format.js';
+import { ScratchEncoder } from './scratch-encoder.js';
 import { SnapshotCursor } from './snapshot-cursor.js';
 
 /** Engine options LsmLevel passes to `Tree.open` (createIfMissing and errorIfExists come from open()). */
@@ -85,6 +86,9 @@ export class LsmLevel<K = string, V = string> extends AbstractLevel<Uint8Array |
   private readonly dir: string;
   private readonly engineOptions: LsmEngineOptions;
   private tree: Tree | null = null;
+  /** Scratch encoders for string keys and values (the engine copies what it keeps). */
+  private readonly keyScratch = new ScratchEncoder();
+  private readonly valueScratch = new ScratchEncoder();
 
   /**
    * A database at directory `location` (created on open unless `createIfMissing: false`).
@@ -152,7 +156,7 @@ export class LsmLevel<K = string, V = string> extends AbstractLevel<Uint8Array |
     const tree = this.open_();
     const snapshot = this.engineSnapshot(options.snapshot);
     return toFormatOrUndefined(
-      engineCall(() => tree.get(key, { snapshot })),
+      engineCall(() => tree.get(this.keyScratch.bytes(key), { snapshot })),
       options.valueEncoding,
     );
   }
@@ -171,7 +175,7 @@ export class LsmLevel<K = string, V = string> extends AbstractLevel<Uint8Array |
   async _has(key: Encoded, options: { snapshot?: unknown }): Promise<boolean> {
     const tree = this.open_();
     const snapshot = this.engineSnapshot(options.snapshot);
-    return engineCall(() => tree.get(key, { snapshot })) !== undefined;
+    return engineCall(() => tree.get(this.keyScratch.bytes(key), { snapshot })) !== undefined;
   }
 
   async _hasMany(keys: Encoded[], options: { snapshot?: unknown }): Promise<boolean[]> {
@@ -182,12 +186,12 @@ export class LsmLevel<K = string, V = string> extends AbstractLevel<Uint8Array |
 
   async _put(key: Encoded, value: Encoded, options: WriteOptions): Promise<void> {
     const tree = this.open_();
-    engineCall(() => tree.put(key, value, syncOption(options)));
+    engineCall(() => tree.put(this.keyScratch.bytes(key), this.valueScratch.bytes(value), syncOption(options)));
   }
 
   async _del(key: Encoded, options: WriteOptions): Promise<void> {
     const tree = this.open_();
-    engineCall(() => tree.delete(key, syncOption(options)));
+    engineCall(() => tree.delete(this.keyScratch.bytes(key), syncOption(options)));
   }
 
   async _batch(operations: BatchOperation[], options: WriteOptions): Promise<void> {
@@ -195,8 +199,8 @@ export class LsmLevel<K = string, V = string> extends AbstractLevel<Uint8Array |
     engineCall(() => {
       const batch = tree.batch();
       for (const op of operations) {
-        if (op.type === 'put') batch.put(op.key, op.value!);
-        else batch.delete(op.key);
+        if (op.type === 'put') batch.put(this.keyScratch.bytes(op.key), this.valueScratch.bytes(op.value!));
+        else batch.delete(this.keyScratch.bytes(op.key));
       }
       batch.commit(syncOption(options));
     });

@@ -9,15 +9,19 @@ export type Format = 'buffer' | 'view' | 'utf8';
 /** A key or value as it arrives in a private method: already encoded to one of the formats. */
 export type Encoded = string | Uint8Array;
 
+// TextDecoder measured 56 ns for a 16- or 100-byte string here, against 140 ns for
+// Buffer#toString. ignoreBOM keeps a leading U+FEFF that was stored (the default strips it).
+const utf8Decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+
 /**
  * `bytes` in `format`: a Buffer sharing its memory ('buffer'), the array itself ('view'),
- * or the UTF-8 decoded string ('utf8'). The engine hands out fresh copies, so sharing
- * memory with them is safe.
+ * or the UTF-8 decoded string ('utf8'; invalid sequences become U+FFFD). The engine hands
+ * out fresh copies, so sharing memory with them is safe.
  */
 export function toFormat(bytes: Uint8Array, format: string | undefined): Encoded {
   if (format === 'view') return bytes;
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return format === 'utf8' ? buf.toString('utf8') : buf;
+  if (format === 'utf8') return utf8Decoder.decode(bytes);
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /** Like toFormat, passing `undefined` (a missing value) through. */

@@ -89,6 +89,19 @@ describe('encodings and binary keys', () => {
     expect(await db.get(Uint8Array.of(0x80) as never, { valueEncoding: 'utf8' })).toBe('{"i":3}');
     await db.close();
   });
+
+  it('round-trips non-ASCII strings, a leading byte-order mark and long multibyte values', async () => {
+    const db = await openDb();
+    const samples = ['\uFEFFbom', 'héllo wörld', '😀 emoji', '日本語'.repeat(5000), ''];
+    for (const [i, s] of samples.entries()) await db.put(`${s.slice(0, 20)}#${i}`, s);
+    for (const [i, s] of samples.entries()) {
+      expect(await db.get(`${s.slice(0, 20)}#${i}`)).toBe(s);
+      expect(db.getSync(`${s.slice(0, 20)}#${i}`)).toBe(s);
+    }
+    expect((await db.keys().all()).map((k) => k.split('#')[1]).sort()).toEqual(['0', '1', '2', '3', '4']);
+    expect(await db.values({ gte: '\uFEFF', lt: '\uFF00' }).all()).toEqual(['\uFEFFbom']);
+    await db.close();
+  });
 });
 
 describe('snapshots', () => {
