@@ -119,13 +119,13 @@ export class LsmLevel<K = string, V = string> extends AbstractLevel<Uint8Array |
 
   /** The engine store while the database is open (for stats(), flush(), compact()); throws otherwise. */
   get engine(): Tree {
-    if (this.tree === null) throw new LevelError(`the database at ${this.dir} is not open`, 'LEVEL_DATABASE_NOT_OPEN');
-    return this.tree;
+    return this.open_();
   }
 
+  /** The open engine store. abstract-level calls private methods only while open. */
   private open_(): Tree {
-    // abstract-level calls private methods only while the database is open.
-    return this.tree!;
+    if (this.tree === null) throw new LevelError(`the database at ${this.dir} is not open`, 'LEVEL_DATABASE_NOT_OPEN');
+    return this.tree;
   }
 
   /** The engine snapshot behind `snapshot`, refusing snapshots of another database. */
@@ -148,8 +148,11 @@ export class LsmLevel<K = string, V = string> extends AbstractLevel<Uint8Array |
   async _close(): Promise<void> {
     const tree = this.tree;
     if (tree === null) return;
-    this.tree = null;
+    // A failed close leaves the engine closed anyway and abstract-level 'open': keep the
+    // closed Tree so calls report LEVEL_DATABASE_NOT_OPEN; the next close() (idempotent
+    // in the engine) completes.
     engineCall(() => tree.close());
+    this.tree = null;
   }
 
   _getSync(key: Encoded, options: ReadOptions): Encoded | undefined {

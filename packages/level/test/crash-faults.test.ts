@@ -142,6 +142,25 @@ describe('faults', () => {
     await db.close();
   });
 
+  it('a close whose log sync fails is LEVEL_DATABASE_NOT_CLOSED; calls then report not open, and close() again completes', async () => {
+    const fs = new FaultFs(new MemFs());
+    const db = new LsmLevel('/db', { engine: { fs } });
+    await db.put('a', '1', { sync: true } as never);
+    await db.put('b', '2');
+    fs.addRule({ op: 'sync', path: '.log', fault: { type: 'error' } });
+    const err = await rejection(db.close());
+    expect(err.code).toBe('LEVEL_DATABASE_NOT_CLOSED');
+    expect(err.cause?.code).toBe('LEVEL_IO_ERROR');
+    expect(db.status).toBe('open');
+    expect((await rejection(db.get('a'))).code).toBe('LEVEL_DATABASE_NOT_OPEN');
+    await db.close();
+    expect(db.status).toBe('closed');
+    fs.clearRules();
+    await db.open();
+    expect(await db.get('a')).toBe('1');
+    await db.close();
+  });
+
   it('a failing read of a table is LEVEL_IO_ERROR from get and from iterators', async () => {
     const fs = new FaultFs(new MemFs());
     const db = new LsmLevel('/db', { engine: { fs, blockCacheBytes: 0 } });

@@ -168,6 +168,32 @@ describe('snapshots', () => {
   });
 });
 
+describe('signals and sync writes', () => {
+  it('an aborted signal rejects the next read with LEVEL_ABORTED (signals.iterators is false: nothing runs between reads)', async () => {
+    const db = await openDb();
+    await fill(db, ['a', 'b', 'c']);
+    const ac = new AbortController();
+    const it = db.keys({ signal: ac.signal });
+    expect(await it.next()).toBe('a');
+    ac.abort();
+    const err = await rejection(it.next());
+    expect(err.code).toBe('LEVEL_ABORTED');
+    await it.close();
+    await db.close();
+  });
+
+  it('put, del, batch and chained write accept { sync: true } and make the write durable', async () => {
+    const db = await openDb();
+    const before = db.engine.stats().walSyncs;
+    await db.put('a', '1', { sync: true } as never);
+    await db.del('a', { sync: true } as never);
+    await db.batch([{ type: 'put', key: 'b', value: '2' }], { sync: true } as never);
+    await db.batch().put('c', '3').write({ sync: true } as never);
+    expect(db.engine.stats().walSyncs - before).toBe(4);
+    await db.close();
+  });
+});
+
 describe('seek', () => {
   it('seeks forward and backward, in both directions, within the range and the limit', async () => {
     const db = await openDb();
