@@ -4,12 +4,13 @@
 // a prefix of the range deleted. Writes made after clear() started are not touched,
 // because the keys come from the snapshot.
 //
-// When the engine has deleteRange (one range tombstone), a clear without a limit should
-// use it: `tree.deleteRange(lower, upper)` for the whole range, which is O(1) writes
-// instead of one tombstone per key. A clear with a limit (or an explicit snapshot, whose
-// keys may since have been rewritten) keeps this per-key path.
+// A clear without a limit and without an explicit snapshot is one engine batch holding
+// one range deletion (plus a point deletion where a bound cannot be expressed as an
+// exclusive end): O(1) writes, atomic, whatever the number of keys. A clear with a limit
+// (which must count keys) or an explicit snapshot (a range tombstone would also delete
+// keys written after the snapshot) keeps the per-key path.
 
-import type { Snapshot, Tree } from '@lsm/engine';
+import { type Snapshot, type Tree, bytewiseComparator } from '@lsm/engine';
 import { engineCall } from './errors.js';
 import { type KeyRange, engineRange } from './key-range.js';
 
@@ -26,8 +27,58 @@ export interface ClearSpec {
   snapshot?: Snapshot;
 }
 
+/** The largest key the engine accepts (65,535 bytes of 0xff): nothing sorts after it. */
+const MAX_KEY_LENGTH = 65535;
+let maxKey: Uint8Array | undefined;
+
+/** The smallest key after `key` in bytewise order (key + 0x00), or undefined past the length limit. */
+function successor(key: Uint8Array): Uint8Array | undefined {
+  if (key.length >= MAX_KEY_LENGTH) return undefined;
+  const out = new Uint8Array(key.length + 1);
+  out.set(key);
+  return out;
+}
+
+/**
+ * Deletes the whole range with one range deletion in one atomic batch. False (nothing
+ * done) when the lower bound is an exclusive maximal-length key, whose successor the
+ * engine cannot hold: the caller then clears key by key.
+ */
+function clearWithRangeDeletion(tree: Tree, range: KeyRange): boolean {
+  const batch = tree.batch();
+  let start: Uint8Array = new Uint8Array(0);
+  if (range.lower !== undefined) {
+    if (range.lower.inclusive) start = range.lower.key;
+    else {
+      const s = successor(range.lower.key);
+      if (s === undefined) return false;
+      start = s;
+    }
+  }
+  let end: Uint8Array;
+  let alsoDelete: Uint8Array | undefined;
+  if (range.upper === undefined) {
+    end = maxKey ??= new Uint8Array(MAX_KEY_LENGTH).fill(0xff);
+    alsoDelete = end;
+  } else if (!range.upper.inclusive) end = range.upper.key;
+  else {
+    const s = successor(range.upper.key);
+    if (s !== undefined) end = s;
+    else {
+      end = range.upper.key;
+      alsoDelete = end;
+    }
+  }
+  const c = bytewiseComparator.compare(start, end);
+  if (c < 0) batch.deleteRange(start, end);
+  if (alsoDelete !== undefined && bytewiseComparator.compare(start, alsoDelete) <= 0) batch.delete(alsoDelete);
+  batch.commit();
+  return true;
+}
+
 /** Deletes every key of `spec.range` visible in the snapshot (up to the limit). */
 export function clearRange(tree: Tree, spec: ClearSpec): void {
+  if (spec.limit < 0 && spec.snapshot === undefined && engineCall(() => clearWithRangeDeletion(tree, spec.range))) return;
   engineCall(() => {
     const snap = spec.snapshot ?? tree.snapshot();
     try {
