@@ -32,7 +32,7 @@ export function writeMemtable(fs: Fs, dir: string, id: number, mem: Memtable, op
   let writer: TableWriter | undefined;
   let finished = false;
   try {
-    writer = new TableWriter(fs, path, options);
+    writer = new TableWriter(fs, path, { ...options, fileNumber: id });
     const it = mem.iterator();
     for (it.seekToFirst(); it.valid(); it.next()) writer.add(it.userKey(), it.seqno(), it.type(), it.value());
     it.close();

@@ -3,7 +3,15 @@
 
 import { type CompactionStrategy, Leveled } from '@lsm/compaction';
 import { type Fs, NodeFs } from '@lsm/fs';
-import { type Comparator, type CompressionType, type FilterOptions, InvalidArgumentError, bytewiseComparator } from '@lsm/sstable';
+import {
+  type Comparator,
+  type CompressionType,
+  type EncryptionOptions,
+  type FilterOptions,
+  InvalidArgumentError,
+  KeyRing,
+  bytewiseComparator,
+} from '@lsm/sstable';
 
 /** Options of `Tree.open`. */
 export interface TreeOptions {
@@ -42,6 +50,14 @@ export interface TreeOptions {
   compaction?: CompactionStrategy;
   /** Compact automatically after a flush when the strategy asks for it. Default true. */
   autoCompaction?: boolean;
+  /**
+   * Encryption at rest (AES-256-GCM): every table, write-ahead log and manifest is
+   * encrypted under `key` (32 bytes). `previousKeys` are still accepted for reading during
+   * a key rotation (see the README). Must be given for an encrypted store and absent for
+   * an unencrypted one (else LSM_INVALID_ARGUMENT); a wrong key is LSM_CORRUPTION
+   * "encryption key does not match" at open. Default: none.
+   */
+  encryption?: EncryptionOptions;
 }
 
 /** Options after defaults. */
@@ -63,6 +79,8 @@ export interface ResolvedOptions {
   maxOpenTables: number;
   compaction: CompactionStrategy;
   autoCompaction: boolean;
+  /** The keys, when the store is encrypted. */
+  encryption: KeyRing | undefined;
 }
 
 function intOption(name: string, v: unknown, def: number, min: number, max: number): number {
@@ -122,5 +140,6 @@ export function resolveOptions(o: TreeOptions | undefined): ResolvedOptions {
     maxOpenTables: intOption('maxOpenTables', opts.maxOpenTables, 1000, 8, 1_000_000),
     compaction,
     autoCompaction: boolOption('autoCompaction', opts.autoCompaction, true),
+    encryption: opts.encryption === undefined ? undefined : new KeyRing(opts.encryption, 'option encryption'),
   };
 }
