@@ -20,4 +20,4 @@ export {
   type LsmErrorCode,
 } from './errors.js';
 export { Leveled, type CompactionStrategy, type LeveledOptions } from '@lsm/compaction';
-export { bytewiseComparator, type Comparator } from '@lsm/sstable';
+export { bytewiseComparator, type Comparator, type EncryptionOptions } from '@lsm/sstable';
