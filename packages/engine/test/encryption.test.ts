@@ -288,8 +288,8 @@ describe('threat model', () => {
     writeFile(fs, `${DIR}/${victim}`, readFile(plain, `${DIR}/${files(plain, 'sst')[0]!}`));
     const tree = Tree.open(DIR, { fs, ...A });
     const e = lsmCode(() => contents(tree));
-    expect(['LSM_CORRUPTION', 'LSM_INVALID_ARGUMENT']).toContain(e.code);
-    expect(e.message).toContain('not encrypted');
+    expect(e.code).toBe('LSM_CORRUPTION');
+    expect(e.message).toContain('table is not encrypted, but the store is');
     tree.close();
   });
 
