@@ -110,7 +110,7 @@ export class CompactionRunner {
           const id = h.versions.newFileNumber();
           created.push(id);
           this.pending.add(id);
-          const writer = new TableWriter(h.fs, `${h.dir}/${tableFileName(id)}`, h.writerOptions());
+          const writer = new TableWriter(h.fs, `${h.dir}/${tableFileName(id)}`, { ...h.writerOptions(), fileNumber: id });
           return { id, writer: blobs === undefined ? writer : blobs.tableWriter(id, writer) };
         },
         snapshots: h.snapshots(),

@@ -59,7 +59,7 @@ export function writeMemtable(
   let writer: Pick<TableWriter, 'add' | 'finish' | 'abandon'> | undefined;
   let finished = false;
   try {
-    const table = new TableWriter(fs, path, options);
+    const table = new TableWriter(fs, path, { ...options, fileNumber: id });
     writer = wrap === undefined ? table : wrap(table);
     const it = mem.iterator();
     for (it.seekToFirst(); it.valid(); it.next()) writer.add(it.userKey(), it.seqno(), it.type(), it.value());

@@ -30,4 +30,4 @@ export {
   encodeU64,
   decodeU64,
 } from '@lsm/compaction';
-export { bytewiseComparator, type Comparator } from '@lsm/sstable';
+export { bytewiseComparator, type Comparator, type EncryptionOptions } from '@lsm/sstable';

@@ -3,7 +3,15 @@
 
 import { type CompactionStrategy, Leveled, type MergeOperator, checkMergeOperator } from '@lsm/compaction';
 import { type Fs, NodeFs } from '@lsm/fs';
-import { type Comparator, type CompressionType, type FilterOptions, InvalidArgumentError, bytewiseComparator } from '@lsm/sstable';
+import {
+  type Comparator,
+  type CompressionType,
+  type EncryptionOptions,
+  type FilterOptions,
+  InvalidArgumentError,
+  KeyRing,
+  bytewiseComparator,
+} from '@lsm/sstable';
 import { type KvSeparationOptions, type ResolvedKvSeparation, resolveKvSeparation } from './kv-separation-options.js';
 
 /** Options of `Tree.open`. */
@@ -52,6 +60,14 @@ export interface TreeOptions {
   mergeOperator?: MergeOperator;
   /** K/V separation: large values go to blob files (see README). Default off. */
   kvSeparation?: boolean | KvSeparationOptions;
+  /**
+   * Encryption at rest (AES-256-GCM): every table, write-ahead log and manifest is
+   * encrypted under `key` (32 bytes). `previousKeys` are still accepted for reading during
+   * a key rotation (see the README). Must be given for an encrypted store and absent for
+   * an unencrypted one (else LSM_INVALID_ARGUMENT); a wrong key is LSM_CORRUPTION
+   * "encryption key does not match" at open. Default: none.
+   */
+  encryption?: EncryptionOptions;
 }
 
 /** Options after defaults. */
@@ -76,6 +92,8 @@ export interface ResolvedOptions {
   mergeOperator: MergeOperator | undefined;
   /** undefined: off. */
   kvSeparation: ResolvedKvSeparation | undefined;
+  /** The keys, when the store is encrypted. */
+  encryption: KeyRing | undefined;
 }
 
 function intOption(name: string, v: unknown, def: number, min: number, max: number): number {
@@ -137,5 +155,6 @@ export function resolveOptions(o: TreeOptions | undefined): ResolvedOptions {
     autoCompaction: boolOption('autoCompaction', opts.autoCompaction, true),
     mergeOperator: opts.mergeOperator === undefined ? undefined : checkMergeOperator(opts.mergeOperator, 'option mergeOperator'),
     kvSeparation: resolveKvSeparation(opts.kvSeparation),
+    encryption: opts.encryption === undefined ? undefined : new KeyRing(opts.encryption, 'option encryption'),
   };
 }

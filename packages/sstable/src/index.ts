@@ -49,7 +49,19 @@ export type { CompressionType } from './compression.js';
 export type { RangeTombstone } from './range-tombstone-block.js';
 export { FragmentedRangeTombstones, newestAtOrBelow, type TombstoneFragment } from './fragmented-range-tombstones.js';
 export type { TableProperties } from './properties.js';
-export { FORMAT_VERSION } from './footer.js';
+export { FORMAT_VERSION, ENCRYPTED_FORMAT_VERSION } from './footer.js';
+// Encryption at rest (AES-256-GCM): keys, the per-file header, and the block cipher that
+// tables, logs, manifests and blob files share.
+export { KeyRing, keyIdOf, keyIdHex, ENCRYPTION_KEY_LENGTH, type EncryptionOptions } from './encryption-keys.js';
+export {
+  FileKind,
+  ENCRYPTION_HEADER_SIZE,
+  GCM_TAG_LENGTH,
+  hasEncryptionMagic,
+  decodeEncryptionHeader,
+  type EncryptionHeader,
+} from './encryption-header.js';
+export { FileCipher, BlockType, ENCRYPTION_OVERHEAD } from './file-cipher.js';
 export { TableWriter, type TableWriterOptions, type FinishedTable } from './table-writer.js';
 export { Table, type TableOptions, type TableGetResult } from './table.js';
 export { TableIterator, type TableIteratorOptions } from './table-iterator.js';

@@ -9,14 +9,17 @@
 import { writeAll, type Fs, type FsFile } from '@lsm/fs';
 import { BlockBuilder } from './block-builder.js';
 import type { BlockHandle } from './block-handle.js';
-import { appendBlock, BLOCK_TRAILER_SIZE } from './block-io.js';
+import { appendBlock, BLOCK_TRAILER_SIZE, BlockFlags } from './block-io.js';
 import { FileHasher } from './checksum.js';
 import { ByteSink } from './coding.js';
 import { bytewiseComparator, compareBytesAt, isBytewise, type Comparator } from './comparator.js';
 import { BlockCompressor, CompressionId, DEFAULT_ZSTD_LEVEL, type CompressionType } from './compression.js';
 import { closedError, InvalidArgumentError, toIoError } from './errors.js';
 import { FilterCollector, type FilterOptions } from './filter-block.js';
-import { encodeFooter, FORMAT_VERSION } from './footer.js';
+import { ENCRYPTED_FORMAT_VERSION, encodeFooter, FORMAT_VERSION } from './footer.js';
+import { FileKind } from './encryption-header.js';
+import { KeyRing, type EncryptionOptions } from './encryption-keys.js';
+import { BlockType, FileCipher } from './file-cipher.js';
 import { INDEX_TYPE_BINARY_SEARCH, IndexBuilder } from './index-block.js';
 import {
   checkSeqno,
@@ -53,6 +56,17 @@ export interface TableWriterOptions {
   creationTime?: number;
   /** fsync the file in finish(). Default true. */
   sync?: boolean;
+  /**
+   * Encrypt every block with AES-256-GCM under this key (the ring's current key), making
+   * a format-version-2 table. Default: none (a version-1 table, byte-identical to one
+   * written without this option).
+   */
+  encryption?: EncryptionOptions | KeyRing;
+  /**
+   * The table's file number, bound into an encrypted table (its subkey and header), so a
+   * reader expecting another number refuses the file. Default 0. Ignored without encryption.
+   */
+  fileNumber?: number;
 }
 
 /** What finish() returns. */
@@ -78,6 +92,8 @@ export class TableWriter {
   private readonly prefixExtractor: PrefixExtractor | undefined;
   private readonly syncOnFinish: boolean;
   private readonly creationTime: number | undefined;
+  /** Set when the table is encrypted. */
+  private readonly cipher: FileCipher | undefined;
 
   private readonly data: BlockBuilder;
   private readonly index: IndexBuilder;
@@ -145,6 +161,9 @@ export class TableWriter {
     }
     this.creationTime = options.creationTime;
     this.syncOnFinish = options.sync ?? true;
+    this.cipher = options.encryption === undefined
+      ? undefined
+      : FileCipher.forNewFile(KeyRing.from(options.encryption, 'option encryption'), FileKind.Table, options.fileNumber ?? 0);
     this.data = new BlockBuilder(this.restartInterval, this.blockSize + (this.blockSize >>> 2));
     this.index = new IndexBuilder(this.cmp);
     const fo = this.filterOptions === false ? undefined : this.filterOptions;
@@ -272,7 +291,7 @@ export class TableWriter {
       let filterSize = 0;
       let filterKeys = 0;
       if (this.filter !== undefined && this.filter.count > 0) {
-        const h = this.writeBlock(this.filter.finish(), false);
+        const h = this.writeBlock(this.filter.finish(), false, BlockType.Filter);
         meta.set(MetaBlockName.Filter, h);
         filterSize = h.size + BLOCK_TRAILER_SIZE;
         filterKeys = this.filter.count;
@@ -280,7 +299,7 @@ export class TableWriter {
       let prefixFilterSize = 0;
       let prefixKeys = 0;
       if (this.prefixFilter !== undefined && this.prefixFilter.count > 0) {
-        const h = this.writeBlock(this.prefixFilter.finish(), false);
+        const h = this.writeBlock(this.prefixFilter.finish(), false, BlockType.PrefixFilter);
         meta.set(MetaBlockName.PrefixFilter, h);
         prefixFilterSize = h.size + BLOCK_TRAILER_SIZE;
         prefixKeys = this.prefixFilter.count;
@@ -293,7 +312,7 @@ export class TableWriter {
       if (this.rangeTombstones.length > 0) {
         const list = this.rangeTombstones;
         sortRangeTombstones(list, this.cmp);
-        const h = this.writeBlock(buildRangeTombstoneBlock(list), true);
+        const h = this.writeBlock(buildRangeTombstoneBlock(list), true, BlockType.RangeTombstones);
         meta.set(MetaBlockName.RangeTombstones, h);
         rangeSize = h.size + BLOCK_TRAILER_SIZE;
         rtStart = list[0]!.start;
@@ -307,14 +326,14 @@ export class TableWriter {
         minSeq = 0;
         maxSeq = 0;
       }
-      const indexHandle = this.writeBlock(this.index.finish(), true);
-      const metaHandle = this.writeBlock(buildMetaindexBlock(meta), false);
+      const indexHandle = this.writeBlock(this.index.finish(), true, BlockType.Index);
+      const metaHandle = this.writeBlock(buildMetaindexBlock(meta), false, BlockType.Metaindex);
 
       // Everything so far is covered by the file checksum.
       this.flushOut();
       const checksumLength = this.offset;
       const props: TableProperties = {
-        formatVersion: FORMAT_VERSION,
+        formatVersion: this.formatVersion,
         comparator: this.cmp.name,
         compression: this.compressor.type,
         compressionLevel: this.compressor.type === 'zstd' ? this.compressor.level : 0,
@@ -351,8 +370,12 @@ export class TableWriter {
         fileChecksum: this.hasher.digestHex(),
         fileChecksumLength: checksumLength,
       };
-      const propsHandle = this.writeBlock(buildPropertiesBlock(props), false, false);
-      this.out.putBytes(encodeFooter({ metaindex: metaHandle, index: indexHandle, properties: propsHandle, formatVersion: FORMAT_VERSION }));
+      const propsHandle = this.writeBlock(buildPropertiesBlock(props), false, BlockType.Properties, false);
+      const footer = encodeFooter({ metaindex: metaHandle, index: indexHandle, properties: propsHandle, formatVersion: this.formatVersion });
+      // An encrypted table's header sits before the footer; its key-check tag also
+      // authenticates the footer's handles and version.
+      if (this.cipher !== undefined) this.out.putBytes(this.cipher.header(footer.subarray(0, 52)));
+      this.out.putBytes(footer);
       this.offset = this.flushedTo + this.out.len;
       this.flushOut(false);
       if (this.syncOnFinish) this.file.syncData();
@@ -380,12 +403,23 @@ export class TableWriter {
     this.lastPrefix = p.slice();
   }
 
+  private get formatVersion(): number {
+    return this.cipher === undefined ? FORMAT_VERSION : ENCRYPTED_FORMAT_VERSION;
+  }
+
+  /** Appends a block (encrypting it when the table is encrypted) and returns its handle. */
+  private append(payload: Uint8Array, id: number, type: number): BlockHandle {
+    const stored = this.cipher === undefined ? payload : this.cipher.seal(payload, this.offset, type, id);
+    const handle = { offset: this.offset, size: stored.length };
+    appendBlock(this.out, stored, id, this.offset, this.cipher === undefined ? 0 : BlockFlags.Encrypted);
+    this.offset += stored.length + BLOCK_TRAILER_SIZE;
+    return handle;
+  }
+
   private flushDataBlock(): void {
     const contents = this.data.finish();
     const { id, payload } = this.compressor.compress(contents);
-    const handle = { offset: this.offset, size: payload.length };
-    appendBlock(this.out, payload, id, this.offset);
-    this.offset += payload.length + BLOCK_TRAILER_SIZE;
+    const handle = this.append(payload, id, BlockType.Data);
     this.uncompressedDataSize += contents.length;
     this.dataBlockCount++;
     if (id !== CompressionId.None) this.compressedDataBlockCount++;
@@ -395,12 +429,10 @@ export class TableWriter {
   }
 
   /** Appends a meta/index block (compressed if asked and it pays) and returns its handle. */
-  private writeBlock(contents: Uint8Array, compress: boolean, hashed = true): BlockHandle {
+  private writeBlock(contents: Uint8Array, compress: boolean, type: number, hashed = true): BlockHandle {
     if (!hashed) this.flushOut();
     const { id, payload } = compress ? this.compressor.compress(contents) : { id: CompressionId.None, payload: contents };
-    const handle = { offset: this.offset, size: payload.length };
-    appendBlock(this.out, payload, id, this.offset);
-    this.offset += payload.length + BLOCK_TRAILER_SIZE;
+    const handle = this.append(payload, id, type);
     if (hashed && this.out.len >= WRITE_BUFFER) this.flushOut();
     return handle;
   }
