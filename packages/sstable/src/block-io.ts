@@ -9,6 +9,7 @@
 import { blockChecksum } from './checksum.js';
 import { getU32, putU32, type ByteSink } from './coding.js';
 import { decompressBlock } from './compression.js';
+import type { DictionaryDecompressor } from './dictionary/zstd-dictionary-codec.js';
 import { CorruptionError, NotSupportedError, toIoError } from './errors.js';
 import type { BlockHandle } from './block-handle.js';
 import type { Fs, FsFile } from '@lsm/fs';
@@ -43,9 +44,10 @@ export function appendBlock(sink: ByteSink, payload: Uint8Array, compressionId: 
 
 /**
  * Verifies a stored block held in `raw` (payload + trailer, read from `handle.offset`)
- * and returns its contents (a view of `raw` when uncompressed).
+ * and returns its contents (a view of `raw` when uncompressed). `dict` is the table's
+ * dictionary, given only for data blocks.
  */
-export function decodeStoredBlock(raw: Uint8Array, handle: BlockHandle, file: string): Uint8Array {
+export function decodeStoredBlock(raw: Uint8Array, handle: BlockHandle, file: string, dict?: DictionaryDecompressor): Uint8Array {
   const size = handle.size;
   if (raw.length !== size + BLOCK_TRAILER_SIZE) throw new CorruptionError(file, handle.offset, 'block length mismatch');
   const stored = getU32(raw, size + 4);
@@ -59,22 +61,23 @@ export function decodeStoredBlock(raw: Uint8Array, handle: BlockHandle, file: st
     if (flags & BlockFlags.Encrypted) throw new NotSupportedError(`block at offset ${handle.offset} of ${file} is encrypted; this version cannot decrypt`);
     throw new NotSupportedError(`block at offset ${handle.offset} of ${file} uses unknown trailer flags 0x${flags.toString(16)}`);
   }
-  return decompressBlock(id, raw.subarray(0, size), file, handle.offset);
+  return decompressBlock(id, raw.subarray(0, size), file, handle.offset, dict);
 }
 
 /**
  * Reads the stored block at `handle` from `file`, verifies and decodes it. `limit` is the
  * end of the region the block must lie in (a handle reaching past it is corruption, as
- * is a file that ends before the block does). Fs failures become IoError.
+ * is a file that ends before the block does). Fs failures become IoError. `dict`: the
+ * table's dictionary, for data blocks.
  */
-export function readBlock(file: FsFile, path: string, handle: BlockHandle, limit: number): Uint8Array {
+export function readBlock(file: FsFile, path: string, handle: BlockHandle, limit: number, dict?: DictionaryDecompressor): Uint8Array {
   const total = handle.size + BLOCK_TRAILER_SIZE;
   if (handle.offset + total > limit) {
     throw new CorruptionError(path, handle.offset, `block of ${handle.size} bytes runs past the end of its region (${limit})`);
   }
   const raw = new Uint8Array(total);
   readFully(file, path, raw, handle.offset);
-  return decodeStoredBlock(raw, handle, path);
+  return decodeStoredBlock(raw, handle, path, dict);
 }
 
 /**
