@@ -71,47 +71,47 @@ describe('compression dictionary option', () => {
     ['zstd + dictionary', { type: 'zstd', level: 3, dictionary: { maxBytes: 2048, sampleBytes: 16 * 1024 } }],
   ];
   for (const [mode, compression] of MODES) {
-  it(`${mode}: round-trips through flush, compaction and reopen`, () => {
-    const seed = 0x5eed;
-    const fs = new MemFs();
-    const rng = new Rng(seed);
-    const model = new Map<string, Uint8Array | undefined>();
-    const options = (): TreeOptions => ({ ...dictOptions(fs), compression });
-    let tree = Tree.open('/db', options());
-    for (let step = 0; step < 6000; step++) {
-      const i = rng.int(2500);
-      const k = keyOf(i);
-      if (rng.chance(0.05)) {
-        tree.delete(k);
-        model.set(String(i), undefined);
-      } else {
-        const v = doc(rng, i, step);
-        tree.put(k, v);
-        model.set(String(i), v);
+    it(`${mode}: round-trips through flush, compaction and reopen`, () => {
+      const seed = 0x5eed;
+      const fs = new MemFs();
+      const rng = new Rng(seed);
+      const model = new Map<string, Uint8Array | undefined>();
+      const options = (): TreeOptions => ({ ...dictOptions(fs), compression });
+      let tree = Tree.open('/db', options());
+      for (let step = 0; step < 6000; step++) {
+        const i = rng.int(2500);
+        const k = keyOf(i);
+        if (rng.chance(0.05)) {
+          tree.delete(k);
+          model.set(String(i), undefined);
+        } else {
+          const v = doc(rng, i, step);
+          tree.put(k, v);
+          model.set(String(i), v);
+        }
+        if (step === 3000) tree.flush();
       }
-      if (step === 3000) tree.flush();
-    }
-    tree.flush();
-    const withDict = mode === 'zstd + dictionary';
-    const afterFlush = tablesWithDictionary(fs);
-    expect(afterFlush.withDict > 0, `seed ${seed}`).toBe(withDict);
-    tree.compact();
-    const afterCompaction = tablesWithDictionary(fs);
-    expect(afterCompaction.withDict > 0, `seed ${seed}`).toBe(withDict);
-    const check = (t: Tree): void => {
-      for (const [i, v] of model) expect(t.get(keyOf(Number(i)))?.slice(), `seed ${seed}, key ${i}`).toEqual(v);
-      expect([...t.range()].length).toBe([...model.values()].filter((v) => v !== undefined).length);
-    };
-    check(tree);
-    tree.close();
-    tree = Tree.open('/db', options());
-    check(tree);
-    tree.close();
-    // Tables carry their own compression: the store reads them under any setting.
-    tree = Tree.open('/db', { ...dictOptions(fs), compression: withDict ? 'none' : dictOptions(fs).compression });
-    check(tree);
-    tree.close();
-  });
+      tree.flush();
+      const withDict = mode === 'zstd + dictionary';
+      const afterFlush = tablesWithDictionary(fs);
+      expect(afterFlush.withDict > 0, `seed ${seed}`).toBe(withDict);
+      tree.compact();
+      const afterCompaction = tablesWithDictionary(fs);
+      expect(afterCompaction.withDict > 0, `seed ${seed}`).toBe(withDict);
+      const check = (t: Tree): void => {
+        for (const [i, v] of model) expect(t.get(keyOf(Number(i)))?.slice(), `seed ${seed}, key ${i}`).toEqual(v);
+        expect([...t.range()].length).toBe([...model.values()].filter((v) => v !== undefined).length);
+      };
+      check(tree);
+      tree.close();
+      tree = Tree.open('/db', options());
+      check(tree);
+      tree.close();
+      // Tables carry their own compression: the store reads them under any setting.
+      tree = Tree.open('/db', { ...dictOptions(fs), compression: withDict ? 'none' : dictOptions(fs).compression });
+      check(tree);
+      tree.close();
+    });
   }
 
   const KILL_OPS: FaultOp[] = ['write', 'sync', 'rename', 'syncDirectory'];
