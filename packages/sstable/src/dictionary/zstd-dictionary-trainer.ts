@@ -2,13 +2,18 @@
 // does not expose zstd's own trainer). Content is chosen by COVER segment selection
 // (cover-segments.ts); the segment length k and d-mer length d are tuned by compressing
 // held-out samples with each candidate, as zstd's trainer tunes them; the winner is then
-// rebuilt from all samples. Deterministic: the same samples and options give the same bytes.
+// rebuilt from all samples. Entropy tables (Huffman for literals, FSE for the sequence
+// codes) are then built from a parse of the samples against that content
+// (sequence-statistics.ts) into a structured zstd dictionary, which is kept when it beats
+// the raw content on the held-out samples. Deterministic: same samples and options, same bytes.
 
 import zstd from 'zstd-napi/binding.js';
 import { InvalidArgumentError } from '../errors.js';
 import { DEFAULT_ZSTD_LEVEL, checkZstdLevel } from '../compression.js';
 import { hashSamples, selectSegments, type HashedSamples } from './cover-segments.js';
+import { sequenceStatistics } from './sequence-statistics.js';
 import { DictionaryCompressor } from './zstd-dictionary-codec.js';
+import { buildZstdDictionary } from './zstd-dictionary-format.js';
 
 /** Options of trainDictionary. */
 export interface TrainDictionaryOptions {
@@ -16,10 +21,12 @@ export interface TrainDictionaryOptions {
   readonly maxBytes: number;
   /** zstd level the dictionary will be used at (candidates are scored at it). Default 3. */
   readonly level?: number;
-  /** Segment lengths to try. Default [128, 256, 512, 1024]. */
+  /** Segment lengths to try. Default [256, 512, 1024]. */
   readonly segmentSizes?: readonly number[];
   /** d-mer lengths to try. Default [6, 8]. */
   readonly dmerSizes?: readonly (6 | 8)[];
+  /** Build entropy tables (a structured zstd dictionary) when they help. Default true. */
+  readonly entropyTables?: boolean;
 }
 
 /** Smallest dictionary accepted (zstd needs some content to reference). */
@@ -42,7 +49,7 @@ export function trainDictionary(samples: readonly Uint8Array[], opts: TrainDicti
   if (!Array.isArray(samples) || samples.some((s) => !(s instanceof Uint8Array))) {
     throw new InvalidArgumentError('samples must be an array of Uint8Array');
   }
-  const ks = opts.segmentSizes ?? [128, 256, 512, 1024];
+  const ks = opts.segmentSizes ?? [256, 512, 1024];
   const ds = opts.dmerSizes ?? [6, 8];
   if (ks.length === 0 || ks.some((k) => !Number.isInteger(k) || k < 16 || k > 4096)) throw new InvalidArgumentError('segmentSizes must be integers in [16, 4096]');
   if (ds.length === 0 || ds.some((d) => d !== 6 && d !== 8)) throw new InvalidArgumentError('dmerSizes must each be 6 or 8');
@@ -72,7 +79,20 @@ export function trainDictionary(samples: readonly Uint8Array[], opts: TrainDicti
   const k = best?.k ?? ks[0]!;
   const d = best?.d ?? ds[0]!;
   const hs: HashedSamples = hashSamples(samples, d);
-  return selectSegments(hs, { maxBytes, k, d });
+  const content = selectSegments(hs, { maxBytes, k, d });
+  if (opts.entropyTables === false || content.length < 8) return content;
+
+  // Entropy tables from the training samples parsed against the content; the header
+  // (tables, ids, repeat offsets) comes out of the content's budget, oldest segments first.
+  const stats = sequenceStatistics(content, trainOn);
+  let dict = buildZstdDictionary(content, stats);
+  if (dict.length > maxBytes) {
+    const header = dict.length - content.length;
+    if (header >= content.length) return content;
+    dict = buildZstdDictionary(content.subarray(dict.length - maxBytes), stats);
+  }
+  // Keep the structured dictionary only when it helps (it should; a parse gone wrong must not hurt).
+  return compressedSize(dict, scoreOn, level) < compressedSize(content, scoreOn, level) ? dict : content;
 }
 
 /**
