@@ -2,7 +2,7 @@
 // code, match-length code and offset code occurs when the samples are compressed against
 // the dictionary content. zstd's own trainer compresses the samples and reads its internal
 // sequence store; zstd-napi exposes no such thing, so this module parses each sample itself
-// with a small greedy LZ77 matcher (hash chains, minimum match 4, repeat offset first) that
+// with a small greedy LZ77 matcher (hash chains, minimum match 5, repeat offset first) that
 // behaves like zstd's fast levels closely enough for table statistics. The codes follow
 // RFC 8878 section 3.1.1.3.2.1 (literal length, match length and offset codes).
 
@@ -40,7 +40,9 @@ export function offsetCode(offsetValue: number): number {
   return 31 - Math.clz32(offsetValue);
 }
 
-const MIN_MATCH = 4;
+/** zstd's level-3 parameters for small inputs: matches of 5+, repeat matches of 4+. */
+const MIN_MATCH = 5;
+const REP_MIN_MATCH = 4;
 const HASH_LOG = 15;
 const CHAIN_DEPTH = 16;
 
@@ -73,21 +75,40 @@ export function sequenceStatistics(content: Uint8Array, samples: readonly Uint8A
     let rep = 1;
     let litStart = dictLen;
     let p = dictLen;
+    const emit = (at: number, len: number, off: number): void => {
+      for (let i = litStart; i < at; i++) literals[buf[i]!]!++;
+      literalLengths[literalLengthCode(at - litStart)]!++;
+      matchLengths[matchLengthCode(len)]!++;
+      if (off === rep && at > litStart) {
+        offsets[0]!++;
+      } else {
+        offsets[offsetCode(off + 3)]!++;
+        offsetFreq.set(off, (offsetFreq.get(off) ?? 0) + 1);
+        rep = off;
+      }
+    };
     while (p + MIN_MATCH <= n) {
-      // Repeat offset first (cheapest to code), then the hash chain.
-      let bestLen = 0;
-      let bestOff = 0;
-      if (p - rep >= 0) {
-        const l = matchLength(buf, p - rep, p, n);
-        if (l >= MIN_MATCH) {
-          bestLen = l;
-          bestOff = rep;
+      // As zstd's fast strategies do: a repeat-offset match one byte ahead first (one
+      // literal, then the same offset again is the typical shape of structured records),
+      // then the longest match at p from the hash chain.
+      if (p + 1 - rep >= 0 && p + 1 + REP_MIN_MATCH <= n) {
+        const l = matchLength(buf, p + 1 - rep, p + 1, n);
+        if (l >= REP_MIN_MATCH) {
+          insert(p);
+          emit(p + 1, l, rep);
+          const end = p + 1 + l;
+          for (p = p + 1; p < end && p + MIN_MATCH <= n; p++) insert(p);
+          p = end;
+          litStart = p;
+          continue;
         }
       }
+      let bestLen = 0;
+      let bestOff = 0;
       let cand = head[hash4(buf, p)]!;
       for (let depth = 0; cand >= 0 && depth < CHAIN_DEPTH; depth++, cand = chain[cand]!) {
         const l = matchLength(buf, cand, p, n);
-        if (l > bestLen + (bestOff === rep ? 1 : 0)) {
+        if (l > bestLen) {
           bestLen = l;
           bestOff = p - cand;
         }
@@ -97,17 +118,7 @@ export function sequenceStatistics(content: Uint8Array, samples: readonly Uint8A
         p++;
         continue;
       }
-      const ll = p - litStart;
-      for (let i = litStart; i < p; i++) literals[buf[i]!]!++;
-      literalLengths[literalLengthCode(ll)]!++;
-      matchLengths[matchLengthCode(bestLen)]!++;
-      if (bestOff === rep) {
-        offsets[0]!++;
-      } else {
-        offsets[offsetCode(bestOff + 3)]!++;
-        offsetFreq.set(bestOff, (offsetFreq.get(bestOff) ?? 0) + 1);
-        rep = bestOff;
-      }
+      emit(p, bestLen, bestOff);
       const end = p + bestLen;
       for (; p < end && p + MIN_MATCH <= n; p++) insert(p);
       p = end;
