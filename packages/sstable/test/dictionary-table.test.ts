@@ -141,7 +141,7 @@ describe('tables with a zstd dictionary', () => {
     for (let trial = 0; trial < 20; trial++) {
       const bad = good.slice();
       const pos = h.offset + rng.int(h.size + 8);
-      bad[pos] ^= 1 + rng.int(255);
+      bad[pos] = bad[pos]! ^ (1 + rng.int(255));
       writeFile(fs, '/bad.sst', bad);
       const err = expectLsmError(() => Table.open(fs, '/bad.sst'), 'LSM_CORRUPTION');
       expect(err.message).toContain(String(h.offset));
