@@ -91,8 +91,15 @@ export function trainDictionary(samples: readonly Uint8Array[], opts: TrainDicti
     if (header >= content.length) return content;
     dict = buildZstdDictionary(content.subarray(dict.length - maxBytes), stats);
   }
-  // Keep the structured dictionary only when it helps (it should; a parse gone wrong must not hurt).
-  return compressedSize(dict, scoreOn, level) < compressedSize(content, scoreOn, level) ? dict : content;
+  // Keep the structured dictionary only when it helps (it should; a parse gone wrong must
+  // not hurt), and only when zstd accepts it (it should; a table must not fail over it).
+  let structuredSize: number;
+  try {
+    structuredSize = compressedSize(dict, scoreOn, level);
+  } catch {
+    return content;
+  }
+  return structuredSize < compressedSize(content, scoreOn, level) ? dict : content;
 }
 
 /**
