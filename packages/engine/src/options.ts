@@ -8,9 +8,13 @@ import {
   type CompressionType,
   type EncryptionOptions,
   type FilterOptions,
+  type TableDictionaryOptions,
   InvalidArgumentError,
   KeyRing,
   bytewiseComparator,
+  checkDictionaryOptions,
+  checkZstdLevel,
+  isLsmError,
 } from '@lsm/sstable';
 import { type KvSeparationOptions, type ResolvedKvSeparation, resolveKvSeparation } from './kv-separation-options.js';
 
@@ -39,8 +43,13 @@ export interface TreeOptions {
   maxSealedMemtables?: number;
   /** Target uncompressed data block size of tables. Default 4096. */
   blockSize?: number;
-  /** Block compression of tables: 'none' (default) or 'zstd', or { type: 'zstd', level }. */
-  compression?: CompressionType | { type: CompressionType; level?: number };
+  /**
+   * Block compression of tables: 'none' (default) or 'zstd', or { type: 'zstd', level,
+   * dictionary: { maxBytes, sampleBytes? } }. With a dictionary, every table written by a
+   * flush or a compaction trains a zstd dictionary on its first data blocks and
+   * compresses its data blocks with it (kept only when it pays for itself).
+   */
+  compression?: CompressionType | { type: CompressionType; level?: number; dictionary?: TableDictionaryOptions };
   /** Whole-key filter of each table (BuRR). Default { bitsPerKey: 10 }; false for none. */
   filter?: FilterOptions | false;
   /** Capacity of the block cache shared by all tables, in bytes. Default 64 MiB. */
@@ -84,6 +93,7 @@ export interface ResolvedOptions {
   blockSize: number;
   compression: CompressionType;
   compressionLevel: number | undefined;
+  compressionDictionary: TableDictionaryOptions | undefined;
   filter: FilterOptions | false;
   blockCacheBytes: number;
   maxOpenTables: number;
@@ -110,12 +120,23 @@ function boolOption(name: string, v: unknown, def: boolean): boolean {
   return v;
 }
 
+/** Runs a check from @lsm/sstable, making sure its InvalidArgumentError names the option. */
+function renamed<T>(name: string, check: () => T): T {
+  try {
+    return check();
+  } catch (err) {
+    if (isLsmError(err, 'LSM_INVALID_ARGUMENT') && !err.message.includes(name)) throw new InvalidArgumentError(`option ${name}: ${err.message}`);
+    throw err;
+  }
+}
+
 /** Applies defaults and validates. */
 export function resolveOptions(o: TreeOptions | undefined): ResolvedOptions {
   if (o !== undefined && (typeof o !== 'object' || o === null)) throw new InvalidArgumentError('options must be an object');
   const opts = o ?? {};
   let compression: CompressionType = 'none';
   let compressionLevel: number | undefined;
+  let compressionDictionary: TableDictionaryOptions | undefined;
   const c = opts.compression;
   if (c !== undefined) {
     const type = typeof c === 'string' ? c : c?.type;
@@ -123,7 +144,17 @@ export function resolveOptions(o: TreeOptions | undefined): ResolvedOptions {
       throw new InvalidArgumentError(`option compression must be 'none' or 'zstd', got ${JSON.stringify(type)}`);
     }
     compression = type;
-    if (typeof c === 'object') compressionLevel = c.level;
+    if (typeof c === 'object') {
+      compressionLevel = c.level;
+      if (compressionLevel !== undefined) {
+        if (type !== 'zstd') throw new InvalidArgumentError("option compression.level needs type 'zstd'");
+        renamed('compression.level', () => checkZstdLevel(compressionLevel!));
+      }
+      if (c.dictionary !== undefined) {
+        if (type !== 'zstd') throw new InvalidArgumentError("option compression.dictionary needs type 'zstd'");
+        compressionDictionary = renamed('compression.dictionary', () => checkDictionaryOptions(c.dictionary!, 'option compression.dictionary'));
+      }
+    }
   }
   const comparator = opts.comparator ?? bytewiseComparator;
   if (typeof comparator?.compare !== 'function' || typeof comparator.name !== 'string' || comparator.name === '') {
@@ -148,6 +179,7 @@ export function resolveOptions(o: TreeOptions | undefined): ResolvedOptions {
     blockSize: intOption('blockSize', opts.blockSize, 4096, 64, 64 << 20),
     compression,
     compressionLevel,
+    compressionDictionary,
     filter: opts.filter === undefined ? { bitsPerKey: 10 } : opts.filter,
     blockCacheBytes: intOption('blockCacheBytes', opts.blockCacheBytes, 64 << 20, 0, 2 ** 46),
     maxOpenTables: intOption('maxOpenTables', opts.maxOpenTables, 1000, 8, 1_000_000),

@@ -534,6 +534,7 @@ export class Tree {
       blockSize: this.opts.blockSize,
       compression: this.opts.compression,
       compressionLevel: this.opts.compressionLevel,
+      dictionary: this.opts.compressionDictionary,
       filter: this.opts.filter,
       encryption: this.opts.encryption,
     };

@@ -9,6 +9,7 @@
 import { blockChecksum } from './checksum.js';
 import { getU32, putU32, type ByteSink } from './coding.js';
 import { decompressBlock } from './compression.js';
+import type { DictionaryDecompressor } from './dictionary/zstd-dictionary-codec.js';
 import { CorruptionError, NotSupportedError, toIoError } from './errors.js';
 import type { BlockHandle } from './block-handle.js';
 import type { FileCipher } from './file-cipher.js';
@@ -53,9 +54,10 @@ export function appendBlock(sink: ByteSink, payload: Uint8Array, compressionId: 
  * Verifies a stored block held in `raw` (payload + trailer, read from `handle.offset`)
  * and returns its contents (a view of `raw` when uncompressed). With `crypt` (a block of
  * an encrypted file) the block must be encrypted and authenticate; an unencrypted block
- * there is corruption (nothing may downgrade a block to plaintext).
+ * there is corruption (nothing may downgrade a block to plaintext). `dict` is the table's
+ * dictionary, given only for data blocks.
  */
-export function decodeStoredBlock(raw: Uint8Array, handle: BlockHandle, file: string, crypt?: BlockCrypt): Uint8Array {
+export function decodeStoredBlock(raw: Uint8Array, handle: BlockHandle, file: string, crypt?: BlockCrypt, dict?: DictionaryDecompressor): Uint8Array {
   const size = handle.size;
   if (raw.length !== size + BLOCK_TRAILER_SIZE) throw new CorruptionError(file, handle.offset, 'block length mismatch');
   const stored = getU32(raw, size + 4);
@@ -75,22 +77,23 @@ export function decodeStoredBlock(raw: Uint8Array, handle: BlockHandle, file: st
   } else if (crypt !== undefined) {
     throw new CorruptionError(file, handle.offset, 'block is stored unencrypted in an encrypted table');
   }
-  return decompressBlock(id, payload, file, handle.offset);
+  return decompressBlock(id, payload, file, handle.offset, dict);
 }
 
 /**
  * Reads the stored block at `handle` from `file`, verifies and decodes it. `limit` is the
  * end of the region the block must lie in (a handle reaching past it is corruption, as
- * is a file that ends before the block does). Fs failures become IoError.
+ * is a file that ends before the block does). Fs failures become IoError. `dict`: the
+ * table's dictionary, for data blocks.
  */
-export function readBlock(file: FsFile, path: string, handle: BlockHandle, limit: number, crypt?: BlockCrypt): Uint8Array {
+export function readBlock(file: FsFile, path: string, handle: BlockHandle, limit: number, crypt?: BlockCrypt, dict?: DictionaryDecompressor): Uint8Array {
   const total = handle.size + BLOCK_TRAILER_SIZE;
   if (handle.offset + total > limit) {
     throw new CorruptionError(path, handle.offset, `block of ${handle.size} bytes runs past the end of its region (${limit})`);
   }
   const raw = new Uint8Array(total);
   readFully(file, path, raw, handle.offset);
-  return decodeStoredBlock(raw, handle, path, crypt);
+  return decodeStoredBlock(raw, handle, path, crypt, dict);
 }
 
 /**

@@ -48,6 +48,8 @@ export const BlockType = {
   LogRecord: 8,
   /** One record of a blob (value-log) file. */
   BlobRecord: 9,
+  /** A table's zstd dictionary (meta block lsm.zstd_dictionary). */
+  ZstdDictionary: 10,
 } as const;
 export type BlockType = (typeof BlockType)[keyof typeof BlockType];
 

@@ -45,7 +45,14 @@ export { MergingIterator } from './merging-iterator.js';
 export { BlockCache, type BlockCacheStats } from './block-cache.js';
 export { keyHash, type Hash64, type FilterOptions } from './filter-block.js';
 export { fixedPrefixExtractor, type PrefixExtractor } from './prefix-extractor.js';
-export type { CompressionType } from './compression.js';
+export { checkZstdLevel, type CompressionType } from './compression.js';
+export {
+  trainDictionary,
+  MIN_DICTIONARY_BYTES,
+  MAX_DICTIONARY_BYTES,
+  type TrainDictionaryOptions,
+} from './dictionary/zstd-dictionary-trainer.js';
+export { checkDictionaryOptions, type TableDictionaryOptions } from './dictionary/table-dictionary.js';
 export type { RangeTombstone } from './range-tombstone-block.js';
 export { FragmentedRangeTombstones, newestAtOrBelow, type TombstoneFragment } from './fragmented-range-tombstones.js';
 export type { TableProperties } from './properties.js';

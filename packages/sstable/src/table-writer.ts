@@ -2,7 +2,9 @@
 //   data blocks -> [filter] -> [prefix filter] -> [range tombstones] -> index -> metaindex
 //   -> properties -> footer
 // finish() writes everything after the data, fsyncs, closes, and returns the table's
-// properties. Input errors (bad key, out-of-order entry) throw InvalidArgumentError and
+// properties. With a dictionary option, the first data blocks (up to sampleBytes) are held
+// in memory as training samples; once trained, they and every later data block are
+// compressed with the dictionary, which is stored in the meta block "lsm.zstd_dictionary". Input errors (bad key, out-of-order entry) throw InvalidArgumentError and
 // leave the writer usable; an Fs failure throws IoError, closes the writer and removes
 // the partial file, so no table claims success unless finish() returned.
 
@@ -14,6 +16,8 @@ import { FileHasher } from './checksum.js';
 import { ByteSink } from './coding.js';
 import { bytewiseComparator, compareBytesAt, isBytewise, type Comparator } from './comparator.js';
 import { BlockCompressor, CompressionId, DEFAULT_ZSTD_LEVEL, type CompressionType } from './compression.js';
+import { checkDictionaryOptions, chooseTableDictionary, type TableDictionaryOptions } from './dictionary/table-dictionary.js';
+import { dictionaryIdOf } from './dictionary/zstd-dictionary-codec.js';
 import { closedError, InvalidArgumentError, toIoError } from './errors.js';
 import { FilterCollector, type FilterOptions } from './filter-block.js';
 import { ENCRYPTED_FORMAT_VERSION, encodeFooter, FORMAT_VERSION } from './footer.js';
@@ -48,6 +52,11 @@ export interface TableWriterOptions {
   compression?: CompressionType;
   /** zstd level. Default 3. */
   compressionLevel?: number;
+  /**
+   * Train a zstd dictionary on this table's data blocks and compress every data block with
+   * it (needs compression 'zstd'). Kept only when it pays for itself on the samples.
+   */
+  dictionary?: TableDictionaryOptions;
   /** Whole-key BuRR filter: options, or false for none. Default: filter-burr's defaults. */
   filter?: FilterOptions | false;
   /** Also build a filter over key prefixes with this extractor. */
@@ -81,6 +90,21 @@ const WRITE_BUFFER = 256 * 1024;
 
 const State = { Open: 0, Finished: 1, Failed: 2 } as const;
 
+/** A handle filled in once its block is written (data blocks held back for training). */
+interface MutableHandle {
+  offset: number;
+  size: number;
+}
+
+/** An index entry waiting for its block's handle. */
+interface DeferredIndexEntry {
+  readonly lastKey: Uint8Array;
+  readonly lastSeqno: number;
+  readonly lastType: number;
+  readonly nextKey: Uint8Array | undefined;
+  readonly handle: MutableHandle;
+}
+
 export class TableWriter {
   private readonly file: FsFile;
   private readonly cmp: Comparator;
@@ -94,6 +118,12 @@ export class TableWriter {
   private readonly creationTime: number | undefined;
   /** Set when the table is encrypted. */
   private readonly cipher: FileCipher | undefined;
+  private readonly dictOptions: Required<TableDictionaryOptions> | undefined;
+  /** Data blocks held back as training samples (undefined once training is done or off). */
+  private samples: Array<{ contents: Uint8Array; handle: MutableHandle }> | undefined;
+  private sampledBytes = 0;
+  private deferredIndex: DeferredIndexEntry[] = [];
+  private dictHandle: BlockHandle | undefined;
 
   private readonly data: BlockBuilder;
   private readonly index: IndexBuilder;
@@ -115,7 +145,7 @@ export class TableWriter {
   private lastSeqno = 0;
   private lastType = 0;
   private lastPrefix: Uint8Array | undefined;
-  private pendingHandle: BlockHandle | undefined;
+  private pendingHandle: MutableHandle | undefined;
   private firstKey: Uint8Array | undefined;
 
   private counts = [0, 0, 0, 0, 0];
@@ -151,6 +181,11 @@ export class TableWriter {
       throw new InvalidArgumentError(`restartInterval must be an integer in [1, 65536], got ${String(options.restartInterval)}`);
     }
     this.compressor = new BlockCompressor(options.compression ?? 'none', options.compressionLevel ?? DEFAULT_ZSTD_LEVEL);
+    if (options.dictionary !== undefined) {
+      if (this.compressor.type !== 'zstd') throw new InvalidArgumentError("dictionary needs compression: 'zstd'");
+      this.dictOptions = checkDictionaryOptions(options.dictionary);
+      this.samples = [];
+    }
     this.filterOptions = options.filter ?? {};
     this.prefixExtractor = options.prefixExtractor;
     if (this.prefixExtractor !== undefined && (typeof this.prefixExtractor.prefix !== 'function' || !this.prefixExtractor.name)) {
@@ -184,7 +219,8 @@ export class TableWriter {
 
   /** Approximate size of the file if finished now (for splitting compaction output). */
   get estimatedFileSize(): number {
-    return this.offset + this.data.estimatedSize() + this.index.estimatedSize() + (this.filter?.count ?? 0) + 256;
+    // Held-back samples count at their uncompressed size: an overestimate until training.
+    return this.offset + this.sampledBytes + this.data.estimatedSize() + this.index.estimatedSize() + (this.filter?.count ?? 0) + 256;
   }
 
   /**
@@ -214,7 +250,7 @@ export class TableWriter {
     }
     try {
       if (this.pendingHandle !== undefined) {
-        this.index.addEntry(this.lastKey.subarray(0, this.lastKeyLen), this.lastSeqno, this.lastType, userKey, this.pendingHandle);
+        this.addIndexEntry(userKey);
         this.pendingHandle = undefined;
       }
       if (!sameKey) {
@@ -282,11 +318,19 @@ export class TableWriter {
     try {
       if (!this.data.empty()) this.flushDataBlock();
       if (this.pendingHandle !== undefined) {
-        this.index.addEntry(this.lastKey.subarray(0, this.lastKeyLen), this.lastSeqno, this.lastType, undefined, this.pendingHandle);
+        this.addIndexEntry(undefined);
         this.pendingHandle = undefined;
       }
+      if (this.samples !== undefined) this.trainAndWriteSamples();
       const dataSize = this.offset;
       const meta = new Map<string, BlockHandle>();
+      const dict = this.compressor.dictionary;
+      if (dict !== undefined) {
+        // Stored plain-zstd compressed (id 1) when that pays; never with itself.
+        const h = this.writeBlock(dict, true, BlockType.ZstdDictionary);
+        meta.set(MetaBlockName.ZstdDictionary, h);
+        this.dictHandle = h;
+      }
 
       let filterSize = 0;
       let filterKeys = 0;
@@ -356,6 +400,8 @@ export class TableWriter {
         uncompressedDataSize: this.uncompressedDataSize,
         dataBlockCount: this.dataBlockCount,
         compressedDataBlockCount: this.compressedDataBlockCount,
+        dictionaryId: dict !== undefined ? dictionaryIdOf(dict) : 0,
+        dictionarySize: dict?.length ?? 0,
         indexSize: indexHandle.size + BLOCK_TRAILER_SIZE,
         filterSize,
         prefixFilterSize,
@@ -418,14 +464,56 @@ export class TableWriter {
 
   private flushDataBlock(): void {
     const contents = this.data.finish();
-    const { id, payload } = this.compressor.compress(contents);
-    const handle = this.append(payload, id, BlockType.Data);
+    let handle: MutableHandle;
+    if (this.samples !== undefined) {
+      // Held back until the dictionary is trained; its handle is filled in then.
+      handle = { offset: -1, size: -1 };
+      this.samples.push({ contents: contents.slice(), handle });
+      this.sampledBytes += contents.length;
+    } else {
+      handle = this.writeDataBlock(contents);
+    }
+    this.data.reset();
+    this.pendingHandle = handle;
+    if (this.samples !== undefined && this.sampledBytes >= this.dictOptions!.sampleBytes) this.trainAndWriteSamples();
+  }
+
+  private writeDataBlock(contents: Uint8Array): MutableHandle {
+    const { id, payload } = this.compressor.compress(contents, true);
+    const stored = this.append(payload, id, BlockType.Data);
+    const handle: MutableHandle = { offset: stored.offset, size: stored.size };
     this.uncompressedDataSize += contents.length;
     this.dataBlockCount++;
     if (id !== CompressionId.None) this.compressedDataBlockCount++;
-    this.data.reset();
-    this.pendingHandle = handle;
     if (this.out.len >= WRITE_BUFFER) this.flushOut();
+    return handle;
+  }
+
+  /** Index entry for the block just finished (`pendingHandle`), deferred while its handle is unknown. */
+  private addIndexEntry(nextKey: Uint8Array | undefined): void {
+    const handle = this.pendingHandle!;
+    const last = this.lastKey.subarray(0, this.lastKeyLen);
+    if (handle.offset < 0) {
+      this.deferredIndex.push({ lastKey: last.slice(), lastSeqno: this.lastSeqno, lastType: this.lastType, nextKey: nextKey?.slice(), handle });
+    } else {
+      this.index.addEntry(last, this.lastSeqno, this.lastType, nextKey, handle);
+    }
+  }
+
+  /** Trains the dictionary on the held-back blocks, then writes them and their index entries. */
+  private trainAndWriteSamples(): void {
+    const samples = this.samples!;
+    this.samples = undefined;
+    const dict = chooseTableDictionary(samples.map((s) => s.contents), this.dictOptions!.maxBytes, this.compressor.level);
+    if (dict !== undefined) this.compressor.useDictionary(dict);
+    for (const s of samples) {
+      const h = this.writeDataBlock(s.contents);
+      s.handle.offset = h.offset;
+      s.handle.size = h.size;
+    }
+    this.sampledBytes = 0;
+    for (const e of this.deferredIndex) this.index.addEntry(e.lastKey, e.lastSeqno, e.lastType, e.nextKey, e.handle);
+    this.deferredIndex = [];
   }
 
   /** Appends a meta/index block (compressed if asked and it pays) and returns its handle. */

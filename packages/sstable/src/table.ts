@@ -4,6 +4,8 @@
 // before touching the index or any data block. Every byte read is checksummed, so a
 // damaged table yields CorruptionError (naming file and offset), never a wrong answer.
 
+import { loadTableDictionary } from './dictionary/table-dictionary-reader.js';
+import type { DictionaryDecompressor } from './dictionary/zstd-dictionary-codec.js';
 import type { Fs, FsFile } from '@lsm/fs';
 import type { BlockCache, CacheShard } from './block-cache.js';
 import type { BlockHandle } from './block-handle.js';
@@ -90,6 +92,8 @@ export class Table {
   private readonly usePrefixFilter: boolean;
   private tombstones: readonly RangeTombstone[] | undefined;
   private fragmented: FragmentedRangeTombstones | undefined;
+  /** The zstd dictionary of the data blocks, prepared once at open (undefined: none). */
+  private readonly dictionary: DictionaryDecompressor | undefined;
   private readonly getIter: DataBlockIter;
   /** The table's cipher when it is encrypted. */
   private readonly cipher: FileCipher | undefined;
@@ -145,6 +149,7 @@ export class Table {
     this.metaHandles = decodeMetaindexBlock(new Block(readBlock(file, path, mh, ph.offset, this.crypt(BlockType.Metaindex)), path, mh.offset));
     for (const [name, h] of this.metaHandles) this.checkMetaHandle(h, name);
     this.checkMetaHandle(this.footer.index, 'index');
+    this.dictionary = loadTableDictionary(file, path, this.metaHandles, props, ph.offset, this.crypt(BlockType.ZstdDictionary));
     this.usePrefixFilter = options.prefixExtractor !== undefined && options.prefixExtractor.name === props.prefixExtractor && props.prefixExtractor !== '';
     this.shard = this.cache?.shard(this.id);
 
@@ -378,7 +383,7 @@ export class Table {
       const b = cache.lookupSlot(this.shard!, i);
       if (b !== undefined) return b as Block;
     }
-    const block = new Block(readBlock(this.file, this.path, { offset: off, size: index.blockSize(i) }, this.dataSize, this.crypt(BlockType.Data)), this.path, off);
+    const block = new Block(readBlock(this.file, this.path, { offset: off, size: index.blockSize(i) }, this.dataSize, this.crypt(BlockType.Data), this.dictionary), this.path, off);
     if (cache !== undefined && fillCache) cache.insertInto(this.shard!, off, block, block.charge, i);
     return block;
   }

@@ -4,6 +4,8 @@
 // table), filters, range tombstones, the counts recorded in the properties, and the
 // whole-file XXH64 over the bytes before the properties block. Used by `sst-dump verify`.
 
+import { loadTableDictionary } from './dictionary/table-dictionary-reader.js';
+import type { DictionaryDecompressor } from './dictionary/zstd-dictionary-codec.js';
 import type { Fs, FsFile } from '@lsm/fs';
 import { BLOCK_TRAILER_SIZE, readBlock, readFully, openTableFile } from './block-io.js';
 import type { EncryptionOptions, KeyRing } from './encryption-keys.js';
@@ -150,6 +152,14 @@ class Verifier {
         meta = decodeMetaindexBlock(this.block(footer.metaindex, propsOffset, BlockType.Metaindex));
       });
     }
+    let dict: DictionaryDecompressor | undefined;
+    const dh = meta.get(MetaBlockName.ZstdDictionary);
+    if (dh === undefined || metaRegion(dh, MetaBlockName.ZstdDictionary)) {
+      this.check(() => {
+        dict = loadTableDictionary(this.file, path, meta, props, propsOffset, this.crypt(BlockType.ZstdDictionary));
+        if (dh !== undefined) this.blocksChecked++;
+      });
+    }
     for (const [name, h] of meta) {
       if (!metaRegion(h, name)) continue;
       this.check(() => {
@@ -165,6 +175,8 @@ class Verifier {
           if (list.length !== props.rangeTombstoneCount) {
             this.report(new CorruptionError(path, h.offset, `range-tombstone block holds ${list.length}, properties say ${props.rangeTombstoneCount}`));
           }
+        } else if (name === MetaBlockName.ZstdDictionary) {
+          // checked above, before the data blocks that need it
         } else {
           // Unknown meta block: checksum only. (In an encrypted table its block type is
           // unknown, so it cannot be authenticated: reported as LSM_NOT_SUPPORTED.)
@@ -179,10 +191,10 @@ class Verifier {
     if (index.count !== props.dataBlockCount) {
       this.report(new CorruptionError(path, footer.index.offset, `index lists ${index.count} data blocks, properties say ${props.dataBlockCount}`));
     }
-    this.walkData(index, props, cmp, footer);
+    this.walkData(index, props, cmp, footer, dict);
   }
 
-  private walkData(index: IndexBlock, props: TableProperties, cmp: Comparator | undefined, footer: Footer): void {
+  private walkData(index: IndexBlock, props: TableProperties, cmp: Comparator | undefined, footer: Footer, dict: DictionaryDecompressor | undefined): void {
     const path = this.path;
     const compareAt = cmp === undefined || isBytewise(cmp) ? compareBytesAt : (b: Uint8Array, o: number, l: number, k: Uint8Array) => cmp.compare(b.subarray(o, o + l), k);
     const it = new DataBlockIter(compareAt);
@@ -194,7 +206,7 @@ class Verifier {
       const h = index.handle(i);
       this.dataBlocks++;
       this.check(() => {
-        const block = this.block(h, props.dataSize, BlockType.Data);
+        const block = this.block(h, props.dataSize, BlockType.Data, dict);
         it.reset(block);
         it.seekToFirst();
         if (!it.valid()) throw new CorruptionError(path, h.offset, 'empty data block');
@@ -260,8 +272,8 @@ class Verifier {
     return this.cipher === undefined ? undefined : { cipher: this.cipher, type };
   }
 
-  private block(h: BlockHandle, limit: number, type: number): Block {
-    const b = new Block(readBlock(this.file, this.path, h, limit, this.crypt(type)), this.path, h.offset);
+  private block(h: BlockHandle, limit: number, type: number, dict?: DictionaryDecompressor): Block {
+    const b = new Block(readBlock(this.file, this.path, h, limit, this.crypt(type), dict), this.path, h.offset);
     this.blocksChecked++;
     return b;
   }

@@ -219,6 +219,8 @@ const props: fc.Arbitrary<TableProperties> = fc.record({
   uncompressedDataSize: fc.nat(),
   dataBlockCount: fc.nat(),
   compressedDataBlockCount: fc.nat(),
+  dictionaryId: fc.nat(),
+  dictionarySize: fc.nat(),
   indexSize: fc.nat(),
   filterSize: fc.nat(),
   prefixFilterSize: fc.nat(),

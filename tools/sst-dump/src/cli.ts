@@ -180,6 +180,7 @@ function printProperties(p: TableProperties, io: Io): void {
     ['format version', p.formatVersion],
     ['comparator', p.comparator],
     ['compression', p.compression === 'zstd' ? `zstd (level ${p.compressionLevel})` : p.compression],
+    ...(p.dictionarySize > 0 ? [['zstd dictionary', `${p.dictionarySize} bytes, id ${p.dictionaryId} (meta block lsm.zstd_dictionary; data blocks use compression id 2)`] as [string, string]] : []),
     ['entries', p.entryCount],
     ['  values', p.valueCount],
     ['  tombstones', p.tombstoneCount],

@@ -34,6 +34,22 @@ async function run(...argv: string[]): Promise<{ code: number; out: string; err:
 describe('sst-dump', () => {
   const path = makeTable('000001.sst');
 
+  it('shows and verifies a table with a zstd dictionary', async () => {
+    const dpath = join(dir, '000002.sst');
+    const w = new TableWriter(new NodeFs(), dpath, { blockSize: 1024, compression: 'zstd', dictionary: { maxBytes: 2048, sampleBytes: 32 * 1024 } });
+    for (let i = 0; i < 2000; i++) {
+      const doc = { id: i, kind: ['user', 'order', 'event'][i % 3], status: i % 7 === 0 ? 'pending' : 'active', note: `record number ${i} of the table` };
+      w.add(enc.encode(`doc/${String(i).padStart(6, '0')}`), i + 1, ValueType.Value, enc.encode(JSON.stringify(doc)));
+    }
+    expect(w.finish().properties.dictionarySize).toBeGreaterThan(0);
+    const p = await run('properties', dpath);
+    expect(p.code).toBe(0);
+    expect(p.out).toMatch(/zstd dictionary\s+\d+ bytes, id \d+/);
+    const v = await run('verify', dpath);
+    expect(v.code).toBe(0);
+    expect(v.out).toContain('OK');
+  });
+
   it('verify: OK on a good table', async () => {
     const r = await run('verify', path);
     expect(r.code).toBe(0);
