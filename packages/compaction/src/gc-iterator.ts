@@ -15,10 +15,11 @@
 //    operator they are all kept. With one (`mergeOperator`), the visible run of operands
 //    of a stripe is collapsed into one Value (seqno of the newest operand, value
 //    merge(key, base, operands oldest first)) when the run's base is known inside the
-//    stripe: the next older entry of the stripe is a Value (base = its value) or a
-//    Tombstone/WeakTombstone (base undefined), or a range tombstone of the stripe deletes
-//    what lies below the run (base undefined), or the key has no older entry at all and
-//    no deeper level can hold it (base undefined). Otherwise (base in an older stripe, an
+//    stripe: a range tombstone lies between the run and the next older entry (base
+//    undefined: the stripe's reader sees the tombstone under the run, whatever the
+//    tombstone's stripe), or the next older entry is in the stripe and is a Value (base =
+//    its value) or a Tombstone/WeakTombstone (base undefined), or the key has no older
+//    entry at all and no deeper level can hold it (base undefined). Otherwise (base in an older stripe, an
 //    Indirection base that would need a blob read) the operands stay as they are: each
 //    snapshot between them must still see its own fold, and operators need not be
 //    associative, so no partial merge is done. The base itself is then treated like any
@@ -376,30 +377,27 @@ export class GcIterator {
     input.next();
     let base: Uint8Array | undefined;
     let collapse = false;
+    /** Seqno of the next older entry of the key (-1: none), which a range tombstone may hide. */
+    let nextSeq = -1;
     for (;;) {
       if (!input.valid() || this.cmp.compare(input.userKey(), key) !== 0) {
-        // Nothing older in this compaction: the base is a range tombstone of the stripe,
-        // or nothing at all when no deeper level can hold the key.
-        collapse = this.tombstoneUnderRun(seqs[seqs.length - 1]!, st) || this.isBottommost();
+        // Nothing older in this compaction: with no deeper level holding the key, the
+        // base is nothing at all.
+        collapse = this.isBottommost();
         break;
       }
       const s = input.seqno();
       const t = input.type();
-      if (this.stripes.stripeOf(s) !== st) {
-        collapse = this.tombstoneUnderRun(seqs[seqs.length - 1]!, st);
-        break;
-      }
-      if (this.keyTombstones.length > 0 && this.coveredInStripe(s, st)) {
-        // A range tombstone of the stripe lies between the run and this entry.
-        collapse = true;
-        break;
-      }
+      nextSeq = s;
+      if (this.stripes.stripeOf(s) !== st) break; // the base is in an older stripe
+      if (this.keyTombstones.length > 0 && this.coveredInStripe(s, st)) break; // a range tombstone lies between
       if (t === ValueType.Merge) {
         this.stats.entriesIn++;
         this.track(key, s);
         seqs.push(s);
         ops.push(input.value().slice());
         input.next();
+        nextSeq = -1;
         continue;
       }
       if (t === ValueType.Value) {
@@ -410,6 +408,12 @@ export class GcIterator {
       }
       // An Indirection base would need a blob read: no collapse.
       break;
+    }
+    // A range tombstone between the run and the next older entry: the stripe's reader
+    // sees the run on a deleted key (whatever the tombstone's stripe).
+    if (this.tombstoneUnderRun(seqs[seqs.length - 1]!, nextSeq)) {
+      collapse = true;
+      base = undefined;
     }
     if (!collapse) {
       for (let i = 0; i < seqs.length; i++) this.hold(seqs[i]!, ValueType.Merge, ops[i]!);
@@ -491,11 +495,10 @@ export class GcIterator {
     return newestAtOrBelow(this.keyTombstones, top) > seqno;
   }
 
-  /** A range tombstone of stripe `st` older than `oldest` covers the key: what lies under a run is deleted. */
-  private tombstoneUnderRun(oldest: number, st: number): boolean {
+  /** A range tombstone covering the key has a seqno in (nextSeq, oldest): what lies under a run is deleted. */
+  private tombstoneUnderRun(oldest: number, nextSeq: number): boolean {
     if (this.keyTombstones.length === 0 || oldest === 0) return false;
-    const t = newestAtOrBelow(this.keyTombstones, oldest - 1);
-    return t >= 0 && this.stripes.stripeOf(t) === st;
+    return newestAtOrBelow(this.keyTombstones, oldest - 1) > nextSeq;
   }
 
   /** keyIsBottommost for the current key, asked at most once. */
