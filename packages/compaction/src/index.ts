@@ -8,6 +8,8 @@ export type { TableMeta, LevelsView, TableBoundsProperties } from './table-meta.
 export { totalBytes, compensatedSize, tableIds, tableMetaFromProperties } from './table-meta.js';
 export type { CompactionPlan, CompactionInput, CompactionReason, CompactionKind, CompactionStrategy } from './strategy.js';
 export { Leveled, type LeveledOptions, type ResolvedLeveledOptions, type LevelStats } from './leveled.js';
+export { SizeTiered, type SizeTieredOptions } from './size-tiered.js';
+export { Fifo, type FifoOptions } from './fifo.js';
 export { computeLevelTargets, computeScores, type LevelTargets, type LevelSizingOptions } from './level-sizing.js';
 export {
   rangeOf,
