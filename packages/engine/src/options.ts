@@ -1,7 +1,14 @@
 // The options a store is opened with, their defaults, and their validation. Every bad
 // option is an LSM_INVALID_ARGUMENT error that names the option.
 
-import { type CompactionStrategy, Leveled, type MergeOperator, checkMergeOperator } from '@lsm/compaction';
+import {
+  type CompactionFilter,
+  type CompactionStrategy,
+  Leveled,
+  type MergeOperator,
+  checkCompactionFilter,
+  checkMergeOperator,
+} from '@lsm/compaction';
 import { type Fs, NodeFs } from '@lsm/fs';
 import {
   type Comparator,
@@ -67,6 +74,12 @@ export interface TreeOptions {
    * operands is LSM_INVALID_ARGUMENT. Built-ins: counterAdd, appendWithSeparator(sep).
    */
   mergeOperator?: MergeOperator;
+  /**
+   * Called by compaction for the newest value of each key that no snapshot can see:
+   * keep it, remove it (it becomes a deletion) or change its value (e.g. `ttlFilter`).
+   * Values stored in blob files (K/V separation) are not shown to it.
+   */
+  compactionFilter?: CompactionFilter;
   /** K/V separation: large values go to blob files (see README). Default off. */
   kvSeparation?: boolean | KvSeparationOptions;
   /**
@@ -100,6 +113,7 @@ export interface ResolvedOptions {
   compaction: CompactionStrategy;
   autoCompaction: boolean;
   mergeOperator: MergeOperator | undefined;
+  compactionFilter: CompactionFilter | undefined;
   /** undefined: off. */
   kvSeparation: ResolvedKvSeparation | undefined;
   /** The keys, when the store is encrypted. */
@@ -186,6 +200,7 @@ export function resolveOptions(o: TreeOptions | undefined): ResolvedOptions {
     compaction,
     autoCompaction: boolOption('autoCompaction', opts.autoCompaction, true),
     mergeOperator: opts.mergeOperator === undefined ? undefined : checkMergeOperator(opts.mergeOperator, 'option mergeOperator'),
+    compactionFilter: opts.compactionFilter === undefined ? undefined : checkCompactionFilter(opts.compactionFilter, 'option compactionFilter'),
     kvSeparation: resolveKvSeparation(opts.kvSeparation),
     encryption: opts.encryption === undefined ? undefined : new KeyRing(opts.encryption, 'option encryption'),
   };

@@ -165,6 +165,8 @@ export class Tree {
       onObsolete: () => this.deleteObsoleteFiles(),
       blobJob: () => this.blobGc.compactionJob(),
       onBlobJob: (job) => this.blobGc.record(job),
+      ...(opts.mergeOperator !== undefined ? { mergeOperator: opts.mergeOperator } : {}),
+      ...(opts.compactionFilter !== undefined ? { compactionFilter: opts.compactionFilter } : {}),
     });
   }
 
@@ -641,10 +643,8 @@ export class Tree {
     }
     for (let level = 1; level < v.levels.length; level++) {
       const tables = v.levels[level]!;
-      let i = firstTableEndingAtOrAfter(cmp, tables, k);
-      let t = tables[i];
-      // An exclusive largest equal to the key does not hold it: the next table may.
-      if (t !== undefined && t.largestExclusive === true && cmp.compare(k, t.largest) >= 0) t = tables[++i];
+      // Skips a table whose exclusive largest equals the key.
+      const t = tables[firstTableEndingAtOrAfter(cmp, tables, k)];
       if (t === undefined || !tableCovers(cmp, t, k)) continue;
       if (this.tableGet(chain, t, k, seq, hash)) return chain.result;
     }
