@@ -35,7 +35,7 @@ describe('sst-dump', () => {
   const path = makeTable('000001.sst');
 
   it('shows and verifies a table with a zstd dictionary', async () => {
-    const dpath = join(dir, '000002.sst');
+    const dpath = join(dir, '000003.sst');
     const w = new TableWriter(new NodeFs(), dpath, { blockSize: 1024, compression: 'zstd', dictionary: { maxBytes: 2048, sampleBytes: 32 * 1024 } });
     for (let i = 0; i < 2000; i++) {
       const doc = { id: i, kind: ['user', 'order', 'event'][i % 3], status: i % 7 === 0 ? 'pending' : 'active', note: `record number ${i} of the table` };
