@@ -24,6 +24,8 @@ const options = (fs: FaultFs, rng: Rng): TreeOptions => ({
   memtableBytes: 2048 + rng.int(4096),
   blockSize: 256,
   compression: rng.chance(0.3) ? 'zstd' : 'none',
+  // Values of 40 bytes and more in blob files for some seeds: range deletions and merges over pointers.
+  ...(rng.chance(0.35) ? { kvSeparation: { minValueSize: 40, blobFileBytes: 8 * 1024, gcRatio: 0.3 } } : {}),
   compaction: new Leveled({ l0CompactionTrigger: 2, l0StallFiles: 8, levelBaseBytes: 8 * 1024, levelMultiplier: 4, targetTableSize: 4 * 1024 }),
 });
 

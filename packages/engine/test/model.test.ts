@@ -31,6 +31,14 @@ const CONFIGS: ModelConfig[] = [
   { name: 'tiny memtables, leveled', options: tiny, steps: 3000, keys: 300 },
   { name: 'zstd, no WAL', options: () => ({ ...tiny(), wal: false, compression: 'zstd' }), steps: 1500, keys: 200 },
   {
+    // Values of 40 bytes and more go to blob files: sizes straddle the threshold, and merges,
+    // range deletions and snapshots meet blob pointers.
+    name: 'kv separation, zstd blobs',
+    options: () => ({ ...tiny(), kvSeparation: { minValueSize: 40, gcRatio: 0.3, compression: 'zstd', blobFileBytes: 16 * 1024 } }),
+    steps: 2000,
+    keys: 250,
+  },
+  {
     name: 'size-tiered',
     options: () => ({ ...tiny(), compaction: new SizeTiered({ minMergeWidth: 2, maxMergeWidth: 6 }) }),
     steps: 2000,
