@@ -19,7 +19,7 @@
 // Failures are CorruptionError naming the file and offset; plaintext is never returned
 // for a block that did not authenticate.
 
-import { gcm } from '@noble/ciphers/aes.js';
+import { gcmOpen, gcmSeal } from './aes-gcm.js';
 import { randomBytes } from '@noble/ciphers/utils.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
@@ -124,7 +124,7 @@ export class FileCipher {
     }
     const c = new FileCipher(subkeyOf(key, h.salt, kind, h.fileNumber), kind, h.fileNumber, header.slice());
     try {
-      gcm(c.subkey, CHECK_NONCE, c.checkAad(extraAad)).decrypt(h.checkTag);
+      gcmOpen(c.subkey, CHECK_NONCE, c.checkAad(extraAad), h.checkTag);
     } catch {
       throw new CorruptionError(file, offset + 44, 'encryption key does not match: the key check failed (wrong key, or the encryption header or footer was altered)');
     }
@@ -134,14 +134,14 @@ export class FileCipher {
   /** The 64-byte header to store in the file, its key-check tag covering `extraAad` too. */
   header(extraAad?: Uint8Array): Uint8Array {
     const b = this.headerBytes.slice();
-    const tag = gcm(this.subkey, CHECK_NONCE, this.checkAad(extraAad, b)).encrypt(new Uint8Array(0));
+    const tag = gcmSeal(this.subkey, CHECK_NONCE, this.checkAad(extraAad, b), new Uint8Array(0));
     setCheckTag(b, tag);
     return b;
   }
 
   /** Encrypts one block stored at file offset `offset`: returns ciphertext ‖ 16-byte tag. */
   seal(plaintext: Uint8Array, offset: number, type: number, compressionId = 0): Uint8Array {
-    return gcm(this.subkey, nonceOf(offset), blockAad(this.kind, type, compressionId, offset)).encrypt(plaintext);
+    return gcmSeal(this.subkey, nonceOf(offset), blockAad(this.kind, type, compressionId, offset), plaintext);
   }
 
   /**
@@ -151,7 +151,7 @@ export class FileCipher {
   open(sealed: Uint8Array, offset: number, type: number, compressionId: number, file: string): Uint8Array {
     if (sealed.length < GCM_TAG_LENGTH) throw new CorruptionError(file, offset, `encrypted block of ${sealed.length} bytes is shorter than its tag`);
     try {
-      return gcm(this.subkey, nonceOf(offset), blockAad(this.kind, type, compressionId, offset)).decrypt(sealed);
+      return gcmOpen(this.subkey, nonceOf(offset), blockAad(this.kind, type, compressionId, offset), sealed);
     } catch (err) {
       throw new CorruptionError(file, offset, 'encrypted block failed authentication (altered, moved from another offset or file, or of another block type)', { cause: err });
     }

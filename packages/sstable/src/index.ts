@@ -69,6 +69,7 @@ export {
   type EncryptionHeader,
 } from './encryption-header.js';
 export { FileCipher, BlockType, ENCRYPTION_OVERHEAD } from './file-cipher.js';
+export { gcmBackend, setGcmBackend, type GcmBackend } from './aes-gcm.js';
 export { TableWriter, type TableWriterOptions, type FinishedTable } from './table-writer.js';
 export { Table, type TableOptions, type TableGetResult } from './table.js';
 export { TableIterator, type TableIteratorOptions } from './table-iterator.js';
