@@ -2,7 +2,7 @@
 // records the engine keeps in its manifest; strategies decide from them alone (no file
 // is opened to pick a compaction). Promises: plain data, no I/O; helpers never mutate.
 
-import { InvalidArgumentError, type Comparator } from '@lsm/sstable';
+import { InvalidArgumentError, type Comparator, type TableProperties } from '@lsm/sstable';
 
 /**
  * What the engine knows about one table file (also what it records in its manifest).
@@ -60,19 +60,20 @@ export interface TableMeta {
 }
 
 /** The subset of @lsm/sstable's TableProperties that tableMetaFromProperties reads. */
-export interface TableBoundsProperties {
-  readonly entryCount: number;
-  readonly tombstoneCount: number;
-  readonly weakTombstoneCount: number;
-  readonly rangeTombstoneCount: number;
-  readonly smallestKey: Uint8Array | undefined;
-  readonly largestKey: Uint8Array | undefined;
-  readonly smallestRangeTombstoneStart: Uint8Array | undefined;
-  readonly largestRangeTombstoneEnd: Uint8Array | undefined;
-  readonly smallestSeqno: number;
-  readonly largestSeqno: number;
-  readonly creationTime?: number;
-}
+export type TableBoundsProperties = Pick<
+  TableProperties,
+  | 'entryCount'
+  | 'tombstoneCount'
+  | 'weakTombstoneCount'
+  | 'rangeTombstoneCount'
+  | 'smallestKey'
+  | 'largestKey'
+  | 'smallestRangeTombstoneStart'
+  | 'largestRangeTombstoneEnd'
+  | 'smallestSeqno'
+  | 'largestSeqno'
+> &
+  Partial<Pick<TableProperties, 'creationTime'>>;
 
 /**
  * The TableMeta of a finished table (id, file size, properties), with bounds that cover

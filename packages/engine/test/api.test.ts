@@ -5,18 +5,10 @@
 import { MemFs, readFile, writeFile } from '@lsm/fs';
 import { describe, expect, it } from 'vitest';
 import { type Comparator, LsmError, Tree, bytewiseComparator } from '../src/index.js';
+import { codeOf } from './helpers.js';
 
 const text = (b: Uint8Array | undefined): string | undefined => (b === undefined ? undefined : new TextDecoder().decode(b));
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(LsmError);
-    return (err as LsmError).code;
-  }
-  return undefined;
-}
 
 describe('Tree API contract', () => {
   it('rejects bad keys, values and options with LSM_INVALID_ARGUMENT naming what was wrong', () => {

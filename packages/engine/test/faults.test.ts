@@ -24,10 +24,29 @@ const tinyOptions = (fs: FaultFs): TreeOptions => ({
 const lines = (pairs: Iterable<[Uint8Array, Uint8Array]>): string[] => [...pairs].map(([k, v]) => `${hex(k)}=${hex(v)}`);
 const want = (o: Oracle, seq: number): string[] => lines(o.scan(seq, undefined, true, undefined, false, false, undefined));
 
-function scenario(seed: number, extra: Partial<TreeOptions> = {}): { faults: number; errors: number } {
+/** What a fault scenario varies: extra options, the files faults aim at, how values are made. */
+interface FaultVariant {
+  extra?: Partial<TreeOptions>;
+  paths?: readonly (string | undefined)[];
+  value?: (rng: Rng) => Uint8Array;
+}
+
+/** K/V separation: faults aimed mostly at blob files, values straddling the threshold. */
+const BLOB_THRESHOLD = 150;
+const blobVariant = (rng: Rng): FaultVariant => ({
+  extra: { kvSeparation: { minValueSize: BLOB_THRESHOLD, gcRatio: [0.2, 0.5][rng.int(2)]!, blobFileBytes: 2048 + rng.int(8192), compression: rng.chance(0.3) ? 'zstd' : 'none' } },
+  paths: ['.blob', '.blob', '.sst', '.log', 'MANIFEST', undefined],
+  value: (r) => {
+    const x = r.next();
+    return valueOf(r, x < 0.4 ? r.int(60) : x < 0.7 ? BLOB_THRESHOLD - 2 + r.int(5) : BLOB_THRESHOLD + r.int(600));
+  },
+});
+
+function scenario(seed: number, variant: FaultVariant = {}): { faults: number; errors: number } {
   const rng = new Rng(seed);
   const fs = new FaultFs(new MemFs());
-  const opts = { ...tinyOptions(fs), ...extra };
+  const opts = { ...tinyOptions(fs), ...variant.extra };
+  const paths = variant.paths ?? PATHS;
   let tree = Tree.open('/db', opts);
   const oracle = new Oracle();
   const failed: { seq: number; key: Uint8Array; value: Uint8Array }[] = [];
@@ -35,7 +54,7 @@ function scenario(seed: number, extra: Partial<TreeOptions> = {}): { faults: num
   const where = (s: string) => `seed ${seed}: ${s}`;
   const write = (): void => {
     const k = keyOf(rng.int(80));
-    const v = valueOf(rng, rng.int(100));
+    const v = variant.value === undefined ? valueOf(rng, rng.int(100)) : variant.value(rng);
     const first = tree.seqno + 1;
     try {
       oracle.put(k, v, tree.put(k, v, { sync: rng.chance(0.2) }));
@@ -49,7 +68,7 @@ function scenario(seed: number, extra: Partial<TreeOptions> = {}): { faults: num
   for (let i = 0; i < 150; i++) write();
   // Arm one fault, then drive flushes, compactions and writes into it.
   const op = OPS[rng.int(OPS.length)]!;
-  const path = PATHS[rng.int(PATHS.length)];
+  const path = paths[rng.int(paths.length)];
   const rule = fs.addRule({ op, path, after: rng.int(6), times: 1 + rng.int(3), fault: { type: 'error', code: rng.chance(0.5) ? 'EIO' : 'ENOSPC' } });
   for (let i = 0; i < 12; i++) {
     const action = rng.int(4);
@@ -127,13 +146,30 @@ describe('I/O faults during flush, compaction, manifest and log writes', () => {
     let fired = 0;
     for (const seed of seeds) {
       try {
-        fired += scenario(seed + 500, { encryption: { key: new Uint8Array(32).fill(seed) }, compression: 'zstd' }).faults;
+        fired += scenario(seed + 500, { extra: { encryption: { key: new Uint8Array(32).fill(seed) }, compression: 'zstd' } }).faults;
       } catch (err) {
         (err as Error).message = `[encrypted; replay with FAULT_SEED=${seed}] ${(err as Error).message}`;
         throw err;
       }
     }
     expect(fired).toBeGreaterThan(seeds.length / 2);
+  });
+
+  it(`${seeds.length} seeded fault scenarios with K/V separation (faults aimed at blob files) report LSM_IO and stay consistent`, () => {
+    let fired = 0;
+    let errors = 0;
+    for (const seed of seeds) {
+      try {
+        const r = scenario(seed + 3000, blobVariant(new Rng(seed)));
+        fired += r.faults;
+        errors += r.errors;
+      } catch (err) {
+        (err as Error).message = `[K/V separation; replay with FAULT_SEED=${seed}] ${(err as Error).message}`;
+        throw err;
+      }
+    }
+    expect(fired).toBeGreaterThan(seeds.length / 2);
+    expect(errors).toBeGreaterThan(0);
   });
 
   it('refuses to open a directory held by another Tree (LSM_LOCKED) and reopens after close', () => {

@@ -2,7 +2,19 @@
 // crash tests check the store against (every write with its seqno, so reads at any seqno
 // have one right answer).
 
-import { compareBytes } from '@lsm/sstable';
+import { LsmError, compareBytes } from '@lsm/sstable';
+import { expect } from 'vitest';
+
+/** The `code` of the LsmError `fn` throws (failing the test if it throws anything else), or undefined. */
+export function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(LsmError);
+    return (err as LsmError).code;
+  }
+  return undefined;
+}
 
 /** xorshift128+-style seeded generator (deterministic across runs and platforms). */
 export class Rng {

@@ -1,8 +1,9 @@
 // Model-based randomized test: seeded random sequences of every operation (put, delete,
-// deleteWeak, batches, get, multiGet, range forward and reverse with bounds and limits,
-// prefix, snapshots opened, read and released, flush, compact, close and reopen) run
-// against a Tree with tiny memtables and tables, so flushes and compactions happen all
-// the time, and against a simple oracle. Every read is checked when it happens, and the
+// deleteWeak, deleteRange, deletePrefix, merge, batches, get, multiGet, range forward and
+// reverse with bounds and limits, prefix, snapshots opened, read and released, flush,
+// compact, close and reopen) run against a Tree with tiny memtables and tables, so
+// flushes and compactions happen all the time, under Leveled, SizeTiered and FIFO, with
+// and without K/V separation, and against a simple oracle. Every read is checked when it happens, and the
 // whole contents are compared every few steps. A failure message carries the seed and
 // the step, so `MODEL_SEED=<seed> npx vitest run test/model.test.ts` replays it.
 
@@ -19,7 +20,17 @@ interface ModelConfig {
   keys: number;
   /** Never compact: reads cross many overlapping L0 tables. */
   noCompact?: boolean;
+  /** K/V separation threshold: value sizes straddle it, and blob files and blob GC must be seen. */
+  blobThreshold?: number;
 }
+
+/** Tiny trees with K/V separation: tiny blob files, so values are separated, collected and dropped all the time. */
+const BLOB_THRESHOLD = 200;
+const tinyBlobs = (gcRatio: number): TreeOptions => ({
+  ...tiny(),
+  memtableBytes: 8192,
+  kvSeparation: { minValueSize: BLOB_THRESHOLD, gcRatio, blobFileBytes: 4096 },
+});
 
 const tiny = (): TreeOptions => ({
   memtableBytes: 4096,
@@ -30,13 +41,22 @@ const tiny = (): TreeOptions => ({
 const CONFIGS: ModelConfig[] = [
   { name: 'tiny memtables, leveled', options: tiny, steps: 3000, keys: 300 },
   { name: 'zstd, no WAL', options: () => ({ ...tiny(), wal: false, compression: 'zstd' }), steps: 1500, keys: 200 },
+  // K/V separation: merges, range deletions and snapshots meet blob pointers; reopened now and
+  // then with separation off (pointers written before must still read back).
+  { name: 'kv separation, gcRatio 0.5', options: () => tinyBlobs(0.5), steps: 2500, keys: 250, blobThreshold: BLOB_THRESHOLD },
   {
-    // Values of 40 bytes and more go to blob files: sizes straddle the threshold, and merges,
-    // range deletions and snapshots meet blob pointers.
-    name: 'kv separation, zstd blobs',
-    options: () => ({ ...tiny(), kvSeparation: { minValueSize: 40, gcRatio: 0.3, compression: 'zstd', blobFileBytes: 16 * 1024 } }),
-    steps: 2000,
-    keys: 250,
+    name: 'kv separation, gcRatio 0.1, zstd blobs, no WAL',
+    options: () => ({ ...tinyBlobs(0.1), wal: false, kvSeparation: { minValueSize: BLOB_THRESHOLD, gcRatio: 0.1, blobFileBytes: 4096, compression: 'zstd' } }),
+    steps: 1500,
+    keys: 200,
+    blobThreshold: BLOB_THRESHOLD,
+  },
+  {
+    name: 'kv separation, gcRatio 0.3, manual compaction, no cache',
+    options: () => ({ ...tinyBlobs(0.3), blockCacheBytes: 0, autoCompaction: false }),
+    steps: 1500,
+    keys: 150,
+    blobThreshold: BLOB_THRESHOLD,
   },
   {
     name: 'size-tiered',
@@ -73,7 +93,15 @@ function runModel(config: ModelConfig, seed: number): void {
   const oracle = new Oracle((k, e, o) => mergeOperator.merge(k, e, o));
   const snaps: { snap: Snapshot; seqno: number }[] = [];
   const randKey = (): Uint8Array => keyOf(rng.int(config.keys));
-  const randValue = (): Uint8Array => valueOf(rng, rng.chance(0.05) ? 3000 : rng.int(60));
+  const t = config.blobThreshold;
+  // With separation: sizes around the threshold (t - 2 .. t + 2), small and large.
+  const randValue = (): Uint8Array => {
+    if (t === undefined) return valueOf(rng, rng.chance(0.05) ? 3000 : rng.int(60));
+    const x = rng.next();
+    return valueOf(rng, x < 0.4 ? rng.int(60) : x < 0.8 ? t - 2 + rng.int(5) : t + rng.int(3000));
+  };
+  let blobFilesSeen = 0;
+  let rewritten = 0; // values moved by blob GC, summed over reopens
   let step = 0;
   let work = 0; // flushes + compactions, summed over reopens (stats count since open)
   const where = () => `seed ${seed}, config '${config.name}', step ${step}`;
@@ -223,8 +251,10 @@ function runModel(config: ModelConfig, seed: number): void {
       snaps.length = 0;
       const st = tree.stats();
       work += st.flushes + st.compactions;
+      blobFilesSeen = Math.max(blobFilesSeen, st.blobs.files);
+      rewritten += st.blobs.gcValuesRewritten;
       tree.close();
-      tree = Tree.open(dir, opts);
+      tree = Tree.open(dir, t !== undefined && rng.chance(0.2) ? { ...opts, kvSeparation: false } : opts);
       expect(tree.seqno, `seqno after reopen at ${where()}`).toBe(oracle.seqno);
     } else {
       const k = randKey();
@@ -237,9 +267,19 @@ function runModel(config: ModelConfig, seed: number): void {
   checkRange(undefined, undefined, true, undefined);
   const stats = tree.stats();
   work += stats.flushes + stats.compactions;
+  blobFilesSeen = Math.max(blobFilesSeen, stats.blobs.files);
+  rewritten += stats.blobs.gcValuesRewritten;
   tree.close();
   // The configuration must actually have exercised flushes and compactions.
   expect(work, where()).toBeGreaterThan(10);
+  if (t !== undefined) {
+    expect(blobFilesSeen, where()).toBeGreaterThan(0);
+    expect(rewritten, `${where()}: blob GC never ran`).toBeGreaterThan(0);
+    // Reopened, the store holds exactly the oracle's contents.
+    tree = Tree.open(dir, opts);
+    checkRange(undefined, undefined, false, undefined);
+    tree.close();
+  }
 }
 
 describe('model-based randomized test', () => {

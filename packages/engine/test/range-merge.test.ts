@@ -5,20 +5,12 @@
 import { MemFs } from '@lsm/fs';
 import { describe, expect, it } from 'vitest';
 import { LsmError, Tree, appendWithSeparator, counterAdd, decodeU64, encodeU64, type Comparator, type MergeOperator } from '../src/index.js';
+import { codeOf } from './helpers.js';
 
 const td = new TextDecoder();
 const text = (b: Uint8Array | undefined): string | undefined => (b === undefined ? undefined : td.decode(b));
 const keys = (tree: Tree, opts?: Parameters<Tree['range']>[0]): string[] => [...tree.range(opts)].map(([k]) => td.decode(k));
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(LsmError);
-    return (err as LsmError).code;
-  }
-  return undefined;
-}
 
 function filled(fs = new MemFs()): Tree {
   const tree = Tree.open('/db', { fs });
