@@ -3,12 +3,12 @@
 // every dimension is used by at least one config, and `tiny` sizes make flushes,
 // compactions, table-cache evictions and multi-fragment log records happen constantly.
 //
-// Adding an option when its feature lands (dictionary compression, encryption, K/V
-// separation, size-tiered / FIFO compaction, ...) is one dimension entry (or one value in
-// an existing dimension) plus the configs that use it. Nothing here is a placeholder: each
-// value changes what the store or the disk does.
+// Adding an option when its feature lands (dictionary compression, encryption, size-tiered
+// / FIFO compaction, ...) is one dimension entry (or one value in an existing dimension)
+// plus the configs that use it. Nothing here is a placeholder: each value changes what the
+// store or the disk does.
 
-import { Leveled, type TreeOptions } from '@lsm/engine';
+import { Leveled, type TreeOptions, appendWithSeparator, counterAdd } from '@lsm/engine';
 import type { Fs } from '@lsm/fs';
 
 /** How the simulated disk behaves at a crash (CrashFs options). */
@@ -19,10 +19,26 @@ export interface DiskModel {
   tornWrites: boolean;
 }
 
-/** What a dimension value contributes: tree options and/or disk behaviour. */
+/** Which merge operator the store has, and so how the oracle folds operands (merge-model.ts). */
+export type MergeKind = 'append' | 'counter';
+
+/** The separator of the `append` merge operator: short, and not a byte values avoid. */
+export const APPEND_SEPARATOR = '|';
+
+/** What a dimension value contributes: tree options and/or disk behaviour and/or the merge operator. */
 interface Contribution {
   tree?: (o: TreeOptions) => void;
   disk?: (d: DiskModel) => void;
+  merge?: MergeKind;
+}
+
+/**
+ * K/V separation for the stress matrix: nearly every value (all but the shortest) goes to
+ * a blob file, blob files are small (the 1 KiB minimum: a flush writes several), GC runs
+ * once a quarter of a file is dead, and only 4 blob files stay open (the LRU evicts).
+ */
+function blobs(o: TreeOptions, compression: 'none' | 'zstd'): void {
+  o.kvSeparation = { minValueSize: 24, blobFileBytes: 1024, gcRatio: 0.25, maxOpenFiles: 4, compression: compression === 'zstd' ? { type: 'zstd', level: 1 } : 'none' };
 }
 
 /** The dimensions of the matrix and their values. The first value of each is the baseline. */
@@ -73,6 +89,17 @@ export const DIMENSIONS = {
     on: { tree: (o) => void (o.autoCompaction = true) },
     off: { tree: (o) => void (o.autoCompaction = false) },
   },
+  /** The merge operator every store is opened with (merge ops need one). */
+  merge: {
+    append: { tree: (o) => void (o.mergeOperator = appendWithSeparator(APPEND_SEPARATOR)), merge: 'append' },
+    counter: { tree: (o) => void (o.mergeOperator = counterAdd), merge: 'counter' },
+  },
+  /** K/V separation (blob files): off, on, on with zstd-compressed values. */
+  kvSeparation: {
+    off: {},
+    blobs: { tree: (o) => blobs(o, 'none') },
+    'blobs-zstd': { tree: (o) => blobs(o, 'zstd') },
+  },
   /** The crash model: torn writes with directory durability, or the simple model. */
   disk: {
     'torn+dirsync': { disk: (d) => Object.assign(d, { directorySync: true, tornWrites: true }) },
@@ -93,6 +120,8 @@ export interface StressConfig {
   readonly picks: { readonly [D in Dimension]: string };
   /** The disk model for CrashFs. */
   readonly disk: DiskModel;
+  /** The store's merge operator (how the oracle folds, and what operands and values look like). */
+  readonly merge: MergeKind;
   /** Tree options on `fs` (a fresh compaction strategy each call). */
   treeOptions(fs: Fs): TreeOptions;
 }
@@ -108,10 +137,12 @@ function makeConfig(name: string, picks: Picks): StressConfig {
   const contributions = (Object.keys(full) as Dimension[]).map((d) => (DIMENSIONS[d] as Record<string, Contribution>)[full[d]]!);
   const disk: DiskModel = { directorySync: true, tornWrites: true };
   for (const c of contributions) c.disk?.(disk);
+  const merge = contributions.find((c) => c.merge !== undefined)?.merge ?? 'append';
   return {
     name,
     picks: full,
     disk,
+    merge,
     treeOptions(fs: Fs): TreeOptions {
       const o: TreeOptions = { fs };
       for (const c of contributions) c.tree?.(o);
@@ -134,6 +165,10 @@ export const CONFIGS: readonly StressConfig[] = [
   makeConfig('simple-disk', { disk: 'simple', size: 'tiny', compression: 'zstd' }),
   makeConfig('torn-no-dirsync', { disk: 'torn', filter: 'off' }),
   makeConfig('kitchen-sink', { compression: 'zstd', syncWrites: 'on', size: 'tiny', filter: 'off', blockCache: 'off', autoCompaction: 'off' }),
+  makeConfig('counter-tiny', { merge: 'counter', size: 'tiny' }),
+  makeConfig('kvsep', { kvSeparation: 'blobs' }),
+  makeConfig('kvsep-tiny', { kvSeparation: 'blobs', size: 'tiny' }),
+  makeConfig('kvsep-zstd-tiny', { kvSeparation: 'blobs-zstd', size: 'tiny', compression: 'zstd', openTables: 'few', merge: 'counter' }),
 ];
 
 /** The config named `name`, or undefined. */
