@@ -13,6 +13,10 @@
 // when there are no operands, else the merge operator's fold of the operands (oldest
 // first) onto the base. A range deletion with seqno R deletes every version of every key
 // in [start, end) with seqno < R, and nothing written after it.
+//
+// `floor` is for FIFO compaction, which drops the oldest tables whole: writes with seqno
+// <= floor are gone from the store, and reads are built from the writes above it only
+// (fifo-floor.ts infers the floor from what the store shows). It is 0 everywhere else.
 // Keys are ASCII strings (the stress tool's keys are), so string order is bytewise order.
 
 import type { MergeFold } from './merge-model.js';
@@ -96,6 +100,8 @@ export class Oracle {
   private readonly sorted: string[] = [];
   private readonly pending = new Map<number, PendingBatch>();
   private nextBatch = 1;
+  /** Writes with seqno <= this were dropped (FIFO); 0 when nothing was. */
+  floor = 0;
 
   /** `fold` is the merge operator's semantics (needed once a merge operand is recorded). */
   constructor(private readonly fold?: MergeFold) {}
@@ -135,17 +141,20 @@ export class Oracle {
     return -1;
   }
 
-  /** The value a read as of `seq` must return, counting the failed calls in `fates` as present. */
-  valueWith(key: string, seq: number, fates: Fates): Uint8Array | undefined {
-    const ok = (v: Version): boolean => visible(v, fates);
-    const floor = this.coveringRange(key, seq, ok);
+  /**
+   * The value a read as of `seq` must return, counting the failed calls in `fates` as
+   * present and writes at or below `floor` (default: the oracle's) as dropped.
+   */
+  valueWith(key: string, seq: number, fates: Fates, floor = this.floor): Uint8Array | undefined {
+    const ok = (v: Version): boolean => v.seq > floor && visible(v, fates);
+    const deletedBelow = this.coveringRange(key, seq, ok);
     const list = this.versions.get(key) ?? [];
     const operands: Uint8Array[] = [];
     let base: Uint8Array | undefined;
     for (let i = list.length - 1; i >= 0; i--) {
       const v = list[i]!;
+      if (v.seq <= floor || v.seq < deletedBelow) break;
       if (v.seq > seq || !ok(v)) continue;
-      if (v.seq < floor) break;
       if (v.kind === 'merge') {
         operands.push(v.value!);
         continue;
@@ -169,7 +178,7 @@ export class Oracle {
    * nothing). -1 when there is none. A failed write older than this cannot change the key.
    */
   newestCertainBase(key: string): number {
-    const certain = (v: Version): boolean => v.status === 'acked' || v.status === 'present';
+    const certain = (v: Version): boolean => v.seq > this.floor && (v.status === 'acked' || v.status === 'present');
     let best = this.coveringRange(key, Number.POSITIVE_INFINITY, certain);
     const list = this.versions.get(key) ?? [];
     for (let i = list.length - 1; i >= 0 && list[i]!.seq > best; i--) {
@@ -221,6 +230,13 @@ export class Oracle {
       }
     }
     return out;
+  }
+
+  /** Seqnos of every write that can change `key` (its point writes and covering range deletions), ascending. */
+  seqsOf(key: string): number[] {
+    const out = (this.versions.get(key) ?? []).map((v) => v.seq);
+    for (const r of this.ranges) if (r.start <= key && key < r.end) out.push(r.seq);
+    return out.sort((a, b) => a - b);
   }
 
   /** Every key ever written by a point write, in order. */

@@ -3,7 +3,6 @@
 // must find nothing; the checker must catch the breaches it exists for; the op stream must be a pure function of
 // the seed; and the command line must behave (exit 64 on bad flags).
 
-import type { Tree } from '@lsm/engine';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CONFIGS, DIMENSIONS, type Dimension } from '../src/configs.js';
 import { checkRecovery } from '../src/crash-check.js';
@@ -14,6 +13,7 @@ import { Oracle } from '../src/oracle.js';
 import { addStats, emptyStats, reportLine } from '../src/report.js';
 import { type RunResult, type RunSpec, runStress } from '../src/runner.js';
 import { shortestFailing } from '../src/shrink.js';
+import { fakeTree } from './fake-tree.js';
 
 const SEED = 20261124;
 const OPS = 4000;
@@ -40,6 +40,16 @@ describe('short stress pass: every config, fixed seed', { timeout: TIMEOUT }, ()
       expect(stats.corruptionsDetected).toBe(stats.corruptionsInjected);
       expect(stats.acknowledgedLost).toBe(0);
       expect(stats.flushes).toBeGreaterThan(0);
+      expect(stats.merges).toBeGreaterThan(0);
+      if (config.picks.kvSeparation !== 'off') {
+        // Values really went through blob files, and blob GC and blob file deletion ran.
+        expect(stats.blobReads).toBeGreaterThan(0);
+        expect(stats.blobGcValues).toBeGreaterThan(0);
+        expect(stats.blobFilesDeleted).toBeGreaterThan(0);
+        expect(stats.blobCorruptionsInjected).toBeGreaterThan(0);
+      } else {
+        expect(stats.blobReads).toBe(0);
+      }
     });
   }
 });
@@ -85,20 +95,6 @@ describe('shrinking', { timeout: TIMEOUT }, () => {
     expect(shortestFailing(1, () => true).len).toBe(1);
   });
 });
-
-/** A stand-in for a reopened Tree: a seqno and its contents. */
-function fakeTree(seqno: number, contents: Record<string, string>): Tree {
-  const pairs = Object.entries(contents)
-    .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([k, v]) => [Buffer.from(k, 'latin1'), Buffer.from(v)] as [Uint8Array, Uint8Array]);
-  return {
-    seqno,
-    range: () => {
-      const it = pairs[Symbol.iterator]();
-      return Object.assign(it, { close: () => undefined });
-    },
-  } as unknown as Tree;
-}
 
 const v = (s: string): Uint8Array => Buffer.from(s);
 
