@@ -2,6 +2,7 @@
 // error keeps its class and code (an Fs failure is @lsm/sstable's IoError, LSM_IO, with
 // the FsError as its cause; damaged input stays a CorruptionError), so callers branch on
 // the code as everywhere else, and ask compactionFailure(err) for the files to remove.
+// Errors thrown by the user's merge operator or compaction filter pass through unchanged.
 // Promises: the report is attached exactly once, to the error object runCompaction
 // throws; errors from elsewhere have no report.
 
@@ -22,6 +23,19 @@ export interface CompactionFailure {
 }
 
 const reports = new WeakMap<object, CompactionFailure>();
+/** Errors thrown by user callbacks (merge operator, compaction filter): passed on unchanged. */
+const userErrors = new WeakSet<object>();
+
+/**
+ * Marks an error thrown by a user callback so runCompaction rethrows it as is (never
+ * turned into LSM_IO, whatever its code). A non-object thrown value is wrapped in an Error
+ * naming `what` (a report must be attachable), with the value as `cause`.
+ */
+export function userError(err: unknown, what: string): object {
+  const e = typeof err === 'object' && err !== null ? err : new Error(`${what} threw ${String(err)}`, { cause: err });
+  userErrors.add(e);
+  return e;
+}
 
 /** The report attached to an error thrown by runCompaction, or undefined. */
 export function compactionFailure(err: unknown): CompactionFailure | undefined {
@@ -34,6 +48,7 @@ export function compactionFailure(err: unknown): CompactionFailure | undefined {
  * pass unchanged, and non-objects are wrapped so a report can be attached.
  */
 export function normalizeError(err: unknown, what: string): object {
+  if (typeof err === 'object' && err !== null && userErrors.has(err)) return err;
   if (err instanceof LsmError) return err;
   if (err instanceof FsError) return new IoError(what, err);
   if (typeof err === 'object' && err !== null) {

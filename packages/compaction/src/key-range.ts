@@ -1,5 +1,8 @@
 // User-key ranges and overlap queries over levels: which tables of a level a key range
-// touches. Ranges are inclusive on both ends, like a table's [smallest, largest].
+// touches. Ranges are [smallest, largest], inclusive on both ends, unless
+// `largestExclusive` says the upper end is exclusive (a table whose upper bound is a
+// range-tombstone end): then [smallest, largest). Every helper here respects that, so a
+// sorted level whose table ends exclusively at the next one's smallest key is disjoint.
 // Promises: sorted levels (i > 0) are searched by binary search and results keep level
 // order; L0 queries close over transitive overlap, because an L0 table left out of a
 // compaction must not overlap anything that moves below it.
@@ -7,44 +10,76 @@
 import type { Comparator } from '@lsm/sstable';
 import type { TableMeta } from './table-meta.js';
 
-/** An inclusive user-key range [smallest, largest]. */
+/** A user-key range [smallest, largest], or [smallest, largest) when largestExclusive. */
 export interface KeyRange {
   readonly smallest: Uint8Array;
   readonly largest: Uint8Array;
+  /** The upper end is exclusive (absent: inclusive). */
+  readonly largestExclusive?: boolean;
+}
+
+/** True when every key of `r` sorts before `key` (r ends before key). */
+export function endsBefore(cmp: Comparator, r: KeyRange, key: Uint8Array): boolean {
+  const c = cmp.compare(r.largest, key);
+  return c < 0 || (c === 0 && r.largestExclusive === true);
+}
+
+/** Compares two upper ends: < 0 when a's covers less than b's (an exclusive end covers less than the same key inclusive). */
+export function compareUpper(cmp: Comparator, a: KeyRange, b: KeyRange): number {
+  const c = cmp.compare(a.largest, b.largest);
+  if (c !== 0) return c;
+  return (a.largestExclusive === true ? 0 : 1) - (b.largestExclusive === true ? 0 : 1);
 }
 
 /** The smallest range covering every table in `tables` (at least one). */
 export function rangeOf(cmp: Comparator, tables: readonly KeyRange[]): KeyRange {
-  let smallest: Uint8Array | undefined;
-  let largest: Uint8Array | undefined;
+  let lo: KeyRange | undefined;
+  let hi: KeyRange | undefined;
   for (const t of tables) {
-    if (smallest === undefined || cmp.compare(t.smallest, smallest) < 0) smallest = t.smallest;
-    if (largest === undefined || cmp.compare(t.largest, largest) > 0) largest = t.largest;
+    if (lo === undefined || cmp.compare(t.smallest, lo.smallest) < 0) lo = t;
+    if (hi === undefined || compareUpper(cmp, t, hi) > 0) hi = t;
   }
-  if (smallest === undefined || largest === undefined) throw new RangeError('rangeOf needs at least one table');
-  return { smallest, largest };
+  if (lo === undefined || hi === undefined) throw new RangeError('rangeOf needs at least one table');
+  return makeRange(lo.smallest, hi);
 }
 
 /** The smallest range covering both. */
 export function unionRange(cmp: Comparator, a: KeyRange, b: KeyRange): KeyRange {
-  return {
-    smallest: cmp.compare(a.smallest, b.smallest) <= 0 ? a.smallest : b.smallest,
-    largest: cmp.compare(a.largest, b.largest) >= 0 ? a.largest : b.largest,
-  };
+  const smallest = cmp.compare(a.smallest, b.smallest) <= 0 ? a.smallest : b.smallest;
+  return makeRange(smallest, compareUpper(cmp, a, b) >= 0 ? a : b);
 }
 
-/** True when the two inclusive ranges share at least one key. */
+function makeRange(smallest: Uint8Array, upper: KeyRange): KeyRange {
+  return upper.largestExclusive === true ? { smallest, largest: upper.largest, largestExclusive: true } : { smallest, largest: upper.largest };
+}
+
+/** True when the two ranges share at least one key. */
 export function rangesOverlap(cmp: Comparator, a: KeyRange, b: KeyRange): boolean {
-  return cmp.compare(a.smallest, b.largest) <= 0 && cmp.compare(b.smallest, a.largest) <= 0;
+  return !endsBefore(cmp, b, a.smallest) && !endsBefore(cmp, a, b.smallest);
 }
 
-/** True when `key` lies in the inclusive range. */
+/** True when `key` lies in the range. */
 export function rangeContains(cmp: Comparator, r: KeyRange, key: Uint8Array): boolean {
-  return cmp.compare(r.smallest, key) <= 0 && cmp.compare(key, r.largest) <= 0;
+  return cmp.compare(r.smallest, key) <= 0 && !endsBefore(cmp, r, key);
+}
+
+/** True when the range shares a key with the half-open span [start, end). */
+export function overlapsSpan(cmp: Comparator, r: KeyRange, start: Uint8Array, end: Uint8Array): boolean {
+  return cmp.compare(r.smallest, end) < 0 && !endsBefore(cmp, r, start);
 }
 
 /**
- * Index of the first table in a sorted, disjoint level whose largest key is >= `key`
+ * True when some table of a sorted, disjoint level shares a key with [start, end).
+ * O(log tables).
+ */
+export function levelOverlapsSpan(cmp: Comparator, level: readonly KeyRange[], start: Uint8Array, end: Uint8Array): boolean {
+  const i = firstTableEndingAtOrAfter(cmp, level, start);
+  return i < level.length && cmp.compare(level[i]!.smallest, end) < 0;
+}
+
+/**
+ * Index of the first table in a sorted, disjoint level that does not end before `key`
+ * (its largest is >= key, or > key when exclusive): the only table that can hold `key`
  * (level.length when none).
  */
 export function firstTableEndingAtOrAfter(cmp: Comparator, level: readonly KeyRange[], key: Uint8Array): number {
@@ -52,7 +87,7 @@ export function firstTableEndingAtOrAfter(cmp: Comparator, level: readonly KeyRa
   let hi = level.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (cmp.compare(level[mid]!.largest, key) < 0) lo = mid + 1;
+    if (endsBefore(cmp, level[mid]!, key)) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -66,7 +101,7 @@ export function overlappingInSortedLevel<T extends KeyRange>(cmp: Comparator, le
   const out: T[] = [];
   for (let i = firstTableEndingAtOrAfter(cmp, level, range.smallest); i < level.length; i++) {
     const t = level[i]!;
-    if (cmp.compare(t.smallest, range.largest) > 0) break;
+    if (endsBefore(cmp, range, t.smallest)) break;
     out.push(t);
   }
   return out;
@@ -91,7 +126,7 @@ export function overlappingInL0(cmp: Comparator, level0: readonly TableMeta[], r
       chosen[i] = true;
       const wider = unionRange(cmp, r, t);
       // A table that widens the range can bring in tables we already passed: scan again.
-      if (wider.smallest !== r.smallest || wider.largest !== r.largest) grew = true;
+      if (wider.smallest !== r.smallest || wider.largest !== r.largest || wider.largestExclusive !== r.largestExclusive) grew = true;
       r = wider;
     }
   }
@@ -103,7 +138,7 @@ export function overlappingInL0(cmp: Comparator, level0: readonly TableMeta[], r
 export function pairwiseDisjoint(cmp: Comparator, tables: readonly KeyRange[]): boolean {
   const sorted = [...tables].sort((a, b) => cmp.compare(a.smallest, b.smallest));
   for (let i = 1; i < sorted.length; i++) {
-    if (cmp.compare(sorted[i - 1]!.largest, sorted[i]!.smallest) >= 0) return false;
+    if (!endsBefore(cmp, sorted[i - 1]!, sorted[i]!.smallest)) return false;
   }
   return true;
 }
@@ -119,7 +154,7 @@ export function ascendingKeyProbe(cmp: Comparator, levels: readonly (readonly Ke
     for (let i = 0; i < levels.length; i++) {
       const level = levels[i]!;
       let c = cursors[i]!;
-      while (c < level.length && cmp.compare(level[c]!.largest, key) < 0) c++;
+      while (c < level.length && endsBefore(cmp, level[c]!, key)) c++;
       cursors[i] = c;
       if (c < level.length && cmp.compare(level[c]!.smallest, key) <= 0) return true;
     }

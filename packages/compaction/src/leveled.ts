@@ -3,6 +3,8 @@
 // `levelMultiplier` times bigger than the one above. A compaction takes tables from one
 // level plus the tables they overlap in the next and rewrites them into the next; when
 // nothing in the next level overlaps, the tables just move (a manifest edit).
+// When L0 must be compacted but the base level is large next to it, the newest L0 tables
+// are merged into one L0 table instead (intra-L0), which cuts read amplification cheaply.
 // Promises: pick/pickMajor are pure functions of the view (no I/O, no hidden state), so
 // the same tree always yields the same plan; every plan keeps the level invariants.
 
@@ -49,6 +51,15 @@ export interface LeveledOptions {
    * trivially moved. Default 10 x targetTableSize.
    */
   maxGrandparentOverlapBytes?: number;
+  /**
+   * Intra-L0 compaction (RocksDB's PickIntraL0Compaction): when L0 must be compacted but
+   * the L0 -> base compaction would be bigger than maxCompactionBytes (the base level is
+   * large next to L0), merge the newest L0 tables into one L0 table instead, as long as
+   * L0 holds at most levelBaseBytes. Default true.
+   */
+  intraL0?: boolean;
+  /** Fewest L0 tables an intra-L0 compaction merges. Integer >= 2. Default 4. */
+  intraL0MinFiles?: number;
   /** User-key order of the tables (must be the engine's). Default bytewise. */
   comparator?: Comparator;
 }
@@ -174,7 +185,47 @@ export class Leveled implements CompactionStrategy {
     if (outputs.length === 0 && pairwiseDisjoint(cmp, inputs) && inputs.every((t) => this.grandparentOk(levels, baseLevel, t))) {
       return this.plan('l0-files', [{ level: 0, tables: inputs }], baseLevel, true, levels);
     }
+    if (this.options.intraL0 && totalBytes(inputs) + totalBytes(outputs) > this.options.maxCompactionBytes) {
+      const intra = this.pickIntraL0(l0);
+      if (intra !== null) return intra;
+    }
     return this.plan('l0-files', this.inputList(0, inputs, baseLevel, outputs), baseLevel, false, levels);
+  }
+
+  /**
+   * Intra-L0: the longest run of the newest L0 tables (at least intraL0MinFiles, at most
+   * maxCompactionBytes in all) merged into one L0 table, when L0 holds at most
+   * levelBaseBytes (beyond that L0 must drain into the base level, or it would grow
+   * without bound). The run is a newest-first prefix of L0 whose seqnos are all above
+   * those of every older L0 table it overlaps, so the output (whose largestSeqno is the
+   * run's newest) sits where the run was in L0's newest-first order and no key's
+   * versions get out of order. Not bottommost: older L0 tables and deeper levels may
+   * hold what its deletions delete. Null when no such run exists.
+   */
+  private pickIntraL0(l0: readonly TableMeta[]): CompactionPlan | null {
+    const o = this.options;
+    if (totalBytes(l0) > o.levelBaseBytes) return null;
+    const newestFirst = [...l0].sort((a, b) => b.largestSeqno - a.largestSeqno || b.id - a.id);
+    let n = 0;
+    let bytes = 0;
+    while (n < newestFirst.length && bytes + newestFirst[n]!.size <= o.maxCompactionBytes) bytes += newestFirst[n++]!.size;
+    for (; n >= o.intraL0MinFiles; n--) {
+      const run = newestFirst.slice(0, n);
+      const minSeq = Math.min(...run.map((t) => t.smallestSeqno));
+      const range = rangeOf(this.cmp, run);
+      const older = newestFirst.slice(n).filter((t) => rangesOverlap(this.cmp, t, range));
+      if (older.every((t) => t.largestSeqno < minSeq)) {
+        return {
+          reason: 'intra-l0',
+          inputs: [{ level: 0, tables: run }],
+          outputLevel: 0,
+          trivialMove: false,
+          bottommost: false,
+          targetTableSize: Number.MAX_SAFE_INTEGER,
+        };
+      }
+    }
+    return null;
   }
 
   /**
@@ -328,6 +379,9 @@ function resolveOptions(o: LeveledOptions): Required<LeveledOptions> {
     1,
     Number.MAX_SAFE_INTEGER,
   );
+  const intraL0 = o.intraL0 ?? true;
+  if (typeof intraL0 !== 'boolean') throw new InvalidArgumentError('intraL0 must be a boolean');
+  const intraL0MinFiles = integer(o.intraL0MinFiles, 4, 'intraL0MinFiles', 2, 1 << 20);
   const comparator = o.comparator ?? bytewiseComparator;
   if (typeof comparator !== 'object' || comparator === null || typeof comparator.compare !== 'function' || typeof comparator.name !== 'string') {
     throw new InvalidArgumentError('comparator must have a name and a compare function');
@@ -342,6 +396,8 @@ function resolveOptions(o: LeveledOptions): Required<LeveledOptions> {
     targetTableSize,
     maxCompactionBytes,
     maxGrandparentOverlapBytes,
+    intraL0,
+    intraL0MinFiles,
     comparator,
   };
 }

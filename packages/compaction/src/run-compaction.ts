@@ -1,7 +1,9 @@
 // runCompaction: executes a CompactionPlan. Merges the input tables (one merge child per
 // L0 table, one lazily-opening LevelIterator per sorted level), passes the stream through
 // MVCC garbage collection (GcIterator) and writes the survivors into new tables cut near
-// the target size (OutputSplitter). It does not touch the manifest or delete anything:
+// the target size (OutputSplitter), with the surviving range-tombstone fragments clipped
+// into them. A 'drop' plan is accepted and produces nothing (the engine removes its
+// inputs by a manifest edit). It does not touch the manifest or delete anything:
 // the engine installs the outputs in a new version, makes that durable, and only then
 // deletes the inputs.
 // Promises: on success every output is finished (fsynced if the engine's writers sync),
@@ -10,10 +12,22 @@
 // is closed, and the error is rethrown with its code (Fs failures as LSM_IO) carrying a
 // CompactionFailure report (compactionFailure(err)) of the output ids created.
 
-import { InvalidArgumentError, LsmError, MergingIterator, NotSupportedError, type Comparator, type InternalIterator } from '@lsm/sstable';
+import {
+  FragmentedRangeTombstones,
+  InvalidArgumentError,
+  LsmError,
+  MergingIterator,
+  NotSupportedError,
+  type Comparator,
+  type InternalIterator,
+  type RangeTombstone,
+} from '@lsm/sstable';
+import { checkCompactionFilter, type CompactionFilter } from './compaction-filter.js';
 import { attachFailure, normalizeError } from './failure.js';
-import { GcIterator } from './gc-iterator.js';
-import { ascendingKeyProbe } from './key-range.js';
+import { emptyGcStats, GcIterator, type GcStats } from './gc-iterator.js';
+import { ascendingKeyProbe, endsBefore, levelOverlapsSpan } from './key-range.js';
+import { checkMergeOperator, type MergeOperator } from './merge-operator.js';
+import { collectRangeTombstones } from './range-tombstone-gc.js';
 import { LevelIterator } from './level-iterator.js';
 import { OutputSplitter, type CompactionOutput } from './output-splitter.js';
 import { SnapshotStripes } from './snapshot-stripes.js';
@@ -31,6 +45,25 @@ export interface CompactionEnv {
    * are opened one at a time, as the merge reaches them.
    */
   openInput(meta: TableMeta, level: number): InternalIterator;
+  /**
+   * The range tombstones of an input table (e.g. Table.rangeTombstones() from the
+   * engine's table cache). Called once per input whose meta.rangeTombstones > 0, before
+   * anything is written; the list must hold meta.rangeTombstones tombstones, each inside
+   * the table's bounds (else LSM_CORRUPTION). Without it, such inputs are refused with
+   * LSM_NOT_SUPPORTED.
+   */
+  openInputTombstones?(meta: TableMeta, level: number): readonly RangeTombstone[];
+  /**
+   * The store's merge operator: runs of operands are collapsed into values where GC
+   * rule 2 allows. Absent: operands are kept. Its exception fails the compaction with
+   * that very error (after the usual cleanup; nothing is changed).
+   */
+  readonly mergeOperator?: MergeOperator;
+  /**
+   * Consulted for the newest value of each key that no snapshot can see (GC rule 6).
+   * Its exception fails the compaction with that very error.
+   */
+  readonly compactionFilter?: CompactionFilter;
   /**
    * Allocates a file number and returns a TableWriter over a new file for it, configured
    * as the engine wants tables of `level` (compression, filter, comparator). Called only
@@ -71,6 +104,22 @@ export interface CompactionResult {
   readonly droppedVersions: number;
   /** Dropped Tombstones and WeakTombstones. */
   readonly droppedTombstones: number;
+  /** Of the dropped entries, those deleted by a range tombstone of their stripe. */
+  readonly droppedByRangeTombstones: number;
+  /** Range tombstones read from the inputs (as stored). */
+  readonly rangeTombstonesIn: number;
+  /** Range tombstones written (fragments, clipped at output cuts, one per seqno). */
+  readonly rangeTombstonesOut: number;
+  /** (fragment, seqno) pairs dropped: redundant within a snapshot stripe, or at the bottom. */
+  readonly rangeTombstonesDropped: number;
+  /** Runs of merge operands collapsed into one value, and the operands they consumed. */
+  readonly mergesCollapsed: number;
+  readonly operandsMerged: number;
+  /** Values the compaction filter removed / changed. */
+  readonly filterRemoved: number;
+  readonly filterChanged: number;
+  /** The plan's kind: for 'drop' nothing was read or written. */
+  readonly kind: 'merge' | 'drop';
 }
 
 /** Entries between onProgress calls. */
@@ -79,26 +128,36 @@ const PROGRESS_EVERY = 4096;
 /**
  * Executes `plan`: merge, garbage-collect, write outputs. Synchronous. Throws
  * InvalidArgumentError for a malformed plan or env, NotSupportedError when an input has
- * range tombstones (a later issue), and otherwise whatever the inputs or outputs throw
- * (LSM_IO, LSM_CORRUPTION, ...), with a CompactionFailure report attached.
+ * range tombstones and env.openInputTombstones is missing, and otherwise whatever the
+ * inputs, outputs, merge operator or compaction filter throw (LSM_IO, LSM_CORRUPTION,
+ * the user's own error, ...), with a CompactionFailure report attached. A 'drop' plan
+ * is validated and returns an empty result (no outputs, nothing opened).
  */
 export function runCompaction(plan: CompactionPlan, env: CompactionEnv): CompactionResult {
   const inputs = validate(plan, env);
   const cmp = env.comparator;
   const outputLevel = plan.outputLevel;
+  if (plan.kind === 'drop') return resultOf(plan, inputs, emptyGcStats(), 0, 0, 0, 0, 0, []);
   const bytesTotal = inputs.reduce((n, x) => n + x.meta.size, 0);
   const entriesTotal = inputs.reduce((n, x) => n + x.meta.entries, 0);
 
-  const splitter = new OutputSplitter({
-    comparator: cmp,
-    newOutput: () => env.newOutput({ level: outputLevel }),
-    targetTableSize: plan.targetTableSize,
-    grandparents: plan.deeperTables?.[0]?.tables ?? [],
-    maxGrandparentOverlapBytes: plan.maxGrandparentOverlapBytes ?? Infinity,
-  });
+  let splitter: OutputSplitter | undefined;
   const children: InternalIterator[] = [];
   let merged: MergingIterator | undefined;
   try {
+    // Range tombstones first: all of them are needed before the first entry is judged.
+    const tombstones = readTombstones(inputs, env);
+    const fragmented = FragmentedRangeTombstones.build(tombstones, cmp);
+    const stripes = new SnapshotStripes(env.snapshots, env.visibleSeqno);
+    const rtGc = collectRangeTombstones(cmp, fragmented, stripes, spanIsBottommost(plan, cmp));
+    splitter = new OutputSplitter({
+      comparator: cmp,
+      newOutput: () => env.newOutput({ level: outputLevel }),
+      targetTableSize: plan.targetTableSize,
+      grandparents: plan.deeperTables?.[0]?.tables ?? [],
+      maxGrandparentOverlapBytes: plan.maxGrandparentOverlapBytes ?? Infinity,
+      fragments: rtGc.fragments,
+    });
     for (const group of plan.inputs) {
       if (group.tables.length === 0) continue;
       const level = group.level;
@@ -116,6 +175,10 @@ export function runCompaction(plan: CompactionPlan, env: CompactionEnv): Compact
       snapshots: env.snapshots,
       visibleSeqno: env.visibleSeqno,
       keyIsBottommost: keyIsBottommost(plan, cmp),
+      rangeTombstones: fragmented,
+      ...(env.mergeOperator !== undefined ? { mergeOperator: env.mergeOperator } : {}),
+      ...(env.compactionFilter !== undefined ? { compactionFilter: env.compactionFilter } : {}),
+      outputLevel,
     });
     const onProgress = env.onProgress;
     let untilProgress = PROGRESS_EVERY;
@@ -139,19 +202,9 @@ export function runCompaction(plan: CompactionPlan, env: CompactionEnv): Compact
     merged = undefined;
     m.close();
     onProgress?.(bytesTotal, bytesTotal);
-    return {
-      outputLevel,
-      outputs,
-      inputIds: inputs.map((x) => x.meta.id),
-      bytesRead: bytesTotal,
-      bytesWritten: splitter.bytesWritten,
-      entriesIn: stats.entriesIn,
-      entriesOut: stats.entriesOut,
-      droppedVersions: stats.droppedVersions,
-      droppedTombstones: stats.droppedTombstones,
-    };
+    return resultOf(plan, inputs, stats, bytesTotal, splitter.bytesWritten, tombstones.length, splitter.rangeTombstonesWritten, rtGc.droppedFragments, outputs);
   } catch (err) {
-    splitter.abandon();
+    splitter?.abandon();
     try {
       if (merged !== undefined) merged.close();
       else for (const c of children) c.close();
@@ -159,10 +212,74 @@ export function runCompaction(plan: CompactionPlan, env: CompactionEnv): Compact
       // the compaction's error is the one to report
     }
     throw attachFailure(normalizeError(err, `compaction into L${outputLevel}`), {
-      createdOutputIds: splitter.createdIds,
-      finishedOutputs: splitter.finished,
+      createdOutputIds: splitter?.createdIds ?? [],
+      finishedOutputs: splitter?.finished ?? [],
     });
   }
+}
+
+function resultOf(
+  plan: CompactionPlan,
+  inputs: readonly { meta: TableMeta }[],
+  stats: GcStats,
+  bytesRead: number,
+  bytesWritten: number,
+  rangeTombstonesIn: number,
+  rangeTombstonesOut: number,
+  rangeTombstonesDropped: number,
+  outputs: readonly TableMeta[],
+): CompactionResult {
+  return {
+    kind: plan.kind === 'drop' ? 'drop' : 'merge',
+    outputLevel: plan.outputLevel,
+    outputs,
+    inputIds: inputs.map((x) => x.meta.id),
+    bytesRead,
+    bytesWritten,
+    entriesIn: stats.entriesIn,
+    entriesOut: stats.entriesOut,
+    droppedVersions: stats.droppedVersions,
+    droppedTombstones: stats.droppedTombstones,
+    droppedByRangeTombstones: stats.droppedByRangeTombstones,
+    rangeTombstonesIn,
+    rangeTombstonesOut,
+    rangeTombstonesDropped,
+    mergesCollapsed: stats.mergesCollapsed,
+    operandsMerged: stats.operandsMerged,
+    filterRemoved: stats.filterRemoved,
+    filterChanged: stats.filterChanged,
+  };
+}
+
+/** Every input's range tombstones, each checked against its table's bounds and count. */
+function readTombstones(inputs: readonly { meta: TableMeta; level: number }[], env: CompactionEnv): RangeTombstone[] {
+  const cmp = env.comparator;
+  const all: RangeTombstone[] = [];
+  for (const { meta, level } of inputs) {
+    if (meta.rangeTombstones === 0) continue;
+    const list = env.openInputTombstones!(meta, level);
+    if (!Array.isArray(list) || list.length !== meta.rangeTombstones) {
+      throw new LsmError(
+        'LSM_CORRUPTION',
+        `table ${meta.id}: its metadata lists ${meta.rangeTombstones} range tombstones, the table holds ${Array.isArray(list) ? list.length : 'none'}`,
+      );
+    }
+    for (const t of list) {
+      if (cmp.compare(t.start, meta.smallest) < 0 || cmp.compare(t.end, meta.largest) > 0 || cmp.compare(t.start, t.end) >= 0) {
+        throw new LsmError('LSM_CORRUPTION', `table ${meta.id}: range tombstone @${t.seqno} is empty or lies outside the table's bounds in its metadata`);
+      }
+      all.push(t);
+    }
+  }
+  return all;
+}
+
+/** "No table below the output can hold a key of [start, end)": from bottommost or deeperTables. */
+function spanIsBottommost(plan: CompactionPlan, cmp: Comparator): (start: Uint8Array, end: Uint8Array) => boolean {
+  if (plan.bottommost) return () => true;
+  const deeper = plan.deeperTables;
+  if (deeper === undefined) return () => false;
+  return (start, end) => !deeper.some((d) => levelOverlapsSpan(cmp, d.tables, start, end));
 }
 
 /** Per-key "nothing older below": always for a bottommost plan, else from deeperTables. */
@@ -199,6 +316,12 @@ function validate(plan: CompactionPlan, env: CompactionEnv): { meta: TableMeta; 
   }
   // Fail before opening anything on bad snapshots / visibleSeqno.
   new SnapshotStripes(env.snapshots, env.visibleSeqno);
+  if (env.mergeOperator !== undefined) checkMergeOperator(env.mergeOperator, 'env.mergeOperator');
+  if (env.compactionFilter !== undefined) checkCompactionFilter(env.compactionFilter, 'env.compactionFilter');
+  if (plan.kind !== undefined && plan.kind !== 'merge' && plan.kind !== 'drop') {
+    throw new InvalidArgumentError(`plan.kind must be 'merge' or 'drop', got ${String(plan.kind)}`);
+  }
+  if (plan.kind === 'drop' && plan.trivialMove) throw new InvalidArgumentError('a drop plan cannot be a trivial move');
   const mgo = plan.maxGrandparentOverlapBytes;
   if (mgo !== undefined && (typeof mgo !== 'number' || !(mgo >= 1))) {
     throw new InvalidArgumentError(`plan.maxGrandparentOverlapBytes must be >= 1, got ${String(mgo)}`);
@@ -218,10 +341,10 @@ function validate(plan: CompactionPlan, env: CompactionEnv): { meta: TableMeta; 
     for (const t of group.tables) {
       if (ids.has(t.id)) throw new InvalidArgumentError(`table ${t.id} is listed twice in the plan`);
       ids.add(t.id);
-      if (t.rangeTombstones > 0) {
-        throw new NotSupportedError(`table ${t.id} has range tombstones; compacting them is not supported yet`);
+      if (t.rangeTombstones > 0 && plan.kind !== 'drop' && typeof env.openInputTombstones !== 'function') {
+        throw new NotSupportedError(`table ${t.id} has range tombstones, and env.openInputTombstones is missing to read them`);
       }
-      if (level > 0 && prev !== undefined && cmp.compare(prev.largest, t.smallest) >= 0) {
+      if (level > 0 && prev !== undefined && !endsBefore(cmp, prev, t.smallest)) {
         throw new InvalidArgumentError(`plan inputs of L${level} must be sorted and disjoint (tables ${prev.id} and ${t.id})`);
       }
       prev = t;

@@ -1,14 +1,35 @@
 // The contract between the engine and a compaction strategy: the engine shows the
 // strategy the tree (a LevelsView), the strategy answers with a CompactionPlan (what to
 // merge, where the output goes) or null, and the engine executes the plan (runCompaction,
-// or a manifest-only move for trivial moves). Strategies are pure deciders: they never
-// do I/O and never mutate the view. Leveled is the first; size-tiered and FIFO will
-// implement the same interface.
+// a manifest-only move for trivial moves, or a manifest-only removal for drop plans).
+// Strategies are pure deciders: they never do I/O and never mutate the view (Fifo reads
+// a clock). Leveled, SizeTiered and Fifo implement it.
 
 import type { LevelsView, TableMeta } from './table-meta.js';
 
 /** Why a plan was made. Strategies may add their own reasons. */
-export type CompactionReason = 'l0-files' | 'level-size' | 'major' | (string & {});
+export type CompactionReason =
+  | 'l0-files'
+  | 'level-size'
+  | 'major'
+  | 'intra-l0'
+  | 'size-ratio'
+  | 'size-amplification'
+  | 'sorted-runs'
+  | 'fifo-ttl'
+  | 'fifo-size'
+  | (string & {});
+
+/**
+ * How the engine executes a plan:
+ * - 'merge' (the default when `kind` is absent): runCompaction, or a manifest-only move
+ *   when `trivialMove` is true;
+ * - 'drop' (a "deletion compaction", Fifo): the inputs are removed from the tree by a
+ *   manifest edit alone, nothing is read or written, no outputs. runCompaction accepts a
+ *   drop plan too and returns an empty result without opening anything, so an engine that
+ *   ignores `kind` still executes it correctly.
+ */
+export type CompactionKind = 'merge' | 'drop';
 
 /** Tables of one level that a compaction consumes. */
 export interface CompactionInput {
@@ -21,14 +42,23 @@ export interface CompactionInput {
  * One compaction: merge `inputs` and write the result into `outputLevel`.
  *
  * Invariants a strategy guarantees (and runCompaction relies on):
- * - inputs are listed by level, ascending, each level at most once; together they hold
- *   every version of every key in their key range that lives at those levels, so the
- *   merged stream is the complete history of each key above the deeper levels;
+ * - inputs are listed by level, ascending, each level at most once; for each key in
+ *   their range they hold one contiguous stretch of its history: nothing newer than an
+ *   input entry is left below the inputs, and nothing older than one above them (usually
+ *   every version at those levels; an intra-L0 or size-tiered plan takes only the newest
+ *   L0 tables, with older ones left below it);
+ * - `bottommost` / `deeperTables` describe everything older that may exist for the
+ *   inputs' keys (a plan that cannot say leaves deeperTables out and bottommost false);
  * - any input tables already in `outputLevel` are listed as the input of that level;
  * - after the engine replaces the inputs by the outputs, `outputLevel` (if > 0) is still
- *   sorted and disjoint.
+ *   sorted and disjoint, and L0 stays ordered newest first with no key's versions out of
+ *   order (an L0 output replaces a newest-first contiguous run of L0 tables);
+ * - a 'drop' plan removes, for each key, only its oldest data: nothing older than a dropped
+ *   table's data is left in the tree (Fifo drops from the oldest end).
  */
 export interface CompactionPlan {
+  /** How to execute it (absent: 'merge'). A 'drop' plan has trivialMove false. */
+  readonly kind?: CompactionKind;
   readonly reason: CompactionReason;
   readonly inputs: readonly CompactionInput[];
   readonly outputLevel: number;

@@ -2,40 +2,121 @@
 // records the engine keeps in its manifest; strategies decide from them alone (no file
 // is opened to pick a compaction). Promises: plain data, no I/O; helpers never mutate.
 
-/** What the engine knows about one table file (also what it records in its manifest). */
+import { InvalidArgumentError, type Comparator } from '@lsm/sstable';
+
+/**
+ * What the engine knows about one table file (also what it records in its manifest).
+ *
+ * Key bounds with range tombstones (the engine-facing contract). A table's bounds cover
+ * its point entries AND its range tombstones:
+ * - `smallest` = the smaller of the first point key and the first tombstone start
+ *   (inclusive either way);
+ * - `largest` = the larger of the last point key (inclusive) and the largest tombstone end
+ *   (exclusive); when the tombstone end is the larger one (or the table holds no point
+ *   entries), `largest` is that end and `largestExclusive` is true: the table covers
+ *   exactly the user keys in [smallest, largest). When the last point key equals the
+ *   largest tombstone end, `largest` is that key, inclusive.
+ * `tableMetaFromProperties` derives exactly this from a finished table's properties.
+ *
+ * What follows for the engine: a point read or seek in a sorted level must skip a table
+ * for key === largest when largestExclusive (firstTableEndingAtOrAfter does), and a sorted
+ * level stays disjoint when one table's exclusive largest equals the next one's smallest.
+ * Bounds must include the tombstones, or a compaction could move a tombstone below data
+ * it deletes; runCompaction checks every input tombstone against its table's bounds
+ * (LSM_CORRUPTION when one sticks out).
+ */
 export interface TableMeta {
   /** File number, unique in the database. */
   readonly id: number;
   /** File size in bytes. */
   readonly size: number;
-  /** Smallest user key of the table's point entries (inclusive). */
+  /** Smallest user key of the table: of its point entries and range-tombstone starts (inclusive). */
   readonly smallest: Uint8Array;
-  /** Largest user key of the table's point entries (inclusive). */
+  /**
+   * Largest user key of the table: inclusive when it is a point key, exclusive (see
+   * `largestExclusive`) when it is a range-tombstone end beyond every point key.
+   */
   readonly largest: Uint8Array;
-  /** Smallest / largest sequence number of any entry in the table. */
+  /**
+   * True when `largest` is a range-tombstone end (exclusive): the table covers keys
+   * < largest only. Absent means false. The engine records it in its manifest.
+   */
+  readonly largestExclusive?: boolean;
+  /** Smallest / largest sequence number of any entry or range tombstone in the table. */
   readonly smallestSeqno: number;
   readonly largestSeqno: number;
   /** Point entries, all types. */
   readonly entries: number;
   /** Point deletions (Tombstone and WeakTombstone). */
   readonly tombstones: number;
-  /** Range deletions (executing compactions over them is not supported yet). */
+  /** Range deletions, as stored in the table (runCompaction reads them via CompactionEnv.openInputTombstones). */
   readonly rangeTombstones: number;
   /**
-   * True when `largest` is exclusive: the table's upper bound is the end of a range
-   * tombstone beyond its point keys, so it covers user keys < largest. Absent: false.
+   * When the table was written, ms since the epoch (the table property
+   * `creationTime`; the engine fills it from the table or its manifest). Fifo's TTL uses
+   * it; a table without it is never dropped for age.
    */
-  readonly largestExclusive?: boolean;
-  /** When the table was written, in ms since the epoch (absent when unknown). */
   readonly creationTime?: number;
+}
+
+/** The subset of @lsm/sstable's TableProperties that tableMetaFromProperties reads. */
+export interface TableBoundsProperties {
+  readonly entryCount: number;
+  readonly tombstoneCount: number;
+  readonly weakTombstoneCount: number;
+  readonly rangeTombstoneCount: number;
+  readonly smallestKey: Uint8Array | undefined;
+  readonly largestKey: Uint8Array | undefined;
+  readonly smallestRangeTombstoneStart: Uint8Array | undefined;
+  readonly largestRangeTombstoneEnd: Uint8Array | undefined;
+  readonly smallestSeqno: number;
+  readonly largestSeqno: number;
+  readonly creationTime?: number;
+}
+
+/**
+ * The TableMeta of a finished table (id, file size, properties), with bounds that cover
+ * its range tombstones as the TableMeta contract says. For the engine's flush and for
+ * compaction outputs alike. Throws InvalidArgumentError for a table with neither point
+ * entries nor range tombstones (it has no key range).
+ */
+export function tableMetaFromProperties(cmp: Comparator, id: number, size: number, p: TableBoundsProperties): TableMeta {
+  let smallest = p.smallestKey;
+  let largest = p.largestKey;
+  let largestExclusive = false;
+  const rs = p.smallestRangeTombstoneStart;
+  const re = p.largestRangeTombstoneEnd;
+  if (rs !== undefined && (smallest === undefined || cmp.compare(rs, smallest) < 0)) smallest = rs;
+  if (re !== undefined && (largest === undefined || cmp.compare(re, largest) > 0)) {
+    largest = re;
+    largestExclusive = true;
+  }
+  if (smallest === undefined || largest === undefined) {
+    throw new InvalidArgumentError(`table ${id} holds neither point entries nor range tombstones: it has no key range`);
+  }
+  const meta: TableMeta = {
+    id,
+    size,
+    smallest,
+    largest,
+    ...(largestExclusive ? { largestExclusive: true } : {}),
+    smallestSeqno: p.smallestSeqno,
+    largestSeqno: p.largestSeqno,
+    entries: p.entryCount,
+    tombstones: p.tombstoneCount + p.weakTombstoneCount,
+    rangeTombstones: p.rangeTombstoneCount,
+    ...(p.creationTime !== undefined ? { creationTime: p.creationTime } : {}),
+  };
+  return meta;
 }
 
 /**
  * The shape of the tree a strategy picks from. `levels[0]` is L0: its tables may overlap
  * each other and are listed newest first (larger largestSeqno first). Every `levels[i]`
  * with i > 0 is sorted by smallest key and its tables are disjoint by user key (the
- * largest key of one table sorts strictly before the smallest key of the next), so one
- * user key lives in at most one table per level.
+ * largest key of one table sorts strictly before the smallest key of the next, or equals
+ * it when that largest is exclusive), so one user key lives in at most one table per
+ * level.
  */
 export interface LevelsView {
   readonly levels: readonly (readonly TableMeta[])[];

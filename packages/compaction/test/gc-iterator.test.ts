@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ArrayIterator, bytewiseComparator, InvalidArgumentError, isLsmError, ValueType, type Entry, type InternalIterator } from '@lsm/sstable';
-import { GcIterator, SnapshotStripes, type GcStats } from '../src/index.js';
+import { emptyGcStats, GcIterator, SnapshotStripes, type GcStats } from '../src/index.js';
 import { b, s } from './helpers.js';
 
 const T = ValueType.Tombstone;
@@ -44,7 +44,7 @@ describe('GcIterator: shadowed versions', () => {
   it('without snapshots keeps only the newest version', () => {
     const r = gc('a@3V a@2V a@1V b@5V');
     expect(r.out).toBe('a@3V b@5V');
-    expect(r.stats).toEqual({ entriesIn: 4, entriesOut: 2, droppedVersions: 2, droppedTombstones: 0 });
+    expect(r.stats).toEqual({ ...emptyGcStats(), entriesIn: 4, entriesOut: 2, droppedVersions: 2, droppedTombstones: 0 });
   });
 
   it('keeps the newest version of each snapshot stripe', () => {
@@ -72,7 +72,7 @@ describe('GcIterator: tombstones', () => {
   it('drops a tombstone in the oldest stripe when nothing older can exist below, with what it hides', () => {
     const r = gc('a@3T a@2V a@1V b@1V', { bottom: true });
     expect(r.out).toBe('b@1V');
-    expect(r.stats).toEqual({ entriesIn: 4, entriesOut: 1, droppedVersions: 2, droppedTombstones: 1 });
+    expect(r.stats).toEqual({ ...emptyGcStats(), entriesIn: 4, entriesOut: 1, droppedVersions: 2, droppedTombstones: 1 });
   });
 
   it('keeps it when a deeper level may hold the key', () => {
@@ -128,7 +128,7 @@ describe('GcIterator: weak tombstones', () => {
   it('cancels with the value right under it in the same stripe', () => {
     const r = gc('a@5W a@4V');
     expect(r.out).toBe('');
-    expect(r.stats).toEqual({ entriesIn: 2, entriesOut: 0, droppedVersions: 1, droppedTombstones: 1 });
+    expect(r.stats).toEqual({ ...emptyGcStats(), entriesIn: 2, entriesOut: 0, droppedVersions: 1, droppedTombstones: 1 });
     expect(gc('a@5W a@4I').out).toBe('');
   });
 

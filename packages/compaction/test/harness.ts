@@ -3,8 +3,17 @@
 // that counts open input iterators, and helpers to read a table back.
 
 import { MemFs, type Fs } from '@lsm/fs';
-import { ArrayIterator, bytewiseComparator, Table, TableWriter, type Entry, type InternalIterator, type TableWriterOptions } from '@lsm/sstable';
-import type { CompactionEnv, TableMeta } from '../src/index.js';
+import {
+  ArrayIterator,
+  bytewiseComparator,
+  Table,
+  TableWriter,
+  type Entry,
+  type InternalIterator,
+  type RangeTombstone,
+  type TableWriterOptions,
+} from '@lsm/sstable';
+import { tableMetaFromProperties, type CompactionEnv, type TableMeta } from '../src/index.js';
 
 export class TestDb {
   nextId = 1;
@@ -29,26 +38,28 @@ export class TestDb {
     return this.fs.exists(this.path(id));
   }
 
-  /** Writes entries (any order; sorted here) as a new table and returns its metadata. */
-  writeTable(entries: readonly Entry[]): TableMeta {
+  /** Writes entries (any order; sorted here) and range tombstones as a new table and returns its metadata. */
+  writeTable(entries: readonly Entry[], tombstones: readonly RangeTombstone[] = []): TableMeta {
     const sorted = new ArrayIterator(entries, bytewiseComparator);
     const id = this.nextId++;
     const w = new TableWriter(this.fs, this.path(id), this.writerOptions);
     for (sorted.seekToFirst(); sorted.valid(); sorted.next()) w.add(sorted.userKey(), sorted.seqno(), sorted.type(), sorted.value());
+    for (const t of tombstones) w.addRangeTombstone(t.start, t.end, t.seqno);
     const r = w.finish();
-    const p = r.properties;
-    return {
-      id,
-      size: r.fileSize,
-      smallest: p.smallestKey!,
-      largest: p.largestKey!,
-      smallestSeqno: p.smallestSeqno,
-      largestSeqno: p.largestSeqno,
-      entries: p.entryCount,
-      tombstones: p.tombstoneCount + p.weakTombstoneCount,
-      rangeTombstones: p.rangeTombstoneCount,
-    };
+    return tableMetaFromProperties(bytewiseComparator, id, r.fileSize, r.properties);
   }
+
+  /** A table's range tombstones (copied). */
+  readTombstones(id: number): RangeTombstone[] {
+    const t = Table.open(this.fs, this.path(id));
+    try {
+      return t.rangeTombstones().map((x) => ({ start: x.start.slice(), end: x.end.slice(), seqno: x.seqno }));
+    } finally {
+      t.close();
+    }
+  }
+
+  openTombstones = (meta: TableMeta): readonly RangeTombstone[] => this.readTombstones(meta.id);
 
   /** Every entry of a table, in order (copied). */
   readTable(id: number): Entry[] {
@@ -99,6 +110,7 @@ export class TestDb {
     return {
       comparator: bytewiseComparator,
       openInput: this.openInput,
+      openInputTombstones: this.openTombstones,
       newOutput: () => {
         const id = this.nextId++;
         this.outputsCreated.push(id);

@@ -82,6 +82,8 @@ export function meta(lo: string, hi: string, size: number, extra: Partial<TableM
     entries: extra.entries ?? Math.max(1, Math.floor(size / 100)),
     tombstones: extra.tombstones ?? 0,
     rangeTombstones: extra.rangeTombstones ?? 0,
+    ...(extra.creationTime !== undefined ? { creationTime: extra.creationTime } : {}),
+    ...(extra.largestExclusive !== undefined ? { largestExclusive: extra.largestExclusive } : {}),
   };
 }
 

@@ -373,14 +373,23 @@ describe('runCompaction argument checks', () => {
     expect(() => runCompaction(good, { ...env, visibleSeqno: -1 })).toThrow(InvalidArgumentError);
   });
 
-  it('refuses inputs with range tombstones (LSM_NOT_SUPPORTED) rather than lose them', () => {
+  it('refuses inputs with range tombstones without env.openInputTombstones (LSM_NOT_SUPPORTED) rather than lose them', () => {
+    const bad = { ...good, inputs: [{ level: 1, tables: [{ ...t1, rangeTombstones: 1 }] }] };
     let err: unknown;
     try {
-      runCompaction({ ...good, inputs: [{ level: 1, tables: [{ ...t1, rangeTombstones: 1 }] }] }, env);
+      runCompaction(bad, { ...env, openInputTombstones: undefined });
     } catch (e) {
       err = e;
     }
     expect(isLsmError(err, 'LSM_NOT_SUPPORTED')).toBe(true);
+    // With it, a count that disagrees with the table is corruption.
+    err = undefined;
+    try {
+      runCompaction(bad, env);
+    } catch (e) {
+      err = e;
+    }
+    expect(isLsmError(err, 'LSM_CORRUPTION')).toBe(true);
   });
 
   it('accepts the good plan', () => {

@@ -160,6 +160,11 @@ export class SeparatingTableWriter implements OutputTableWriter {
     this.inner.add(userKey, seqno, type, value);
   }
 
+  /** Range tombstones carry no value: straight to the table. */
+  addRangeTombstone(start: Uint8Array, end: Uint8Array, seqno: number): void {
+    this.inner.addRangeTombstone(start, end, seqno);
+  }
+
   private addPointer(userKey: Uint8Array, seqno: number, p: BlobPointer): void {
     this.ref(p);
     this.inner.add(userKey, seqno, ValueType.Indirection, encodeBlobPointer(p));

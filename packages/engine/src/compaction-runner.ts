@@ -4,7 +4,14 @@
 // only once no reader holds a version that uses them). Synchronous, like the rest of
 // the core: a compaction runs inside the call that triggered it.
 
-import { type CompactionPlan, type CompactionStrategy, type TableMeta, runCompaction } from '@lsm/compaction';
+import {
+  type CompactionFilter,
+  type CompactionPlan,
+  type CompactionStrategy,
+  type MergeOperator,
+  type TableMeta,
+  runCompaction,
+} from '@lsm/compaction';
 import type { Fs } from '@lsm/fs';
 import { type Comparator, TableWriter, type TableWriterOptions, toIoError } from '@lsm/sstable';
 import type { BlobJob } from './blob-job.js';
@@ -27,6 +34,10 @@ export interface CompactionHost {
   snapshots: () => number[];
   lastSeqno: () => number;
   counters: Counters;
+  /** Folds merge operands where compaction meets their base. */
+  mergeOperator?: MergeOperator;
+  /** The user's compaction filter. */
+  compactionFilter?: CompactionFilter;
   /** Deletes files no live version uses (called after each installed compaction). */
   onObsolete: () => void;
   /** K/V separation: the blob job of a compaction (undefined: no blob work). */
@@ -93,6 +104,13 @@ export class CompactionRunner {
   execute(plan: CompactionPlan): void {
     const h = this.host;
     const deleted = plan.inputs.flatMap((g) => g.tables.map((t) => ({ level: g.level, id: t.id })));
+    if (plan.kind === 'drop') {
+      // FIFO: the inputs leave the tree by a manifest edit alone.
+      h.versions.logAndApply({ deleted });
+      h.counters.compactions++;
+      h.onObsolete();
+      return;
+    }
     if (plan.trivialMove) {
       const added = plan.inputs.flatMap((g) => g.tables.map((meta) => ({ level: plan.outputLevel, meta })));
       h.versions.logAndApply({ deleted, added });
@@ -106,11 +124,21 @@ export class CompactionRunner {
       const result = runCompaction(plan, {
         comparator: h.comparator,
         openInput: (meta: TableMeta) => h.tableCache.iterator(meta.id, { fillCache: false }),
+        openInputTombstones: (meta: TableMeta) => {
+          const table = h.tableCache.acquire(meta.id);
+          try {
+            return table.rangeTombstones();
+          } finally {
+            h.tableCache.release(meta.id);
+          }
+        },
+        ...(h.mergeOperator !== undefined ? { mergeOperator: h.mergeOperator } : {}),
+        ...(h.compactionFilter !== undefined ? { compactionFilter: h.compactionFilter } : {}),
         newOutput: () => {
           const id = h.versions.newFileNumber();
           created.push(id);
           this.pending.add(id);
-          const writer = new TableWriter(h.fs, `${h.dir}/${tableFileName(id)}`, h.writerOptions());
+          const writer = new TableWriter(h.fs, `${h.dir}/${tableFileName(id)}`, { ...h.writerOptions(), fileNumber: id });
           return { id, writer: blobs === undefined ? writer : blobs.tableWriter(id, writer) };
         },
         snapshots: h.snapshots(),

@@ -3,44 +3,19 @@
 // manifest edit refers to it. On failure the partial file is removed and the error is
 // LSM_IO; the memtable is untouched, so the caller can retry.
 
-import type { TableMeta } from '@lsm/compaction';
+import { type TableMeta, tableMetaFromProperties } from '@lsm/compaction';
 import type { Fs } from '@lsm/fs';
 import { type Comparator, bytewiseComparator, type FinishedTable, TableWriter, type TableWriterOptions, toIoError } from '@lsm/sstable';
 import { tableFileName } from './file-names.js';
 import type { Memtable } from './memtable.js';
 
 /**
- * The manifest's description of a table, from what its writer reported. Its key range
- * covers the range tombstones too: `largest` is a tombstone's (exclusive) end when that
- * reaches past the point keys, so reads and compactions find the table for every key it
- * deletes.
+ * The manifest's description of a table, from what its writer reported: bounds that cover
+ * its range tombstones (an exclusive largest when a tombstone ends past the point keys),
+ * so reads and compactions find the table for every key it deletes.
  */
 export function tableMetaOf(id: number, t: FinishedTable, cmp: Comparator): TableMeta {
-  const p = t.properties;
-  const empty = new Uint8Array(0);
-  let smallest = p.smallestKey;
-  let largest = p.largestKey;
-  let largestExclusive = false;
-  const rs = p.smallestRangeTombstoneStart;
-  const re = p.largestRangeTombstoneEnd;
-  if (rs !== undefined && (smallest === undefined || cmp.compare(rs, smallest) < 0)) smallest = rs;
-  if (re !== undefined && (largest === undefined || cmp.compare(re, largest) > 0)) {
-    largest = re;
-    largestExclusive = true;
-  }
-  return {
-    id,
-    size: t.fileSize,
-    smallest: smallest ?? empty,
-    largest: largest ?? empty,
-    ...(largestExclusive ? { largestExclusive } : {}),
-    creationTime: p.creationTime,
-    smallestSeqno: p.smallestSeqno,
-    largestSeqno: p.largestSeqno,
-    entries: p.entryCount,
-    tombstones: p.tombstoneCount + p.weakTombstoneCount,
-    rangeTombstones: p.rangeTombstoneCount,
-  };
+  return tableMetaFromProperties(cmp, id, t.fileSize, t.properties);
 }
 
 /**
@@ -59,7 +34,7 @@ export function writeMemtable(
   let writer: Pick<TableWriter, 'add' | 'finish' | 'abandon'> | undefined;
   let finished = false;
   try {
-    const table = new TableWriter(fs, path, options);
+    const table = new TableWriter(fs, path, { ...options, fileNumber: id });
     writer = wrap === undefined ? table : wrap(table);
     const it = mem.iterator();
     for (it.seekToFirst(); it.valid(); it.next()) writer.add(it.userKey(), it.seqno(), it.type(), it.value());

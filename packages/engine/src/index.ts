@@ -25,9 +25,18 @@ export {
   type CompactionStrategy,
   type LeveledOptions,
   type MergeOperator,
+  SizeTiered,
+  type SizeTieredOptions,
+  Fifo,
+  type FifoOptions,
+  type CompactionFilter,
+  type CompactionFilterDecision,
+  ttlFilter,
+  encodeTtlValue,
+  decodeTtlValue,
   counterAdd,
   appendWithSeparator,
   encodeU64,
   decodeU64,
 } from '@lsm/compaction';
-export { bytewiseComparator, type Comparator } from '@lsm/sstable';
+export { bytewiseComparator, type Comparator, type EncryptionOptions } from '@lsm/sstable';

@@ -4,7 +4,7 @@
 // LSM_CORRUPTION error naming file and offset, unless the caller asked to salvage, in
 // which case the damaged records are skipped and counted.
 
-import { CorruptionError, xxh32 } from '@lsm/sstable';
+import { BlockType, CorruptionError, type FileCipher, xxh32 } from '@lsm/sstable';
 import { FragmentType, LOG_BLOCK_SIZE, LOG_HEADER_SIZE, logChecksumSeed } from './log-format.js';
 
 /** What a full read of a log found. */
@@ -19,6 +19,18 @@ export interface LogReadResult {
   salvagedBytes: number;
 }
 
+/** How to read a log. */
+export interface LogReadOptions {
+  /** Skip damage in the middle instead of throwing (counted in salvagedBytes). */
+  salvage?: boolean;
+  /** Damage at the end is a torn write only when it looks like one (manifests). */
+  strictTail?: boolean;
+  /** An encrypted log's cipher: every record is authenticated and decrypted (failure: LSM_CORRUPTION). */
+  cipher?: FileCipher;
+  /** Where the framing starts (after an encrypted log's 64-byte header). Default 0. */
+  start?: number;
+}
+
 /**
  * Calls `onRecord` with every complete record of `data` (the whole log file), in order.
  * The payload view is only valid during the call when the record fit in one fragment.
@@ -28,17 +40,23 @@ export function readLog(
   fileName: string,
   logNumber: number,
   onRecord: (payload: Uint8Array, offset: number) => void,
-  options?: { salvage?: boolean; strictTail?: boolean },
+  options?: LogReadOptions,
 ): LogReadResult {
   const seed = logChecksumSeed(logNumber);
   const salvage = options?.salvage === true;
   const strictTail = options?.strictTail === true;
+  const cipher = options?.cipher;
   let records = 0;
-  let validLength = 0;
+  let validLength = options?.start ?? 0;
   let salvagedBytes = 0;
   let pending: Uint8Array[] | null = null;
   let pendingStart = 0;
-  let pos = 0;
+  let pos = validLength;
+  // An encrypted record is checked fragment by fragment (XXH32, which keeps torn-tail
+  // detection as it is), then authenticated as a whole: one that fails is never delivered.
+  const deliver = (payload: Uint8Array, offset: number): void => {
+    onRecord(cipher === undefined ? payload : cipher.open(payload, offset, BlockType.LogRecord, 0, fileName), offset);
+  };
 
   /** A fragment that checks out at `at`, or null. */
   const fragmentAt = (at: number): { type: number; len: number } | null => {
@@ -123,7 +141,7 @@ export function readLog(
     }
     pos += LOG_HEADER_SIZE + frag.len;
     if (frag.type === FragmentType.Full) {
-      onRecord(body, at);
+      deliver(body, at);
       records++;
       validLength = pos;
     } else if (frag.type === FragmentType.First) {
@@ -143,7 +161,7 @@ export function readLog(
         o += part.length;
       }
       pending = null;
-      onRecord(whole, pendingStart);
+      deliver(whole, pendingStart);
       records++;
       validLength = pos;
     }

@@ -1,9 +1,10 @@
 // Appends records to a write-ahead log. Each record is written with one write call
 // (all of its fragments and any block padding assembled in one buffer), so a crash
-// leaves at most one record torn, and only at the end.
+// leaves at most one record torn, and only at the end. In an encrypted log each record is
+// sealed (AES-256-GCM, nonce = the file offset of its first fragment) before framing.
 
 import { writeAll, type FsFile } from '@lsm/fs';
-import { xxh32 } from '@lsm/sstable';
+import { BlockType, type FileCipher, xxh32 } from '@lsm/sstable';
 import { FragmentType, LOG_BLOCK_SIZE, LOG_HEADER_SIZE, logChecksumSeed } from './log-format.js';
 
 /** Writes records to one log file; the file must be new or positioned at its end. */
@@ -19,6 +20,8 @@ export class LogWriter {
     /** The log's file number (its fragments' checksums are bound to it). */
     readonly logNumber: number,
     startSize = 0,
+    /** Set for an encrypted log (whose 64-byte header the caller already wrote). */
+    private readonly cipher?: FileCipher,
   ) {
     this.seed = logChecksumSeed(logNumber);
     this.size = startSize;
@@ -32,7 +35,14 @@ export class LogWriter {
   }
 
   /** Appends one record. Returns the record's framed size in bytes. */
-  addRecord(payload: Uint8Array): number {
+  addRecord(record: Uint8Array): number {
+    let payload = record;
+    if (this.cipher !== undefined) {
+      // The record starts where its first fragment will: after any block padding.
+      const leftover = LOG_BLOCK_SIZE - this.blockOffset;
+      const start = leftover < LOG_HEADER_SIZE ? this.size + leftover : this.size;
+      payload = this.cipher.seal(record, start, BlockType.LogRecord);
+    }
     const need = LogWriter.maxFramed(payload.length);
     if (this.scratch.length < need) this.scratch = new Uint8Array(Math.max(need, this.scratch.length * 2));
     const out = this.scratch;

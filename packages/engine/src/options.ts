@@ -1,9 +1,28 @@
 // The options a store is opened with, their defaults, and their validation. Every bad
 // option is an LSM_INVALID_ARGUMENT error that names the option.
 
-import { type CompactionStrategy, Leveled, type MergeOperator, checkMergeOperator } from '@lsm/compaction';
+import {
+  type CompactionFilter,
+  type CompactionStrategy,
+  Leveled,
+  type MergeOperator,
+  checkCompactionFilter,
+  checkMergeOperator,
+} from '@lsm/compaction';
 import { type Fs, NodeFs } from '@lsm/fs';
-import { type Comparator, type CompressionType, type FilterOptions, InvalidArgumentError, bytewiseComparator } from '@lsm/sstable';
+import {
+  type Comparator,
+  type CompressionType,
+  type EncryptionOptions,
+  type FilterOptions,
+  type TableDictionaryOptions,
+  InvalidArgumentError,
+  KeyRing,
+  bytewiseComparator,
+  checkDictionaryOptions,
+  checkZstdLevel,
+  isLsmError,
+} from '@lsm/sstable';
 import { type KvSeparationOptions, type ResolvedKvSeparation, resolveKvSeparation } from './kv-separation-options.js';
 
 /** Options of `Tree.open`. */
@@ -31,8 +50,13 @@ export interface TreeOptions {
   maxSealedMemtables?: number;
   /** Target uncompressed data block size of tables. Default 4096. */
   blockSize?: number;
-  /** Block compression of tables: 'none' (default) or 'zstd', or { type: 'zstd', level }. */
-  compression?: CompressionType | { type: CompressionType; level?: number };
+  /**
+   * Block compression of tables: 'none' (default) or 'zstd', or { type: 'zstd', level,
+   * dictionary: { maxBytes, sampleBytes? } }. With a dictionary, every table written by a
+   * flush or a compaction trains a zstd dictionary on its first data blocks and
+   * compresses its data blocks with it (kept only when it pays for itself).
+   */
+  compression?: CompressionType | { type: CompressionType; level?: number; dictionary?: TableDictionaryOptions };
   /** Whole-key filter of each table (BuRR). Default { bitsPerKey: 10 }; false for none. */
   filter?: FilterOptions | false;
   /** Capacity of the block cache shared by all tables, in bytes. Default 64 MiB. */
@@ -50,8 +74,22 @@ export interface TreeOptions {
    * operands is LSM_INVALID_ARGUMENT. Built-ins: counterAdd, appendWithSeparator(sep).
    */
   mergeOperator?: MergeOperator;
+  /**
+   * Called by compaction for the newest value of each key that no snapshot can see:
+   * keep it, remove it (it becomes a deletion) or change its value (e.g. `ttlFilter`).
+   * Values stored in blob files (K/V separation) are not shown to it.
+   */
+  compactionFilter?: CompactionFilter;
   /** K/V separation: large values go to blob files (see README). Default off. */
   kvSeparation?: boolean | KvSeparationOptions;
+  /**
+   * Encryption at rest (AES-256-GCM): every table, write-ahead log and manifest is
+   * encrypted under `key` (32 bytes). `previousKeys` are still accepted for reading during
+   * a key rotation (see the README). Must be given for an encrypted store and absent for
+   * an unencrypted one (else LSM_INVALID_ARGUMENT); a wrong key is LSM_CORRUPTION
+   * "encryption key does not match" at open. Default: none.
+   */
+  encryption?: EncryptionOptions;
 }
 
 /** Options after defaults. */
@@ -68,14 +106,18 @@ export interface ResolvedOptions {
   blockSize: number;
   compression: CompressionType;
   compressionLevel: number | undefined;
+  compressionDictionary: TableDictionaryOptions | undefined;
   filter: FilterOptions | false;
   blockCacheBytes: number;
   maxOpenTables: number;
   compaction: CompactionStrategy;
   autoCompaction: boolean;
   mergeOperator: MergeOperator | undefined;
+  compactionFilter: CompactionFilter | undefined;
   /** undefined: off. */
   kvSeparation: ResolvedKvSeparation | undefined;
+  /** The keys, when the store is encrypted. */
+  encryption: KeyRing | undefined;
 }
 
 function intOption(name: string, v: unknown, def: number, min: number, max: number): number {
@@ -92,12 +134,23 @@ function boolOption(name: string, v: unknown, def: boolean): boolean {
   return v;
 }
 
+/** Runs a check from @lsm/sstable, making sure its InvalidArgumentError names the option. */
+function renamed<T>(name: string, check: () => T): T {
+  try {
+    return check();
+  } catch (err) {
+    if (isLsmError(err, 'LSM_INVALID_ARGUMENT') && !err.message.includes(name)) throw new InvalidArgumentError(`option ${name}: ${err.message}`);
+    throw err;
+  }
+}
+
 /** Applies defaults and validates. */
 export function resolveOptions(o: TreeOptions | undefined): ResolvedOptions {
   if (o !== undefined && (typeof o !== 'object' || o === null)) throw new InvalidArgumentError('options must be an object');
   const opts = o ?? {};
   let compression: CompressionType = 'none';
   let compressionLevel: number | undefined;
+  let compressionDictionary: TableDictionaryOptions | undefined;
   const c = opts.compression;
   if (c !== undefined) {
     const type = typeof c === 'string' ? c : c?.type;
@@ -105,7 +158,17 @@ export function resolveOptions(o: TreeOptions | undefined): ResolvedOptions {
       throw new InvalidArgumentError(`option compression must be 'none' or 'zstd', got ${JSON.stringify(type)}`);
     }
     compression = type;
-    if (typeof c === 'object') compressionLevel = c.level;
+    if (typeof c === 'object') {
+      compressionLevel = c.level;
+      if (compressionLevel !== undefined) {
+        if (type !== 'zstd') throw new InvalidArgumentError("option compression.level needs type 'zstd'");
+        renamed('compression.level', () => checkZstdLevel(compressionLevel!));
+      }
+      if (c.dictionary !== undefined) {
+        if (type !== 'zstd') throw new InvalidArgumentError("option compression.dictionary needs type 'zstd'");
+        compressionDictionary = renamed('compression.dictionary', () => checkDictionaryOptions(c.dictionary!, 'option compression.dictionary'));
+      }
+    }
   }
   const comparator = opts.comparator ?? bytewiseComparator;
   if (typeof comparator?.compare !== 'function' || typeof comparator.name !== 'string' || comparator.name === '') {
@@ -130,12 +193,15 @@ export function resolveOptions(o: TreeOptions | undefined): ResolvedOptions {
     blockSize: intOption('blockSize', opts.blockSize, 4096, 64, 64 << 20),
     compression,
     compressionLevel,
+    compressionDictionary,
     filter: opts.filter === undefined ? { bitsPerKey: 10 } : opts.filter,
     blockCacheBytes: intOption('blockCacheBytes', opts.blockCacheBytes, 64 << 20, 0, 2 ** 46),
     maxOpenTables: intOption('maxOpenTables', opts.maxOpenTables, 1000, 8, 1_000_000),
     compaction,
     autoCompaction: boolOption('autoCompaction', opts.autoCompaction, true),
     mergeOperator: opts.mergeOperator === undefined ? undefined : checkMergeOperator(opts.mergeOperator, 'option mergeOperator'),
+    compactionFilter: opts.compactionFilter === undefined ? undefined : checkCompactionFilter(opts.compactionFilter, 'option compactionFilter'),
     kvSeparation: resolveKvSeparation(opts.kvSeparation),
+    encryption: opts.encryption === undefined ? undefined : new KeyRing(opts.encryption, 'option encryption'),
   };
 }

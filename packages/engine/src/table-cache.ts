@@ -3,7 +3,17 @@
 // acquire() and give it back with release().
 
 import type { Fs } from '@lsm/fs';
-import { type BlockCache, type Comparator, type InternalIterator, Table, type TableIteratorOptions, toIoError } from '@lsm/sstable';
+import {
+  type BlockCache,
+  type Comparator,
+  CorruptionError,
+  type InternalIterator,
+  type KeyRing,
+  Table,
+  type TableIteratorOptions,
+  isLsmError,
+  toIoError,
+} from '@lsm/sstable';
 import { tableFileName } from './file-names.js';
 
 interface Slot {
@@ -23,6 +33,8 @@ export class TableCache {
     private readonly comparator: Comparator,
     private readonly blockCache: BlockCache | undefined,
     private readonly capacity: number,
+    /** The store's keys when it is encrypted: tables must be encrypted with them. */
+    private readonly keys?: KeyRing,
   ) {}
 
   /** Opens (or reuses) table `id` and takes a reference to it. */
@@ -32,8 +44,18 @@ export class TableCache {
       const path = `${this.dir}/${tableFileName(id)}`;
       let table: Table;
       try {
-        table = Table.open(this.fs, path, { tableId: id, cache: this.blockCache, comparator: this.comparator });
+        table = Table.open(this.fs, path, {
+          tableId: id,
+          cache: this.blockCache,
+          comparator: this.comparator,
+          ...(this.keys === undefined ? {} : { encryption: this.keys, fileNumber: id }),
+        });
       } catch (err) {
+        // The manifest already proved the store encrypted: a table that is not is damage
+        // (a planted or swapped file), not a caller mistake.
+        if (this.keys !== undefined && isLsmError(err, 'LSM_INVALID_ARGUMENT') && err.message.includes('not encrypted')) {
+          throw new CorruptionError(path, 0, 'table is not encrypted, but the store is', { cause: err });
+        }
         throw toIoError(err, `opening table ${path}`);
       }
       slot = { table, refs: 0, lastUse: 0 };

@@ -24,6 +24,7 @@ import {
   MergingIterator,
   type TableWriterOptions,
   ValueType,
+  FileKind,
   bytewiseComparator,
   NotSupportedError,
   keyHash,
@@ -41,7 +42,8 @@ import { LOCK, logFileName, parseFileName, tableFileName } from './file-names.js
 import type { BlobFileMeta } from './blob-meta.js';
 import { removeQuietly, writeMemtable } from './flush.js';
 import { readLog } from './log-reader.js';
-import { LogWriter } from './log-writer.js';
+import { openLog, startLog } from './log-encryption.js';
+import type { LogWriter } from './log-writer.js';
 import { Memtable } from './memtable.js';
 import { type ResolvedOptions, type TreeOptions, resolveOptions } from './options.js';
 import { DbIterator, type IterBounds } from './db-iterator.js';
@@ -143,7 +145,7 @@ export class Tree {
     this.chain = new VersionChain(opts.mergeOperator);
     this.versions = versions;
     this.blockCache = opts.blockCacheBytes > 0 ? new BlockCache(opts.blockCacheBytes) : undefined;
-    this.tableCache = new TableCache(this.fs, path, opts.comparator, this.blockCache, opts.maxOpenTables);
+    this.tableCache = new TableCache(this.fs, path, opts.comparator, this.blockCache, opts.maxOpenTables, opts.encryption);
     this.lastSeqno = lastSeqno;
     this.sealed = recovered;
     this.mem = new Memtable(opts.comparator, this.bytewise, 0);
@@ -163,6 +165,8 @@ export class Tree {
       onObsolete: () => this.deleteObsoleteFiles(),
       blobJob: () => this.blobGc.compactionJob(),
       onBlobJob: (job) => this.blobGc.record(job),
+      ...(opts.mergeOperator !== undefined ? { mergeOperator: opts.mergeOperator } : {}),
+      ...(opts.compactionFilter !== undefined ? { compactionFilter: opts.compactionFilter } : {}),
     });
   }
 
@@ -214,7 +218,7 @@ export class Tree {
     let versions: VersionSet;
     if (VersionSet.exists(fs, dir)) {
       if (opts.errorIfExists) throw new InvalidArgumentError(`a store already exists at ${dir} (errorIfExists is true)`);
-      versions = VersionSet.recover(fs, dir, opts.comparator, opts.mergeOperator?.name);
+      versions = VersionSet.recover(fs, dir, opts.comparator, opts.mergeOperator?.name, opts.encryption);
     } else {
       if (!opts.createIfMissing) throw new InvalidArgumentError(`no store at ${dir} (createIfMissing is false)`);
       // Leftovers of a creation that crashed before CURRENT was written.
@@ -222,7 +226,7 @@ export class Tree {
         const p = parseFileName(name);
         if (p !== undefined && p.kind !== 'lock') removeQuietly(fs, `${dir}/${name}`);
       }
-      versions = VersionSet.create(fs, dir, opts.comparator, opts.mergeOperator?.name);
+      versions = VersionSet.create(fs, dir, opts.comparator, opts.mergeOperator?.name, opts.encryption);
     }
     // A crash can leave files numbered past the manifest's counter (a table written just
     // before its edit would have been recorded): never hand those numbers out again.
@@ -246,6 +250,8 @@ export class Tree {
       } catch (err) {
         throw toIoError(err, `reading write-ahead log ${path}`);
       }
+      const crypt = openLog(data, path, FileKind.WriteAheadLog, number, opts.encryption, dir);
+      if (crypt === null) continue; // created, but its header never became durable: no records
       readLog(
         data,
         path,
@@ -256,7 +262,7 @@ export class Tree {
           for (const op of batch.ops) addOp(recovered, seq++, op, false);
           if (batch.ops.length > 0) lastSeqno = Math.max(lastSeqno, seq - 1);
         },
-        { salvage: opts.walRecovery === 'salvage' },
+        { salvage: opts.walRecovery === 'salvage', cipher: crypt.cipher, start: crypt.start },
       );
     }
     const tree = new Tree(dir, opts, lockFile, versions, recovered.empty ? [] : [recovered], lastSeqno);
@@ -430,6 +436,7 @@ export class Tree {
     try {
       file = this.fs.open(path, { write: true, createNew: true });
       this.fs.syncDirectory(this.path);
+      return startLog(file, number, FileKind.WriteAheadLog, this.opts.encryption, true);
     } catch (err) {
       try {
         file?.close();
@@ -439,7 +446,6 @@ export class Tree {
       removeQuietly(this.fs, path);
       throw toIoError(err, `creating write-ahead log ${path}`);
     }
-    return new LogWriter(file, number);
   }
 
   /** Makes `log` (null without a WAL) the active log, with a new empty memtable. */
@@ -530,7 +536,9 @@ export class Tree {
       blockSize: this.opts.blockSize,
       compression: this.opts.compression,
       compressionLevel: this.opts.compressionLevel,
+      dictionary: this.opts.compressionDictionary,
       filter: this.opts.filter,
+      encryption: this.opts.encryption,
     };
   }
 
@@ -635,10 +643,8 @@ export class Tree {
     }
     for (let level = 1; level < v.levels.length; level++) {
       const tables = v.levels[level]!;
-      let i = firstTableEndingAtOrAfter(cmp, tables, k);
-      let t = tables[i];
-      // An exclusive largest equal to the key does not hold it: the next table may.
-      if (t !== undefined && t.largestExclusive === true && cmp.compare(k, t.largest) >= 0) t = tables[++i];
+      // Skips a table whose exclusive largest equals the key.
+      const t = tables[firstTableEndingAtOrAfter(cmp, tables, k)];
       if (t === undefined || !tableCovers(cmp, t, k)) continue;
       if (this.tableGet(chain, t, k, seq, hash)) return chain.result;
     }

@@ -7,10 +7,11 @@
 
 import type { TableMeta } from '@lsm/compaction';
 import { type Fs, readFile, writeFileAtomic } from '@lsm/fs';
-import { type Comparator, CorruptionError, InvalidArgumentError, toIoError } from '@lsm/sstable';
+import { type Comparator, CorruptionError, FileKind, InvalidArgumentError, type KeyRing, toIoError } from '@lsm/sstable';
 import { type BlobFileMeta, referencedBlobIds } from './blob-meta.js';
 import { CURRENT, blobFileName, manifestFileName, parseFileName, tableFileName } from './file-names.js';
-import { LogWriter } from './log-writer.js';
+import { openLog, startLog } from './log-encryption.js';
+import type { LogWriter } from './log-writer.js';
 import { readLog } from './log-reader.js';
 import { NUM_LEVELS, Version, applyToVersion } from './version.js';
 import { type VersionEdit, decodeVersionEdit, encodeVersionEdit } from './version-edit.js';
@@ -40,6 +41,8 @@ export class VersionSet {
     private readonly fs: Fs,
     private readonly dir: string,
     private readonly comparator: Comparator,
+    /** The store's keys when it is encrypted (every manifest is written with them). */
+    private readonly keys: KeyRing | undefined,
     levels: TableMeta[][],
     nextFileNumber: number,
     logNumber: number,
@@ -57,9 +60,9 @@ export class VersionSet {
   }
 
   /** Starts an empty store's version history (writes a manifest and CURRENT). */
-  static create(fs: Fs, dir: string, comparator: Comparator, mergeOperatorName?: string): VersionSet {
+  static create(fs: Fs, dir: string, comparator: Comparator, mergeOperatorName?: string, keys?: KeyRing): VersionSet {
     const empty: TableMeta[][] = Array.from({ length: NUM_LEVELS }, () => []);
-    const vs = new VersionSet(fs, dir, comparator, empty, 2, 0, 0);
+    const vs = new VersionSet(fs, dir, comparator, keys, empty, 2, 0, 0);
     vs.mergeOperatorName = mergeOperatorName;
     vs.startManifest();
     return vs;
@@ -74,7 +77,7 @@ export class VersionSet {
    * Rebuilds the last durable version from CURRENT and its manifest, then starts a fresh
    * manifest. A torn tail of the manifest is an edit that never completed: ignored.
    */
-  static recover(fs: Fs, dir: string, comparator: Comparator, mergeOperatorName?: string): VersionSet {
+  static recover(fs: Fs, dir: string, comparator: Comparator, mergeOperatorName?: string, keys?: KeyRing): VersionSet {
     const currentPath = `${dir}/${CURRENT}`;
     let name: string;
     try {
@@ -104,6 +107,8 @@ export class VersionSet {
     let lastSeqno = 0;
     let edits = 0;
     const blobFiles = new Map<number, BlobFileMeta>();
+    // Encryption and key are checked first, before any edit is read.
+    const crypt = openLog(data, manifestPath, FileKind.Manifest, parsed.number, keys, dir)!;
     readLog(data, manifestPath, parsed.number, (rec, offset) => {
       const edit = decodeVersionEdit(rec, manifestPath, offset);
       if (edit.comparator !== undefined) comparatorName = edit.comparator;
@@ -118,7 +123,7 @@ export class VersionSet {
       }
       applyBlobEdit(blobFiles, edit);
       edits++;
-    }, { strictTail: true });
+    }, { strictTail: true, cipher: crypt.cipher, start: crypt.start });
     if (edits === 0 || comparatorName === undefined || nextFile === undefined) {
       throw new CorruptionError(manifestPath, 0, 'manifest holds no complete snapshot edit');
     }
@@ -162,7 +167,7 @@ export class VersionSet {
       throw toIoError(err, `listing ${dir}`);
     }
     const levels = version.levels.map((l) => [...l]);
-    const vs = new VersionSet(fs, dir, comparator, levels, next, logNumber, lastSeqno);
+    const vs = new VersionSet(fs, dir, comparator, keys, levels, next, logNumber, lastSeqno);
     vs.mergeOperatorName = recordedMergeOperator ?? mergeOperatorName;
     vs.blobFiles = blobFiles;
     vs.startManifest();
@@ -199,7 +204,8 @@ export class VersionSet {
     let writer: LogWriter | null = null;
     try {
       const file = this.fs.open(path, { write: true, createNew: true });
-      writer = new LogWriter(file, number);
+      // The header needs no sync of its own: the sync below precedes CURRENT naming the file.
+      writer = startLog(file, number, FileKind.Manifest, this.keys, false);
       writer.addRecord(encodeVersionEdit(this.snapshotEdit()));
       if (extra !== undefined) writer.addRecord(encodeVersionEdit(extra));
       writer.sync();

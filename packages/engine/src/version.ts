@@ -2,7 +2,7 @@
 // and iterators pin the version they started on (a reference count), so a compaction
 // that replaces tables never deletes a file a reader still uses.
 
-import type { TableMeta } from '@lsm/compaction';
+import { type TableMeta, endsBefore } from '@lsm/compaction';
 import type { Comparator } from '@lsm/sstable';
 
 /** Number of levels (L0 .. L6). */
@@ -80,7 +80,7 @@ export function applyToVersion(
     const level = levels[i]!;
     level.sort((x, y) => comparator.compare(x.smallest, y.smallest));
     for (let j = 1; j < level.length; j++) {
-      if (comparator.compare(level[j - 1]!.largest, level[j]!.smallest) >= 0) {
+      if (!endsBefore(comparator, level[j - 1]!, level[j]!.smallest)) {
         throw new Error(`tables ${level[j - 1]!.id} and ${level[j]!.id} overlap in L${i}`);
       }
     }

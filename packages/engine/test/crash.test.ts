@@ -36,11 +36,11 @@ function expected(oracle: Oracle, seq: number): string[] {
   return oracle.scan(seq, undefined, true, undefined, false, false, undefined).map(([k, v]) => `${hex(k)}=${hex(v)}`);
 }
 
-function runCrashRounds(seed: number, rounds: number): { crashes: number; kills: number } {
+function runCrashRounds(seed: number, rounds: number, extra: Partial<TreeOptions> = {}): { crashes: number; kills: number } {
   const rng = new Rng(seed);
   const crashFs = new CrashFs(new MemFs(), { seed, tornWrites: true, directorySync: true });
   let faultFs = new FaultFs(crashFs);
-  const opts = options(faultFs, rng);
+  const opts = { ...options(faultFs, rng), ...extra };
   let tree = Tree.open('/db', { ...opts, fs: faultFs });
   const oracle = new Oracle((k, e, o) => mergeOperator.merge(k, e, o));
   let durable = 0; // every write <= this was acknowledged durable
@@ -151,6 +151,21 @@ describe('crash recovery (FaultFs kill points over CrashFs)', () => {
         expect(kills).toBeGreaterThan(0);
       } catch (err) {
         (err as Error).message = `[replay with CRASH_SEED=${seed}] ${(err as Error).message}`;
+        throw err;
+      }
+    });
+  }
+
+  // Encrypted stores (the header of every new log and manifest, and sealed records and
+  // blocks) under the same kill points, with and without zstd.
+  for (const seed of SEEDS) {
+    const compression = seed % 2 === 0 ? 'zstd' : 'none';
+    it(`seed ${seed}, encrypted, ${compression}: 8 crashes, every durable write survives`, () => {
+      try {
+        const { kills } = runCrashRounds(seed + 1000, 8, { encryption: { key: new Uint8Array(32).fill(seed) }, compression });
+        expect(kills).toBeGreaterThan(0);
+      } catch (err) {
+        (err as Error).message = `[encrypted; replay with CRASH_SEED=${seed}] ${(err as Error).message}`;
         throw err;
       }
     });

@@ -24,10 +24,10 @@ const tinyOptions = (fs: FaultFs): TreeOptions => ({
 const lines = (pairs: Iterable<[Uint8Array, Uint8Array]>): string[] => [...pairs].map(([k, v]) => `${hex(k)}=${hex(v)}`);
 const want = (o: Oracle, seq: number): string[] => lines(o.scan(seq, undefined, true, undefined, false, false, undefined));
 
-function scenario(seed: number): { faults: number; errors: number } {
+function scenario(seed: number, extra: Partial<TreeOptions> = {}): { faults: number; errors: number } {
   const rng = new Rng(seed);
   const fs = new FaultFs(new MemFs());
-  const opts = tinyOptions(fs);
+  const opts = { ...tinyOptions(fs), ...extra };
   let tree = Tree.open('/db', opts);
   const oracle = new Oracle();
   const failed: { seq: number; key: Uint8Array; value: Uint8Array }[] = [];
@@ -121,6 +121,19 @@ describe('I/O faults during flush, compaction, manifest and log writes', () => {
     // The scenarios must really have hit faults and surfaced errors.
     expect(fired).toBeGreaterThan(seeds.length / 2);
     expect(errors).toBeGreaterThan(0);
+  });
+
+  it(`${seeds.length} seeded fault scenarios on an encrypted store (zstd) report LSM_IO and stay consistent`, () => {
+    let fired = 0;
+    for (const seed of seeds) {
+      try {
+        fired += scenario(seed + 500, { encryption: { key: new Uint8Array(32).fill(seed) }, compression: 'zstd' }).faults;
+      } catch (err) {
+        (err as Error).message = `[encrypted; replay with FAULT_SEED=${seed}] ${(err as Error).message}`;
+        throw err;
+      }
+    }
+    expect(fired).toBeGreaterThan(seeds.length / 2);
   });
 
   it('refuses to open a directory held by another Tree (LSM_LOCKED) and reopens after close', () => {

@@ -6,7 +6,7 @@
 // whole contents are compared every few steps. A failure message carries the seed and
 // the step, so `MODEL_SEED=<seed> npx vitest run test/model.test.ts` replays it.
 
-import { Leveled, appendWithSeparator } from '@lsm/compaction';
+import { Fifo, Leveled, SizeTiered, appendWithSeparator } from '@lsm/compaction';
 import { MemFs } from '@lsm/fs';
 import { describe, expect, it } from 'vitest';
 import { type Snapshot, Tree, type TreeOptions } from '../src/index.js';
@@ -30,6 +30,19 @@ const tiny = (): TreeOptions => ({
 const CONFIGS: ModelConfig[] = [
   { name: 'tiny memtables, leveled', options: tiny, steps: 3000, keys: 300 },
   { name: 'zstd, no WAL', options: () => ({ ...tiny(), wal: false, compression: 'zstd' }), steps: 1500, keys: 200 },
+  {
+    name: 'size-tiered',
+    options: () => ({ ...tiny(), compaction: new SizeTiered({ minMergeWidth: 2, maxMergeWidth: 6 }) }),
+    steps: 2000,
+    keys: 250,
+  },
+  {
+    // A FIFO budget the test never reaches: FIFO's own drops are tested in strategies.test.ts.
+    name: 'fifo (no drops)',
+    options: () => ({ ...tiny(), compaction: new Fifo({ maxTotalBytes: 1 << 30 }) }),
+    steps: 1500,
+    keys: 200,
+  },
   {
     name: 'no compaction, many L0 tables',
     options: () => ({ ...tiny(), autoCompaction: false, compaction: new Leveled({ l0CompactionTrigger: 2, l0StallFiles: 10_000 }) }),

@@ -9,31 +9,40 @@
 import { blockChecksum } from './checksum.js';
 import { getU32, putU32, type ByteSink } from './coding.js';
 import { decompressBlock } from './compression.js';
+import type { DictionaryDecompressor } from './dictionary/zstd-dictionary-codec.js';
 import { CorruptionError, NotSupportedError, toIoError } from './errors.js';
 import type { BlockHandle } from './block-handle.js';
+import type { FileCipher } from './file-cipher.js';
 import type { Fs, FsFile } from '@lsm/fs';
 
 /** Bytes after each block payload. */
 export const BLOCK_TRAILER_SIZE = 8;
 
-/** Trailer flag bits. None is defined yet; reserved for encryption (bit 0) and later transforms. */
+/** Trailer flag bits. */
 export const BlockFlags = {
-  /** Reserved: payload is AES-256-GCM encrypted (nonce and tag inside the payload). */
+  /** The payload is AES-256-GCM ciphertext ‖ 16-byte tag (see file-cipher.ts); nonce and key come from the file. */
   Encrypted: 0x01,
 } as const;
+
+/** How to decrypt a block of an encrypted file: the file's cipher and what the block is. */
+export interface BlockCrypt {
+  readonly cipher: FileCipher;
+  /** BlockType of the block (bound into its AAD). */
+  readonly type: number;
+}
 
 /**
  * Appends `payload` and its trailer to `sink`, for a block that will start at file offset
  * `offset`. The checksum is computed over the bytes in the sink, so nothing is copied twice.
  */
-export function appendBlock(sink: ByteSink, payload: Uint8Array, compressionId: number, offset: number): void {
+export function appendBlock(sink: ByteSink, payload: Uint8Array, compressionId: number, offset: number, flags = 0): void {
   const start = sink.len;
   sink.putBytes(payload);
   sink.ensure(BLOCK_TRAILER_SIZE);
   const buf = sink.buf;
   let p = sink.len;
   buf[p++] = compressionId;
-  buf[p++] = 0; // flags
+  buf[p++] = flags;
   buf[p++] = 0; // reserved
   buf[p++] = 0;
   const sum = blockChecksum(buf.subarray(start, p), offset);
@@ -43,9 +52,12 @@ export function appendBlock(sink: ByteSink, payload: Uint8Array, compressionId: 
 
 /**
  * Verifies a stored block held in `raw` (payload + trailer, read from `handle.offset`)
- * and returns its contents (a view of `raw` when uncompressed).
+ * and returns its contents (a view of `raw` when uncompressed). With `crypt` (a block of
+ * an encrypted file) the block must be encrypted and authenticate; an unencrypted block
+ * there is corruption (nothing may downgrade a block to plaintext). `dict` is the table's
+ * dictionary, given only for data blocks.
  */
-export function decodeStoredBlock(raw: Uint8Array, handle: BlockHandle, file: string): Uint8Array {
+export function decodeStoredBlock(raw: Uint8Array, handle: BlockHandle, file: string, crypt?: BlockCrypt, dict?: DictionaryDecompressor): Uint8Array {
   const size = handle.size;
   if (raw.length !== size + BLOCK_TRAILER_SIZE) throw new CorruptionError(file, handle.offset, 'block length mismatch');
   const stored = getU32(raw, size + 4);
@@ -55,26 +67,33 @@ export function decodeStoredBlock(raw: Uint8Array, handle: BlockHandle, file: st
   }
   const id = raw[size]!;
   const flags = raw[size + 1]!;
-  if (flags !== 0 || raw[size + 2] !== 0 || raw[size + 3] !== 0) {
-    if (flags & BlockFlags.Encrypted) throw new NotSupportedError(`block at offset ${handle.offset} of ${file} is encrypted; this version cannot decrypt`);
-    throw new NotSupportedError(`block at offset ${handle.offset} of ${file} uses unknown trailer flags 0x${flags.toString(16)}`);
+  if ((flags & ~BlockFlags.Encrypted) !== 0 || raw[size + 2] !== 0 || raw[size + 3] !== 0) {
+    throw new NotSupportedError(`block at offset ${handle.offset} of ${file} uses unknown trailer flags 0x${flags.toString(16)} or reserved bytes`);
   }
-  return decompressBlock(id, raw.subarray(0, size), file, handle.offset);
+  let payload = raw.subarray(0, size);
+  if (flags & BlockFlags.Encrypted) {
+    if (crypt === undefined) throw new NotSupportedError(`block at offset ${handle.offset} of ${file} is encrypted; open the table with its encryption key`);
+    payload = crypt.cipher.open(payload, handle.offset, crypt.type, id, file);
+  } else if (crypt !== undefined) {
+    throw new CorruptionError(file, handle.offset, 'block is stored unencrypted in an encrypted table');
+  }
+  return decompressBlock(id, payload, file, handle.offset, dict);
 }
 
 /**
  * Reads the stored block at `handle` from `file`, verifies and decodes it. `limit` is the
  * end of the region the block must lie in (a handle reaching past it is corruption, as
- * is a file that ends before the block does). Fs failures become IoError.
+ * is a file that ends before the block does). Fs failures become IoError. `dict`: the
+ * table's dictionary, for data blocks.
  */
-export function readBlock(file: FsFile, path: string, handle: BlockHandle, limit: number): Uint8Array {
+export function readBlock(file: FsFile, path: string, handle: BlockHandle, limit: number, crypt?: BlockCrypt, dict?: DictionaryDecompressor): Uint8Array {
   const total = handle.size + BLOCK_TRAILER_SIZE;
   if (handle.offset + total > limit) {
     throw new CorruptionError(path, handle.offset, `block of ${handle.size} bytes runs past the end of its region (${limit})`);
   }
   const raw = new Uint8Array(total);
   readFully(file, path, raw, handle.offset);
-  return decodeStoredBlock(raw, handle, path);
+  return decodeStoredBlock(raw, handle, path, crypt, dict);
 }
 
 /**

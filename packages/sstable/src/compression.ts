@@ -1,4 +1,5 @@
-// Per-block compression: none or zstd (zstd-napi, one reused native context per process).
+// Per-block compression: none, zstd (zstd-napi, one reused native context per process), or
+// zstd with the table's trained dictionary (data blocks only; see dictionary/).
 // A block is stored raw when compression does not save at least 1/8 of its size (as
 // RocksDB does): decompressing costs more than the bytes it would save. A zstd payload is
 // varint64(uncompressed length) + one zstd frame, so the reader allocates the exact output
@@ -6,6 +7,7 @@
 
 import zstd from 'zstd-napi/binding.js';
 import { cursor, getVarint64, putVarint, varintLength } from './coding.js';
+import { DictionaryCompressor, type DictionaryDecompressor } from './dictionary/zstd-dictionary-codec.js';
 import { CorruptionError, InvalidArgumentError, NotSupportedError } from './errors.js';
 
 /** Compression a table's blocks may use. */
@@ -15,7 +17,7 @@ export type CompressionType = 'none' | 'zstd';
 export const CompressionId = {
   None: 0,
   Zstd: 1,
-  /** Reserved: zstd with the table's trained dictionary (meta block "lsm.compression.dict"). */
+  /** zstd with the table's trained dictionary (meta block "lsm.zstd_dictionary"), magicless frame. */
   ZstdDict: 2,
 } as const;
 
@@ -38,6 +40,7 @@ export function checkZstdLevel(level: number): void {
 /** Compresses blocks for one writer; reuses its output buffer between calls. */
 export class BlockCompressor {
   private out = new Uint8Array(0);
+  private dict: DictionaryCompressor | undefined;
   /** Blocks that were stored compressed / raw because compression did not pay. */
   compressedBlocks = 0;
   rawBlocks = 0;
@@ -51,62 +54,90 @@ export class BlockCompressor {
   }
 
   /**
+   * From now on, `compress(raw, true)` uses `dict` (compression id 2). Only for 'zstd'.
+   * Throws when zstd refuses the dictionary.
+   */
+  useDictionary(dict: Uint8Array): void {
+    if (this.type !== 'zstd') throw new InvalidArgumentError('a compression dictionary needs zstd compression');
+    this.dict = new DictionaryCompressor(dict, this.level);
+  }
+
+  /** The dictionary in use, if any. */
+  get dictionary(): Uint8Array | undefined {
+    return this.dict?.dict;
+  }
+
+  /**
    * Returns the compression id and the payload to store: a view into this compressor's
    * buffer (valid until the next call) or `raw` itself when stored uncompressed.
+   * `withDictionary` selects the dictionary (when one is set) for this block.
    */
-  compress(raw: Uint8Array): { id: number; payload: Uint8Array } {
+  compress(raw: Uint8Array, withDictionary = false): { id: number; payload: Uint8Array } {
     if (this.type === 'none') return { id: CompressionId.None, payload: raw };
     const head = varintLength(raw.length);
     const bound = head + zstd.compressBound(raw.length);
     if (this.out.length < bound) this.out = new Uint8Array(Math.max(bound, this.out.length * 2));
     putVarint(this.out, 0, raw.length);
-    cctx ??= new zstd.CCtx();
-    const n = cctx.compress(this.out.subarray(head), raw, this.level);
+    const dict = withDictionary ? this.dict : undefined;
+    let n: number;
+    if (dict !== undefined) {
+      n = dict.compress(this.out.subarray(head), raw);
+    } else {
+      cctx ??= new zstd.CCtx();
+      n = cctx.compress(this.out.subarray(head), raw, this.level);
+    }
     const size = head + n;
     if (size > raw.length - (raw.length >>> 3)) {
       this.rawBlocks++;
       return { id: CompressionId.None, payload: raw };
     }
     this.compressedBlocks++;
-    return { id: CompressionId.Zstd, payload: this.out.subarray(0, size) };
+    return { id: dict !== undefined ? CompressionId.ZstdDict : CompressionId.Zstd, payload: this.out.subarray(0, size) };
   }
 }
 
-/**
- * Turns a stored (checksum-verified) payload back into block contents. With id None it
- * returns `payload` itself (no copy). `file`/`offset` name the block in errors.
- */
 /** Largest output of one zstd block (ZSTD_BLOCKSIZE_MAX). */
 const ZSTD_MAX_BLOCK_OUTPUT = 128 * 1024;
 
-export function decompressBlock(id: number, payload: Uint8Array, file: string, offset: number): Uint8Array {
+/**
+ * Turns a stored (checksum-verified) payload back into block contents. With id None it
+ * returns `payload` itself (no copy). Id 2 needs the table's dictionary (`dict`); a table
+ * without one holding such a block is corrupt. `file`/`offset` name the block in errors.
+ */
+export function decompressBlock(id: number, payload: Uint8Array, file: string, offset: number, dict?: DictionaryDecompressor): Uint8Array {
   if (id === CompressionId.None) return payload;
-  if (id === CompressionId.Zstd) {
-    const len = getVarint64(payload, 0, payload.length);
-    if (len < 0 || len > MAX_BLOCK_CONTENT) throw new CorruptionError(file, offset, 'bad uncompressed length in zstd block');
-    const head = cursor.pos;
-    // zstd cannot expand beyond its best case, an RLE block: 4 bytes (block header + byte)
-    // for 128 KiB of output. A claim above that is damage, refused before allocating.
-    const maxExpansion = Math.ceil((payload.length - head) / 4) * ZSTD_MAX_BLOCK_OUTPUT;
-    if (len > maxExpansion) {
-      throw new CorruptionError(file, offset, `zstd block claims ${len} bytes from ${payload.length - head} compressed bytes`);
-    }
-    let out: Uint8Array;
-    try {
-      out = new Uint8Array(len);
-    } catch (err) {
-      throw new CorruptionError(file, offset, `cannot allocate ${len} bytes for a zstd block`, { cause: err });
-    }
-    let n: number;
-    try {
+  if (id !== CompressionId.Zstd && id !== CompressionId.ZstdDict) {
+    throw new NotSupportedError(`block at offset ${offset} of ${file} uses unknown compression id ${id}`);
+  }
+  if (id === CompressionId.ZstdDict && dict === undefined) {
+    throw new CorruptionError(file, offset, 'block is compressed with a dictionary but the table has none (or it is not a data block)');
+  }
+  const len = getVarint64(payload, 0, payload.length);
+  if (len < 0 || len > MAX_BLOCK_CONTENT) throw new CorruptionError(file, offset, 'bad uncompressed length in zstd block');
+  const head = cursor.pos;
+  // zstd cannot expand beyond its best case, an RLE block: 4 bytes (block header + byte)
+  // for 128 KiB of output. A claim above that is damage, refused before allocating.
+  const maxExpansion = Math.ceil((payload.length - head) / 4) * ZSTD_MAX_BLOCK_OUTPUT;
+  if (len > maxExpansion) {
+    throw new CorruptionError(file, offset, `zstd block claims ${len} bytes from ${payload.length - head} compressed bytes`);
+  }
+  let out: Uint8Array;
+  try {
+    out = new Uint8Array(len);
+  } catch (err) {
+    throw new CorruptionError(file, offset, `cannot allocate ${len} bytes for a zstd block`, { cause: err });
+  }
+  let n: number;
+  try {
+    if (id === CompressionId.ZstdDict) {
+      n = dict!.decompress(out, payload.subarray(head));
+    } else {
       dctx ??= new zstd.DCtx();
       n = dctx.decompress(out, payload.subarray(head));
-    } catch (err) {
-      throw new CorruptionError(file, offset, `zstd decompression failed (${err instanceof Error ? err.message : String(err)})`, { cause: err });
     }
-    if (n !== len) throw new CorruptionError(file, offset, `zstd block decompressed to ${n} bytes, expected ${len}`);
-    return out;
+  } catch (err) {
+    throw new CorruptionError(file, offset, `zstd decompression failed (${err instanceof Error ? err.message : String(err)})`, { cause: err });
   }
-  if (id === CompressionId.ZstdDict) throw new NotSupportedError(`block at offset ${offset} of ${file} uses dictionary compression, which this version cannot read`);
-  throw new NotSupportedError(`block at offset ${offset} of ${file} uses unknown compression id ${id}`);
+  if (n !== len) throw new CorruptionError(file, offset, `zstd block decompressed to ${n} bytes, expected ${len}`);
+  return out;
 }

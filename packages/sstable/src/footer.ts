@@ -7,7 +7,8 @@
 //  56  magic             8 bytes "LSMTABLE" (u64 LE 0x454c4241544d534c)
 // All integers little-endian. Decoding order: magic (else "not a table"), checksum (else
 // corruption), version (a checksummed version newer than ours is NotSupportedError).
-// Future versions keep this 64-byte tail; they may add fields before it.
+// Future versions keep this 64-byte tail; they may add fields before it (version 2,
+// encrypted tables, puts the 64-byte encryption header there).
 
 import { xxh32 } from './checksum.js';
 import { getU32, getU64, putU32, putU64 } from './coding.js';
@@ -21,8 +22,14 @@ export const FOOTER_SIZE = 64;
 export const MAGIC_LO = 0x544d534c;
 export const MAGIC_HI = 0x454c4241;
 
-/** The format version this code writes, and the newest it reads. */
+/** The format version of unencrypted tables (what this code writes without a key). */
 export const FORMAT_VERSION = 1;
+/**
+ * The format version of encrypted tables: version 1's layout with every block encrypted
+ * and a 64-byte encryption header between the properties block and the footer. The
+ * newest version this code reads.
+ */
+export const ENCRYPTED_FORMAT_VERSION = 2;
 
 const FOOTER_SEED = 0x4c534d46;
 
@@ -63,8 +70,8 @@ export function decodeFooter(b: Uint8Array, file: string, footerOffset: number):
   if (getU32(b, 52) !== xxh32(b.subarray(0, 52), FOOTER_SEED)) {
     throw new CorruptionError(file, footerOffset, `footer checksum mismatch (format version field reads ${version})`);
   }
-  if (version > FORMAT_VERSION) {
-    throw new NotSupportedError(`${file} has table format version ${version}; this version of @lsm/sstable reads up to ${FORMAT_VERSION}`);
+  if (version > ENCRYPTED_FORMAT_VERSION) {
+    throw new NotSupportedError(`${file} has table format version ${version}; this version of @lsm/sstable reads up to ${ENCRYPTED_FORMAT_VERSION}`);
   }
   if (version < 1) throw new CorruptionError(file, footerOffset + 48, `invalid format version ${version}`);
   const handle = (at: number, what: string): BlockHandle => {

@@ -45,11 +45,30 @@ export { MergingIterator } from './merging-iterator.js';
 export { BlockCache, type BlockCacheStats } from './block-cache.js';
 export { keyHash, type Hash64, type FilterOptions } from './filter-block.js';
 export { fixedPrefixExtractor, type PrefixExtractor } from './prefix-extractor.js';
-export type { CompressionType } from './compression.js';
+export { checkZstdLevel, type CompressionType } from './compression.js';
+export {
+  trainDictionary,
+  MIN_DICTIONARY_BYTES,
+  MAX_DICTIONARY_BYTES,
+  type TrainDictionaryOptions,
+} from './dictionary/zstd-dictionary-trainer.js';
+export { checkDictionaryOptions, type TableDictionaryOptions } from './dictionary/table-dictionary.js';
 export type { RangeTombstone } from './range-tombstone-block.js';
 export { FragmentedRangeTombstones, newestAtOrBelow, type TombstoneFragment } from './fragmented-range-tombstones.js';
 export type { TableProperties } from './properties.js';
-export { FORMAT_VERSION } from './footer.js';
+export { FORMAT_VERSION, ENCRYPTED_FORMAT_VERSION } from './footer.js';
+// Encryption at rest (AES-256-GCM): keys, the per-file header, and the block cipher that
+// tables, logs, manifests and blob files share.
+export { KeyRing, keyIdOf, keyIdHex, ENCRYPTION_KEY_LENGTH, type EncryptionOptions } from './encryption-keys.js';
+export {
+  FileKind,
+  ENCRYPTION_HEADER_SIZE,
+  GCM_TAG_LENGTH,
+  hasEncryptionMagic,
+  decodeEncryptionHeader,
+  type EncryptionHeader,
+} from './encryption-header.js';
+export { FileCipher, BlockType, ENCRYPTION_OVERHEAD } from './file-cipher.js';
 export { TableWriter, type TableWriterOptions, type FinishedTable } from './table-writer.js';
 export { Table, type TableOptions, type TableGetResult } from './table.js';
 export { TableIterator, type TableIteratorOptions } from './table-iterator.js';

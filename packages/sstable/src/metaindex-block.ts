@@ -12,6 +12,8 @@ export const MetaBlockName = {
   Filter: 'lsm.filter.burr',
   PrefixFilter: 'lsm.filter.burr.prefix',
   RangeTombstones: 'lsm.range_tombstones',
+  /** The zstd dictionary of data blocks with compression id 2. */
+  ZstdDictionary: 'lsm.zstd_dictionary',
 } as const;
 
 const utf8 = new TextEncoder();

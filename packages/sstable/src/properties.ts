@@ -44,8 +44,12 @@ export interface TableProperties {
   /** Bytes of data block contents before compression. */
   readonly uncompressedDataSize: number;
   readonly dataBlockCount: number;
-  /** Data blocks stored zstd-compressed (the rest were stored raw). */
+  /** Data blocks stored zstd-compressed, with or without the dictionary (the rest were stored raw). */
   readonly compressedDataBlockCount: number;
+  /** Id of the table's zstd dictionary (0 for a raw-content one, or when there is none). */
+  readonly dictionaryId: number;
+  /** Bytes of the table's zstd dictionary, uncompressed; 0 when the table has none. */
+  readonly dictionarySize: number;
   /** On-disk sizes of the other blocks, trailers included (0 when absent). */
   readonly indexSize: number;
   readonly filterSize: number;
@@ -68,15 +72,21 @@ export interface TableProperties {
   readonly fileChecksumLength: number;
 }
 
-type Kind = 'u' | 's' | 'b' | 'ob';
+type Kind = 'u' | 's' | 'b' | 'ob' | 'ou';
 type Field = keyof TableProperties;
 
-/** name on disk, kind, field. Kind 'u' = varint64, 's' = string, 'b' = bytes, 'ob' = optional bytes. */
+/**
+ * name on disk, kind, field. Kind 'u' = varint64, 's' = string, 'b' = bytes, 'ob' =
+ * optional bytes, 'ou' = optional varint64 (absent means 0, and 0 is never written, so
+ * tables without the feature keep their exact bytes).
+ */
 const SCHEMA: ReadonlyArray<readonly [string, Kind, Field]> = [
   ['lsm.block.restart_interval', 'u', 'restartInterval'],
   ['lsm.block.size', 'u', 'blockSize'],
   ['lsm.comparator', 's', 'comparator'],
   ['lsm.compression', 's', 'compression'],
+  ['lsm.compression.dictionary.id', 'ou', 'dictionaryId'],
+  ['lsm.compression.dictionary.size', 'ou', 'dictionarySize'],
   ['lsm.compression.level', 'u', 'compressionLevel'],
   ['lsm.creation.time', 'u', 'creationTime'],
   ['lsm.data.blocks', 'u', 'dataBlockCount'],
@@ -120,7 +130,8 @@ export function buildPropertiesBlock(p: TableProperties): Uint8Array {
   for (const [name, kind, field] of SCHEMA) {
     const v = p[field];
     let value: Uint8Array;
-    if (kind === 'u') {
+    if (kind === 'u' || kind === 'ou') {
+      if (kind === 'ou' && (v === 0 || v === undefined)) continue;
       const buf = new Uint8Array(10);
       value = buf.subarray(0, putVarint(buf, 0, v as number));
     } else if (kind === 's') {
@@ -153,13 +164,13 @@ export function decodePropertiesBlock(block: Block): TableProperties {
   for (const [name, kind, field] of SCHEMA) {
     const v = byName.get(name);
     if (v === undefined) {
-      if (kind === 'ob') {
-        out[field] = undefined;
+      if (kind === 'ob' || kind === 'ou') {
+        out[field] = kind === 'ob' ? undefined : 0;
         continue;
       }
       throw block.corrupt(`property ${name} is missing`);
     }
-    if (kind === 'u') {
+    if (kind === 'u' || kind === 'ou') {
       const n = getVarint64(v, 0, v.length);
       if (n < 0 || cursor.pos !== v.length) throw block.corrupt(`property ${name} is not a valid number`);
       out[field] = n;

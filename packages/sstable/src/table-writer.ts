@@ -2,21 +2,28 @@
 //   data blocks -> [filter] -> [prefix filter] -> [range tombstones] -> index -> metaindex
 //   -> properties -> footer
 // finish() writes everything after the data, fsyncs, closes, and returns the table's
-// properties. Input errors (bad key, out-of-order entry) throw InvalidArgumentError and
+// properties. With a dictionary option, the first data blocks (up to sampleBytes) are held
+// in memory as training samples; once trained, they and every later data block are
+// compressed with the dictionary, which is stored in the meta block "lsm.zstd_dictionary". Input errors (bad key, out-of-order entry) throw InvalidArgumentError and
 // leave the writer usable; an Fs failure throws IoError, closes the writer and removes
 // the partial file, so no table claims success unless finish() returned.
 
 import { writeAll, type Fs, type FsFile } from '@lsm/fs';
 import { BlockBuilder } from './block-builder.js';
 import type { BlockHandle } from './block-handle.js';
-import { appendBlock, BLOCK_TRAILER_SIZE } from './block-io.js';
+import { appendBlock, BLOCK_TRAILER_SIZE, BlockFlags } from './block-io.js';
 import { FileHasher } from './checksum.js';
 import { ByteSink } from './coding.js';
 import { bytewiseComparator, compareBytesAt, isBytewise, type Comparator } from './comparator.js';
 import { BlockCompressor, CompressionId, DEFAULT_ZSTD_LEVEL, type CompressionType } from './compression.js';
+import { checkDictionaryOptions, chooseTableDictionary, type TableDictionaryOptions } from './dictionary/table-dictionary.js';
+import { dictionaryIdOf } from './dictionary/zstd-dictionary-codec.js';
 import { closedError, InvalidArgumentError, toIoError } from './errors.js';
 import { FilterCollector, type FilterOptions } from './filter-block.js';
-import { encodeFooter, FORMAT_VERSION } from './footer.js';
+import { ENCRYPTED_FORMAT_VERSION, encodeFooter, FORMAT_VERSION } from './footer.js';
+import { FileKind } from './encryption-header.js';
+import { KeyRing, type EncryptionOptions } from './encryption-keys.js';
+import { BlockType, FileCipher } from './file-cipher.js';
 import { INDEX_TYPE_BINARY_SEARCH, IndexBuilder } from './index-block.js';
 import {
   checkSeqno,
@@ -45,6 +52,11 @@ export interface TableWriterOptions {
   compression?: CompressionType;
   /** zstd level. Default 3. */
   compressionLevel?: number;
+  /**
+   * Train a zstd dictionary on this table's data blocks and compress every data block with
+   * it (needs compression 'zstd'). Kept only when it pays for itself on the samples.
+   */
+  dictionary?: TableDictionaryOptions;
   /** Whole-key BuRR filter: options, or false for none. Default: filter-burr's defaults. */
   filter?: FilterOptions | false;
   /** Also build a filter over key prefixes with this extractor. */
@@ -53,6 +65,17 @@ export interface TableWriterOptions {
   creationTime?: number;
   /** fsync the file in finish(). Default true. */
   sync?: boolean;
+  /**
+   * Encrypt every block with AES-256-GCM under this key (the ring's current key), making
+   * a format-version-2 table. Default: none (a version-1 table, byte-identical to one
+   * written without this option).
+   */
+  encryption?: EncryptionOptions | KeyRing;
+  /**
+   * The table's file number, bound into an encrypted table (its subkey and header), so a
+   * reader expecting another number refuses the file. Default 0. Ignored without encryption.
+   */
+  fileNumber?: number;
 }
 
 /** What finish() returns. */
@@ -67,6 +90,21 @@ const WRITE_BUFFER = 256 * 1024;
 
 const State = { Open: 0, Finished: 1, Failed: 2 } as const;
 
+/** A handle filled in once its block is written (data blocks held back for training). */
+interface MutableHandle {
+  offset: number;
+  size: number;
+}
+
+/** An index entry waiting for its block's handle. */
+interface DeferredIndexEntry {
+  readonly lastKey: Uint8Array;
+  readonly lastSeqno: number;
+  readonly lastType: number;
+  readonly nextKey: Uint8Array | undefined;
+  readonly handle: MutableHandle;
+}
+
 export class TableWriter {
   private readonly file: FsFile;
   private readonly cmp: Comparator;
@@ -78,6 +116,14 @@ export class TableWriter {
   private readonly prefixExtractor: PrefixExtractor | undefined;
   private readonly syncOnFinish: boolean;
   private readonly creationTime: number | undefined;
+  /** Set when the table is encrypted. */
+  private readonly cipher: FileCipher | undefined;
+  private readonly dictOptions: Required<TableDictionaryOptions> | undefined;
+  /** Data blocks held back as training samples (undefined once training is done or off). */
+  private samples: Array<{ contents: Uint8Array; handle: MutableHandle }> | undefined;
+  private sampledBytes = 0;
+  private deferredIndex: DeferredIndexEntry[] = [];
+  private dictHandle: BlockHandle | undefined;
 
   private readonly data: BlockBuilder;
   private readonly index: IndexBuilder;
@@ -99,7 +145,7 @@ export class TableWriter {
   private lastSeqno = 0;
   private lastType = 0;
   private lastPrefix: Uint8Array | undefined;
-  private pendingHandle: BlockHandle | undefined;
+  private pendingHandle: MutableHandle | undefined;
   private firstKey: Uint8Array | undefined;
 
   private counts = [0, 0, 0, 0, 0];
@@ -135,6 +181,11 @@ export class TableWriter {
       throw new InvalidArgumentError(`restartInterval must be an integer in [1, 65536], got ${String(options.restartInterval)}`);
     }
     this.compressor = new BlockCompressor(options.compression ?? 'none', options.compressionLevel ?? DEFAULT_ZSTD_LEVEL);
+    if (options.dictionary !== undefined) {
+      if (this.compressor.type !== 'zstd') throw new InvalidArgumentError("dictionary needs compression: 'zstd'");
+      this.dictOptions = checkDictionaryOptions(options.dictionary);
+      this.samples = [];
+    }
     this.filterOptions = options.filter ?? {};
     this.prefixExtractor = options.prefixExtractor;
     if (this.prefixExtractor !== undefined && (typeof this.prefixExtractor.prefix !== 'function' || !this.prefixExtractor.name)) {
@@ -145,6 +196,9 @@ export class TableWriter {
     }
     this.creationTime = options.creationTime;
     this.syncOnFinish = options.sync ?? true;
+    this.cipher = options.encryption === undefined
+      ? undefined
+      : FileCipher.forNewFile(KeyRing.from(options.encryption, 'option encryption'), FileKind.Table, options.fileNumber ?? 0);
     this.data = new BlockBuilder(this.restartInterval, this.blockSize + (this.blockSize >>> 2));
     this.index = new IndexBuilder(this.cmp);
     const fo = this.filterOptions === false ? undefined : this.filterOptions;
@@ -165,7 +219,8 @@ export class TableWriter {
 
   /** Approximate size of the file if finished now (for splitting compaction output). */
   get estimatedFileSize(): number {
-    return this.offset + this.data.estimatedSize() + this.index.estimatedSize() + (this.filter?.count ?? 0) + 256;
+    // Held-back samples count at their uncompressed size: an overestimate until training.
+    return this.offset + this.sampledBytes + this.data.estimatedSize() + this.index.estimatedSize() + (this.filter?.count ?? 0) + 256;
   }
 
   /**
@@ -195,7 +250,7 @@ export class TableWriter {
     }
     try {
       if (this.pendingHandle !== undefined) {
-        this.index.addEntry(this.lastKey.subarray(0, this.lastKeyLen), this.lastSeqno, this.lastType, userKey, this.pendingHandle);
+        this.addIndexEntry(userKey);
         this.pendingHandle = undefined;
       }
       if (!sameKey) {
@@ -263,16 +318,24 @@ export class TableWriter {
     try {
       if (!this.data.empty()) this.flushDataBlock();
       if (this.pendingHandle !== undefined) {
-        this.index.addEntry(this.lastKey.subarray(0, this.lastKeyLen), this.lastSeqno, this.lastType, undefined, this.pendingHandle);
+        this.addIndexEntry(undefined);
         this.pendingHandle = undefined;
       }
+      if (this.samples !== undefined) this.trainAndWriteSamples();
       const dataSize = this.offset;
       const meta = new Map<string, BlockHandle>();
+      const dict = this.compressor.dictionary;
+      if (dict !== undefined) {
+        // Stored plain-zstd compressed (id 1) when that pays; never with itself.
+        const h = this.writeBlock(dict, true, BlockType.ZstdDictionary);
+        meta.set(MetaBlockName.ZstdDictionary, h);
+        this.dictHandle = h;
+      }
 
       let filterSize = 0;
       let filterKeys = 0;
       if (this.filter !== undefined && this.filter.count > 0) {
-        const h = this.writeBlock(this.filter.finish(), false);
+        const h = this.writeBlock(this.filter.finish(), false, BlockType.Filter);
         meta.set(MetaBlockName.Filter, h);
         filterSize = h.size + BLOCK_TRAILER_SIZE;
         filterKeys = this.filter.count;
@@ -280,7 +343,7 @@ export class TableWriter {
       let prefixFilterSize = 0;
       let prefixKeys = 0;
       if (this.prefixFilter !== undefined && this.prefixFilter.count > 0) {
-        const h = this.writeBlock(this.prefixFilter.finish(), false);
+        const h = this.writeBlock(this.prefixFilter.finish(), false, BlockType.PrefixFilter);
         meta.set(MetaBlockName.PrefixFilter, h);
         prefixFilterSize = h.size + BLOCK_TRAILER_SIZE;
         prefixKeys = this.prefixFilter.count;
@@ -293,7 +356,7 @@ export class TableWriter {
       if (this.rangeTombstones.length > 0) {
         const list = this.rangeTombstones;
         sortRangeTombstones(list, this.cmp);
-        const h = this.writeBlock(buildRangeTombstoneBlock(list), true);
+        const h = this.writeBlock(buildRangeTombstoneBlock(list), true, BlockType.RangeTombstones);
         meta.set(MetaBlockName.RangeTombstones, h);
         rangeSize = h.size + BLOCK_TRAILER_SIZE;
         rtStart = list[0]!.start;
@@ -307,14 +370,14 @@ export class TableWriter {
         minSeq = 0;
         maxSeq = 0;
       }
-      const indexHandle = this.writeBlock(this.index.finish(), true);
-      const metaHandle = this.writeBlock(buildMetaindexBlock(meta), false);
+      const indexHandle = this.writeBlock(this.index.finish(), true, BlockType.Index);
+      const metaHandle = this.writeBlock(buildMetaindexBlock(meta), false, BlockType.Metaindex);
 
       // Everything so far is covered by the file checksum.
       this.flushOut();
       const checksumLength = this.offset;
       const props: TableProperties = {
-        formatVersion: FORMAT_VERSION,
+        formatVersion: this.formatVersion,
         comparator: this.cmp.name,
         compression: this.compressor.type,
         compressionLevel: this.compressor.type === 'zstd' ? this.compressor.level : 0,
@@ -337,6 +400,8 @@ export class TableWriter {
         uncompressedDataSize: this.uncompressedDataSize,
         dataBlockCount: this.dataBlockCount,
         compressedDataBlockCount: this.compressedDataBlockCount,
+        dictionaryId: dict !== undefined ? dictionaryIdOf(dict) : 0,
+        dictionarySize: dict?.length ?? 0,
         indexSize: indexHandle.size + BLOCK_TRAILER_SIZE,
         filterSize,
         prefixFilterSize,
@@ -351,8 +416,12 @@ export class TableWriter {
         fileChecksum: this.hasher.digestHex(),
         fileChecksumLength: checksumLength,
       };
-      const propsHandle = this.writeBlock(buildPropertiesBlock(props), false, false);
-      this.out.putBytes(encodeFooter({ metaindex: metaHandle, index: indexHandle, properties: propsHandle, formatVersion: FORMAT_VERSION }));
+      const propsHandle = this.writeBlock(buildPropertiesBlock(props), false, BlockType.Properties, false);
+      const footer = encodeFooter({ metaindex: metaHandle, index: indexHandle, properties: propsHandle, formatVersion: this.formatVersion });
+      // An encrypted table's header sits before the footer; its key-check tag also
+      // authenticates the footer's handles and version.
+      if (this.cipher !== undefined) this.out.putBytes(this.cipher.header(footer.subarray(0, 52)));
+      this.out.putBytes(footer);
       this.offset = this.flushedTo + this.out.len;
       this.flushOut(false);
       if (this.syncOnFinish) this.file.syncData();
@@ -380,27 +449,78 @@ export class TableWriter {
     this.lastPrefix = p.slice();
   }
 
+  private get formatVersion(): number {
+    return this.cipher === undefined ? FORMAT_VERSION : ENCRYPTED_FORMAT_VERSION;
+  }
+
+  /** Appends a block (encrypting it when the table is encrypted) and returns its handle. */
+  private append(payload: Uint8Array, id: number, type: number): BlockHandle {
+    const stored = this.cipher === undefined ? payload : this.cipher.seal(payload, this.offset, type, id);
+    const handle = { offset: this.offset, size: stored.length };
+    appendBlock(this.out, stored, id, this.offset, this.cipher === undefined ? 0 : BlockFlags.Encrypted);
+    this.offset += stored.length + BLOCK_TRAILER_SIZE;
+    return handle;
+  }
+
   private flushDataBlock(): void {
     const contents = this.data.finish();
-    const { id, payload } = this.compressor.compress(contents);
-    const handle = { offset: this.offset, size: payload.length };
-    appendBlock(this.out, payload, id, this.offset);
-    this.offset += payload.length + BLOCK_TRAILER_SIZE;
+    let handle: MutableHandle;
+    if (this.samples !== undefined) {
+      // Held back until the dictionary is trained; its handle is filled in then.
+      handle = { offset: -1, size: -1 };
+      this.samples.push({ contents: contents.slice(), handle });
+      this.sampledBytes += contents.length;
+    } else {
+      handle = this.writeDataBlock(contents);
+    }
+    this.data.reset();
+    this.pendingHandle = handle;
+    if (this.samples !== undefined && this.sampledBytes >= this.dictOptions!.sampleBytes) this.trainAndWriteSamples();
+  }
+
+  private writeDataBlock(contents: Uint8Array): MutableHandle {
+    const { id, payload } = this.compressor.compress(contents, true);
+    const stored = this.append(payload, id, BlockType.Data);
+    const handle: MutableHandle = { offset: stored.offset, size: stored.size };
     this.uncompressedDataSize += contents.length;
     this.dataBlockCount++;
     if (id !== CompressionId.None) this.compressedDataBlockCount++;
-    this.data.reset();
-    this.pendingHandle = handle;
     if (this.out.len >= WRITE_BUFFER) this.flushOut();
+    return handle;
+  }
+
+  /** Index entry for the block just finished (`pendingHandle`), deferred while its handle is unknown. */
+  private addIndexEntry(nextKey: Uint8Array | undefined): void {
+    const handle = this.pendingHandle!;
+    const last = this.lastKey.subarray(0, this.lastKeyLen);
+    if (handle.offset < 0) {
+      this.deferredIndex.push({ lastKey: last.slice(), lastSeqno: this.lastSeqno, lastType: this.lastType, nextKey: nextKey?.slice(), handle });
+    } else {
+      this.index.addEntry(last, this.lastSeqno, this.lastType, nextKey, handle);
+    }
+  }
+
+  /** Trains the dictionary on the held-back blocks, then writes them and their index entries. */
+  private trainAndWriteSamples(): void {
+    const samples = this.samples!;
+    this.samples = undefined;
+    const dict = chooseTableDictionary(samples.map((s) => s.contents), this.dictOptions!.maxBytes, this.compressor.level);
+    if (dict !== undefined) this.compressor.useDictionary(dict);
+    for (const s of samples) {
+      const h = this.writeDataBlock(s.contents);
+      s.handle.offset = h.offset;
+      s.handle.size = h.size;
+    }
+    this.sampledBytes = 0;
+    for (const e of this.deferredIndex) this.index.addEntry(e.lastKey, e.lastSeqno, e.lastType, e.nextKey, e.handle);
+    this.deferredIndex = [];
   }
 
   /** Appends a meta/index block (compressed if asked and it pays) and returns its handle. */
-  private writeBlock(contents: Uint8Array, compress: boolean, hashed = true): BlockHandle {
+  private writeBlock(contents: Uint8Array, compress: boolean, type: number, hashed = true): BlockHandle {
     if (!hashed) this.flushOut();
     const { id, payload } = compress ? this.compressor.compress(contents) : { id: CompressionId.None, payload: contents };
-    const handle = { offset: this.offset, size: payload.length };
-    appendBlock(this.out, payload, id, this.offset);
-    this.offset += payload.length + BLOCK_TRAILER_SIZE;
+    const handle = this.append(payload, id, type);
     if (hashed && this.out.len >= WRITE_BUFFER) this.flushOut();
     return handle;
   }

@@ -4,16 +4,21 @@
 // before touching the index or any data block. Every byte read is checksummed, so a
 // damaged table yields CorruptionError (naming file and offset), never a wrong answer.
 
+import { loadTableDictionary } from './dictionary/table-dictionary-reader.js';
+import type { DictionaryDecompressor } from './dictionary/zstd-dictionary-codec.js';
 import type { Fs, FsFile } from '@lsm/fs';
 import type { BlockCache, CacheShard } from './block-cache.js';
 import type { BlockHandle } from './block-handle.js';
-import { BLOCK_TRAILER_SIZE, readBlock, readFully, openTableFile } from './block-io.js';
+import { BLOCK_TRAILER_SIZE, readBlock, readFully, openTableFile, type BlockCrypt } from './block-io.js';
+import { ENCRYPTION_HEADER_SIZE, FileKind } from './encryption-header.js';
+import { KeyRing, type EncryptionOptions } from './encryption-keys.js';
+import { BlockType, FileCipher } from './file-cipher.js';
 import { Block, type CompareAt } from './block-reader.js';
 import { DataBlockIter } from './data-block-iterator.js';
 import { bytewiseComparator, compareBytesAt, isBytewise, type Comparator } from './comparator.js';
 import { closedError, CorruptionError, InvalidArgumentError, NotSupportedError, toIoError } from './errors.js';
 import { keyHash, TableFilter, type Hash64 } from './filter-block.js';
-import { decodeFooter, FOOTER_SIZE, type Footer } from './footer.js';
+import { decodeFooter, ENCRYPTED_FORMAT_VERSION, FOOTER_SIZE, type Footer } from './footer.js';
 import { IndexBlock, INDEX_TYPE_BINARY_SEARCH } from './index-block.js';
 import { checkProbe, checkUserKey, MAX_SEQNO, ValueType } from './internal-key.js';
 import type { Entry } from './iterator.js';
@@ -42,6 +47,15 @@ export interface TableOptions {
    * them for the table's lifetime. Default false (pinned, as RocksDB's default).
    */
   cacheIndexAndFilterBlocks?: boolean;
+  /**
+   * Keys for an encrypted (format version 2) table. Required for one (else
+   * InvalidArgumentError); given for an unencrypted table it is InvalidArgumentError too,
+   * since the caller expected encryption. A key that does not match is CorruptionError
+   * ("encryption key does not match"), reported at open before any data is read.
+   */
+  encryption?: EncryptionOptions | KeyRing;
+  /** For an encrypted table: the file number it must have been written with (else CorruptionError). */
+  fileNumber?: number;
 }
 
 /** The newest entry of a key visible at the lookup's seqno. */
@@ -78,7 +92,11 @@ export class Table {
   private readonly usePrefixFilter: boolean;
   private tombstones: readonly RangeTombstone[] | undefined;
   private fragmented: FragmentedRangeTombstones | undefined;
+  /** The zstd dictionary of the data blocks, prepared once at open (undefined: none). */
+  private readonly dictionary: DictionaryDecompressor | undefined;
   private readonly getIter: DataBlockIter;
+  /** The table's cipher when it is encrypted. */
+  private readonly cipher: FileCipher | undefined;
   private closed = false;
 
   private constructor(
@@ -109,9 +127,11 @@ export class Table {
     const fb = new Uint8Array(FOOTER_SIZE);
     readFully(file, path, fb, footerOffset);
     this.footer = decodeFooter(fb, path, footerOffset);
+    const opened = openTableCipher(file, path, fb, this.footer, footerOffset, options);
+    this.cipher = opened.cipher;
 
     const ph = this.footer.properties;
-    const props = decodePropertiesBlock(new Block(readBlock(file, path, ph, footerOffset), path, ph.offset));
+    const props = decodePropertiesBlock(new Block(readBlock(file, path, ph, opened.limit, this.crypt(BlockType.Properties)), path, ph.offset));
     this.properties = props;
     if (props.formatVersion !== this.footer.formatVersion) {
       throw new CorruptionError(path, ph.offset, `properties say format version ${props.formatVersion}, footer says ${this.footer.formatVersion}`);
@@ -126,9 +146,10 @@ export class Table {
     this.dataSize = props.dataSize;
 
     const mh = this.checkMetaHandle(this.footer.metaindex, 'metaindex');
-    this.metaHandles = decodeMetaindexBlock(new Block(readBlock(file, path, mh, ph.offset), path, mh.offset));
+    this.metaHandles = decodeMetaindexBlock(new Block(readBlock(file, path, mh, ph.offset, this.crypt(BlockType.Metaindex)), path, mh.offset));
     for (const [name, h] of this.metaHandles) this.checkMetaHandle(h, name);
     this.checkMetaHandle(this.footer.index, 'index');
+    this.dictionary = loadTableDictionary(file, path, this.metaHandles, props, ph.offset, this.crypt(BlockType.ZstdDictionary));
     this.usePrefixFilter = options.prefixExtractor !== undefined && options.prefixExtractor.name === props.prefixExtractor && props.prefixExtractor !== '';
     this.shard = this.cache?.shard(this.id);
 
@@ -166,7 +187,7 @@ export class Table {
    * Reads just the footer and properties of the table at `path`, whatever its comparator
    * (for tools, and to learn which comparator / prefix extractor to open it with).
    */
-  static readProperties(fs: Fs, path: string): TableProperties {
+  static readProperties(fs: Fs, path: string, options: Pick<TableOptions, 'encryption' | 'fileNumber'> = {}): TableProperties {
     const file = openTableFile(fs, path);
     try {
       let size: number;
@@ -179,8 +200,10 @@ export class Table {
       const fb = new Uint8Array(FOOTER_SIZE);
       readFully(file, path, fb, size - FOOTER_SIZE);
       const footer = decodeFooter(fb, path, size - FOOTER_SIZE);
+      const { cipher, limit } = openTableCipher(file, path, fb, footer, size - FOOTER_SIZE, options);
       const ph = footer.properties;
-      return decodePropertiesBlock(new Block(readBlock(file, path, ph, size - FOOTER_SIZE), path, ph.offset));
+      const crypt = cipher === undefined ? undefined : { cipher, type: BlockType.Properties };
+      return decodePropertiesBlock(new Block(readBlock(file, path, ph, limit, crypt), path, ph.offset));
     } finally {
       try {
         file.close();
@@ -290,7 +313,7 @@ export class Table {
       if (h === undefined) {
         this.tombstones = Object.freeze([]);
       } else {
-        const block = new Block(readBlock(this.file, this.path, h, this.footer.properties.offset), this.path, h.offset);
+        const block = new Block(readBlock(this.file, this.path, h, this.footer.properties.offset, this.crypt(BlockType.RangeTombstones)), this.path, h.offset);
         this.tombstones = Object.freeze(decodeRangeTombstoneBlock(block, this.cmp));
       }
     }
@@ -360,7 +383,7 @@ export class Table {
       const b = cache.lookupSlot(this.shard!, i);
       if (b !== undefined) return b as Block;
     }
-    const block = new Block(readBlock(this.file, this.path, { offset: off, size: index.blockSize(i) }, this.dataSize), this.path, off);
+    const block = new Block(readBlock(this.file, this.path, { offset: off, size: index.blockSize(i) }, this.dataSize, this.crypt(BlockType.Data), this.dictionary), this.path, off);
     if (cache !== undefined && fillCache) cache.insertInto(this.shard!, off, block, block.charge, i);
     return block;
   }
@@ -382,15 +405,21 @@ export class Table {
 
   private loadIndex(): IndexBlock {
     const h = this.footer.index;
-    const block = new Block(readBlock(this.file, this.path, h, this.footer.properties.offset), this.path, h.offset);
+    const block = new Block(readBlock(this.file, this.path, h, this.footer.properties.offset, this.crypt(BlockType.Index)), this.path, h.offset);
     return new IndexBlock(block, this.dataSize, isBytewise(this.cmp));
   }
 
   private loadFilter(name: string): TableFilter | undefined {
     const h = this.metaHandles.get(name);
     if (h === undefined) return undefined;
-    const bytes = readBlock(this.file, this.path, h, this.footer.properties.offset);
+    const type = name === MetaBlockName.PrefixFilter ? BlockType.PrefixFilter : BlockType.Filter;
+    const bytes = readBlock(this.file, this.path, h, this.footer.properties.offset, this.crypt(type));
     return TableFilter.from(bytes, this.path, h.offset);
+  }
+
+  /** How to decrypt a block of `type`: undefined for an unencrypted table. */
+  private crypt(type: number): BlockCrypt | undefined {
+    return this.cipher === undefined ? undefined : { cipher: this.cipher, type };
   }
 
   /** Meta blocks live between the data and the properties block. */
@@ -400,4 +429,32 @@ export class Table {
     }
     return h;
   }
+}
+
+/**
+ * For a version-2 (encrypted) footer: reads the encryption header before the footer and
+ * checks the key (and, through the key-check tag, the footer) before any block is read.
+ * Returns the cipher (undefined for an unencrypted table) and where the properties block
+ * must end. A mismatch between the table and `options.encryption` is InvalidArgumentError.
+ */
+export function openTableCipher(
+  file: FsFile,
+  path: string,
+  footerBytes: Uint8Array,
+  footer: Footer,
+  footerOffset: number,
+  options: Pick<TableOptions, 'encryption' | 'fileNumber'>,
+): { cipher: FileCipher | undefined; limit: number } {
+  if (footer.formatVersion !== ENCRYPTED_FORMAT_VERSION) {
+    if (options.encryption !== undefined) throw new InvalidArgumentError(`${path} is not encrypted, but an encryption key was given`);
+    return { cipher: undefined, limit: footerOffset };
+  }
+  if (options.encryption === undefined) throw new InvalidArgumentError(`${path} is encrypted: open it with its encryption key (option encryption)`);
+  const keys = KeyRing.from(options.encryption, 'option encryption');
+  const headerOffset = footerOffset - ENCRYPTION_HEADER_SIZE;
+  if (headerOffset < 0) throw new CorruptionError(path, 0, 'encrypted table too short to hold its encryption header');
+  const hb = new Uint8Array(ENCRYPTION_HEADER_SIZE);
+  readFully(file, path, hb, headerOffset);
+  const cipher = FileCipher.fromHeader(keys, hb, path, headerOffset, FileKind.Table, options.fileNumber, footerBytes.subarray(0, 52));
+  return { cipher, limit: headerOffset };
 }

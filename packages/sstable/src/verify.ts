@@ -4,8 +4,13 @@
 // table), filters, range tombstones, the counts recorded in the properties, and the
 // whole-file XXH64 over the bytes before the properties block. Used by `sst-dump verify`.
 
+import { loadTableDictionary } from './dictionary/table-dictionary-reader.js';
+import type { DictionaryDecompressor } from './dictionary/zstd-dictionary-codec.js';
 import type { Fs, FsFile } from '@lsm/fs';
 import { BLOCK_TRAILER_SIZE, readBlock, readFully, openTableFile } from './block-io.js';
+import type { EncryptionOptions, KeyRing } from './encryption-keys.js';
+import { BlockType, type FileCipher } from './file-cipher.js';
+import { openTableCipher } from './table.js';
 import { Block } from './block-reader.js';
 import { DataBlockIter } from './data-block-iterator.js';
 import { FileHasher } from './checksum.js';
@@ -52,10 +57,14 @@ export interface VerifyResult {
  * failure throws IoError. Pass the table's comparator if it is not bytewise, or key
  * order is not checked.
  */
-export function tableVerify(fs: Fs, path: string, options: { comparator?: Comparator } = {}): VerifyResult {
+export function tableVerify(
+  fs: Fs,
+  path: string,
+  options: { comparator?: Comparator; encryption?: EncryptionOptions | KeyRing; fileNumber?: number } = {},
+): VerifyResult {
   const file = openTableFile(fs, path);
   try {
-    return new Verifier(file, path, options.comparator).run();
+    return new Verifier(file, path, options.comparator, options).run();
   } finally {
     try {
       file.close();
@@ -74,11 +83,13 @@ class Verifier {
   private fileChecksumOk: boolean | undefined;
   private orderChecked = false;
   private properties: TableProperties | undefined;
+  private cipher: FileCipher | undefined;
 
   constructor(
     private readonly file: FsFile,
     private readonly path: string,
     private readonly comparator: Comparator | undefined,
+    private readonly keys: { encryption?: EncryptionOptions | KeyRing; fileNumber?: number },
   ) {}
 
   run(): VerifyResult {
@@ -110,8 +121,12 @@ class Verifier {
     readFully(this.file, path, fb, footerOffset);
     const footer = decodeFooter(fb, path, footerOffset);
     const propsOffset = footer.properties.offset;
+    // Without the right key an encrypted table cannot be verified: that throws (InvalidArgumentError
+    // for a missing key) or is reported (CorruptionError for a wrong key).
+    const { cipher, limit } = openTableCipher(this.file, path, fb, footer, footerOffset, this.keys);
+    this.cipher = cipher;
 
-    const props = decodePropertiesBlock(this.block(footer.properties, footerOffset));
+    const props = decodePropertiesBlock(this.block(footer.properties, limit, BlockType.Properties));
     this.properties = props;
     if (props.fileChecksumLength !== propsOffset) {
       this.report(new CorruptionError(path, propsOffset, `file checksum covers ${props.fileChecksumLength} bytes but the properties block starts at ${propsOffset}`));
@@ -134,39 +149,52 @@ class Verifier {
     let meta = new Map<string, BlockHandle>();
     if (metaRegion(footer.metaindex, 'metaindex')) {
       this.check(() => {
-        meta = decodeMetaindexBlock(this.block(footer.metaindex, propsOffset));
+        meta = decodeMetaindexBlock(this.block(footer.metaindex, propsOffset, BlockType.Metaindex));
+      });
+    }
+    let dict: DictionaryDecompressor | undefined;
+    const dh = meta.get(MetaBlockName.ZstdDictionary);
+    if (dh === undefined || metaRegion(dh, MetaBlockName.ZstdDictionary)) {
+      this.check(() => {
+        dict = loadTableDictionary(this.file, path, meta, props, propsOffset, this.crypt(BlockType.ZstdDictionary));
+        if (dh !== undefined) this.blocksChecked++;
       });
     }
     for (const [name, h] of meta) {
       if (!metaRegion(h, name)) continue;
       this.check(() => {
         if (name === MetaBlockName.Filter || name === MetaBlockName.PrefixFilter) {
-          const bytes = readBlock(this.file, path, h, propsOffset);
+          const type = name === MetaBlockName.Filter ? BlockType.Filter : BlockType.PrefixFilter;
+          const bytes = readBlock(this.file, path, h, propsOffset, this.crypt(type));
           this.blocksChecked++;
           const f = TableFilter.from(bytes, path, h.offset);
           const expect = name === MetaBlockName.Filter ? props.filterKeyCount : props.prefixFilterKeyCount;
           if (f.keyCount !== expect) this.report(new CorruptionError(path, h.offset, `filter holds ${f.keyCount} keys, properties say ${expect}`));
         } else if (name === MetaBlockName.RangeTombstones) {
-          const list = decodeRangeTombstoneBlock(this.block(h, propsOffset), cmp);
+          const list = decodeRangeTombstoneBlock(this.block(h, propsOffset, BlockType.RangeTombstones), cmp);
           if (list.length !== props.rangeTombstoneCount) {
             this.report(new CorruptionError(path, h.offset, `range-tombstone block holds ${list.length}, properties say ${props.rangeTombstoneCount}`));
           }
+        } else if (name === MetaBlockName.ZstdDictionary) {
+          // checked above, before the data blocks that need it
         } else {
-          readBlock(this.file, path, h, propsOffset); // unknown meta block: checksum only
+          // Unknown meta block: checksum only. (In an encrypted table its block type is
+          // unknown, so it cannot be authenticated: reported as LSM_NOT_SUPPORTED.)
+          readBlock(this.file, path, h, propsOffset);
           this.blocksChecked++;
         }
       });
     }
 
     if (!metaRegion(footer.index, 'index')) return;
-    const index = new IndexBlock(this.block(footer.index, propsOffset), props.dataSize, false);
+    const index = new IndexBlock(this.block(footer.index, propsOffset, BlockType.Index), props.dataSize, false);
     if (index.count !== props.dataBlockCount) {
       this.report(new CorruptionError(path, footer.index.offset, `index lists ${index.count} data blocks, properties say ${props.dataBlockCount}`));
     }
-    this.walkData(index, props, cmp, footer);
+    this.walkData(index, props, cmp, footer, dict);
   }
 
-  private walkData(index: IndexBlock, props: TableProperties, cmp: Comparator | undefined, footer: Footer): void {
+  private walkData(index: IndexBlock, props: TableProperties, cmp: Comparator | undefined, footer: Footer, dict: DictionaryDecompressor | undefined): void {
     const path = this.path;
     const compareAt = cmp === undefined || isBytewise(cmp) ? compareBytesAt : (b: Uint8Array, o: number, l: number, k: Uint8Array) => cmp.compare(b.subarray(o, o + l), k);
     const it = new DataBlockIter(compareAt);
@@ -178,7 +206,7 @@ class Verifier {
       const h = index.handle(i);
       this.dataBlocks++;
       this.check(() => {
-        const block = this.block(h, props.dataSize);
+        const block = this.block(h, props.dataSize, BlockType.Data, dict);
         it.reset(block);
         it.seekToFirst();
         if (!it.valid()) throw new CorruptionError(path, h.offset, 'empty data block');
@@ -240,8 +268,12 @@ class Verifier {
     }
   }
 
-  private block(h: BlockHandle, limit: number): Block {
-    const b = new Block(readBlock(this.file, this.path, h, limit), this.path, h.offset);
+  private crypt(type: number): { cipher: FileCipher; type: number } | undefined {
+    return this.cipher === undefined ? undefined : { cipher: this.cipher, type };
+  }
+
+  private block(h: BlockHandle, limit: number, type: number, dict?: DictionaryDecompressor): Block {
+    const b = new Block(readBlock(this.file, this.path, h, limit, this.crypt(type), dict), this.path, h.offset);
     this.blocksChecked++;
     return b;
   }

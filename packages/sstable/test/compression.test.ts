@@ -62,8 +62,12 @@ describe('block compression', () => {
     expectLsmError(() => decompressBlock(CompressionId.Zstd, good.subarray(0, 5), 'f', 0), 'LSM_CORRUPTION');
   });
 
-  it('unknown or reserved compression ids are LSM_NOT_SUPPORTED', () => {
-    expectLsmError(() => decompressBlock(CompressionId.ZstdDict, new Uint8Array(4), 'f', 0), 'LSM_NOT_SUPPORTED');
+  it('unknown compression ids are LSM_NOT_SUPPORTED', () => {
     expectLsmError(() => decompressBlock(9, new Uint8Array(4), 'f', 0), 'LSM_NOT_SUPPORTED');
+  });
+
+  it('a dictionary block without the table dictionary is LSM_CORRUPTION', () => {
+    const err = expectLsmError(() => decompressBlock(CompressionId.ZstdDict, new Uint8Array(4), 'f', 123), 'LSM_CORRUPTION');
+    expect(err.message).toMatch(/dictionary/);
   });
 });

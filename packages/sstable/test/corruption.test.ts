@@ -1,6 +1,7 @@
 // Damage tests: every byte of a small table flipped in turn, and the file truncated at
 // every length. Every read must return exactly the right data or throw CorruptionError
 // naming the file and an offset -- never a wrong value, never another error type.
+// Run for plaintext and for encrypted (AES-256-GCM) tables, each with and without zstd.
 
 import { MemFs, readFile, writeFile } from '@lsm/fs';
 import { describe, expect, it } from 'vitest';
@@ -16,6 +17,7 @@ import { tableVerify } from '../src/verify.js';
 import { expectLsmError, hex, Rng } from './helpers.js';
 import { modelGet } from './model.js';
 import { BlockCache } from '../src/block-cache.js';
+import { KeyRing } from '../src/encryption-keys.js';
 
 const PATH = '/data/000042.sst';
 
@@ -50,7 +52,7 @@ function describeEntry(e: { seqno: number; type: number; value: Uint8Array }): s
 }
 
 /** Runs every read against the damaged file. Returns how many reads threw corruption. */
-function exercise(bytes: Uint8Array, entries: readonly Entry[], cached: boolean): number {
+function exercise(bytes: Uint8Array, entries: readonly Entry[], cached: boolean, keyOptions: KeyOptions = {}): number {
   const fs = new MemFs();
   fs.createDirAll('/data');
   writeFile(fs, PATH, bytes);
@@ -69,7 +71,7 @@ function exercise(bytes: Uint8Array, entries: readonly Entry[], cached: boolean)
   };
   let table: Table | undefined;
   attempt(() => {
-    table = Table.open(fs, PATH, { prefixExtractor: fixedPrefixExtractor(4), ...(cached ? { cache: new BlockCache(1 << 20), tableId: 1 } : {}) });
+    table = Table.open(fs, PATH, { ...keyOptions, prefixExtractor: fixedPrefixExtractor(4), ...(cached ? { cache: new BlockCache(1 << 20), tableId: 1 } : {}) });
   });
   if (table === undefined) return corruptions;
   const t = table;
@@ -118,17 +120,20 @@ function exercise(bytes: Uint8Array, entries: readonly Entry[], cached: boolean)
   return corruptions;
 }
 
-for (const compression of ['none', 'zstd'] as const) {
-  describe(`damaged table (${compression})`, () => {
-    const { bytes, entries } = build({ compression });
+type KeyOptions = { encryption?: KeyRing; fileNumber?: number };
+const KEYS: KeyOptions = { encryption: new KeyRing({ key: new Uint8Array(32).fill(0x5a) }), fileNumber: 42 };
+
+for (const [compression, keys] of [['none', {}], ['zstd', {}], ['none', KEYS], ['zstd', KEYS]] as const) {
+  describe(`damaged table (${compression}${keys.encryption ? ', encrypted' : ''})`, () => {
+    const { bytes, entries } = build({ compression, ...keys });
 
     it('the undamaged table reads back fully and verifies', () => {
-      expect(exercise(bytes, entries, false)).toBe(0);
+      expect(exercise(bytes, entries, false, keys)).toBe(0);
       const fs = new MemFs();
       fs.createDirAll('/data');
       writeFile(fs, PATH, bytes);
-      expect(tableVerify(fs, PATH).ok).toBe(true);
-      const t = Table.open(fs, PATH);
+      expect(tableVerify(fs, PATH, keys).ok).toBe(true);
+      const t = Table.open(fs, PATH, keys);
       expect(t.properties.dataBlockCount).toBeGreaterThanOrEqual(3);
       if (compression === 'zstd') expect(t.properties.compressedDataBlockCount).toBeGreaterThan(0);
     });
@@ -139,11 +144,11 @@ for (const compression of ['none', 'zstd'] as const) {
           const bad = bytes.slice();
           bad[i]! ^= mask;
           try {
-            exercise(bad, entries, i % 2 === 0);
+            exercise(bad, entries, i % 2 === 0, keys);
             const fs = new MemFs();
             fs.createDirAll('/data');
             writeFile(fs, PATH, bad);
-            const v = tableVerify(fs, PATH);
+            const v = tableVerify(fs, PATH, keys);
             if (v.ok) throw new Error('verify missed the damage');
             for (const p of v.problems) expect(p.code).toBe('LSM_CORRUPTION');
           } catch (err) {
@@ -158,9 +163,9 @@ for (const compression of ['none', 'zstd'] as const) {
         const fs = new MemFs();
         fs.createDirAll('/data');
         writeFile(fs, PATH, bytes.subarray(0, len));
-        const err = expectLsmError(() => Table.open(fs, PATH), 'LSM_CORRUPTION') as CorruptionError;
+        const err = expectLsmError(() => Table.open(fs, PATH, keys), 'LSM_CORRUPTION') as CorruptionError;
         expect(err.file).toBe(PATH);
-        expect(tableVerify(fs, PATH).ok).toBe(false);
+        expect(tableVerify(fs, PATH, keys).ok).toBe(false);
       }
     });
   });
@@ -171,13 +176,13 @@ describe('format versions', () => {
     const { bytes } = build({});
     const future = bytes.slice();
     const f = future.length - 64;
-    putU32(future, f + 48, 2);
+    putU32(future, f + 48, 3); // 2 is an encrypted table
     putU32(future, f + 52, xxh32(future.subarray(f, f + 52), 0x4c534d46));
     const fs = new MemFs();
     fs.createDirAll('/data');
     writeFile(fs, PATH, future);
     const err = expectLsmError(() => Table.open(fs, PATH), 'LSM_NOT_SUPPORTED');
-    expect(err.message).toContain('format version 2');
+    expect(err.message).toContain('format version 3');
     expect(err.message).toContain(PATH);
     expect(err).toBeInstanceOf(LsmError);
   });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { xxh32 } from '../src/checksum.js';
 import { putU32 } from '../src/coding.js';
 import { CorruptionError, NotSupportedError } from '../src/errors.js';
-import { decodeFooter, encodeFooter, FOOTER_SIZE, FORMAT_VERSION } from '../src/footer.js';
+import { decodeFooter, ENCRYPTED_FORMAT_VERSION, encodeFooter, FOOTER_SIZE, FORMAT_VERSION } from '../src/footer.js';
 
 const footer = { metaindex: { offset: 100, size: 20 }, index: { offset: 50, size: 42 }, properties: { offset: 200, size: 300 }, formatVersion: FORMAT_VERSION };
 
@@ -29,7 +29,7 @@ describe('footer', () => {
 
   it('a checksummed newer version is NotSupportedError', () => {
     const f = encodeFooter(footer);
-    putU32(f, 48, FORMAT_VERSION + 1);
+    putU32(f, 48, ENCRYPTED_FORMAT_VERSION + 1);
     putU32(f, 52, xxh32(f.subarray(0, 52), 0x4c534d46));
     expect(() => decodeFooter(f, 'x', 1000)).toThrow(NotSupportedError);
   });

@@ -29,6 +29,8 @@ export const sampleProps: TableProperties = {
   uncompressedDataSize: 9000,
   dataBlockCount: 2,
   compressedDataBlockCount: 1,
+  dictionaryId: 0,
+  dictionarySize: 0,
   indexSize: 50,
   filterSize: 30,
   prefixFilterSize: 0,

@@ -3,10 +3,11 @@
 //   sst-dump properties <file>       the properties block
 //   sst-dump dump <file> [--from K] [--to K] [--max N] [--keys-only] [--hex]
 //   sst-dump filter-stats <file>     bits per key and item counts of the filters
+//   --key-hex HEX | --key-file PATH  the AES-256 key of encrypted tables (any command)
 // Exit codes: 0 ok, 1 damage found (verify) or a read failed, 2 usage error.
 
-import { NodeFs, type Fs } from '@lsm/fs';
-import { isLsmError, Table, tableVerify, VALUE_TYPE_NAMES, type TableProperties } from '@lsm/sstable';
+import { NodeFs, readFile, type Fs } from '@lsm/fs';
+import { isLsmError, KeyRing, Table, tableVerify, VALUE_TYPE_NAMES, type TableProperties } from '@lsm/sstable';
 import { escapeBytes, hexBytes, parseKey } from './format.js';
 
 /** Where output goes (injectable for tests). */
@@ -21,6 +22,8 @@ const USAGE = `usage:
   sst-dump dump <file> [--from KEY] [--to KEY] [--max N] [--keys-only] [--hex]
   sst-dump filter-stats <file>
 KEY is UTF-8 text, or 0x-prefixed hex for raw bytes. --from is inclusive, --to exclusive.
+Encrypted tables need their key: --key-hex <64 hex digits> or --key-file <file holding the
+32 raw bytes or 64 hex digits>.
 `;
 
 interface Parsed {
@@ -29,7 +32,7 @@ interface Parsed {
   flags: Map<string, string | true>;
 }
 
-const VALUE_FLAGS = new Set(['--from', '--to', '--max']);
+const VALUE_FLAGS = new Set(['--from', '--to', '--max', '--key-hex', '--key-file']);
 const BOOL_FLAGS = new Set(['--keys-only', '--hex', '--help']);
 
 function parseArgs(argv: readonly string[]): Parsed | string {
@@ -63,6 +66,12 @@ export async function main(argv: readonly string[], io: Io, fs: Fs = new NodeFs(
     return typeof parsed === 'string' ? 2 : 0;
   }
   const { command, files, flags } = parsed;
+  const keys = readKey(fs, flags);
+  if (typeof keys === 'string') {
+    io.err(`sst-dump: ${keys}\n`);
+    return 2;
+  }
+  const opts = keys === undefined ? {} : { encryption: keys };
   const one = (): string | undefined => {
     if (files.length !== 1) {
       io.err(`sst-dump ${command}: expected exactly one file\n${USAGE}`);
@@ -78,13 +87,13 @@ export async function main(argv: readonly string[], io: Io, fs: Fs = new NodeFs(
           return 2;
         }
         let bad = 0;
-        for (const f of files) if (!verify(fs, f, io)) bad++;
+        for (const f of files) if (!verify(fs, f, io, opts)) bad++;
         return bad > 0 ? 1 : 0;
       }
       case 'properties': {
         const f = one();
         if (f === undefined) return 2;
-        printProperties(Table.readProperties(fs, f), io);
+        printProperties(Table.readProperties(fs, f, opts), io);
         return 0;
       }
       case 'dump': {
@@ -97,7 +106,7 @@ export async function main(argv: readonly string[], io: Io, fs: Fs = new NodeFs(
         }
         const from = flags.get('--from');
         const to = flags.get('--to');
-        dump(fs, f, io, {
+        dump(fs, f, io, opts, {
           from: typeof from === 'string' ? parseKey(from) : undefined,
           to: typeof to === 'string' ? parseKey(to) : undefined,
           max,
@@ -109,7 +118,7 @@ export async function main(argv: readonly string[], io: Io, fs: Fs = new NodeFs(
       case 'filter-stats': {
         const f = one();
         if (f === undefined) return 2;
-        filterStats(fs, f, io);
+        filterStats(fs, f, io, opts);
         return 0;
       }
       default:
@@ -118,15 +127,44 @@ export async function main(argv: readonly string[], io: Io, fs: Fs = new NodeFs(
     }
   } catch (err) {
     if (isLsmError(err)) {
-      io.err(`sst-dump: ${err.code}: ${err.message}\n`);
+      const hint = err.code === 'LSM_INVALID_ARGUMENT' && err.message.includes('is encrypted') ? ' (pass --key-hex or --key-file)' : '';
+      io.err(`sst-dump: ${err.code}: ${err.message}${hint}\n`);
       return 1;
     }
     throw err;
   }
 }
 
-function verify(fs: Fs, path: string, io: Io): boolean {
-  const r = tableVerify(fs, path);
+type KeyOptions = { encryption?: KeyRing };
+
+/** The key from --key-hex / --key-file: a KeyRing, undefined when none was given, or a usage error. */
+function readKey(fs: Fs, flags: Map<string, string | true>): KeyRing | undefined | string {
+  const hexArg = flags.get('--key-hex');
+  const fileArg = flags.get('--key-file');
+  if (hexArg !== undefined && fileArg !== undefined) return 'give --key-hex or --key-file, not both';
+  let key: Uint8Array | undefined;
+  if (typeof hexArg === 'string') key = parseHexKey(hexArg);
+  else if (typeof fileArg === 'string') {
+    let bytes: Uint8Array;
+    try {
+      bytes = readFile(fs, fileArg);
+    } catch (err) {
+      return `cannot read key file ${fileArg}: ${(err as Error).message}`;
+    }
+    key = bytes.length === 32 ? bytes : parseHexKey(new TextDecoder().decode(bytes).trim());
+  } else return undefined;
+  if (key === undefined) return 'the key must be 32 bytes: 64 hex digits (or a key file of 32 raw bytes)';
+  return new KeyRing({ key });
+}
+
+function parseHexKey(s: string): Uint8Array | undefined {
+  const h = s.startsWith('0x') ? s.slice(2) : s;
+  if (!/^[0-9a-fA-F]{64}$/.test(h)) return undefined;
+  return Uint8Array.from(Buffer.from(h, 'hex'));
+}
+
+function verify(fs: Fs, path: string, io: Io, opts: KeyOptions): boolean {
+  const r = tableVerify(fs, path, opts);
   if (r.ok) {
     io.out(`${path}: OK (${r.fileSize} bytes, ${r.dataBlocks} data blocks, ${r.blocksChecked} blocks checked, ${r.entries} entries, file checksum ok${r.orderChecked ? '' : ', key order not checked: custom comparator'})\n`);
     return true;
@@ -142,6 +180,7 @@ function printProperties(p: TableProperties, io: Io): void {
     ['format version', p.formatVersion],
     ['comparator', p.comparator],
     ['compression', p.compression === 'zstd' ? `zstd (level ${p.compressionLevel})` : p.compression],
+    ...(p.dictionarySize > 0 ? [['zstd dictionary', `${p.dictionarySize} bytes, id ${p.dictionaryId} (meta block lsm.zstd_dictionary; data blocks use compression id 2)`] as [string, string]] : []),
     ['entries', p.entryCount],
     ['  values', p.valueCount],
     ['  tombstones', p.tombstoneCount],
@@ -178,8 +217,8 @@ interface DumpOptions {
   hex: boolean;
 }
 
-function dump(fs: Fs, path: string, io: Io, o: DumpOptions): void {
-  const t = Table.open(fs, path);
+function dump(fs: Fs, path: string, io: Io, opts: KeyOptions, o: DumpOptions): void {
+  const t = Table.open(fs, path, opts);
   try {
     const it = t.iterator({ lowerBound: o.from, upperBound: o.to, fillCache: false });
     const show = (b: Uint8Array, max?: number): string => (o.hex ? hexBytes(b, max) : `'${escapeBytes(b, max)}'`);
@@ -197,9 +236,9 @@ function dump(fs: Fs, path: string, io: Io, o: DumpOptions): void {
   }
 }
 
-function filterStats(fs: Fs, path: string, io: Io): void {
-  const props = Table.readProperties(fs, path);
-  const t = Table.open(fs, path);
+function filterStats(fs: Fs, path: string, io: Io, opts: KeyOptions): void {
+  const props = Table.readProperties(fs, path, opts);
+  const t = Table.open(fs, path, opts);
   try {
     for (const which of ['whole-key', 'prefix'] as const) {
       const f = t.filterInfo(which);

@@ -34,6 +34,22 @@ async function run(...argv: string[]): Promise<{ code: number; out: string; err:
 describe('sst-dump', () => {
   const path = makeTable('000001.sst');
 
+  it('shows and verifies a table with a zstd dictionary', async () => {
+    const dpath = join(dir, '000002.sst');
+    const w = new TableWriter(new NodeFs(), dpath, { blockSize: 1024, compression: 'zstd', dictionary: { maxBytes: 2048, sampleBytes: 32 * 1024 } });
+    for (let i = 0; i < 2000; i++) {
+      const doc = { id: i, kind: ['user', 'order', 'event'][i % 3], status: i % 7 === 0 ? 'pending' : 'active', note: `record number ${i} of the table` };
+      w.add(enc.encode(`doc/${String(i).padStart(6, '0')}`), i + 1, ValueType.Value, enc.encode(JSON.stringify(doc)));
+    }
+    expect(w.finish().properties.dictionarySize).toBeGreaterThan(0);
+    const p = await run('properties', dpath);
+    expect(p.code).toBe(0);
+    expect(p.out).toMatch(/zstd dictionary\s+\d+ bytes, id \d+/);
+    const v = await run('verify', dpath);
+    expect(v.code).toBe(0);
+    expect(v.out).toContain('OK');
+  });
+
   it('verify: OK on a good table', async () => {
     const r = await run('verify', path);
     expect(r.code).toBe(0);
@@ -100,5 +116,40 @@ describe('sst-dump', () => {
     expect(escapeBytes(new Uint8Array([0x61, 0x00, 0x5c, 0xff]))).toBe('a\\x00\\x5c\\xff');
     expect([...parseKey('0x00ff')]).toEqual([0, 255]);
     expect([...parseKey('ab')]).toEqual([0x61, 0x62]);
+  });
+
+  describe('encrypted tables', () => {
+    const KEY = 'ab'.repeat(32);
+    const encPath = join(dir, '000002.sst');
+    const w = new TableWriter(new NodeFs(), encPath, { blockSize: 256, encryption: { key: Uint8Array.from(Buffer.from(KEY, 'hex')) } });
+    for (let i = 0; i < 50; i++) w.put(enc.encode(`key${String(i).padStart(4, '0')}`), 100 + i, enc.encode(`secret ${i}`));
+    w.finish();
+
+    it('without a key: a clear error naming the options', async () => {
+      const r = await run('dump', encPath);
+      expect(r.code).toBe(1);
+      expect(r.err).toContain('is encrypted');
+      expect(r.err).toContain('--key-hex');
+    });
+
+    it('with --key-hex or --key-file: verify, properties and dump work', async () => {
+      const v = await run('verify', encPath, '--key-hex', KEY);
+      expect(v.code).toBe(0);
+      expect(v.out).toContain('50 entries');
+      const keyFile = join(dir, 'key.hex');
+      writeFileSync(keyFile, `${KEY}\n`);
+      const d = await run('dump', encPath, '--key-file', keyFile, '--max', '2');
+      expect(d.code).toBe(0);
+      expect(d.out).toContain("'secret 0'");
+      const p = await run('properties', encPath, '--key-hex', KEY);
+      expect(p.out).toMatch(/format version\s+2/);
+    });
+
+    it('a wrong key is LSM_CORRUPTION "encryption key does not match"; a malformed key is a usage error', async () => {
+      const r = await run('verify', encPath, '--key-hex', 'cd'.repeat(32));
+      expect(r.code).toBe(1);
+      expect(r.out).toContain('encryption key does not match');
+      expect((await run('dump', encPath, '--key-hex', 'abc')).code).toBe(2);
+    });
   });
 });

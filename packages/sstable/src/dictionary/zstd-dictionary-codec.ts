@@ -1,0 +1,86 @@
+// zstd with a table's dictionary (block compression id 2). A dictionary is prepared once:
+// the writer keeps one compression context with the dictionary loaded (zstd builds its
+// CDict inside it once), a reader keeps one DDict per table. Frames are written in zstd's
+// "magicless" format with no content size, no checksum and no dictionary id: the block
+// payload already carries the length, the block trailer the checksum, and the table names
+// its one dictionary, so those header fields would be 9 bytes of waste on every 4 KiB
+// block. What is left of the frame header is 2 bytes (descriptor + window).
+
+import zstd from 'zstd-napi/binding.js';
+import { CorruptionError } from '../errors.js';
+
+/** ZSTD_c_format / ZSTD_d_format (zstd's experimental parameters) and ZSTD_f_zstd1_magicless. */
+const ZSTD_C_FORMAT = 10 as zstd.CParameter;
+const ZSTD_D_FORMAT = 1000 as zstd.DParameter;
+const ZSTD_F_MAGICLESS = 1;
+
+/** zstd's magic number for a structured dictionary (entropy tables + content). */
+export const ZSTD_DICTIONARY_MAGIC = 0xec30a437;
+
+/**
+ * The dictionary id recorded for `dict`: the id in its header for a structured zstd
+ * dictionary, 0 for a raw-content one.
+ */
+export function dictionaryIdOf(dict: Uint8Array): number {
+  if (dict.length >= 8 && readU32(dict, 0) === ZSTD_DICTIONARY_MAGIC) return readU32(dict, 4);
+  return 0;
+}
+
+function readU32(b: Uint8Array, p: number): number {
+  return (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
+}
+
+/** A compression context bound to one dictionary and level, for one writer. */
+export class DictionaryCompressor {
+  private readonly cctx: InstanceType<typeof zstd.CCtx>;
+
+  /** Throws (zstd's error) when `dict` is a malformed structured dictionary. */
+  constructor(
+    readonly dict: Uint8Array,
+    readonly level: number,
+  ) {
+    const c = new zstd.CCtx();
+    c.setParameter(zstd.CParameter.compressionLevel, level);
+    c.setParameter(zstd.CParameter.contentSizeFlag, 0);
+    c.setParameter(zstd.CParameter.checksumFlag, 0);
+    c.setParameter(zstd.CParameter.dictIDFlag, 0);
+    c.setParameter(ZSTD_C_FORMAT, ZSTD_F_MAGICLESS);
+    c.loadDictionary(dict);
+    this.cctx = c;
+  }
+
+  /** Compresses `src` into `dst` (at least compressBound(src.length) bytes); returns the size. */
+  compress(dst: Uint8Array, src: Uint8Array): number {
+    return this.cctx.compress2(dst, src);
+  }
+}
+
+let dctx: InstanceType<typeof zstd.DCtx> | undefined;
+
+/** A table's dictionary prepared for decompression (one per open table). */
+export class DictionaryDecompressor {
+  private readonly ddict: InstanceType<typeof zstd.DDict>;
+  readonly id: number;
+  readonly byteLength: number;
+
+  /** `file`/`offset` name the dictionary block in the error when zstd refuses it. */
+  constructor(dict: Uint8Array, file: string, offset: number) {
+    try {
+      this.ddict = new zstd.DDict(dict);
+    } catch (err) {
+      throw new CorruptionError(file, offset, `zstd dictionary cannot be loaded (${err instanceof Error ? err.message : String(err)})`, { cause: err });
+    }
+    this.id = dictionaryIdOf(dict);
+    this.byteLength = dict.length;
+  }
+
+  /** Decompresses one magicless frame into `dst`; returns the bytes produced (zstd errors throw). */
+  decompress(dst: Uint8Array, frame: Uint8Array): number {
+    if (dctx === undefined) {
+      const d = new zstd.DCtx();
+      d.setParameter(ZSTD_D_FORMAT, ZSTD_F_MAGICLESS);
+      dctx = d;
+    }
+    return dctx.decompressUsingDDict(dst, frame, this.ddict);
+  }
+}
