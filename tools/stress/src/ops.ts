@@ -82,13 +82,6 @@ export const FAULT_OPS: readonly FaultOp[] = ['write', 'sync', 'rename', 'syncDi
 /** Path substrings a fault rule may be limited to. */
 const FAULT_PATHS: readonly (string | undefined)[] = ['.sst', '.log', 'MANIFEST', 'CURRENT', '.blob', undefined];
 
-/**
- * Interim (this commit only): range deletions are drawn only when true. The engine on this
- * branch cannot compact tables holding range tombstones yet (LSM_NOT_SUPPORTED until the
- * `compaction` branch lands), so streams leave them out; the executors and oracle exist.
- */
-const RANGE_OPS = false;
-
 /** Per-stream shape, drawn once from the seed. */
 interface Shape {
   keySpace: number;
@@ -165,8 +158,8 @@ export const OP_KINDS: Record<OpKind, { weight: number; gen: (rng: Rng, s: Shape
         else if (x < 0.7) items.push({ kind: 'delete', key: key(r, s) });
         else if (x < 0.78) items.push({ kind: 'deleteWeak', key: key(r, s) });
         else if (x < 0.9) items.push({ kind: 'merge', key: key(r, s), operand: operand(r) });
-        else if (x < 0.95) { const sp = span(r, s); if (RANGE_OPS || sp.lo >= sp.hi) items.push({ kind: 'deleteRange', ...sp }); }
-        else if (x < 0.97) { const it = { kind: 'deletePrefix' as const, key: key(r, s), length: prefixLength(r) }; if (RANGE_OPS) items.push(it); }
+        else if (x < 0.95) items.push({ kind: 'deleteRange', ...span(r, s) });
+        else if (x < 0.97) items.push({ kind: 'deletePrefix', key: key(r, s), length: prefixLength(r) });
         else items.push({ kind: 'clear' });
       }
       return { kind: 'batch', items, sync: sync(r) };
@@ -241,7 +234,7 @@ export function generateOps(seed: number, count: number, params: StreamParams): 
   const base = kinds.reduce((s, k) => s + OP_KINDS[k].weight, 0);
   // Crash weight so that a crash op is drawn about once per `crashEvery` ops.
   const crashWeight = params.crashEvery > 0 ? base / Math.max(1, params.crashEvery - 1) : 0;
-  const weights = kinds.map((k) => (k === 'crash' ? crashWeight : !RANGE_OPS && (k === 'deleteRange' || k === 'deletePrefix') ? 0 : OP_KINDS[k].weight));
+  const weights = kinds.map((k) => (k === 'crash' ? crashWeight : OP_KINDS[k].weight));
   const total = weights.reduce((a, b) => a + b, 0);
   const ops: Op[] = [];
   for (let i = 0; i < count; i++) {
