@@ -9,11 +9,14 @@
 //      key at once. This covers every kind of write: a failed range deletion must have
 //      deleted all the keys it covers or none, and merge operands of failed calls fold
 //      into a key's value exactly when their calls came back.
+// With FIFO compaction the store may also have dropped its oldest writes: the contents must
+// then be explained by the writes above a watermark W no lower than before (fifo-floor.ts).
 // It then settles the oracle: writes above R are forgotten, failed calls become present
 // or absent, so later checks have one right answer again.
 
 import type { Tree } from '@lsm/engine';
 import { keyText, showValue } from './compare.js';
+import { lowestFloor } from './fifo-floor.js';
 import { StressFailure } from './failure.js';
 import { Oracle, type PendingBatch, sameValue } from './oracle.js';
 
@@ -25,19 +28,22 @@ export interface RecoveryBounds {
   attempted: number;
   /** Seqnos at which a write call ended (plus the seqno the store was last recovered at). */
   batchEnds: ReadonlySet<number>;
+  /** FIFO: the oldest writes may have been dropped; the watermark is inferred (fifo-floor.ts). */
+  fifo?: boolean;
 }
 
 /** Search steps allowed when solving for the fates of failed writes. */
 const SEARCH_BUDGET = 200_000;
 
 /** Every visible pair of the store, by key. */
-function observe(tree: Tree): Map<string, Uint8Array> {
+export function observe(tree: { range(): IterableIterator<[Uint8Array, Uint8Array]> & { close?: () => void } }): Map<string, Uint8Array> {
   const out = new Map<string, Uint8Array>();
   const it = tree.range();
   try {
     for (const [k, v] of it) out.set(keyText(k), v);
   } finally {
-    it.close();
+    if (typeof it.close === 'function') it.close();
+    else it.return?.();
   }
   return out;
 }
@@ -75,6 +81,14 @@ export function checkRecovery(tree: Tree, oracle: Oracle, b: RecoveryBounds, wha
     }
     relevant.push({ batch, keys: [...keys] });
     for (const k of keys) affected.add(k);
+  }
+
+  // FIFO: the writes at or below a watermark at least the previous one are gone; the keys no
+  // failed write could explain decide it.
+  if (b.fifo === true) {
+    const w = lowestFloor(oracle, [{ observed, seq: r }], oracle.floor, affected);
+    if (w === undefined) throw new StressFailure(`${what}: no FIFO watermark >= ${oracle.floor} explains the contents at recovered seqno ${r} (a FIFO drop only removes the oldest writes)`);
+    oracle.floor = w;
   }
 
   // Keys no failed write could explain must match the acknowledged writes exactly.

@@ -28,13 +28,13 @@ function intersect(a: Intervals, b: Intervals): Intervals {
   return out;
 }
 
-/** The W's in [from, seq] under which `key` reads as `got` at `seq`. */
-function floorsFor(oracle: Oracle, key: string, got: Uint8Array | undefined, seq: number, from: number): Intervals {
+/** The W's in [from, top] under which `key` reads as `got` at `seq` (W >= seq: nothing is left). */
+function floorsFor(oracle: Oracle, key: string, got: Uint8Array | undefined, seq: number, from: number, top: number): Intervals {
   const cuts = oracle.seqsOf(key).filter((s) => s > from && s <= seq);
   const starts = [from, ...new Set(cuts)];
   const out: Intervals = [];
   starts.forEach((lo, i) => {
-    const hi = i + 1 < starts.length ? starts[i + 1]! - 1 : seq;
+    const hi = i + 1 < starts.length ? starts[i + 1]! - 1 : top;
     if (lo > hi) return;
     if (sameValue(oracle.valueWith(key, seq, new Set(), lo), got)) {
       const last = out[out.length - 1];
@@ -45,24 +45,33 @@ function floorsFor(oracle: Oracle, key: string, got: Uint8Array | undefined, seq
   return out;
 }
 
+/** One full view of the store: every visible pair as of `seq` (the current state, or a snapshot's). */
+export interface View {
+  observed: ReadonlyMap<string, Uint8Array>;
+  seq: number;
+}
+
 /**
- * The lowest watermark W in [from, seq] under which the oracle's reads as of `seq` give
- * exactly `observed` (every visible pair of the store), ignoring the keys in `skip` (whose
- * values failed writes may explain); undefined when none does.
+ * The lowest watermark W >= `from` under which the oracle's reads give exactly every view
+ * (the current state and each live snapshot's: a snapshot can show that older writes are
+ * gone where newer writes hide it from the current state), ignoring the keys in `skip`
+ * (whose values failed writes may explain); undefined when none does.
  */
-export function lowestFloor(oracle: Oracle, observed: ReadonlyMap<string, Uint8Array>, seq: number, from: number, skip: ReadonlySet<string> = new Set()): number | undefined {
-  const fast = (): boolean => {
-    for (const k of new Set([...oracle.keys, ...observed.keys()])) {
-      if (!skip.has(k) && !sameValue(oracle.valueWith(k, seq, new Set(), from), observed.get(k))) return false;
-    }
+export function lowestFloor(oracle: Oracle, views: readonly View[], from: number, skip: ReadonlySet<string> = new Set()): number | undefined {
+  const top = Math.max(from, ...views.map((x) => x.seq));
+  const keysOf = (x: View): Set<string> => new Set([...oracle.keys, ...x.observed.keys()]);
+  const fits = views.every((x) => {
+    for (const k of keysOf(x)) if (!skip.has(k) && !sameValue(oracle.valueWith(k, x.seq, new Set(), from), x.observed.get(k))) return false;
     return true;
-  };
-  if (from >= seq || fast()) return from <= seq ? from : undefined;
-  let allowed: Intervals = [[from, seq]];
-  for (const k of new Set([...oracle.keys, ...observed.keys()])) {
-    if (skip.has(k)) continue;
-    allowed = intersect(allowed, floorsFor(oracle, k, observed.get(k), seq, from));
-    if (allowed.length === 0) return undefined;
+  });
+  if (fits) return from;
+  let allowed: Intervals = [[from, top]];
+  for (const x of views) {
+    for (const k of keysOf(x)) {
+      if (skip.has(k)) continue;
+      allowed = intersect(allowed, floorsFor(oracle, k, x.observed.get(k), x.seq, from, top));
+      if (allowed.length === 0) return undefined;
+    }
   }
   return allowed[0]![0];
 }

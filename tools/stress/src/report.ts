@@ -25,6 +25,8 @@ export interface Stats {
   blobReads: number;
   blobGcValues: number;
   blobFilesDeleted: number;
+  /** FIFO: times the inferred watermark moved up (drops of the oldest tables seen by reads). */
+  fifoWatermarkMoves: number;
   /** Faults FaultFs injected (errors, short writes, corrupt reads, kills). */
   faultsInjected: number;
   /** Store calls that failed with LSM_IO while a fault or kill was armed. */
@@ -63,6 +65,7 @@ export function emptyStats(): Stats {
     blobReads: 0,
     blobGcValues: 0,
     blobFilesDeleted: 0,
+    fifoWatermarkMoves: 0,
     faultsInjected: 0,
     ioErrors: 0,
     corruptionsInjected: 0,
@@ -88,7 +91,7 @@ export function reportLine(s: Stats, seconds: number): string {
     `lsm-stress ${verdict}: ${s.ops} operations in ${s.runs} runs, ${seconds.toFixed(0)} s; ` +
     `${s.crashes} crashes (${s.kills} inside a store call), ${s.recoveries} recoveries, ${s.reopens} clean reopens; ` +
     `${s.flushes} flushes, ${s.compactions} compactions; ` +
-    `${s.rangeDeletions} range deletions, ${s.merges} merges; ${s.blobReads} blob reads, ${s.blobGcValues} values moved by blob GC, ${s.blobFilesDeleted} blob files deleted; ` +
+    `${s.rangeDeletions} range deletions, ${s.merges} merges; ${s.blobReads} blob reads, ${s.blobGcValues} values moved by blob GC, ${s.blobFilesDeleted} blob files deleted; ${s.fifoWatermarkMoves} FIFO watermark moves; ` +
     `${s.faultsInjected} faults injected, ${s.ioErrors} reported as LSM_IO, ${s.failedWrites} failed writes; ` +
     `${s.corruptionsInjected} corruptions injected (${s.blobCorruptionsInjected} in blob files), ${s.corruptionsDetected} detected as LSM_CORRUPTION; ` +
     `${s.readsChecked} reads checked, ${s.wrongValues} wrong values; acknowledged writes lost: ${s.acknowledgedLost}`

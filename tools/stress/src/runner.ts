@@ -27,7 +27,9 @@ import { type ArmedRule, FaultFs, MemFs } from '@lsm/fs';
 import { checkScan, expectEnd, expectPair, expectValue } from './compare.js';
 import type { StressConfig } from './configs.js';
 import { runCorruption } from './corruption.js';
-import { checkRecovery } from './crash-check.js';
+import { checkRecovery, observe } from './crash-check.js';
+import { lowestFloor } from './fifo-floor.js';
+import { checkNoPlaintext } from './plaintext-check.js';
 import { StressFailure, describeError } from './failure.js';
 import { appendFold, counterFold } from './merge-model.js';
 import { type BatchItem, type Op, type OpKind, type ScanSpec, type StreamParams, type ValueSpec, describeOp, generateOps, keyBytes, keyString } from './ops.js';
@@ -85,6 +87,10 @@ export class Runner {
   private readonly syncWrites: boolean;
   /** The store merges with counterAdd (8-byte operands and values), else appendWithSeparator. */
   private readonly counter: boolean;
+  /** FIFO: the store drops its oldest tables; reads are checked above an inferred watermark. */
+  readonly fifo: boolean;
+  /** FIFO: the tree's compaction count (drops included) when the watermark was last inferred. */
+  private floorSyncedAt = -1;
   tree: Tree | undefined;
   /** Every acknowledged write <= this is durable. */
   private durable = 0;
@@ -102,6 +108,7 @@ export class Runner {
     this.fs = new FaultFs(this.crashFs, { seed: spec.seed });
     this.options = spec.config.treeOptions(this.fs);
     this.counter = spec.config.merge === 'counter';
+    this.fifo = spec.config.fifo;
     this.oracle = new Oracle(this.counter ? counterFold : appendFold(utf8.encode(APPEND_SEPARATOR)));
     this.wal = this.options.wal !== false;
     this.syncWrites = this.options.syncWrites === true;
@@ -144,6 +151,7 @@ export class Runner {
     } else {
       if (this.tree === undefined) this.openAfterFailedOpen();
       try {
+        this.syncFloor();
         (EXECUTORS[op.kind] as (r: Runner, op: Op) => void)(this, op);
       } catch (err) {
         this.allowIo(err, op.kind);
@@ -338,8 +346,29 @@ export class Runner {
     }
   }
 
+  /**
+   * FIFO: after the store compacted (a FIFO drop is counted as a compaction), infers the new
+   * watermark from full scans of the store and of every live snapshot: the lowest one >=
+   * the old under which the oracle explains every key of every view (fifo-floor.ts). No watermark explains it: a failure. A no-op for other strategies.
+   */
+  syncFloor(): void {
+    const tree = this.tree;
+    if (!this.fifo || tree === undefined) return;
+    const done = tree.stats().compactions;
+    if (done === this.floorSyncedAt) return;
+    const views = [{ observed: observe(tree), seq: tree.seqno }];
+    for (const s of this.snapshots) if (s !== undefined) views.push({ observed: observe(s.snap), seq: s.seqno });
+    const w = lowestFloor(this.oracle, views, this.oracle.floor);
+    if (w === undefined) throw new StressFailure(`no FIFO watermark >= ${this.oracle.floor} explains the store at seqno ${tree.seqno} (a FIFO drop only removes the oldest writes)`);
+    if (w > this.oracle.floor) this.spec.trace?.(`  FIFO watermark ${this.oracle.floor} -> ${w}`);
+    if (w > this.oracle.floor) this.stats.fifoWatermarkMoves++;
+    this.oracle.floor = w;
+    this.floorSyncedAt = done;
+  }
+
   /** Checks the whole store against the oracle as of now. */
   verifyAll(what: string): void {
+    this.syncFloor();
     const tree = this.tree!;
     const seq = tree.seqno;
     this.stats.readsChecked++;
@@ -461,7 +490,8 @@ export class Runner {
     this.tree = tree;
     this.spec.trace?.(`  ${what}: reopened at seqno ${tree.seqno} (durable >= ${this.durable}, attempted <= ${this.attempted})`);
     try {
-      checkRecovery(tree, this.oracle, { durable: this.durable, attempted: this.attempted, batchEnds: this.batchEnds }, what);
+      checkRecovery(tree, this.oracle, { durable: this.durable, attempted: this.attempted, batchEnds: this.batchEnds, fifo: this.fifo }, what);
+      this.floorSyncedAt = tree.stats().compactions;
     } catch (err) {
       if (err instanceof StressFailure || this.window === undefined) throw err;
       // The check's own reads met the armed fault: the store is unverified, so treat it
@@ -501,6 +531,7 @@ export class Runner {
     if (this.tree === undefined) this.openAfterFailedOpen();
     this.verifyAll('final check');
     if (!this.closeTree()) throw new StressFailure('final close() failed with nothing armed');
+    if (this.spec.config.encrypted) checkNoPlaintext(this.fs, DIR, this.oracle);
     this.crashFs.crash();
     this.stats.crashes++;
     this.openAndCheck('final crash after close()');

@@ -175,18 +175,26 @@ describe('the FIFO watermark', () => {
     return x;
   };
   it('is the lowest seqno above which the writes explain the store', () => {
-    expect(lowestFloor(o(), obs({ a: '1|m', c: '5' }), 5, 0)).toBe(0);
+    expect(lowestFloor(o(), [{ observed: obs({ a: '1|m', c: '5' }), seq: 5 }], 0)).toBe(0);
     // put a=1 dropped: the merge folds onto nothing.
-    expect(lowestFloor(o(), obs({ a: 'm', c: '5' }), 5, 0)).toBe(1);
+    expect(lowestFloor(o(), [{ observed: obs({ a: 'm', c: '5' }), seq: 5 }], 0)).toBe(1);
     // Everything up to the range deletion dropped.
-    expect(lowestFloor(o(), obs({ c: '5' }), 5, 0)).toBe(3);
-    expect(lowestFloor(o(), obs({}), 5, 0)).toBe(5);
+    expect(lowestFloor(o(), [{ observed: obs({ c: '5' }), seq: 5 }], 0)).toBe(3);
+    expect(lowestFloor(o(), [{ observed: obs({}), seq: 5 }], 0)).toBe(5);
   });
   it('never goes back below the previous watermark, and is undefined when nothing explains the store', () => {
-    expect(lowestFloor(o(), obs({ a: '1|m', c: '5' }), 5, 1)).toBeUndefined();
-    expect(lowestFloor(o(), obs({ a: '1', c: '5' }), 5, 0)).toBeUndefined();
-    expect(lowestFloor(o(), obs({ a: 'm', b: '2', c: '5' }), 5, 0)).toBeUndefined();
+    expect(lowestFloor(o(), [{ observed: obs({ a: '1|m', c: '5' }), seq: 5 }], 1)).toBeUndefined();
+    expect(lowestFloor(o(), [{ observed: obs({ a: '1', c: '5' }), seq: 5 }], 0)).toBeUndefined();
+    expect(lowestFloor(o(), [{ observed: obs({ a: 'm', b: '2', c: '5' }), seq: 5 }], 0)).toBeUndefined();
     // Keys a failed write may explain are left out.
-    expect(lowestFloor(o(), obs({ a: 'zzz', c: '5' }), 5, 0, new Set(['a']))).toBe(0);
+    expect(lowestFloor(o(), [{ observed: obs({ a: 'zzz', c: '5' }), seq: 5 }], 0, new Set(['a']))).toBe(0);
+  });
+  it('takes every view into account: a snapshot can show what newer writes hide now', () => {
+    const x = o();
+    x.record([put('a', 'new')], 6, true);
+    // Now a=new, c=5 under any W < 5: the current view alone says 0.
+    expect(lowestFloor(x, [{ observed: obs({ a: 'new', c: '5' }), seq: 6 }], 0)).toBe(0);
+    // A snapshot at 3 showing nothing means everything up to 3 was dropped.
+    expect(lowestFloor(x, [{ observed: obs({ a: 'new', c: '5' }), seq: 6 }, { observed: obs({}), seq: 3 }], 0)).toBe(3);
   });
 });
