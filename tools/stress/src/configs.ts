@@ -3,12 +3,12 @@
 // every dimension is used by at least one config, and `tiny` sizes make flushes,
 // compactions, table-cache evictions and multi-fragment log records happen constantly.
 //
-// Adding an option when its feature lands (dictionary compression, encryption, K/V
-// separation, size-tiered / FIFO compaction, ...) is one dimension entry (or one value in
-// an existing dimension) plus the configs that use it. Nothing here is a placeholder: each
-// value changes what the store or the disk does.
+// Adding an option when its feature lands (dictionary compression, encryption, size-tiered
+// / FIFO compaction, ...) is one dimension entry (or one value in an existing dimension)
+// plus the configs that use it. Nothing here is a placeholder: each value changes what the
+// store or the disk does.
 
-import { Leveled, type TreeOptions } from '@lsm/engine';
+import { Fifo, Leveled, SizeTiered, type TreeOptions, appendWithSeparator, counterAdd } from '@lsm/engine';
 import type { Fs } from '@lsm/fs';
 
 /** How the simulated disk behaves at a crash (CrashFs options). */
@@ -19,10 +19,36 @@ export interface DiskModel {
   tornWrites: boolean;
 }
 
-/** What a dimension value contributes: tree options and/or disk behaviour. */
+/** Which merge operator the store has, and so how the oracle folds operands (merge-model.ts). */
+export type MergeKind = 'append' | 'counter';
+
+/** The separator of the `append` merge operator: short, and not a byte values avoid. */
+export const APPEND_SEPARATOR = '|';
+
+/** What a dimension value contributes: tree options and/or disk behaviour and/or the merge operator and/or FIFO's drops. */
 interface Contribution {
   tree?: (o: TreeOptions) => void;
   disk?: (d: DiskModel) => void;
+  merge?: MergeKind;
+  /** The strategy drops the oldest tables (the oracle infers a watermark: fifo-floor.ts). */
+  fifo?: boolean;
+  /** Files are encrypted: no key or value may be found in them in plaintext (plaintext-check.ts). */
+  encrypted?: boolean;
+}
+
+/** The key of the `encryption=aes` configs (any 32 bytes do; fixed so runs replay). */
+const ENCRYPTION_KEY = new Uint8Array(32).map((_, i) => (i * 37 + 11) & 0xff);
+
+/** Whether the size dimension chose `tiny` (the strategy dimension, applied after it, scales with it). */
+const isTiny = (o: TreeOptions): boolean => (o.memtableBytes ?? Number.POSITIVE_INFINITY) <= 1024;
+
+/**
+ * K/V separation for the stress matrix: nearly every value (all but the shortest) goes to
+ * a blob file, blob files are small (the 1 KiB minimum: a flush writes several), GC runs
+ * once a quarter of a file is dead, and only 4 blob files stay open (the LRU evicts).
+ */
+function blobs(o: TreeOptions, compression: 'none' | 'zstd'): void {
+  o.kvSeparation = { minValueSize: 24, blobFileBytes: 1024, gcRatio: 0.25, maxOpenFiles: 4, compression: compression === 'zstd' ? { type: 'zstd', level: 1 } : 'none' };
 }
 
 /** The dimensions of the matrix and their values. The first value of each is the baseline. */
@@ -30,6 +56,13 @@ export const DIMENSIONS = {
   compression: {
     none: { tree: (o) => void (o.compression = 'none') },
     zstd: { tree: (o) => void (o.compression = { type: 'zstd', level: 1 }) },
+    /** zstd with a dictionary of at most 1 KiB trained per table on its first 8 KiB of data blocks (kept only when it pays; small so training stays cheap). */
+    'zstd-dict': { tree: (o) => void (o.compression = { type: 'zstd', level: 1, dictionary: { maxBytes: 1024, sampleBytes: 8 * 1024 } }) },
+  },
+  /** Encryption at rest (AES-256-GCM of every table block, log record and manifest edit), with a fixed key. */
+  encryption: {
+    off: {},
+    aes: { tree: (o) => void (o.encryption = { key: ENCRYPTION_KEY }), encrypted: true },
   },
   wal: {
     on: { tree: (o) => void (o.wal = true) },
@@ -73,6 +106,34 @@ export const DIMENSIONS = {
     on: { tree: (o) => void (o.autoCompaction = true) },
     off: { tree: (o) => void (o.autoCompaction = false) },
   },
+  /** The merge operator every store is opened with (merge ops need one). */
+  merge: {
+    append: { tree: (o) => void (o.mergeOperator = appendWithSeparator(APPEND_SEPARATOR)), merge: 'append' },
+    counter: { tree: (o) => void (o.mergeOperator = counterAdd), merge: 'counter' },
+  },
+  /** K/V separation (blob files): off, on, on with zstd-compressed values. */
+  kvSeparation: {
+    off: {},
+    blobs: { tree: (o) => blobs(o, 'none') },
+    'blobs-zstd': { tree: (o) => blobs(o, 'zstd') },
+  },
+  /**
+   * The compaction strategy: the size dimension's Leveled, or size-tiered (runs merged by
+   * size ratio, size amplification and run count), or FIFO (never merges; drops the oldest
+   * tables once the tree exceeds a byte budget: 8 KiB tiny, 96 KiB small, so drops happen
+   * every few flushes). FIFO's TTL is not used: it reads the wall clock, and runs must
+   * replay exactly.
+   */
+  strategy: {
+    leveled: {},
+    'size-tiered': {
+      tree: (o) =>
+        void (o.compaction = isTiny(o)
+          ? new SizeTiered({ minMergeWidth: 2, maxMergeWidth: 6, maxRuns: 5, l0StallFiles: 12, maxSizeAmplificationPercent: 150, targetTableSize: 2 * 1024 })
+          : new SizeTiered({ minMergeWidth: 3, maxMergeWidth: 8, maxRuns: 8, l0StallFiles: 16, targetTableSize: 16 * 1024 })),
+    },
+    fifo: { tree: (o) => void (o.compaction = new Fifo({ maxTotalBytes: isTiny(o) ? 8 * 1024 : 96 * 1024 })), fifo: true },
+  },
   /** The crash model: torn writes with directory durability, or the simple model. */
   disk: {
     'torn+dirsync': { disk: (d) => Object.assign(d, { directorySync: true, tornWrites: true }) },
@@ -93,6 +154,12 @@ export interface StressConfig {
   readonly picks: { readonly [D in Dimension]: string };
   /** The disk model for CrashFs. */
   readonly disk: DiskModel;
+  /** The store's merge operator (how the oracle folds, and what operands and values look like). */
+  readonly merge: MergeKind;
+  /** FIFO: the strategy drops whole tables, reads are checked against an inferred watermark. */
+  readonly fifo: boolean;
+  /** Encrypted at rest: the files must not hold keys or values in plaintext. */
+  readonly encrypted: boolean;
   /** Tree options on `fs` (a fresh compaction strategy each call). */
   treeOptions(fs: Fs): TreeOptions;
 }
@@ -108,10 +175,14 @@ function makeConfig(name: string, picks: Picks): StressConfig {
   const contributions = (Object.keys(full) as Dimension[]).map((d) => (DIMENSIONS[d] as Record<string, Contribution>)[full[d]]!);
   const disk: DiskModel = { directorySync: true, tornWrites: true };
   for (const c of contributions) c.disk?.(disk);
+  const merge = contributions.find((c) => c.merge !== undefined)?.merge ?? 'append';
   return {
     name,
     picks: full,
     disk,
+    merge,
+    fifo: contributions.some((c) => c.fifo === true),
+    encrypted: contributions.some((c) => c.encrypted === true),
     treeOptions(fs: Fs): TreeOptions {
       const o: TreeOptions = { fs };
       for (const c of contributions) c.tree?.(o);
@@ -134,6 +205,17 @@ export const CONFIGS: readonly StressConfig[] = [
   makeConfig('simple-disk', { disk: 'simple', size: 'tiny', compression: 'zstd' }),
   makeConfig('torn-no-dirsync', { disk: 'torn', filter: 'off' }),
   makeConfig('kitchen-sink', { compression: 'zstd', syncWrites: 'on', size: 'tiny', filter: 'off', blockCache: 'off', autoCompaction: 'off' }),
+  makeConfig('counter-tiny', { merge: 'counter', size: 'tiny' }),
+  makeConfig('kvsep', { kvSeparation: 'blobs' }),
+  makeConfig('kvsep-tiny', { kvSeparation: 'blobs', size: 'tiny' }),
+  makeConfig('kvsep-zstd-tiny', { kvSeparation: 'blobs-zstd', size: 'tiny', compression: 'zstd', openTables: 'few', merge: 'counter' }),
+  makeConfig('size-tiered', { strategy: 'size-tiered' }),
+  makeConfig('size-tiered-tiny-kvsep', { strategy: 'size-tiered', size: 'tiny', kvSeparation: 'blobs' }),
+  makeConfig('fifo', { strategy: 'fifo' }),
+  makeConfig('fifo-tiny', { strategy: 'fifo', size: 'tiny', merge: 'counter', disk: 'torn' }),
+  makeConfig('zstd-dict', { compression: 'zstd-dict' }),
+  makeConfig('encrypted', { encryption: 'aes', disk: 'simple' }),
+  makeConfig('encrypted-dict', { encryption: 'aes', compression: 'zstd-dict', strategy: 'size-tiered', openTables: 'few', syncWrites: 'on' }),
 ];
 
 /** The config named `name`, or undefined. */

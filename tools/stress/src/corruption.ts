@@ -1,6 +1,7 @@
 // The "corruptions detected" check. Between a close and a reopen, one byte of one table
-// file is flipped on the simulated disk (mode `flip`), or, on a freshly opened store, one
-// read of a table returns a flipped bit (FaultFs corruptRead, mode `read`). Then point
+// or blob file is flipped on the simulated disk (mode `flip`), or, on a freshly opened
+// store, one read of a table or blob file returns a flipped bit (FaultFs corruptRead, mode
+// `read`). When the store has blob files (K/V separation), half the injections go to them. Then point
 // reads and full forward and reverse scans run, and each must either give exactly the
 // oracle's answer or throw LSM_CORRUPTION: never a wrong value, never another error. The
 // damage is then undone (the byte flipped back, the rule removed) and the store must be
@@ -12,6 +13,7 @@ import { expectPair, expectEnd, expectValue } from './compare.js';
 import { StressFailure, describeError } from './failure.js';
 import { type Op, keyBytes, keyString } from './ops.js';
 import { DIR, type Runner } from './runner.js';
+import { blobTargets, offsetIn } from './blob-targets.js';
 
 type CorruptOp = Extract<Op, { kind: 'corrupt' }>;
 
@@ -35,9 +37,9 @@ function corruptionOrRight(read: () => void, what: string): boolean {
     read();
     return false;
   } catch (err) {
-    if (err instanceof StressFailure) throw new StressFailure(`${what} with damaged table bytes: ${err.message}`, 0, true);
+    if (err instanceof StressFailure) throw new StressFailure(`${what} with damaged file bytes: ${err.message}`, 0, true);
     if (err instanceof LsmError && err.code === 'LSM_CORRUPTION') return true;
-    throw new StressFailure(`${what} with damaged table bytes threw ${describeError(err)}, expected a right answer or LSM_CORRUPTION`);
+    throw new StressFailure(`${what} with damaged file bytes threw ${describeError(err)}, expected a right answer or LSM_CORRUPTION`);
   }
 }
 
@@ -72,13 +74,45 @@ function readEverything(r: Runner, tree: Tree, keys: readonly number[]): boolean
   return detected;
 }
 
+/** The store's files of one kind (".sst" or ".blob"), sorted. */
+function filesOf(r: Runner, ext: string): string[] {
+  return r.fs
+    .readDir(DIR)
+    .filter((n) => n.endsWith(ext))
+    .sort();
+}
+
+/** Which kind of file to damage: a blob file on odd `table` draws when the store has any, else a table. */
+function targetExt(r: Runner, op: CorruptOp): string {
+  return op.table % 2 === 1 && filesOf(r, '.blob').length > 0 ? '.blob' : '.sst';
+}
+
+/**
+ * The byte to flip: anywhere in a table (open and full scans read every byte of every
+ * table), or in a blob file only where current reads must look (blob-targets.ts).
+ */
+function flipTarget(r: Runner, op: CorruptOp): { path: string; offset: number } | undefined {
+  if (targetExt(r, op) === '.blob') {
+    const targets = blobTargets(r.fs, DIR, filesOf(r, '.blob'), r.oracle);
+    if (targets.length > 0) {
+      const t = targets[(op.table >>> 1) % targets.length]!;
+      return { path: t.path, offset: offsetIn(t, op.at) };
+    }
+  }
+  const tables = filesOf(r, '.sst');
+  if (tables.length === 0) return undefined;
+  const path = `${DIR}/${tables[(op.table >>> 1) % tables.length]!}`;
+  const size = r.fs.metadata(path).size;
+  return { path, offset: Math.min(size - 1, Math.floor(op.at * size)) };
+}
+
 /** The corrupt op: damage, read, repair, verify. */
 export function runCorruption(r: Runner, op: CorruptOp): void {
   if (op.mode === 'read') {
-    // A fresh store so the reads really go to the files (no cached blocks or tables).
+    // A fresh store so the reads really go to the files (no cached blocks, tables or blob files).
     r.reopen(false);
     const tree = r.tree!;
-    const rule = r.fs.addRule({ op: 'read', path: '.sst', after: op.after, times: 1, fault: { type: 'corruptRead' } });
+    const rule = r.fs.addRule({ op: 'read', path: targetExt(r, op), after: op.after, times: 1, fault: { type: 'corruptRead' } });
     let detected: boolean;
     try {
       detected = readEverything(r, tree, op.keys);
@@ -87,31 +121,34 @@ export function runCorruption(r: Runner, op: CorruptOp): void {
     }
     if (rule.fired > 0) {
       r.stats.corruptionsInjected++;
+      if (rule.rule.path === '.blob') r.stats.blobCorruptionsInjected++;
       if (detected) r.stats.corruptionsDetected++;
     }
     r.verifyAll('after a corrupted read (nothing may linger)');
     return;
   }
   if (!r.closeTree()) throw new StressFailure('close() failed with nothing armed');
-  const tables = r.fs
-    .readDir(DIR)
-    .filter((n) => n.endsWith('.sst'))
-    .sort();
-  if (tables.length === 0) {
-    r.openAndCheck('reopen (no table to corrupt)');
+  if (r.fifo) {
+    // Opening replays the log into a table, which may make FIFO drop tables: do that (and
+    // learn the new watermark) before the damage, so the damaged open writes nothing.
+    r.openAndCheck('reopen before damaging a file (FIFO)');
+    if (!r.closeTree()) throw new StressFailure('close() failed with nothing armed');
+  }
+  const target = flipTarget(r, op);
+  if (target === undefined) {
+    r.openAndCheck('reopen (no file to corrupt)');
     return;
   }
-  const path = `${DIR}/${tables[op.table % tables.length]!}`;
-  const size = r.fs.metadata(path).size;
-  const offset = Math.min(size - 1, Math.floor(op.at * size));
+  const { path, offset } = target;
   xorByte(r, path, offset, op.mask);
   r.stats.corruptionsInjected++;
+  if (path.endsWith('.blob')) r.stats.blobCorruptionsInjected++;
   let detected = false;
   let tree: Tree | undefined;
   try {
     tree = r.openUnchecked();
   } catch (err) {
-    if (!(err instanceof LsmError && err.code === 'LSM_CORRUPTION')) throw new StressFailure(`open with a damaged table threw ${describeError(err)}`);
+    if (!(err instanceof LsmError && err.code === 'LSM_CORRUPTION')) throw new StressFailure(`open with a damaged file (${path}) threw ${describeError(err)}`);
     detected = true;
   }
   if (tree !== undefined) {
@@ -122,5 +159,5 @@ export function runCorruption(r: Runner, op: CorruptOp): void {
   // Undo the damage (unless the file was an orphan that open deleted) and check everything.
   if (r.fs.exists(path)) xorByte(r, path, offset, op.mask);
   r.openAndCheck(`reopen after repairing byte ${offset} of ${path}`);
-  r.verifyAll('after repairing a damaged table');
+  r.verifyAll(`after repairing a damaged file (${path})`);
 }

@@ -6,14 +6,19 @@
 //   4. the store holds exactly the acknowledged writes up to R, plus, for each write call
 //      that failed with LSM_IO after taking seqnos <= R, either all of it or none of it:
 //      the failed calls' fates are solved for (a small search), and must explain every
-//      key at once.
+//      key at once. This covers every kind of write: a failed range deletion must have
+//      deleted all the keys it covers or none, and merge operands of failed calls fold
+//      into a key's value exactly when their calls came back.
+// With FIFO compaction the store may also have dropped its oldest writes: the contents must
+// then be explained by the writes above a watermark W no lower than before (fifo-floor.ts).
 // It then settles the oracle: writes above R are forgotten, failed calls become present
 // or absent, so later checks have one right answer again.
 
 import type { Tree } from '@lsm/engine';
 import { keyText, showValue } from './compare.js';
+import { lowestFloor } from './fifo-floor.js';
 import { StressFailure } from './failure.js';
-import { type Oracle, type PendingBatch, sameValue } from './oracle.js';
+import { Oracle, type PendingBatch, sameValue } from './oracle.js';
 
 /** What the runner knows about the writes before the reopen. */
 export interface RecoveryBounds {
@@ -23,19 +28,22 @@ export interface RecoveryBounds {
   attempted: number;
   /** Seqnos at which a write call ended (plus the seqno the store was last recovered at). */
   batchEnds: ReadonlySet<number>;
+  /** FIFO: the oldest writes may have been dropped; the watermark is inferred (fifo-floor.ts). */
+  fifo?: boolean;
 }
 
 /** Search steps allowed when solving for the fates of failed writes. */
 const SEARCH_BUDGET = 200_000;
 
 /** Every visible pair of the store, by key. */
-function observe(tree: Tree): Map<string, Uint8Array> {
+export function observe(tree: { range(): IterableIterator<[Uint8Array, Uint8Array]> & { close?: () => void } }): Map<string, Uint8Array> {
   const out = new Map<string, Uint8Array>();
   const it = tree.range();
   try {
     for (const [k, v] of it) out.set(keyText(k), v);
   } finally {
-    it.close();
+    if (typeof it.close === 'function') it.close();
+    else it.return?.();
   }
   return out;
 }
@@ -54,25 +62,39 @@ export function checkRecovery(tree: Tree, oracle: Oracle, b: RecoveryBounds, wha
   if (!b.batchEnds.has(r)) throw new StressFailure(`${what}: recovered seqno ${r} is inside a write batch (not all or nothing)`);
   oracle.truncateAfter(r);
   const observed = observe(tree);
+  const candidates = new Set<string>([...oracle.keys, ...observed.keys()]);
 
-  // Failed writes that could be what a key shows: newer than the key's newest certain write.
-  const relevant: PendingBatch[] = [];
+  // Failed writes that could change what a key shows: newer than the key's newest certain
+  // put, delete or covering range deletion (merge operands hide nothing). A failed range
+  // deletion can change every key it covers.
+  const relevant: { batch: PendingBatch; keys: string[] }[] = [];
   const affected = new Set<string>();
   for (const batch of oracle.pendingBatches()) {
-    const items = batch.items.filter((it) => it.seq > oracle.newestCertainSeq(it.key));
-    if (items.length === 0) {
+    const keys = new Set<string>();
+    for (const it of batch.items) {
+      const covered = it.kind === 'deleteRange' ? Oracle.keysIn(candidates, it.key, it.end!) : [it.key];
+      for (const k of covered) if (it.seq > oracle.newestCertainBase(k)) keys.add(k);
+    }
+    if (keys.size === 0) {
       oracle.resolve(batch.id, false); // hidden under later writes either way
       continue;
     }
-    relevant.push({ ...batch, items: [...items].sort((x, y) => y.seq - x.seq) });
-    for (const it of items) affected.add(it.key);
+    relevant.push({ batch, keys: [...keys] });
+    for (const k of keys) affected.add(k);
+  }
+
+  // FIFO: the writes at or below a watermark at least the previous one are gone; the keys no
+  // failed write could explain decide it.
+  if (b.fifo === true) {
+    const w = lowestFloor(oracle, [{ observed, seq: r }], oracle.floor, affected);
+    if (w === undefined) throw new StressFailure(`${what}: no FIFO watermark >= ${oracle.floor} explains the contents at recovered seqno ${r} (a FIFO drop only removes the oldest writes)`);
+    oracle.floor = w;
   }
 
   // Keys no failed write could explain must match the acknowledged writes exactly.
   let lost = 0;
   const problems: string[] = [];
-  const keys = new Set<string>([...oracle.keys, ...observed.keys()]);
-  for (const k of keys) {
+  for (const k of candidates) {
     if (affected.has(k)) continue;
     const want = oracle.get(k, r);
     const got = observed.get(k);
@@ -85,36 +107,26 @@ export function checkRecovery(tree: Tree, oracle: Oracle, b: RecoveryBounds, wha
     throw new StressFailure(`${what}: contents at recovered seqno ${r} differ from the acknowledged writes (${problems.join('; ')})`, lost);
   }
 
-  // Solve for the failed writes' fates: newest first, each present (its values must be what
-  // the keys it would decide show) or absent; at the end every undecided key shows its
-  // acknowledged value.
-  const choice: boolean[] = new Array(relevant.length).fill(false);
-  const decided = new Set<string>();
+  // Solve for the failed writes' fates: newest first, each present or absent; once the last
+  // failed call touching a key is decided, the key's value under the chosen fates (merge
+  // operands of several calls fold together) must be what the store shows.
+  const lastIndex = new Map<string, number>();
+  relevant.forEach((x, i) => {
+    for (const k of x.keys) lastIndex.set(k, i);
+  });
+  const settles: string[][] = relevant.map(() => []);
+  for (const [k, i] of lastIndex) settles[i]!.push(k);
+  const present = new Set<number>();
   let steps = 0;
+  const consistent = (i: number): boolean => settles[i]!.every((k) => sameValue(observed.get(k), oracle.valueWith(k, r, present)));
   const solve = (i: number): boolean => {
     if (++steps > SEARCH_BUDGET) throw new StressFailure(`${what}: too many failed writes (${relevant.length}) to decide their fates`);
-    if (i === relevant.length) {
-      for (const k of affected) if (!decided.has(k) && !sameValue(observed.get(k), oracle.get(k, r))) return false;
-      return true;
-    }
-    const newly: string[] = [];
-    let ok = true;
-    for (const it of relevant[i]!.items) {
-      if (decided.has(it.key)) continue;
-      if (!sameValue(observed.get(it.key), it.value)) {
-        ok = false;
-        break;
-      }
-      decided.add(it.key);
-      newly.push(it.key);
-    }
-    if (ok) {
-      choice[i] = true;
-      if (solve(i + 1)) return true;
-    }
-    for (const k of newly) decided.delete(k);
-    choice[i] = false;
-    return solve(i + 1);
+    if (i === relevant.length) return true;
+    const id = relevant[i]!.batch.id;
+    present.add(id);
+    if (consistent(i) && solve(i + 1)) return true;
+    present.delete(id);
+    return consistent(i) && solve(i + 1);
   };
   if (!solve(0)) {
     const details = [...affected].slice(0, 5).map((k) => `${k}: got ${showValue(observed.get(k))}, acknowledged ${showValue(oracle.get(k, r))}`);
@@ -125,5 +137,5 @@ export function checkRecovery(tree: Tree, oracle: Oracle, b: RecoveryBounds, wha
       missing,
     );
   }
-  relevant.forEach((batch, i) => oracle.resolve(batch.id, choice[i]!));
+  for (const x of relevant) oracle.resolve(x.batch.id, present.has(x.batch.id));
 }

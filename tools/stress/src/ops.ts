@@ -4,8 +4,7 @@
 // lets shrink.ts re-run a truncated stream. Ops refer to keys, values, snapshots and tables
 // by small numbers; the runner turns them into bytes and store calls.
 //
-// Adding an op (deleteRange, deletePrefix, merge, ... when they land) is one entry in
-// OP_KINDS here and one executor in runner.ts.
+// Adding an op is one entry in OP_KINDS here and one executor in runner.ts.
 
 import type { FaultOp } from '@lsm/fs';
 import { Rng } from './rng.js';
@@ -17,7 +16,14 @@ export interface ValueSpec {
 }
 
 /** One operation inside a batch. `clear` empties the batch built so far. */
-export type BatchItem = { kind: 'put'; key: number; value: ValueSpec } | { kind: 'delete'; key: number } | { kind: 'deleteWeak'; key: number } | { kind: 'clear' };
+export type BatchItem =
+  | { kind: 'put'; key: number; value: ValueSpec }
+  | { kind: 'delete'; key: number }
+  | { kind: 'deleteWeak'; key: number }
+  | { kind: 'merge'; key: number; operand: ValueSpec }
+  | { kind: 'deleteRange'; lo: number; hi: number }
+  | { kind: 'deletePrefix'; key: number; length: number }
+  | { kind: 'clear' };
 
 /** Range bounds by key number; `undefined` is unbounded. */
 export interface ScanSpec {
@@ -37,6 +43,11 @@ export type Op =
   | { kind: 'put'; key: number; value: ValueSpec; sync: boolean }
   | { kind: 'delete'; key: number; sync: boolean }
   | { kind: 'deleteWeak'; key: number; sync: boolean }
+  | { kind: 'merge'; key: number; operand: ValueSpec; sync: boolean }
+  /** Deletes [keyString(lo), keyString(hi)); lo === hi is the empty range (writes nothing), lo > hi must be refused. */
+  | { kind: 'deleteRange'; lo: number; hi: number; sync: boolean }
+  /** Deletes every key starting with the first `length` characters of keyString(key). */
+  | { kind: 'deletePrefix'; key: number; length: number; sync: boolean }
   | { kind: 'batch'; items: BatchItem[]; sync: boolean }
   | { kind: 'get'; key: number }
   | { kind: 'multiGet'; keys: number[] }
@@ -69,7 +80,7 @@ export const KILL_OPS: readonly FaultOp[] = ['write', 'sync', 'rename', 'syncDir
 /** File operations a non-fatal fault can fail. */
 export const FAULT_OPS: readonly FaultOp[] = ['write', 'sync', 'rename', 'syncDirectory', 'open', 'remove', 'read', 'readDir', 'size'];
 /** Path substrings a fault rule may be limited to. */
-const FAULT_PATHS: readonly (string | undefined)[] = ['.sst', '.log', 'MANIFEST', 'CURRENT', undefined];
+const FAULT_PATHS: readonly (string | undefined)[] = ['.sst', '.log', 'MANIFEST', 'CURRENT', '.blob', undefined];
 
 /** Per-stream shape, drawn once from the seed. */
 interface Shape {
@@ -88,6 +99,26 @@ function value(rng: Rng, s: Shape): ValueSpec {
   // (a record in several fragments).
   const len = r < 0.7 ? rng.int(40) : r < 0.97 || !s.largeValues ? rng.range(40, 1500) : rng.range(20_000, 70_000);
   return { len, seed: rng.u32() };
+}
+
+/** A merge operand: mostly a few bytes (merged values grow by every operand). */
+function operand(rng: Rng): ValueSpec {
+  return { len: rng.chance(0.9) ? rng.int(12) : rng.range(12, 300), seed: rng.u32() };
+}
+
+/** A range deletion's span: mostly a few keys, sometimes wide, rarely empty (lo === hi) or reversed (lo > hi). */
+function span(rng: Rng, s: Shape): { lo: number; hi: number } {
+  const lo = key(rng, s);
+  const r = rng.next();
+  if (r < 0.03) return { lo, hi: lo };
+  if (r < 0.05) return { lo: lo + 1 + rng.int(5), hi: lo };
+  const width = r < 0.8 ? rng.range(1, 6) : rng.range(1, Math.max(2, s.keySpace >> 1));
+  return { lo, hi: Math.min(s.keySpace, lo + width) };
+}
+
+/** Prefix length of keyString(k) for a prefix deletion: 10 is one key (and its suffixed form), 9 ten keys, 8 a hundred; 4 ("key-") everything, rarely. */
+function prefixLength(rng: Rng): number {
+  return rng.chance(0.02) ? 4 : rng.pick([7, 8, 9, 9, 10, 10, 11]);
 }
 
 function scanSpec(rng: Rng, s: Shape): ScanSpec {
@@ -113,6 +144,9 @@ export const OP_KINDS: Record<OpKind, { weight: number; gen: (rng: Rng, s: Shape
   put: { weight: 300, gen: (r, s) => ({ kind: 'put', key: key(r, s), value: value(r, s), sync: sync(r) }) },
   delete: { weight: 60, gen: (r, s) => ({ kind: 'delete', key: key(r, s), sync: sync(r) }) },
   deleteWeak: { weight: 40, gen: (r, s) => ({ kind: 'deleteWeak', key: key(r, s), sync: sync(r) }) },
+  merge: { weight: 50, gen: (r, s) => ({ kind: 'merge', key: key(r, s), operand: operand(r), sync: sync(r) }) },
+  deleteRange: { weight: 10, gen: (r, s) => ({ kind: 'deleteRange', ...span(r, s), sync: sync(r) }) },
+  deletePrefix: { weight: 4, gen: (r, s) => ({ kind: 'deletePrefix', key: key(r, s), length: prefixLength(r), sync: sync(r) }) },
   batch: {
     weight: 80,
     gen: (r, s) => {
@@ -120,9 +154,12 @@ export const OP_KINDS: Record<OpKind, { weight: number; gen: (rng: Rng, s: Shape
       const n = r.range(1, 12);
       for (let i = 0; i < n; i++) {
         const x = r.next();
-        if (x < 0.65) items.push({ kind: 'put', key: key(r, s), value: value(r, s) });
-        else if (x < 0.85) items.push({ kind: 'delete', key: key(r, s) });
-        else if (x < 0.97) items.push({ kind: 'deleteWeak', key: key(r, s) });
+        if (x < 0.55) items.push({ kind: 'put', key: key(r, s), value: value(r, s) });
+        else if (x < 0.7) items.push({ kind: 'delete', key: key(r, s) });
+        else if (x < 0.78) items.push({ kind: 'deleteWeak', key: key(r, s) });
+        else if (x < 0.9) items.push({ kind: 'merge', key: key(r, s), operand: operand(r) });
+        else if (x < 0.95) items.push({ kind: 'deleteRange', ...span(r, s) });
+        else if (x < 0.97) items.push({ kind: 'deletePrefix', key: key(r, s), length: prefixLength(r) });
         else items.push({ kind: 'clear' });
       }
       return { kind: 'batch', items, sync: sync(r) };

@@ -1,28 +1,54 @@
-// The oracle: every write the run made, per key, with its seqno and what the store said
-// about it. A write is `acked` (its call returned: visible now, durable once a later sync
-// point passes), `failed` (its call threw LSM_IO after using up seqnos: invisible now, but
-// its log record may have reached the disk, so it may reappear after a reopen), or, once
-// a reopen has shown whether it came back, `present` or `absent`. Reads at any seqno have
-// exactly one right answer: the newest acked-or-present version at or below that seqno.
+// The oracle: every write the run made, with its seqno and what the store said about it.
+// Point writes (put, delete, weak delete, merge operand) are kept per key; range deletions
+// (deleteRange, and deletePrefix as the range [prefix, successor(prefix))) are kept in one
+// list, since each covers many keys. A write is `acked` (its call returned: visible now,
+// durable once a later sync point passes), `failed` (its call threw LSM_IO after using up
+// seqnos: invisible now, but its log record may have reached the disk, so it may reappear
+// after a reopen), or, once a reopen has shown whether it came back, `present` or `absent`.
+//
+// A read of key k as of seqno S has exactly one right answer, built from the visible
+// writes at or below S: walk k's point writes newest first, collecting merge operands,
+// until the first put (the base is its value), point delete, or a write older than the
+// newest visible range deletion covering k (the base is "nothing"); the answer is the base
+// when there are no operands, else the merge operator's fold of the operands (oldest
+// first) onto the base. A range deletion with seqno R deletes every version of every key
+// in [start, end) with seqno < R, and nothing written after it.
+//
+// `floor` is for FIFO compaction, which drops the oldest tables whole: writes with seqno
+// <= floor are gone from the store, and reads are built from the writes above it only
+// (fifo-floor.ts infers the floor from what the store shows). It is 0 everywhere else.
 // Keys are ASCII strings (the stress tool's keys are), so string order is bytewise order.
 
-/** What a write did to its key. A weak delete reads as a delete. */
-export type WriteKind = 'put' | 'delete' | 'deleteWeak';
+import type { MergeFold } from './merge-model.js';
 
-/** One write of a key. */
+/** What a write did. A weak delete reads as a delete; `deleteRange` covers [key, end). */
+export type WriteKind = 'put' | 'delete' | 'deleteWeak' | 'merge' | 'deleteRange';
+
+/** Whether and how a write call ended. */
+type Status = 'acked' | 'failed' | 'present' | 'absent';
+
+/** One write: a point write of a key, or a range deletion of [key, end). */
 interface Version {
   readonly seq: number;
   readonly kind: WriteKind;
+  /** The put's value or the merge's operand. */
   readonly value: Uint8Array | undefined;
-  status: 'acked' | 'failed' | 'present' | 'absent';
+  status: Status;
   readonly batch: number;
 }
 
-/** One operation of a write call, as the oracle records it. */
+/** A range deletion of [start, end). */
+interface RangeVersion extends Version {
+  readonly start: string;
+  readonly end: string;
+}
+
+/** One operation of a write call, as the oracle records it. `end` is set for deleteRange only. */
 export interface WriteItem {
   key: string;
   kind: WriteKind;
   value: Uint8Array | undefined;
+  end?: string;
 }
 
 /** A failed write call whose fate is decided at the next reopen. */
@@ -30,8 +56,13 @@ export interface PendingBatch {
   readonly id: number;
   readonly first: number;
   readonly last: number;
-  readonly items: readonly { key: string; seq: number; kind: WriteKind; value: Uint8Array | undefined }[];
+  readonly items: readonly (WriteItem & { seq: number })[];
 }
+
+/** Which failed calls to count as present when evaluating a key (the fate solver's guess). */
+export type Fates = ReadonlySet<number>;
+
+const NO_FATES: Fates = new Set();
 
 /** Bytewise equality of two optional values. */
 export function sameValue(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
@@ -51,58 +82,110 @@ function lowerBound(list: readonly string[], key: string): number {
   return lo;
 }
 
+/** The smallest string greater than every string starting with `prefix` (ASCII, non-empty). */
+export function prefixEnd(prefix: string): string {
+  if (prefix.length === 0) throw new Error('prefixEnd of the empty prefix');
+  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+}
+
+function visible(v: Version, fates: Fates): boolean {
+  return v.status === 'acked' || v.status === 'present' || (v.status === 'failed' && fates.has(v.batch));
+}
+
 /** Every write of the run, and the answers reads must give. */
 export class Oracle {
   private readonly versions = new Map<string, Version[]>();
+  /** Range deletions in seqno order. */
+  private readonly ranges: RangeVersion[] = [];
   private readonly sorted: string[] = [];
   private readonly pending = new Map<number, PendingBatch>();
   private nextBatch = 1;
+  /** Writes with seqno <= this were dropped (FIFO); 0 when nothing was. */
+  floor = 0;
+
+  /** `fold` is the merge operator's semantics (needed once a merge operand is recorded). */
+  constructor(private readonly fold?: MergeFold) {}
 
   /** Records one write call that used seqnos first, first+1, ... (acked or failed). */
   record(items: readonly WriteItem[], first: number, acked: boolean): void {
     const id = this.nextBatch++;
-    const recorded: PendingBatch['items'][number][] = [];
+    const recorded: (WriteItem & { seq: number })[] = [];
+    const status: Status = acked ? 'acked' : 'failed';
     items.forEach((it, i) => {
+      const seq = first + i;
+      if (it.kind === 'deleteRange') {
+        if (it.end === undefined || !(it.key < it.end)) throw new Error(`oracle: range deletion [${it.key}, ${it.end}) is empty`);
+        this.ranges.push({ seq, kind: 'deleteRange', value: undefined, status, batch: id, start: it.key, end: it.end });
+        recorded.push({ key: it.key, kind: it.kind, value: undefined, end: it.end, seq });
+        return;
+      }
       let list = this.versions.get(it.key);
       if (list === undefined) {
         list = [];
         this.versions.set(it.key, list);
         this.sorted.splice(lowerBound(this.sorted, it.key), 0, it.key);
       }
-      const value = it.kind === 'put' ? it.value : undefined;
-      list.push({ seq: first + i, kind: it.kind, value, status: acked ? 'acked' : 'failed', batch: id });
-      recorded.push({ key: it.key, seq: first + i, kind: it.kind, value });
+      const value = it.kind === 'put' || it.kind === 'merge' ? it.value : undefined;
+      list.push({ seq, kind: it.kind, value, status, batch: id });
+      recorded.push({ key: it.key, kind: it.kind, value, seq });
     });
     if (!acked && items.length > 0) this.pending.set(id, { id, first, last: first + items.length - 1, items: recorded });
   }
 
+  /** Seqno of the newest range deletion covering `key` at or below `seq` that `ok` accepts, or -1. */
+  private coveringRange(key: string, seq: number, ok: (v: Version) => boolean): number {
+    for (let i = this.ranges.length - 1; i >= 0; i--) {
+      const r = this.ranges[i]!;
+      if (r.seq <= seq && r.start <= key && key < r.end && ok(r)) return r.seq;
+    }
+    return -1;
+  }
+
+  /**
+   * The value a read as of `seq` must return, counting the failed calls in `fates` as
+   * present and writes at or below `floor` (default: the oracle's) as dropped.
+   */
+  valueWith(key: string, seq: number, fates: Fates, floor = this.floor): Uint8Array | undefined {
+    const ok = (v: Version): boolean => v.seq > floor && visible(v, fates);
+    const deletedBelow = this.coveringRange(key, seq, ok);
+    const list = this.versions.get(key) ?? [];
+    const operands: Uint8Array[] = [];
+    let base: Uint8Array | undefined;
+    for (let i = list.length - 1; i >= 0; i--) {
+      const v = list[i]!;
+      if (v.seq <= floor || v.seq < deletedBelow) break;
+      if (v.seq > seq || !ok(v)) continue;
+      if (v.kind === 'merge') {
+        operands.push(v.value!);
+        continue;
+      }
+      base = v.kind === 'put' ? v.value : undefined;
+      break;
+    }
+    if (operands.length === 0) return base;
+    if (this.fold === undefined) throw new Error(`oracle: key ${key} has merge operands but no merge fold was given`);
+    return this.fold(base, operands.reverse());
+  }
+
   /** The value a read as of `seq` must return. */
   get(key: string, seq: number): Uint8Array | undefined {
-    const list = this.versions.get(key);
-    if (list === undefined) return undefined;
-    for (let i = list.length - 1; i >= 0; i--) {
-      const v = list[i]!;
-      if (v.seq <= seq && (v.status === 'acked' || v.status === 'present')) return v.value;
-    }
-    return undefined;
+    return this.valueWith(key, seq, NO_FATES);
   }
 
-  /** The value as of `seq` counting acked writes only (what reopen must show without failed writes). */
-  ackedValue(key: string, seq: number): Uint8Array | undefined {
-    const list = this.versions.get(key);
-    if (list === undefined) return undefined;
-    for (let i = list.length - 1; i >= 0; i--) {
-      const v = list[i]!;
-      if (v.seq <= seq && v.status !== 'failed' && v.status !== 'absent') return v.value;
-    }
-    return undefined;
-  }
-
-  /** Seqno of the newest version of `key` that is not failed/absent, or -1. */
-  newestCertainSeq(key: string): number {
+  /**
+   * Seqno of the newest certain (acked or present) write that hides everything older from
+   * `key`: a put, a point delete or a covering range deletion (merge operands hide
+   * nothing). -1 when there is none. A failed write older than this cannot change the key.
+   */
+  newestCertainBase(key: string): number {
+    const certain = (v: Version): boolean => v.seq > this.floor && (v.status === 'acked' || v.status === 'present');
+    let best = this.coveringRange(key, Number.POSITIVE_INFINITY, certain);
     const list = this.versions.get(key) ?? [];
-    for (let i = list.length - 1; i >= 0; i--) if (list[i]!.status === 'acked' || list[i]!.status === 'present') return list[i]!.seq;
-    return -1;
+    for (let i = list.length - 1; i >= 0 && list[i]!.seq > best; i--) {
+      const v = list[i]!;
+      if (v.kind !== 'merge' && certain(v)) best = v.seq;
+    }
+    return best;
   }
 
   /**
@@ -149,23 +232,47 @@ export class Oracle {
     return out;
   }
 
-  /** Every key ever written, in order. */
+  /** Seqnos of every write that can change `key` (its point writes and covering range deletions), ascending. */
+  seqsOf(key: string): number[] {
+    const out = (this.versions.get(key) ?? []).map((v) => v.seq);
+    for (const r of this.ranges) if (r.start <= key && key < r.end) out.push(r.seq);
+    return out.sort((a, b) => a - b);
+  }
+
+  /** Every key ever written by a point write, in order. */
   get keys(): readonly string[] {
     return this.sorted;
   }
 
+  /** The keys among `candidates` in [start, end). */
+  static keysIn(candidates: Iterable<string>, start: string, end: string): string[] {
+    const out: string[] = [];
+    for (const k of candidates) if (start <= k && k < end) out.push(k);
+    return out;
+  }
+
   /**
    * Whether a weak (single) delete of `key` is well-defined now: the key's newest write is
-   * one acknowledged put, and the write before it (if any) is an acknowledged delete. Any
-   * failed or undecided write in between makes it unsafe (it may be a hidden extra version).
+   * one acknowledged put, and the write before it (if any) is an acknowledged deletion
+   * (point delete, weak delete, or a range deletion covering the key). A merge operand, a
+   * failed or an undecided write in between makes it unsafe (a merge is one more version
+   * under the put's name; a failed write may be a hidden extra version). `extra` are the
+   * items of the batch being built, which count as acknowledged.
    */
   weakDeleteSafe(key: string, extra: readonly WriteItem[] = []): boolean {
-    const list: { kind: WriteKind; status: string }[] = [...(this.versions.get(key) ?? [])];
-    for (const e of extra) if (e.key === key) list.push({ kind: e.kind, status: 'acked' });
-    const last = list[list.length - 1];
-    const before = list[list.length - 2];
+    const history: { seq: number; kind: WriteKind; status: Status }[] = [];
+    for (const v of this.versions.get(key) ?? []) history.push(v);
+    for (const r of this.ranges) if (r.start <= key && key < r.end) history.push(r);
+    history.sort((a, b) => a.seq - b.seq);
+    let seq = Number.MAX_SAFE_INTEGER - extra.length;
+    for (const e of extra) {
+      seq++;
+      if (e.kind === 'deleteRange' ? e.key <= key && key < e.end! : e.key === key) history.push({ seq, kind: e.kind, status: 'acked' });
+    }
+    const last = history[history.length - 1];
+    const before = history[history.length - 2];
     if (last === undefined || last.kind !== 'put' || last.status !== 'acked') return false;
-    return before === undefined || (before.kind !== 'put' && before.status === 'acked');
+    return before === undefined || (before.status === 'acked' && (before.kind === 'delete' || before.kind === 'deleteWeak' || before.kind === 'deleteRange'));
   }
 
   /** Forgets every write with seqno > `seq` (what a crash lost, or never happened). */
@@ -173,6 +280,7 @@ export class Oracle {
     for (const list of this.versions.values()) {
       while (list.length > 0 && list[list.length - 1]!.seq > seq) list.pop();
     }
+    while (this.ranges.length > 0 && this.ranges[this.ranges.length - 1]!.seq > seq) this.ranges.pop();
     for (const [id, b] of this.pending) if (b.first > seq) this.pending.delete(id);
   }
 
@@ -186,16 +294,21 @@ export class Oracle {
     const b = this.pending.get(id);
     if (b === undefined) return;
     this.pending.delete(id);
+    const status: Status = present ? 'present' : 'absent';
     for (const it of b.items) {
-      const v = this.versions.get(it.key)?.find((x) => x.seq === it.seq);
-      if (v !== undefined) v.status = present ? 'present' : 'absent';
+      const v = it.kind === 'deleteRange' ? this.ranges.find((x) => x.seq === it.seq) : this.versions.get(it.key)?.find((x) => x.seq === it.seq);
+      if (v !== undefined) v.status = status;
     }
   }
 
   /** Acknowledged writes with seqno in (from, to]: what a recovery that stopped at `from` lost. */
   ackedBetween(from: number, to: number): number {
     let n = 0;
-    for (const list of this.versions.values()) for (const v of list) if (v.status === 'acked' && v.seq > from && v.seq <= to) n++;
+    const count = (v: Version): void => {
+      if (v.status === 'acked' && v.seq > from && v.seq <= to) n++;
+    };
+    for (const list of this.versions.values()) list.forEach(count);
+    this.ranges.forEach(count);
     return n;
   }
 }

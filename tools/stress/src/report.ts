@@ -18,12 +18,23 @@ export interface Stats {
   /** Memtable flushes and compactions the stores ran (from Tree.stats()). */
   flushes: number;
   compactions: number;
+  /** Acknowledged write calls holding a range deletion (deleteRange or deletePrefix), and merge operands acknowledged. */
+  rangeDeletions: number;
+  merges: number;
+  /** Values read through blob pointers, blob values moved by GC, and blob files deleted (from Tree.stats().blobs). */
+  blobReads: number;
+  blobGcValues: number;
+  blobFilesDeleted: number;
+  /** FIFO: times the inferred watermark moved up (drops of the oldest tables seen by reads). */
+  fifoWatermarkMoves: number;
   /** Faults FaultFs injected (errors, short writes, corrupt reads, kills). */
   faultsInjected: number;
   /** Store calls that failed with LSM_IO while a fault or kill was armed. */
   ioErrors: number;
-  /** Table bytes flipped on disk, or table reads corrupted, that were exercised. */
+  /** Table or blob file bytes flipped on disk, or table or blob file reads corrupted, that were exercised. */
   corruptionsInjected: number;
+  /** Of those, how many were in blob files. */
+  blobCorruptionsInjected: number;
   /** Of those, how many some read reported as LSM_CORRUPTION (the rest were never read back wrong either). */
   corruptionsDetected: number;
   /** Reads whose answers were compared with the oracle (gets, scans, iterator steps). */
@@ -49,10 +60,17 @@ export function emptyStats(): Stats {
     reopens: 0,
     flushes: 0,
     compactions: 0,
+    rangeDeletions: 0,
+    merges: 0,
+    blobReads: 0,
+    blobGcValues: 0,
+    blobFilesDeleted: 0,
+    fifoWatermarkMoves: 0,
     faultsInjected: 0,
     ioErrors: 0,
     corruptionsInjected: 0,
     corruptionsDetected: 0,
+    blobCorruptionsInjected: 0,
     readsChecked: 0,
     failedWrites: 0,
     wrongValues: 0,
@@ -73,8 +91,9 @@ export function reportLine(s: Stats, seconds: number): string {
     `lsm-stress ${verdict}: ${s.ops} operations in ${s.runs} runs, ${seconds.toFixed(0)} s; ` +
     `${s.crashes} crashes (${s.kills} inside a store call), ${s.recoveries} recoveries, ${s.reopens} clean reopens; ` +
     `${s.flushes} flushes, ${s.compactions} compactions; ` +
+    `${s.rangeDeletions} range deletions, ${s.merges} merges; ${s.blobReads} blob reads, ${s.blobGcValues} values moved by blob GC, ${s.blobFilesDeleted} blob files deleted; ${s.fifoWatermarkMoves} FIFO watermark moves; ` +
     `${s.faultsInjected} faults injected, ${s.ioErrors} reported as LSM_IO, ${s.failedWrites} failed writes; ` +
-    `${s.corruptionsInjected} corruptions injected, ${s.corruptionsDetected} detected as LSM_CORRUPTION; ` +
+    `${s.corruptionsInjected} corruptions injected (${s.blobCorruptionsInjected} in blob files), ${s.corruptionsDetected} detected as LSM_CORRUPTION; ` +
     `${s.readsChecked} reads checked, ${s.wrongValues} wrong values; acknowledged writes lost: ${s.acknowledgedLost}`
   );
 }

@@ -62,3 +62,16 @@ export function bytesFromSeed(seed: number, len: number): Uint8Array {
   for (; i < len; i++) out[i] = r.u32() & 0xff;
   return out;
 }
+
+/**
+ * A value of `len` bytes determined by `seed`: for odd seeds pseudo-random bytes (which no
+ * compressor shrinks), for even seeds a short random piece repeated (which zstd shrinks a
+ * lot), so compressed tables and blob files hold both compressed and stored payloads.
+ */
+export function valueFromSeed(seed: number, len: number): Uint8Array {
+  if (seed % 2 === 1) return bytesFromSeed(seed, len);
+  const piece = bytesFromSeed(seed, 1 + (seed % 29));
+  const out = new Uint8Array(len);
+  for (let i = 0; i < len; i++) out[i] = piece[i % piece.length]!;
+  return out;
+}

@@ -1,11 +1,17 @@
 // One stress run: a config, a seed and an op stream, executed against a Tree on
 // FaultFs over CrashFs over MemFs, with every answer checked against the oracle.
 //
+// Merges use the config's operator (configs.ts); with the counter operator, operands and
+// the values of the keys merges touch are 8 bytes (merges go to keys divisible by 4, and
+// every put to such a key writes 8 bytes), since the counter folds nothing else.
+//
 // What it promises to check:
 // - every read (get, multiGet, range forward/reverse with bounds and limits, prefix,
 //   snapshot reads, iterators interleaved with writes, flushes and compactions) returns
 //   exactly the oracle's answer as of its seqno;
-// - every write call gets the next seqnos; a call that fails does so with LSM_IO, and only
+// - every write call gets the next seqnos (an empty range deletion takes none; a range
+//   deletion whose start sorts after its end is refused with LSM_INVALID_ARGUMENT and takes
+//   none); a call that fails does so with LSM_IO, and only
 //   while a fault or kill is armed (any other error, or any error with nothing armed, is a
 //   failure);
 // - after every crash (a kill rule firing inside a store call, or power loss between calls
@@ -16,17 +22,21 @@
 // stream replay the same run exactly (everything random is seeded).
 
 import { CrashFs } from '@lsm/crashfs';
-import { type DbIterator, LsmError, type Snapshot, Tree, type TreeOptions } from '@lsm/engine';
+import { type DbIterator, LsmError, type Snapshot, Tree, type TreeOptions, type WriteBatch } from '@lsm/engine';
 import { type ArmedRule, FaultFs, MemFs } from '@lsm/fs';
 import { checkScan, expectEnd, expectPair, expectValue } from './compare.js';
 import type { StressConfig } from './configs.js';
 import { runCorruption } from './corruption.js';
-import { checkRecovery } from './crash-check.js';
+import { checkRecovery, observe } from './crash-check.js';
+import { lowestFloor } from './fifo-floor.js';
+import { checkNoPlaintext } from './plaintext-check.js';
 import { StressFailure, describeError } from './failure.js';
-import { type Op, type OpKind, type ScanSpec, type StreamParams, describeOp, generateOps, keyBytes, keyString } from './ops.js';
-import { Oracle, type WriteItem } from './oracle.js';
+import { appendFold, counterFold } from './merge-model.js';
+import { type BatchItem, type Op, type OpKind, type ScanSpec, type StreamParams, type ValueSpec, describeOp, generateOps, keyBytes, keyString } from './ops.js';
+import { Oracle, type WriteItem, prefixEnd } from './oracle.js';
 import { type Stats, emptyStats } from './report.js';
-import { bytesFromSeed } from './rng.js';
+import { bytesFromSeed, valueFromSeed } from './rng.js';
+import { APPEND_SEPARATOR } from './configs.js';
 
 /** Where the store lives on the simulated disk. */
 export const DIR = '/db';
@@ -69,12 +79,18 @@ interface Window {
 /** The executor of a run. Public members are what corruption.ts needs. */
 export class Runner {
   readonly fs: FaultFs;
-  readonly oracle = new Oracle();
+  readonly oracle: Oracle;
   readonly stats = emptyStats();
   private readonly crashFs: CrashFs;
   private readonly options: TreeOptions;
   private readonly wal: boolean;
   private readonly syncWrites: boolean;
+  /** The store merges with counterAdd (8-byte operands and values), else appendWithSeparator. */
+  private readonly counter: boolean;
+  /** FIFO: the store drops its oldest tables; reads are checked above an inferred watermark. */
+  readonly fifo: boolean;
+  /** FIFO: the tree's compaction count (drops included) when the watermark was last inferred. */
+  private floorSyncedAt = -1;
   tree: Tree | undefined;
   /** Every acknowledged write <= this is durable. */
   private durable = 0;
@@ -91,6 +107,9 @@ export class Runner {
     this.crashFs = new CrashFs(new MemFs(), { seed: spec.seed, ...spec.config.disk });
     this.fs = new FaultFs(this.crashFs, { seed: spec.seed });
     this.options = spec.config.treeOptions(this.fs);
+    this.counter = spec.config.merge === 'counter';
+    this.fifo = spec.config.fifo;
+    this.oracle = new Oracle(this.counter ? counterFold : appendFold(utf8.encode(APPEND_SEPARATOR)));
     this.wal = this.options.wal !== false;
     this.syncWrites = this.options.syncWrites === true;
   }
@@ -132,6 +151,7 @@ export class Runner {
     } else {
       if (this.tree === undefined) this.openAfterFailedOpen();
       try {
+        this.syncFloor();
         (EXECUTORS[op.kind] as (r: Runner, op: Op) => void)(this, op);
       } catch (err) {
         this.allowIo(err, op.kind);
@@ -190,6 +210,8 @@ export class Runner {
     const want = first + items.length - 1;
     if (s !== want || tree.seqno !== want) throw new StressFailure(`a write of ${items.length} ops returned seqno ${s} (store at ${tree.seqno}), expected ${want}`);
     this.oracle.record(items, first, true);
+    if (items.some((it) => it.kind === 'deleteRange')) this.stats.rangeDeletions++;
+    this.stats.merges += items.filter((it) => it.kind === 'merge').length;
     this.batchEnds.add(s);
     this.lastAcked = s;
     this.attempted = Math.max(this.attempted, s);
@@ -199,6 +221,39 @@ export class Runner {
   /** A weak delete when the oracle says it is well-defined for `key`, else a plain delete. */
   weakOrDelete(key: string, pending: readonly WriteItem[]): 'deleteWeak' | 'delete' {
     return this.oracle.weakDeleteSafe(key, pending) ? 'deleteWeak' : 'delete';
+  }
+
+  /** The bytes of a put of key number `key`: 8 bytes on the counter's keys, else the spec's. */
+  valueOf(key: number, spec: ValueSpec): Uint8Array {
+    return this.counter && key % 4 === 0 ? bytesFromSeed(spec.seed, 8) : valueFromSeed(spec.seed, spec.len);
+  }
+
+  /** The key number a merge of `key` goes to (the counter merges only keys divisible by 4). */
+  mergeKey(key: number): number {
+    return this.counter ? key - (key % 4) : key;
+  }
+
+  /** A merge operand's bytes. */
+  operandOf(spec: ValueSpec): Uint8Array {
+    return this.counter ? bytesFromSeed(spec.seed, 8) : bytesFromSeed(spec.seed, spec.len);
+  }
+
+  /**
+   * Runs `call`, which must be refused with LSM_INVALID_ARGUMENT without taking a seqno
+   * (a range deletion whose start sorts after its end).
+   */
+  expectInvalid(call: () => unknown, what: string): void {
+    const before = this.tree!.seqno;
+    let err: unknown;
+    try {
+      call();
+    } catch (e) {
+      err = e;
+    }
+    if (!(err instanceof LsmError && err.code === 'LSM_INVALID_ARGUMENT')) {
+      throw new StressFailure(`${what}: expected LSM_INVALID_ARGUMENT, got ${err === undefined ? 'success' : describeError(err)}`);
+    }
+    if (this.tree!.seqno !== before) throw new StressFailure(`${what}: refused, but the seqno moved from ${before} to ${this.tree!.seqno}`);
   }
 
   /** Marks every acknowledged write durable (after flush, sync, compact or close returned). */
@@ -291,8 +346,29 @@ export class Runner {
     }
   }
 
+  /**
+   * FIFO: after the store compacted (a FIFO drop is counted as a compaction), infers the new
+   * watermark from full scans of the store and of every live snapshot: the lowest one >=
+   * the old under which the oracle explains every key of every view (fifo-floor.ts). No watermark explains it: a failure. A no-op for other strategies.
+   */
+  syncFloor(): void {
+    const tree = this.tree;
+    if (!this.fifo || tree === undefined) return;
+    const done = tree.stats().compactions;
+    if (done === this.floorSyncedAt) return;
+    const views = [{ observed: observe(tree), seq: tree.seqno }];
+    for (const s of this.snapshots) if (s !== undefined) views.push({ observed: observe(s.snap), seq: s.seqno });
+    const w = lowestFloor(this.oracle, views, this.oracle.floor);
+    if (w === undefined) throw new StressFailure(`no FIFO watermark >= ${this.oracle.floor} explains the store at seqno ${tree.seqno} (a FIFO drop only removes the oldest writes)`);
+    if (w > this.oracle.floor) this.spec.trace?.(`  FIFO watermark ${this.oracle.floor} -> ${w}`);
+    if (w > this.oracle.floor) this.stats.fifoWatermarkMoves++;
+    this.oracle.floor = w;
+    this.floorSyncedAt = done;
+  }
+
   /** Checks the whole store against the oracle as of now. */
   verifyAll(what: string): void {
+    this.syncFloor();
     const tree = this.tree!;
     const seq = tree.seqno;
     this.stats.readsChecked++;
@@ -344,6 +420,9 @@ export class Runner {
     const s = tree.stats();
     this.stats.flushes += s.flushes;
     this.stats.compactions += s.compactions;
+    this.stats.blobReads += s.blobs.valueReads;
+    this.stats.blobGcValues += s.blobs.gcValuesRewritten;
+    this.stats.blobFilesDeleted += s.blobs.filesDeleted;
   }
 
   /** Power loss: the tree is abandoned, CrashFs keeps only what was durable, then recovery. */
@@ -411,7 +490,8 @@ export class Runner {
     this.tree = tree;
     this.spec.trace?.(`  ${what}: reopened at seqno ${tree.seqno} (durable >= ${this.durable}, attempted <= ${this.attempted})`);
     try {
-      checkRecovery(tree, this.oracle, { durable: this.durable, attempted: this.attempted, batchEnds: this.batchEnds }, what);
+      checkRecovery(tree, this.oracle, { durable: this.durable, attempted: this.attempted, batchEnds: this.batchEnds, fifo: this.fifo }, what);
+      this.floorSyncedAt = tree.stats().compactions;
     } catch (err) {
       if (err instanceof StressFailure || this.window === undefined) throw err;
       // The check's own reads met the armed fault: the store is unverified, so treat it
@@ -451,6 +531,7 @@ export class Runner {
     if (this.tree === undefined) this.openAfterFailedOpen();
     this.verifyAll('final check');
     if (!this.closeTree()) throw new StressFailure('final close() failed with nothing armed');
+    if (this.spec.config.encrypted) checkNoPlaintext(this.fs, DIR, this.oracle);
     this.crashFs.crash();
     this.stats.crashes++;
     this.openAndCheck('final crash after close()');
@@ -476,7 +557,7 @@ export class Runner {
 const EXECUTORS: { [K in OpKind]: (r: Runner, op: Extract<Op, { kind: K }>) => void } = {
   put: (r, op) =>
     r.write((t) => {
-      const value = bytesFromSeed(op.value.seed, op.value.len);
+      const value = r.valueOf(op.key, op.value);
       return { items: [{ key: keyString(op.key), kind: 'put', value }], commit: () => t.put(keyBytes(op.key), value, { sync: op.sync }) };
     }, op.sync),
   delete: (r, op) =>
@@ -486,6 +567,24 @@ const EXECUTORS: { [K in OpKind]: (r: Runner, op: Extract<Op, { kind: K }>) => v
       const kind = r.weakOrDelete(keyString(op.key), []);
       const commit = kind === 'deleteWeak' ? () => t.deleteWeak(keyBytes(op.key), { sync: op.sync }) : () => t.delete(keyBytes(op.key), { sync: op.sync });
       return { items: [{ key: keyString(op.key), kind, value: undefined }], commit };
+    }, op.sync),
+  merge: (r, op) =>
+    r.write((t) => {
+      const k = r.mergeKey(op.key);
+      const operand = r.operandOf(op.operand);
+      return { items: [{ key: keyString(k), kind: 'merge', value: operand }], commit: () => t.merge(keyBytes(k), operand, { sync: op.sync }) };
+    }, op.sync),
+  deleteRange: (r, op) => {
+    if (op.lo > op.hi) {
+      r.expectInvalid(() => r.tree!.deleteRange(keyBytes(op.lo), keyBytes(op.hi), { sync: op.sync }), `deleteRange(${keyString(op.lo)}, ${keyString(op.hi)})`);
+      return;
+    }
+    r.write((t) => ({ items: rangeItems(op.lo, op.hi), commit: () => t.deleteRange(keyBytes(op.lo), keyBytes(op.hi), { sync: op.sync }) }), op.sync);
+  },
+  deletePrefix: (r, op) =>
+    r.write((t) => {
+      const p = keyString(op.key).slice(0, op.length);
+      return { items: [{ key: p, kind: 'deleteRange', value: undefined, end: prefixEnd(p) }], commit: () => t.deletePrefix(utf8.encode(p), { sync: op.sync }) };
     }, op.sync),
   batch: (r, op) =>
     r.write((t) => {
@@ -497,17 +596,7 @@ const EXECUTORS: { [K in OpKind]: (r: Runner, op: Extract<Op, { kind: K }>) => v
           items = [];
           continue;
         }
-        const key = keyString(it.key);
-        if (it.kind === 'put') {
-          const value = bytesFromSeed(it.value.seed, it.value.len);
-          b.put(keyBytes(it.key), value);
-          items.push({ key, kind: 'put', value });
-        } else {
-          const kind = it.kind === 'deleteWeak' ? r.weakOrDelete(key, items) : 'delete';
-          if (kind === 'deleteWeak') b.deleteWeak(keyBytes(it.key));
-          else b.delete(keyBytes(it.key));
-          items.push({ key, kind, value: undefined });
-        }
+        addBatchItem(r, b, it, items);
       }
       if (b.length !== items.length) throw new StressFailure(`batch length ${b.length}, expected ${items.length}`);
       return { items, commit: () => b.commit({ sync: op.sync }) };
@@ -567,6 +656,56 @@ const EXECUTORS: { [K in OpKind]: (r: Runner, op: Extract<Op, { kind: K }>) => v
   fault: (r, op) => r.armFault(op),
   corrupt: (r, op) => runCorruption(r, op),
 };
+
+/** The oracle's items for deleteRange(keyString(lo), keyString(hi)), lo <= hi: none for the empty range. */
+function rangeItems(lo: number, hi: number): WriteItem[] {
+  return lo === hi ? [] : [{ key: keyString(lo), kind: 'deleteRange', value: undefined, end: keyString(hi) }];
+}
+
+/** Adds one (non-clear) batch item to `b` and its oracle record to `items`. */
+function addBatchItem(r: Runner, b: WriteBatch, it: Exclude<BatchItem, { kind: 'clear' }>, items: WriteItem[]): void {
+  switch (it.kind) {
+    case 'put': {
+      const value = r.valueOf(it.key, it.value);
+      b.put(keyBytes(it.key), value);
+      items.push({ key: keyString(it.key), kind: 'put', value });
+      return;
+    }
+    case 'delete':
+    case 'deleteWeak': {
+      const key = keyString(it.key);
+      const kind = it.kind === 'deleteWeak' ? r.weakOrDelete(key, items) : 'delete';
+      if (kind === 'deleteWeak') b.deleteWeak(keyBytes(it.key));
+      else b.delete(keyBytes(it.key));
+      items.push({ key, kind, value: undefined });
+      return;
+    }
+    case 'merge': {
+      const k = r.mergeKey(it.key);
+      const operand = r.operandOf(it.operand);
+      b.merge(keyBytes(k), operand);
+      items.push({ key: keyString(k), kind: 'merge', value: operand });
+      return;
+    }
+    case 'deleteRange': {
+      if (it.lo > it.hi) {
+        const n = b.length;
+        r.expectInvalid(() => b.deleteRange(keyBytes(it.lo), keyBytes(it.hi)), `batch deleteRange(${keyString(it.lo)}, ${keyString(it.hi)})`);
+        if (b.length !== n) throw new StressFailure(`a refused batch deleteRange changed the batch length from ${n} to ${b.length}`);
+        return;
+      }
+      b.deleteRange(keyBytes(it.lo), keyBytes(it.hi));
+      items.push(...rangeItems(it.lo, it.hi));
+      return;
+    }
+    case 'deletePrefix': {
+      const p = keyString(it.key).slice(0, it.length);
+      b.deletePrefix(utf8.encode(p));
+      items.push({ key: p, kind: 'deleteRange', value: undefined, end: prefixEnd(p) });
+      return;
+    }
+  }
+}
 
 /** Runs the first `spec.ops` ops of the stream for `spec.seed` on `spec.config`. */
 export function runStress(spec: RunSpec): RunResult {

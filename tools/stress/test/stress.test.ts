@@ -3,7 +3,6 @@
 // must find nothing; the checker must catch the breaches it exists for; the op stream must be a pure function of
 // the seed; and the command line must behave (exit 64 on bad flags).
 
-import type { Tree } from '@lsm/engine';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CONFIGS, DIMENSIONS, type Dimension } from '../src/configs.js';
 import { checkRecovery } from '../src/crash-check.js';
@@ -14,9 +13,12 @@ import { Oracle } from '../src/oracle.js';
 import { addStats, emptyStats, reportLine } from '../src/report.js';
 import { type RunResult, type RunSpec, runStress } from '../src/runner.js';
 import { shortestFailing } from '../src/shrink.js';
+import { fakeTree } from './fake-tree.js';
 
 const SEED = 20261124;
 const OPS = 4000;
+/** Configs whose every table trains a zstd dictionary (seconds of training per run) run this many. */
+const DICT_OPS = 2000;
 const CRASH_EVERY = 120;
 /** Per-test timeout: runs take seconds each (vitest's default is 5 s). */
 const TIMEOUT = 300_000;
@@ -25,14 +27,15 @@ describe('short stress pass: every config, fixed seed', { timeout: TIMEOUT }, ()
   const total = emptyStats();
   const started = performance.now();
   afterAll(() => {
-    console.log(`[stress short pass, seed ${SEED}, ${OPS} ops x ${CONFIGS.length} configs] ${reportLine(total, (performance.now() - started) / 1000)}`);
+    console.log(`[stress short pass, seed ${SEED}, ${OPS} ops (${DICT_OPS} with dictionaries) x ${CONFIGS.length} configs] ${reportLine(total, (performance.now() - started) / 1000)}`);
   });
   for (const config of CONFIGS) {
     it(config.name, () => {
-      const spec = { seed: SEED, ops: OPS, crashEvery: CRASH_EVERY, config };
+      const ops = config.picks.compression === 'zstd-dict' ? DICT_OPS : OPS;
+      const spec = { seed: SEED, ops, crashEvery: CRASH_EVERY, config };
       const { failure, stats } = runStress(spec);
       addStats(total, stats);
-      expect(failure, failure && `op ${failure.opIndex} (${failure.op}): ${failure.message}\nreplay: lsm-stress --seed ${SEED} --config ${config.name} --ops ${failure.opIndex + 1} --crash-every ${CRASH_EVERY}`).toBeUndefined();
+      expect(failure, failure && `op ${failure.opIndex} (${failure.op}): ${failure.message}\nreplay: lsm-stress --seed ${SEED} --config ${config.name} --ops ${ops} --crash-every ${CRASH_EVERY}`).toBeUndefined();
       expect(stats.crashes).toBeGreaterThan(5);
       expect(stats.kills).toBeGreaterThan(0);
       expect(stats.recoveries).toBe(stats.crashes);
@@ -40,6 +43,20 @@ describe('short stress pass: every config, fixed seed', { timeout: TIMEOUT }, ()
       expect(stats.corruptionsDetected).toBe(stats.corruptionsInjected);
       expect(stats.acknowledgedLost).toBe(0);
       expect(stats.flushes).toBeGreaterThan(0);
+      expect(stats.merges).toBeGreaterThan(0);
+      expect(stats.rangeDeletions).toBeGreaterThan(0);
+      // FIFO configs really dropped data (and the oracle followed); no other config does.
+      if (config.fifo) expect(stats.fifoWatermarkMoves).toBeGreaterThan(0);
+      else expect(stats.fifoWatermarkMoves).toBe(0);
+      if (config.picks.kvSeparation !== 'off') {
+        // Values really went through blob files, and blob GC and blob file deletion ran.
+        expect(stats.blobReads).toBeGreaterThan(0);
+        expect(stats.blobGcValues).toBeGreaterThan(0);
+        expect(stats.blobFilesDeleted).toBeGreaterThan(0);
+        expect(stats.blobCorruptionsInjected).toBeGreaterThan(0);
+      } else {
+        expect(stats.blobReads).toBe(0);
+      }
     });
   }
 });
@@ -64,7 +81,7 @@ describe('determinism', { timeout: TIMEOUT }, () => {
     expect(generateOps(7, 3000, params)).toEqual(long);
     expect(generateOps(7, 1234, params)).toEqual(long.slice(0, 1234));
     expect(generateOps(8, 3000, params)).not.toEqual(long);
-    expect(new Set(long.map((o) => o.kind)).size).toBeGreaterThanOrEqual(20);
+    expect(new Set(long.map((o) => o.kind)).size).toBeGreaterThanOrEqual(23);
   });
 
   it('a run replays exactly', () => {
@@ -85,20 +102,6 @@ describe('shrinking', { timeout: TIMEOUT }, () => {
     expect(shortestFailing(1, () => true).len).toBe(1);
   });
 });
-
-/** A stand-in for a reopened Tree: a seqno and its contents. */
-function fakeTree(seqno: number, contents: Record<string, string>): Tree {
-  const pairs = Object.entries(contents)
-    .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([k, v]) => [Buffer.from(k, 'latin1'), Buffer.from(v)] as [Uint8Array, Uint8Array]);
-  return {
-    seqno,
-    range: () => {
-      const it = pairs[Symbol.iterator]();
-      return Object.assign(it, { close: () => undefined });
-    },
-  } as unknown as Tree;
-}
 
 const v = (s: string): Uint8Array => Buffer.from(s);
 
