@@ -52,6 +52,7 @@ export interface FinishedBlobFile {
 }
 
 const WRITE_BUFFER = 1 << 20;
+const PROBE = new Uint8Array(64);
 
 /** Writes one blob file. */
 export class BlobFileWriter {
@@ -84,6 +85,8 @@ export class BlobFileWriter {
       if (this.compressor.type !== 'zstd') throw new InvalidArgumentError("option dictionary needs compression: 'zstd'");
       try {
         this.compressor.useDictionary(dict);
+        // zstd loads a dictionary lazily: compress once now, so a bad one fails here and not in add().
+        this.compressor.compress(PROBE, true);
       } catch (err) {
         throw new InvalidArgumentError(`option dictionary is not a dictionary zstd accepts (${err instanceof Error ? err.message : String(err)})`, { cause: err });
       }
