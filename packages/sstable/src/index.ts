@@ -45,7 +45,7 @@ export { MergingIterator } from './merging-iterator.js';
 export { BlockCache, type BlockCacheStats } from './block-cache.js';
 export { keyHash, type Hash64, type FilterOptions } from './filter-block.js';
 export { fixedPrefixExtractor, type PrefixExtractor } from './prefix-extractor.js';
-export { checkZstdLevel, type CompressionType } from './compression.js';
+export { checkZstdLevel, DEFAULT_ZSTD_LEVEL, type CompressionType } from './compression.js';
 export {
   trainDictionary,
   MIN_DICTIONARY_BYTES,
