@@ -61,6 +61,7 @@ export class BlobGc {
   /** Counts what a job wrote (called once its files are finished). */
   record(job: BlobJob): void {
     this.counters.blobBytesWritten += job.bytesWritten;
+    this.counters.blobDictionaryFiles += job.dictionaryFiles;
     this.counters.blobValuesRewritten += job.rewrittenValues;
     this.counters.blobBytesRewritten += job.rewrittenBytes;
   }
@@ -105,6 +106,7 @@ export class BlobGc {
       reclaimedBytes: c.blobBytesReclaimed,
       filesDeleted: c.blobFilesDeleted,
       bytesWritten: c.blobBytesWritten,
+      dictionaryFiles: c.blobDictionaryFiles,
       gcValuesRewritten: c.blobValuesRewritten,
       gcBytesRewritten: c.blobBytesRewritten,
       openFiles: this.store.size,

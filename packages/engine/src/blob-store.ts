@@ -2,10 +2,13 @@
 // entry, opens the blob file it names through a bounded LRU of open readers (a file
 // evicted or forgotten is simply reopened on its next use; every read is synchronous and
 // returns a copy, so no reference counting is needed), and returns the value, checked
-// against its key. A damaged pointer or record is LSM_CORRUPTION naming the file.
+// against its key. A damaged pointer or record is LSM_CORRUPTION naming the file. An open
+// reader holds what costs to set up once per file: the checked key (encrypted stores) and
+// the prepared zstd dictionary (blob files that have one). In an encrypted store every
+// blob file must be encrypted with the store's keys: a plaintext one is LSM_CORRUPTION.
 
 import type { Fs } from '@lsm/fs';
-import { BlobFileReader, type InternalIterator, decodeBlobPointer } from '@lsm/sstable';
+import { BlobFileReader, CorruptionError, type InternalIterator, type KeyRing, decodeBlobPointer, isLsmError } from '@lsm/sstable';
 import { BlobResolvingIterator } from './blob-resolving-iterator.js';
 import { blobFileName } from './file-names.js';
 
@@ -20,6 +23,8 @@ export class BlobStore {
     private readonly fs: Fs,
     private readonly dir: string,
     private readonly capacity: number,
+    /** The store's keys when it is encrypted (blob files are written and read with them). */
+    readonly keys?: KeyRing,
   ) {}
 
   /** The reader of blob file `id`, opened if needed. */
@@ -30,7 +35,7 @@ export class BlobStore {
       this.open.set(id, r);
       return r;
     }
-    r = BlobFileReader.open(this.fs, `${this.dir}/${blobFileName(id)}`, id);
+    r = this.openFile(id);
     this.open.set(id, r);
     while (this.open.size > this.capacity) {
       const [oldest, reader] = this.open.entries().next().value as [number, BlobFileReader];
@@ -38,6 +43,20 @@ export class BlobStore {
       reader.close();
     }
     return r;
+  }
+
+  private openFile(id: number): BlobFileReader {
+    const path = `${this.dir}/${blobFileName(id)}`;
+    try {
+      return BlobFileReader.open(this.fs, path, id, this.keys === undefined ? {} : { encryption: this.keys });
+    } catch (err) {
+      // The manifest already proved the store encrypted: a plaintext blob file is damage
+      // (a planted or swapped file), not a caller mistake -- as for tables.
+      if (this.keys !== undefined && isLsmError(err, 'LSM_INVALID_ARGUMENT') && err.message.includes('not encrypted')) {
+        throw new CorruptionError(path, 0, 'blob file is not encrypted, but the store is', { cause: err });
+      }
+      throw err;
+    }
   }
 
   /**

@@ -1,8 +1,9 @@
 // The `kvSeparation` option of Tree.open (K/V separation, WiscKey / BlobDB style): which
 // values go to blob files, when compaction garbage-collects them, and how blob files are
-// written and kept open. Every bad field is an LSM_INVALID_ARGUMENT naming it.
+// written and kept open. Every bad field is an LSM_INVALID_ARGUMENT naming it. The store's
+// `compression.dictionary` option applies to blob files too when they use zstd.
 
-import { type CompressionType, InvalidArgumentError } from '@lsm/sstable';
+import { type CompressionType, type TableDictionaryOptions, InvalidArgumentError, checkDictionaryOptions } from '@lsm/sstable';
 
 /** Options of K/V separation. */
 export interface KvSeparationOptions {
@@ -29,6 +30,12 @@ export interface ResolvedKvSeparation {
   compressionLevel: number | undefined;
   blobFileBytes: number;
   maxOpenFiles: number;
+  /**
+   * Train a zstd dictionary per blob file (the store's compression.dictionary, when
+   * blob values use zstd): on its first values, up to `sampleBytes` (the option's,
+   * capped at blobFileBytes). undefined: no dictionaries.
+   */
+  dictionary: { maxBytes: number; sampleBytes: number } | undefined;
 }
 
 /** Blob files kept open when the store is not separating values but still has blob files to read. */
@@ -44,9 +51,10 @@ function int(name: string, v: unknown, def: number, min: number, max: number): n
 
 /**
  * Validates `kvSeparation`: undefined or false means off; true means on with defaults;
- * an object means on with those settings.
+ * an object means on with those settings. `dictionary` is the store's (validated)
+ * compression.dictionary option: used for blob files when they are zstd-compressed.
  */
-export function resolveKvSeparation(o: unknown): ResolvedKvSeparation | undefined {
+export function resolveKvSeparation(o: unknown, dictionary?: TableDictionaryOptions): ResolvedKvSeparation | undefined {
   if (o === undefined || o === false) return undefined;
   if (o !== true && (typeof o !== 'object' || o === null)) throw new InvalidArgumentError('option kvSeparation must be a boolean or an object');
   const k = (o === true ? {} : o) as KvSeparationOptions;
@@ -68,12 +76,19 @@ export function resolveKvSeparation(o: unknown): ResolvedKvSeparation | undefine
     compression = type;
     if (typeof c === 'object') compressionLevel = c.level;
   }
+  const blobFileBytes = int('blobFileBytes', k.blobFileBytes, 64 << 20, 1024, 2 ** 40);
+  let dict: ResolvedKvSeparation['dictionary'];
+  if (dictionary !== undefined && compression === 'zstd') {
+    const d = checkDictionaryOptions(dictionary, 'option compression.dictionary');
+    dict = { maxBytes: d.maxBytes, sampleBytes: Math.min(d.sampleBytes, blobFileBytes) };
+  }
   return {
     minValueSize: int('minValueSize', k.minValueSize, 4096, 1, 0xffffffff),
     gcRatio,
     compression,
     compressionLevel,
-    blobFileBytes: int('blobFileBytes', k.blobFileBytes, 64 << 20, 1024, 2 ** 40),
+    blobFileBytes,
     maxOpenFiles: int('maxOpenFiles', k.maxOpenFiles, DEFAULT_MAX_OPEN_BLOB_FILES, 1, 1_000_000),
+    dictionary: dict,
   };
 }

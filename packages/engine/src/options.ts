@@ -54,7 +54,8 @@ export interface TreeOptions {
    * Block compression of tables: 'none' (default) or 'zstd', or { type: 'zstd', level,
    * dictionary: { maxBytes, sampleBytes? } }. With a dictionary, every table written by a
    * flush or a compaction trains a zstd dictionary on its first data blocks and
-   * compresses its data blocks with it (kept only when it pays for itself).
+   * compresses its data blocks with it (kept only when it pays for itself); so does every
+   * blob file, on its first values, when kvSeparation.compression is 'zstd'.
    */
   compression?: CompressionType | { type: CompressionType; level?: number; dictionary?: TableDictionaryOptions };
   /** Whole-key filter of each table (BuRR). Default { bitsPerKey: 10 }; false for none. */
@@ -83,7 +84,7 @@ export interface TreeOptions {
   /** K/V separation: large values go to blob files (see README). Default off. */
   kvSeparation?: boolean | KvSeparationOptions;
   /**
-   * Encryption at rest (AES-256-GCM): every table, write-ahead log and manifest is
+   * Encryption at rest (AES-256-GCM): every table, blob file, write-ahead log and manifest is
    * encrypted under `key` (32 bytes). `previousKeys` are still accepted for reading during
    * a key rotation (see the README). Must be given for an encrypted store and absent for
    * an unencrypted one (else LSM_INVALID_ARGUMENT); a wrong key is LSM_CORRUPTION
@@ -201,7 +202,7 @@ export function resolveOptions(o: TreeOptions | undefined): ResolvedOptions {
     autoCompaction: boolOption('autoCompaction', opts.autoCompaction, true),
     mergeOperator: opts.mergeOperator === undefined ? undefined : checkMergeOperator(opts.mergeOperator, 'option mergeOperator'),
     compactionFilter: opts.compactionFilter === undefined ? undefined : checkCompactionFilter(opts.compactionFilter, 'option compactionFilter'),
-    kvSeparation: resolveKvSeparation(opts.kvSeparation),
+    kvSeparation: resolveKvSeparation(opts.kvSeparation, compressionDictionary),
     encryption: opts.encryption === undefined ? undefined : new KeyRing(opts.encryption, 'option encryption'),
   };
 }

@@ -9,6 +9,7 @@ export interface BlobCounters {
   blobBytesRewritten: number;
   blobBytesReclaimed: number;
   blobFilesDeleted: number;
+  blobDictionaryFiles: number;
 }
 
 /** K/V separation in stats(): blob files recorded in the manifest, and totals since open. */
@@ -28,6 +29,8 @@ export interface BlobStats {
   filesDeleted: number;
   /** Bytes of blob files written by flushes and compactions since open. */
   bytesWritten: number;
+  /** Blob files written since open with a trained zstd dictionary (compression.dictionary). */
+  dictionaryFiles: number;
   /** Values (and their record bytes) compaction moved out of collected blob files. */
   gcValuesRewritten: number;
   gcBytesRewritten: number;
@@ -75,6 +78,7 @@ export function emptyCounters(): Counters {
     blobBytesRewritten: 0,
     blobBytesReclaimed: 0,
     blobFilesDeleted: 0,
+    blobDictionaryFiles: 0,
   };
 }
 

@@ -149,7 +149,7 @@ export class Tree {
     this.lastSeqno = lastSeqno;
     this.sealed = recovered;
     this.mem = new Memtable(opts.comparator, this.bytewise, 0);
-    this.blobs = new BlobStore(this.fs, path, opts.kvSeparation?.maxOpenFiles ?? DEFAULT_MAX_OPEN_BLOB_FILES);
+    this.blobs = new BlobStore(this.fs, path, opts.kvSeparation?.maxOpenFiles ?? DEFAULT_MAX_OPEN_BLOB_FILES, opts.encryption);
     this.blobGc = new BlobGc(this.fs, path, versions, this.blobs, opts.kvSeparation, this.counters);
     this.compactor = new CompactionRunner({
       fs: this.fs,

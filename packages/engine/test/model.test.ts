@@ -59,6 +59,20 @@ const CONFIGS: ModelConfig[] = [
     blobThreshold: BLOB_THRESHOLD,
   },
   {
+    // Every new blob file holds back its first values (and the table entries meanwhile) to
+    // train a dictionary: the hold-back must never reorder, lose or misdirect an entry.
+    name: 'kv separation, encrypted, zstd blobs with dictionaries',
+    options: () => ({
+      ...tinyBlobs(0.3),
+      encryption: { key: new Uint8Array(32).fill(0x42) },
+      compression: { type: 'zstd', dictionary: { maxBytes: 256, sampleBytes: 3000 } },
+      kvSeparation: { minValueSize: BLOB_THRESHOLD, gcRatio: 0.3, blobFileBytes: 4096, compression: 'zstd' },
+    }),
+    steps: 1500,
+    keys: 200,
+    blobThreshold: BLOB_THRESHOLD,
+  },
+  {
     name: 'size-tiered',
     options: () => ({ ...tiny(), compaction: new SizeTiered({ minMergeWidth: 2, maxMergeWidth: 6 }) }),
     steps: 2000,

@@ -1,12 +1,14 @@
 // The fixed parts of a blob file (FORMAT.md, "Blob files"): the 24-byte header, the
-// 32-byte footer, and the seed of each record's checksum. Shared by BlobFileWriter and
-// BlobFileReader so the two can never disagree about a byte. Decoders check every field
-// and throw CorruptionError naming the file and offset (NotSupportedError for a newer
-// version or an unknown flag, such as the reserved encryption bit).
+// 32-byte footer, the seed of each record's checksum, and where the regions of a file lie
+// given its header flags (encryption header, dictionary record, records). Shared by
+// BlobFileWriter and BlobFileReader so the two can never disagree about a byte. Decoders
+// check every field and throw CorruptionError naming the file and offset
+// (NotSupportedError for a newer version or an unknown flag).
 
 import { xxh32 } from './checksum.js';
 import { getU32, getU64, putU32, putU64 } from './coding.js';
 import { CorruptionError, NotSupportedError } from './errors.js';
+import { ENCRYPTION_HEADER_SIZE } from './encryption-header.js';
 
 /** Format version written in the header. */
 export const BLOB_FORMAT_VERSION = 1;
@@ -19,43 +21,63 @@ export const BLOB_FOOTER_SIZE = 32;
 /** Smallest record: compression + flags bytes, two 1-byte varints, the checksum. */
 export const BLOB_MIN_RECORD_SIZE = 8;
 
-/** Header / record flag bits. */
+/** Header flag bits (byte 9). A file with neither is byte-for-byte the original format. */
 export const BlobFlags = {
-  /** Reserved for encryption (a later version); a reader that meets it refuses. */
+  /**
+   * The 64-byte encryption header follows the blob header, and every record (and the
+   * dictionary) is sealed with AES-256-GCM. Also set in the flags byte of each record of
+   * such a file.
+   */
   Encrypted: 0x01,
+  /** A zstd dictionary record precedes the records; records may use compression id 2. */
+  Dictionary: 0x02,
 } as const;
+const KNOWN_FLAGS = BlobFlags.Encrypted | BlobFlags.Dictionary;
 
-/** Encodes the header of blob file `fileId`. */
-export function encodeBlobHeader(fileId: number): Uint8Array {
+/** Encodes the header of blob file `fileId` with `flags` (BlobFlags). */
+export function encodeBlobHeader(fileId: number, flags = 0): Uint8Array {
   const h = new Uint8Array(BLOB_HEADER_SIZE);
   h.set(BLOB_MAGIC, 0);
   h[8] = BLOB_FORMAT_VERSION;
-  h[9] = 0; // flags
+  h[9] = flags;
   // bytes 10..11 reserved, zero
   putU64(h, 12, fileId);
   putU32(h, 20, xxh32(h.subarray(0, 20)));
   return h;
 }
 
-/** Checks a header read from `path`; returns the file id it records. */
-export function decodeBlobHeader(h: Uint8Array, path: string): number {
+/** What a blob file header records. */
+export interface BlobHeader {
+  fileId: number;
+  /** BlobFlags bits. */
+  flags: number;
+}
+
+/** Checks a header read from `path`; returns the file id and flags it records. */
+export function decodeBlobHeader(h: Uint8Array, path: string): BlobHeader {
   if (h.length < BLOB_HEADER_SIZE) throw new CorruptionError(path, 0, `file is ${h.length} bytes, too short for a blob file header`);
   for (let i = 0; i < BLOB_MAGIC.length; i++) {
     if (h[i] !== BLOB_MAGIC[i]) throw new CorruptionError(path, 0, 'bad blob file magic');
   }
   if (getU32(h, 20) !== xxh32(h.subarray(0, 20))) throw new CorruptionError(path, 0, 'blob file header checksum mismatch');
   if (h[8] !== BLOB_FORMAT_VERSION) throw new NotSupportedError(`${path}: blob file format version ${h[8]} is not supported (this build reads ${BLOB_FORMAT_VERSION})`);
-  if (h[9] !== 0) throw new NotSupportedError(`${path}: blob file flags 0x${h[9]!.toString(16)} need a newer reader (encryption?)`);
+  const flags = h[9]!;
+  if ((flags & ~KNOWN_FLAGS) !== 0) throw new NotSupportedError(`${path}: blob file flags 0x${flags.toString(16)} need a newer reader`);
   if (h[10] !== 0 || h[11] !== 0) throw new CorruptionError(path, 10, 'blob file header reserved bytes are not zero');
   const id = getU64(h, 12);
   if (id < 0) throw new CorruptionError(path, 12, 'blob file id out of range');
-  return id;
+  return { fileId: id, flags };
+}
+
+/** Bytes before the first record or the dictionary: the blob header, plus the encryption header when encrypted. */
+export function blobPrefixSize(flags: number): number {
+  return BLOB_HEADER_SIZE + (flags & BlobFlags.Encrypted ? ENCRYPTION_HEADER_SIZE : 0);
 }
 
 /** What the footer records. */
 export interface BlobFooter {
   recordCount: number;
-  /** Bytes of all records: the file is header + recordBytes + footer. */
+  /** Bytes of all records: the file is headers + dictionary record + recordBytes + footer. */
   recordBytes: number;
   /** XXH64 of every byte before the footer. */
   checksum: bigint;
@@ -73,13 +95,21 @@ export function encodeBlobFooter(f: BlobFooter): Uint8Array {
   return b;
 }
 
-/** Checks a footer found at `offset` of a file of `fileSize` bytes. */
-export function decodeBlobFooter(b: Uint8Array, path: string, offset: number, fileSize: number): BlobFooter {
+/**
+ * Checks a footer found at `offset` of a file of `fileSize` bytes whose header has
+ * `flags`. Without a dictionary the records start right after the prefix (headers), so
+ * the sizes must add up exactly; with one, the dictionary record fills the gap between
+ * the prefix and the records and must be at least a minimal record.
+ */
+export function decodeBlobFooter(b: Uint8Array, path: string, offset: number, fileSize: number, flags = 0): BlobFooter {
   if (getU32(b, 24) !== BLOB_FOOTER_MAGIC) throw new CorruptionError(path, offset, 'bad blob file footer magic (file not finished?)');
   if (getU32(b, 28) !== xxh32(b.subarray(0, 28))) throw new CorruptionError(path, offset, 'blob file footer checksum mismatch');
   const recordCount = getU64(b, 0);
   const recordBytes = getU64(b, 8);
-  if (recordCount < 0 || recordBytes < 0 || BLOB_HEADER_SIZE + recordBytes + BLOB_FOOTER_SIZE !== fileSize) {
+  const prefix = blobPrefixSize(flags);
+  const dictionaryBytes = fileSize - BLOB_FOOTER_SIZE - recordBytes - prefix;
+  const fits = flags & BlobFlags.Dictionary ? dictionaryBytes >= BLOB_MIN_RECORD_SIZE : dictionaryBytes === 0;
+  if (recordCount < 0 || recordBytes < 0 || !fits) {
     throw new CorruptionError(path, offset, `blob file footer claims ${recordBytes} record bytes, but the file is ${fileSize} bytes`);
   }
   if (recordCount * BLOB_MIN_RECORD_SIZE > recordBytes) throw new CorruptionError(path, offset, `blob file footer claims ${recordCount} records in ${recordBytes} bytes`);

@@ -1,26 +1,33 @@
 // BlobFileReader: reads separated values back through their pointers. open() checks the
-// header (magic, version, flags, file id) and the footer (magic, checksum, sizes); read()
-// checks that the pointer lies inside the record region, then the record's checksum
-// (seeded with file id and offset, so a pointer to the wrong place fails), then that the
-// record holds the expected key, then decompresses. Every failure is a CorruptionError
-// naming the file and the record's offset; it never returns a wrong value. verify()
-// checks the whole file (XXH64, every record, the footer's counts).
+// header (magic, version, flags, file id), for an encrypted file the encryption header
+// and key (before any record is read), the footer (magic, checksum, sizes), and loads the
+// file's zstd dictionary once when it has one. read() checks that the pointer lies inside
+// the record region, then the record's checksum (seeded with file id and offset, so a
+// pointer to the wrong place fails), then decrypts and authenticates it (encrypted
+// files), then that the record holds the expected key, then decompresses. Every failure
+// is a CorruptionError naming the file and the record's offset; it never returns a wrong
+// value. records() checks the whole file (XXH64, every record, the footer's counts).
 
 import { type Fs, type FsFile } from '@lsm/fs';
 import {
+  BlobFlags,
   BLOB_FOOTER_SIZE,
   BLOB_HEADER_SIZE,
   BLOB_MIN_RECORD_SIZE,
-  blobRecordSeed,
   type BlobFooter,
+  blobPrefixSize,
   decodeBlobFooter,
   decodeBlobHeader,
 } from './blob-format.js';
 import type { BlobPointer } from './blob-pointer.js';
-import { xxh64, xxh32 } from './checksum.js';
-import { cursor, getU32, getVarint32, getVarint64 } from './coding.js';
+import { blobRecordSizeAt, decodeBlobRecord } from './blob-record.js';
+import { xxh64 } from './checksum.js';
 import { CompressionId, decompressBlock } from './compression.js';
-import { CorruptionError, NotSupportedError, closedError, toIoError } from './errors.js';
+import { DictionaryDecompressor } from './dictionary/zstd-dictionary-codec.js';
+import { ENCRYPTION_HEADER_SIZE, FileKind } from './encryption-header.js';
+import { type EncryptionOptions, KeyRing } from './encryption-keys.js';
+import { CorruptionError, InvalidArgumentError, closedError, toIoError } from './errors.js';
+import { BlockType, FileCipher } from './file-cipher.js';
 
 /** One record, as verify()/records() report it. */
 export interface BlobRecord {
@@ -28,6 +35,17 @@ export interface BlobRecord {
   size: number;
   key: Uint8Array;
   value: Uint8Array;
+}
+
+/** Options of BlobFileReader.open. */
+export interface BlobReaderOptions {
+  /**
+   * Keys of an encrypted blob file. Required for one (else LSM_INVALID_ARGUMENT "is
+   * encrypted"); given for an unencrypted file it is LSM_INVALID_ARGUMENT "is not
+   * encrypted" too, as for tables. A key that does not match is LSM_CORRUPTION
+   * "encryption key does not match", reported at open.
+   */
+  encryption?: KeyRing | EncryptionOptions;
 }
 
 /** An open blob file. */
@@ -40,13 +58,20 @@ export class BlobFileReader {
     readonly fileId: number,
     readonly fileSize: number,
     readonly footer: BlobFooter,
+    /** Offset of the first value record. */
+    readonly recordsStart: number,
+    private readonly cipher: FileCipher | undefined,
+    private readonly dict: DictionaryDecompressor | undefined,
   ) {}
 
   /**
-   * Opens blob file `fileId` at `path`, checking header and footer. CorruptionError for
-   * damage, NotSupportedError for a newer version or flag, IoError when the Fs fails.
+   * Opens blob file `fileId` at `path`, checking header, key and footer and loading the
+   * dictionary. CorruptionError for damage or a wrong key, NotSupportedError for a newer
+   * version or flag, InvalidArgumentError when `options.encryption` does not match the
+   * file's encryption, IoError when the Fs fails.
    */
-  static open(fs: Fs, path: string, fileId: number): BlobFileReader {
+  static open(fs: Fs, path: string, fileId: number, options: BlobReaderOptions = {}): BlobFileReader {
+    const keys = options.encryption === undefined ? undefined : KeyRing.from(options.encryption, 'option encryption');
     let file: FsFile;
     try {
       file = fs.open(path, { read: true });
@@ -56,11 +81,23 @@ export class BlobFileReader {
     try {
       const size = ioCall(() => file.size(), `reading the size of ${path}`);
       if (size < BLOB_HEADER_SIZE + BLOB_FOOTER_SIZE) throw new CorruptionError(path, 0, `file is ${size} bytes, too short to be a blob file`);
-      const id = decodeBlobHeader(readAt(file, path, 0, BLOB_HEADER_SIZE), path);
+      const headerBytes = readAt(file, path, 0, BLOB_HEADER_SIZE);
+      const { fileId: id, flags } = decodeBlobHeader(headerBytes, path);
       if (id !== fileId) throw new CorruptionError(path, 12, `blob file records id ${id}, expected ${fileId}`);
+      let cipher: FileCipher | undefined;
+      if (flags & BlobFlags.Encrypted) {
+        if (keys === undefined) throw new InvalidArgumentError(`${path} is encrypted: open it with its encryption key (option encryption)`);
+        if (size < blobPrefixSize(flags) + BLOB_FOOTER_SIZE) throw new CorruptionError(path, 0, `file is ${size} bytes, too short to be an encrypted blob file`);
+        const eh = readAt(file, path, BLOB_HEADER_SIZE, ENCRYPTION_HEADER_SIZE);
+        cipher = FileCipher.fromHeader(keys, eh, path, BLOB_HEADER_SIZE, FileKind.Blob, fileId, headerBytes);
+      } else if (keys !== undefined) {
+        throw new InvalidArgumentError(`${path} is not encrypted, but an encryption key was given`);
+      }
       const footerAt = size - BLOB_FOOTER_SIZE;
-      const footer = decodeBlobFooter(readAt(file, path, footerAt, BLOB_FOOTER_SIZE), path, footerAt, size);
-      return new BlobFileReader(file, path, fileId, size, footer);
+      const footer = decodeBlobFooter(readAt(file, path, footerAt, BLOB_FOOTER_SIZE), path, footerAt, size, flags);
+      const recordsStart = footerAt - footer.recordBytes;
+      const dict = flags & BlobFlags.Dictionary ? loadDictionary(file, path, fileId, blobPrefixSize(flags), recordsStart, cipher) : undefined;
+      return new BlobFileReader(file, path, fileId, size, footer, recordsStart, cipher, dict);
     } catch (err) {
       try {
         file.close();
@@ -71,9 +108,19 @@ export class BlobFileReader {
     }
   }
 
+  /** Whether the file is encrypted. */
+  get encrypted(): boolean {
+    return this.cipher !== undefined;
+  }
+
+  /** The file's dictionary (its zstd id and size), or undefined when it has none. */
+  get dictionary(): { id: number; byteLength: number } | undefined {
+    return this.dict === undefined ? undefined : { id: this.dict.id, byteLength: this.dict.byteLength };
+  }
+
   /** End of the record region. */
   private get dataEnd(): number {
-    return BLOB_HEADER_SIZE + this.footer.recordBytes;
+    return this.recordsStart + this.footer.recordBytes;
   }
 
   /**
@@ -83,36 +130,29 @@ export class BlobFileReader {
   read(p: BlobPointer, key?: Uint8Array): Uint8Array {
     if (this.closed) throw closedError(`blob file ${this.path}`);
     if (p.fileId !== this.fileId) throw new CorruptionError(this.path, p.offset, `pointer names blob file ${p.fileId}, not ${this.fileId}`);
-    if (p.offset < BLOB_HEADER_SIZE || p.size < BLOB_MIN_RECORD_SIZE || p.offset + p.size > this.dataEnd) {
-      throw new CorruptionError(this.path, p.offset, `pointer (offset ${p.offset}, size ${p.size}) is outside the record region [${BLOB_HEADER_SIZE}, ${this.dataEnd})`);
+    if (p.offset < this.recordsStart || p.size < BLOB_MIN_RECORD_SIZE || p.offset + p.size > this.dataEnd) {
+      throw new CorruptionError(this.path, p.offset, `pointer (offset ${p.offset}, size ${p.size}) is outside the record region [${this.recordsStart}, ${this.dataEnd})`);
     }
     const raw = readAt(this.file, this.path, p.offset, p.size);
     return this.decodeRecord(raw, p.offset, key).value;
   }
 
-  /** Parses and checks one record whose bytes are exactly `raw`. */
+  /** Parses, checks, decrypts and decompresses one record whose bytes are exactly `raw`. */
   private decodeRecord(raw: Uint8Array, offset: number, key: Uint8Array | undefined): { key: Uint8Array; value: Uint8Array } {
     const path = this.path;
-    const body = raw.length - 4;
-    if (body < 4) throw new CorruptionError(path, offset, 'blob record too short');
-    if (getU32(raw, body) !== xxh32(raw.subarray(0, body), blobRecordSeed(this.fileId, offset))) {
-      throw new CorruptionError(path, offset, 'blob record checksum mismatch (damaged, or the pointer is wrong)');
+    const r = decodeBlobRecord(raw, path, this.fileId, offset, this.cipher, BlockType.BlobRecord);
+    if (key !== undefined && !sameBytes(r.key, key)) throw new CorruptionError(path, offset, 'blob record belongs to another key (wrong pointer)');
+    const c = r.compression;
+    if (c !== CompressionId.None && c !== CompressionId.Zstd && c !== CompressionId.ZstdDict) {
+      throw new CorruptionError(path, offset, `blob record has unknown compression id ${c}`);
     }
-    const compression = raw[0]!;
-    const flags = raw[1]!;
-    if (flags !== 0) throw new NotSupportedError(`${path} at offset ${offset}: blob record flags 0x${flags.toString(16)} need a newer reader`);
-    const keyLen = getVarint32(raw, 2, body);
-    const valueLen = keyLen < 0 ? -1 : getVarint64(raw, cursor.pos, body);
-    const keyAt = cursor.pos;
-    if (valueLen < 0 || keyAt + keyLen + valueLen !== body) throw new CorruptionError(path, offset, 'blob record lengths do not match its size');
-    const k = raw.subarray(keyAt, keyAt + keyLen);
-    if (key !== undefined && !sameBytes(k, key)) throw new CorruptionError(path, offset, 'blob record belongs to another key (wrong pointer)');
-    if (compression !== CompressionId.None && compression !== CompressionId.Zstd) {
-      throw new CorruptionError(path, offset, `blob record has unknown compression id ${compression}`);
+    if (c === CompressionId.ZstdDict && this.dict === undefined) {
+      throw new CorruptionError(path, offset, 'blob record is compressed with a dictionary, but the blob file has none');
     }
-    const stored = raw.subarray(keyAt + keyLen, body);
-    const value = decompressBlock(compression, stored, path, offset);
-    return { key: k, value: value === stored ? stored.slice() : value };
+    const value = decompressBlock(c, r.stored, path, offset, this.dict);
+    // A plain stored value is a view of the read buffer (or of the decrypted bytes): copied
+    // so callers own what they get.
+    return { key: r.key, value: value === r.stored ? r.stored.slice() : value };
   }
 
   /**
@@ -124,12 +164,10 @@ export class BlobFileReader {
     const all = readAt(this.file, this.path, 0, this.dataEnd);
     if (xxh64(all) !== this.footer.checksum) throw new CorruptionError(this.path, 0, 'blob file checksum (XXH64) mismatch');
     const out: BlobRecord[] = [];
-    let p = BLOB_HEADER_SIZE;
+    let p = this.recordsStart;
     while (p < this.dataEnd) {
-      const keyLen = getVarint32(all, p + 2, this.dataEnd);
-      const valueLen = keyLen < 0 ? -1 : getVarint64(all, cursor.pos, this.dataEnd);
-      const size = valueLen < 0 ? -1 : cursor.pos - p + keyLen + valueLen + 4;
-      if (size < 0 || p + size > this.dataEnd) throw new CorruptionError(this.path, p, 'blob record runs past the record region');
+      const size = blobRecordSizeAt(all, p, this.dataEnd, this.cipher !== undefined);
+      if (size < 0) throw new CorruptionError(this.path, p, 'blob record runs past the record region');
       const r = this.decodeRecord(all.subarray(p, p + size), p, undefined);
       out.push({ offset: p, size, key: r.key.slice(), value: r.value });
       p += size;
@@ -150,6 +188,26 @@ export class BlobFileReader {
       // read-only handle: nothing to lose
     }
   }
+}
+
+/**
+ * Reads, checks (and decrypts) the dictionary record filling [at, end) and prepares it
+ * for zstd. Damage, a record that is not a dictionary record, or bytes zstd refuses are
+ * CorruptionError naming the file and `at`.
+ */
+function loadDictionary(file: FsFile, path: string, fileId: number, at: number, end: number, cipher: FileCipher | undefined): DictionaryDecompressor {
+  const raw = readAt(file, path, at, end - at);
+  if (blobRecordSizeAt(raw, 0, raw.length, cipher !== undefined) !== raw.length) {
+    throw new CorruptionError(path, at, 'blob file dictionary record does not fill the space before the records');
+  }
+  const r = decodeBlobRecord(raw, path, fileId, at, cipher, BlockType.ZstdDictionary);
+  if (r.key.length !== 0) throw new CorruptionError(path, at, 'blob file dictionary record has a key');
+  if (r.compression !== CompressionId.None && r.compression !== CompressionId.Zstd) {
+    throw new CorruptionError(path, at, `blob file dictionary record has compression id ${r.compression} (only 0 or 1 allowed)`);
+  }
+  const dict = decompressBlock(r.compression, r.stored, path, at);
+  if (dict.length === 0) throw new CorruptionError(path, at, 'blob file dictionary is empty');
+  return new DictionaryDecompressor(dict, path, at);
 }
 
 function ioCall<T>(fn: () => T, what: string): T {

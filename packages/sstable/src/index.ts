@@ -45,7 +45,7 @@ export { MergingIterator } from './merging-iterator.js';
 export { BlockCache, type BlockCacheStats } from './block-cache.js';
 export { keyHash, type Hash64, type FilterOptions } from './filter-block.js';
 export { fixedPrefixExtractor, type PrefixExtractor } from './prefix-extractor.js';
-export { checkZstdLevel, type CompressionType } from './compression.js';
+export { checkZstdLevel, DEFAULT_ZSTD_LEVEL, type CompressionType } from './compression.js';
 export {
   trainDictionary,
   MIN_DICTIONARY_BYTES,
@@ -76,6 +76,7 @@ export { TableIterator, type TableIteratorOptions } from './table-iterator.js';
 export { tableVerify, type VerifyResult, type VerifyProblem } from './verify.js';
 // Blob files (K/V separation): separated values, pointed at by Indirection entries.
 export { BlobFileWriter, type BlobWriterOptions, type FinishedBlobFile } from './blob-writer.js';
-export { BlobFileReader, type BlobRecord } from './blob-reader.js';
+export { BlobFileReader, type BlobRecord, type BlobReaderOptions } from './blob-reader.js';
 export { type BlobPointer, encodeBlobPointer, decodeBlobPointer } from './blob-pointer.js';
-export { BLOB_FORMAT_VERSION, BLOB_HEADER_SIZE, BLOB_FOOTER_SIZE } from './blob-format.js';
+export { BLOB_FORMAT_VERSION, BLOB_HEADER_SIZE, BLOB_FOOTER_SIZE, BlobFlags } from './blob-format.js';
+export { chooseBlobDictionary } from './dictionary/blob-dictionary.js';

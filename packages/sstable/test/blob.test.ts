@@ -136,13 +136,14 @@ describe('blob files', () => {
     }
   });
 
-  it('a newer version or the reserved encryption flag is LSM_NOT_SUPPORTED', () => {
+  it('a newer version or an unknown header flag is LSM_NOT_SUPPORTED', () => {
     const fs = new MemFs();
     build(fs, 2, new Rng(5));
     const good = readFile(fs, PATH);
     for (const [at, byte] of [
       [8, 2],
-      [9, 1],
+      [9, 4],
+      [9, 0x80],
     ] as const) {
       const h = encodeBlobHeader(7);
       h[at] = byte;

@@ -8,7 +8,7 @@
 // its (key, value) is the store's current value of that key (per the oracle) and no other
 // record in any blob file holds the same (key, value) (which rules out GC's dead copies).
 
-import { BLOB_FOOTER_SIZE, BLOB_HEADER_SIZE, BlobFileReader } from '@lsm/sstable';
+import { BLOB_FOOTER_SIZE, BLOB_HEADER_SIZE, BlobFileReader, type EncryptionOptions } from '@lsm/sstable';
 import type { FaultFs } from '@lsm/fs';
 import { keyText } from './compare.js';
 import { StressFailure, describeError } from './failure.js';
@@ -20,15 +20,18 @@ export interface BlobTarget {
   ranges: [number, number][];
 }
 
-/** Blob files (names in `dir`) that hold a certainly-live record, with their checked ranges. */
-export function blobTargets(fs: FaultFs, dir: string, names: readonly string[], oracle: Oracle): BlobTarget[] {
+/**
+ * Blob files (names in `dir`) that hold a certainly-live record, with their checked ranges.
+ * `encryption`: the store's keys, when its blob files are encrypted.
+ */
+export function blobTargets(fs: FaultFs, dir: string, names: readonly string[], oracle: Oracle, encryption?: EncryptionOptions): BlobTarget[] {
   const files: { path: string; size: number; footerAt: number; records: { offset: number; size: number; id: string; key: string; value: Uint8Array }[] }[] = [];
   const copies = new Map<string, number>();
   for (const name of names) {
     const path = `${dir}/${name}`;
     let reader: BlobFileReader;
     try {
-      reader = BlobFileReader.open(fs, path, Number(name.slice(0, name.indexOf('.'))));
+      reader = BlobFileReader.open(fs, path, Number(name.slice(0, name.indexOf('.'))), encryption === undefined ? {} : { encryption });
     } catch (err) {
       throw new StressFailure(`undamaged blob file ${path} does not open: ${describeError(err)}`);
     }

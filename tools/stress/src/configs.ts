@@ -216,6 +216,7 @@ export const CONFIGS: readonly StressConfig[] = [
   makeConfig('zstd-dict', { compression: 'zstd-dict' }),
   makeConfig('encrypted', { encryption: 'aes', disk: 'simple' }),
   makeConfig('encrypted-dict', { encryption: 'aes', compression: 'zstd-dict', strategy: 'size-tiered', openTables: 'few', syncWrites: 'on' }),
+  makeConfig('encrypted-kvsep', { encryption: 'aes', kvSeparation: 'blobs-zstd', compression: 'zstd-dict', size: 'tiny' }),
 ];
 
 /** The config named `name`, or undefined. */

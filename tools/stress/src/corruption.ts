@@ -93,7 +93,7 @@ function targetExt(r: Runner, op: CorruptOp): string {
  */
 function flipTarget(r: Runner, op: CorruptOp): { path: string; offset: number } | undefined {
   if (targetExt(r, op) === '.blob') {
-    const targets = blobTargets(r.fs, DIR, filesOf(r, '.blob'), r.oracle);
+    const targets = blobTargets(r.fs, DIR, filesOf(r, '.blob'), r.oracle, r.options.encryption);
     if (targets.length > 0) {
       const t = targets[(op.table >>> 1) % targets.length]!;
       return { path: t.path, offset: offsetIn(t, op.at) };

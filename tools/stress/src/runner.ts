@@ -82,7 +82,7 @@ export class Runner {
   readonly oracle: Oracle;
   readonly stats = emptyStats();
   private readonly crashFs: CrashFs;
-  private readonly options: TreeOptions;
+  readonly options: TreeOptions;
   private readonly wal: boolean;
   private readonly syncWrites: boolean;
   /** The store merges with counterAdd (8-byte operands and values), else appendWithSeparator. */

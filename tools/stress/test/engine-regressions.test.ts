@@ -1,17 +1,15 @@
-// Engine bugs lsm-stress found that are not fixed yet, each as the smallest test that shows
-// it, written with `it.fails`: the test body asserts the promised behaviour, so this file is
-// green while the bug is there and turns red the day it is fixed (then move the body into
-// an ordinary `it` and drop it from the README's open-bugs list).
+// Engine bugs lsm-stress found, each as the smallest test that shows it; they fail on the
+// engine before the fix and pass after it.
 
 import { Tree } from '@lsm/engine';
 import { MemFs } from '@lsm/fs';
 import { describe, expect, it } from 'vitest';
 
-describe('known engine bugs (it.fails: green while the bug exists)', () => {
+describe('engine bugs found by lsm-stress', () => {
   // packages/engine/README.md, "Encryption at rest": "plaintext keys and values never reach
-  // the disk". With kvSeparation the separated values are written to blob files in
-  // plaintext: blob files have no encryption (the blob format reserves a flag bit for it).
-  it.fails('encryption + kvSeparation: no value in plaintext on disk', () => {
+  // the disk". With kvSeparation the separated values were written to blob files in
+  // plaintext until blob files were encrypted (merge of branch blobx).
+  it('encryption + kvSeparation: no value in plaintext on disk', () => {
     const fs = new MemFs();
     const tree = Tree.open('/db', { fs, encryption: { key: new Uint8Array(32).fill(7) }, kvSeparation: { minValueSize: 16 } });
     tree.put('k1', `SECRET-VALUE-${'x'.repeat(100)}`);
