@@ -108,6 +108,7 @@ export class CompactionRunner {
       // FIFO: the inputs leave the tree by a manifest edit alone.
       h.versions.logAndApply({ deleted });
       h.counters.compactions++;
+      h.counters.tablesDropped += deleted.length;
       h.onObsolete();
       return;
     }
@@ -148,6 +149,11 @@ export class CompactionRunner {
       blobs?.finish();
       if (blobs !== undefined) h.onBlobJob?.(blobs);
       h.counters.compactionBytesRead += result.bytesRead;
+      h.counters.droppedByRangeTombstones += result.droppedByRangeTombstones;
+      h.counters.rangeTombstonesDropped += result.rangeTombstonesDropped;
+      h.counters.mergesCollapsed += result.mergesCollapsed;
+      h.counters.filterRemoved += result.filterRemoved;
+      h.counters.filterChanged += result.filterChanged;
       h.counters.tableBytesWritten += result.bytesWritten;
       // Every output's name must be durable before the manifest refers to it.
       h.fs.syncDirectory(h.dir);

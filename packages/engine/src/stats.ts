@@ -55,6 +55,14 @@ export interface Counters extends BlobCounters {
   compactionErrors: number;
   tableBytesWritten: number;
   compactionBytesRead: number;
+  rangeDeletes: number;
+  mergeOperands: number;
+  droppedByRangeTombstones: number;
+  rangeTombstonesDropped: number;
+  mergesCollapsed: number;
+  filterRemoved: number;
+  filterChanged: number;
+  tablesDropped: number;
 }
 
 /** All counters at zero. */
@@ -73,6 +81,14 @@ export function emptyCounters(): Counters {
     compactionErrors: 0,
     tableBytesWritten: 0,
     compactionBytesRead: 0,
+    rangeDeletes: 0,
+    mergeOperands: 0,
+    droppedByRangeTombstones: 0,
+    rangeTombstonesDropped: 0,
+    mergesCollapsed: 0,
+    filterRemoved: 0,
+    filterChanged: 0,
+    tablesDropped: 0,
     blobBytesWritten: 0,
     blobValuesRewritten: 0,
     blobBytesRewritten: 0,
@@ -107,6 +123,20 @@ export interface TreeStats {
   /** Bytes of tables written by flushes and compactions. */
   tableBytesWritten: number;
   compactionBytesRead: number;
+  /** Range deletions (deleteRange, deletePrefix) and merge operands written. */
+  rangeDeletes: number;
+  mergeOperands: number;
+  /** Entries compaction dropped because a range tombstone covered them. */
+  droppedByRangeTombstones: number;
+  /** Range tombstones compaction dropped (shadowed in their snapshot stripe, or at the bottom). */
+  rangeTombstonesDropped: number;
+  /** Runs of merge operands compaction folded into one value. */
+  mergesCollapsed: number;
+  /** Values the compaction filter removed / changed. */
+  filterRemoved: number;
+  filterChanged: number;
+  /** Tables dropped whole by the strategy (FIFO). */
+  tablesDropped: number;
   /** (WAL bytes + table bytes + blob file bytes written) / user bytes written, since open. */
   writeAmplification: number;
   /** K/V separation: blob files, live and dead bytes, garbage collection. */

@@ -386,6 +386,10 @@ export class Tree {
     }
     this.lastSeqno = seq - 1;
     this.counters.writes += ops.length;
+    for (const op of ops) {
+      if (op.type === OP_DELETE_RANGE) this.counters.rangeDeletes++;
+      else if (op.type === ValueType.Merge) this.counters.mergeOperands++;
+    }
     return this.lastSeqno;
   }
 
@@ -815,6 +819,14 @@ export class Tree {
       flushes: c.flushes,
       flushErrors: c.flushErrors,
       compactions: c.compactions,
+      rangeDeletes: c.rangeDeletes,
+      mergeOperands: c.mergeOperands,
+      droppedByRangeTombstones: c.droppedByRangeTombstones,
+      rangeTombstonesDropped: c.rangeTombstonesDropped,
+      mergesCollapsed: c.mergesCollapsed,
+      filterRemoved: c.filterRemoved,
+      filterChanged: c.filterChanged,
+      tablesDropped: c.tablesDropped,
       trivialMoves: c.trivialMoves,
       compactionErrors: c.compactionErrors,
       tableBytesWritten: c.tableBytesWritten,

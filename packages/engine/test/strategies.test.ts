@@ -34,6 +34,7 @@ describe('Fifo', () => {
       if (firstPresent >= 0) expect(present, `key ${i} after first present ${firstPresent}`).toBe(true);
     }
     expect(firstPresent).toBeGreaterThan(0);
+    expect(tree.stats().tablesDropped).toBeGreaterThan(0);
     tree.close();
     const again = Tree.open('/db', { fs, compaction: new Fifo({ maxTotalBytes: 64 * 1024 }) });
     expect(again.get(keyOf(firstPresent))).toBeDefined();
@@ -80,6 +81,7 @@ describe('compaction filters', () => {
     tree.put('plain', 'no prefix');
     expect(tree.get('expired')).toBeDefined(); // reads do not filter; compaction does
     tree.compact();
+    expect(tree.stats().filterRemoved).toBe(1);
     expect(tree.get('expired')).toBeUndefined();
     expect(tree.get('fresh')).toBeDefined();
     expect(td.decode(tree.get('plain')!)).toBe('no prefix');
@@ -112,6 +114,8 @@ describe('merge operands in compaction', () => {
     const st = tree.stats();
     const entries = st.levels.reduce((n, l) => n + l.entries, 0);
     expect(entries).toBe(10);
+    expect(st.mergeOperands).toBe(1000);
+    expect(st.mergesCollapsed).toBeGreaterThanOrEqual(10);
     tree.close();
     const again = Tree.open('/db', { fs, mergeOperator: counterAdd });
     for (let k = 0; k < 10; k++) expect(decodeU64(again.get(`c${k}`)!)).toBe(100n);
@@ -152,6 +156,9 @@ describe('range tombstones in compaction', () => {
     tree.compact();
     const st = tree.stats();
     expect(st.levels.reduce((n, l) => n + l.entries, 0)).toBe(200);
+    expect(st.rangeDeletes).toBe(1);
+    expect(st.droppedByRangeTombstones).toBe(1800);
+    expect(st.rangeTombstonesDropped).toBeGreaterThan(0);
     expect([...tree.range()].length).toBe(200);
     expect(tree.get(keyOf(100))).toBeUndefined();
     expect(tree.get(keyOf(99))).toBeDefined();
