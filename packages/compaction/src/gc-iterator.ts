@@ -101,6 +101,12 @@ export interface GcOptions {
   readonly mergeOperator?: MergeOperator;
   /** Consulted for the newest value of each key that no snapshot sees (rule 6). */
   readonly compactionFilter?: CompactionFilter;
+  /**
+   * Reads the value an Indirection entry points at (K/V separation's blob pointer), so a
+   * run of merge operands can be collapsed onto it (rule 2). Absent: operands over an
+   * Indirection stay as they are. Its exception fails the compaction.
+   */
+  readonly readIndirection?: (userKey: Uint8Array, pointer: Uint8Array) => Uint8Array;
   /** The level written, told to the compaction filter. Default 0. */
   readonly outputLevel?: number;
 }
@@ -163,6 +169,7 @@ export class GcIterator {
   private readonly rt: FragmentedRangeTombstones | undefined;
   private readonly op: MergeOperator | undefined;
   private readonly filter: CompactionFilter | undefined;
+  private readonly readIndirection: ((userKey: Uint8Array, pointer: Uint8Array) => Uint8Array) | undefined;
   private readonly level: number;
   private readonly visibleSeqno: number;
   /** The newest open snapshot (-1: none): the filter only sees entries above it. */
@@ -202,6 +209,7 @@ export class GcIterator {
     this.rt = options.rangeTombstones !== undefined && !options.rangeTombstones.isEmpty ? options.rangeTombstones : undefined;
     this.op = options.mergeOperator;
     this.filter = options.compactionFilter;
+    this.readIndirection = options.readIndirection;
     this.level = options.outputLevel ?? 0;
     this.visibleSeqno = options.visibleSeqno;
     this.newestSnapshot = options.snapshots.reduce((m, x) => Math.max(m, x), -1);
@@ -405,8 +413,11 @@ export class GcIterator {
         collapse = true;
       } else if (t === ValueType.Tombstone || t === ValueType.WeakTombstone) {
         collapse = true;
+      } else if (t === ValueType.Indirection && this.readIndirection !== undefined) {
+        base = this.readIndirection(key, input.value());
+        collapse = true;
       }
-      // An Indirection base would need a blob read: no collapse.
+      // An Indirection base without readIndirection: no collapse.
       break;
     }
     // A range tombstone between the run and the next older entry: the stripe's reader

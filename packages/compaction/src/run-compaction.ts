@@ -65,6 +65,11 @@ export interface CompactionEnv {
    */
   readonly compactionFilter?: CompactionFilter;
   /**
+   * Reads the value a blob pointer (Indirection entry) points at, so merge operands over
+   * it can be collapsed (GcIterator rule 2). Absent: such operands are kept.
+   */
+  readIndirection?(userKey: Uint8Array, pointer: Uint8Array): Uint8Array;
+  /**
    * Allocates a file number and returns a TableWriter over a new file for it, configured
    * as the engine wants tables of `level` (compression, filter, comparator). Called only
    * when there is an entry to write, so no output is empty.
@@ -178,6 +183,7 @@ export function runCompaction(plan: CompactionPlan, env: CompactionEnv): Compact
       rangeTombstones: fragmented,
       ...(env.mergeOperator !== undefined ? { mergeOperator: env.mergeOperator } : {}),
       ...(env.compactionFilter !== undefined ? { compactionFilter: env.compactionFilter } : {}),
+      ...(env.readIndirection !== undefined ? { readIndirection: (k: Uint8Array, p: Uint8Array) => env.readIndirection!(k, p) } : {}),
       outputLevel,
     });
     const onProgress = env.onProgress;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ArrayIterator, bytewiseComparator, InvalidArgumentError, isLsmError, ValueType, type Entry, type InternalIterator } from '@lsm/sstable';
-import { emptyGcStats, GcIterator, SnapshotStripes, type GcStats } from '../src/index.js';
+import { appendWithSeparator, emptyGcStats, GcIterator, SnapshotStripes, type GcStats } from '../src/index.js';
 import { b, s } from './helpers.js';
 
 const T = ValueType.Tombstone;
@@ -256,5 +256,36 @@ describe('SnapshotStripes', () => {
     expect(() => new SnapshotStripes([1.5], 3)).toThrow(InvalidArgumentError);
     expect(() => new SnapshotStripes([NaN], 3)).toThrow(InvalidArgumentError);
     expect(() => new SnapshotStripes(null as never, 3)).toThrow(InvalidArgumentError);
+  });
+});
+
+describe('GcIterator: merge operands over a blob pointer (Indirection)', () => {
+  const run = (readIndirection?: (k: Uint8Array, p: Uint8Array) => Uint8Array): string[] => {
+    const list = entries('a@4M a@3M a@2I b@5V');
+    const it = new GcIterator(new ArrayIterator(list), {
+      comparator: bytewiseComparator,
+      snapshots: [],
+      visibleSeqno: 5,
+      keyIsBottommost: () => false,
+      mergeOperator: appendWithSeparator('+'),
+      ...(readIndirection !== undefined ? { readIndirection } : {}),
+    });
+    const out: string[] = [];
+    for (it.seekToFirst(); it.valid(); it.next()) out.push(`${s(it.userKey())}@${it.seqno()}${NAMES[it.type()]}=${s(it.value())}`);
+    return out;
+  };
+
+  it('are collapsed onto the value the pointer names when the engine can read it', () => {
+    const reads: string[] = [];
+    const out = run((k, p) => {
+      reads.push(`${s(k)}:${s(p)}`);
+      return b('BLOB');
+    });
+    expect(reads).toEqual(['a:a2']);
+    expect(out).toEqual(['a@4V=BLOB+a3+a4', 'b@5V=b5']);
+  });
+
+  it('stay as they are (with the pointer) without readIndirection', () => {
+    expect(run()).toEqual(['a@4M=a4', 'a@3M=a3', 'a@2I=a2', 'b@5V=b5']);
   });
 });

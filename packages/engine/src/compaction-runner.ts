@@ -38,6 +38,8 @@ export interface CompactionHost {
   mergeOperator?: MergeOperator;
   /** The user's compaction filter. */
   compactionFilter?: CompactionFilter;
+  /** Reads a blob pointer's value (K/V separation), for merges collapsing onto it. */
+  readIndirection?: (userKey: Uint8Array, pointer: Uint8Array) => Uint8Array;
   /** Deletes files no live version uses (called after each installed compaction). */
   onObsolete: () => void;
   /** K/V separation: the blob job of a compaction (undefined: no blob work). */
@@ -135,6 +137,7 @@ export class CompactionRunner {
         },
         ...(h.mergeOperator !== undefined ? { mergeOperator: h.mergeOperator } : {}),
         ...(h.compactionFilter !== undefined ? { compactionFilter: h.compactionFilter } : {}),
+        ...(h.readIndirection !== undefined && h.mergeOperator !== undefined ? { readIndirection: h.readIndirection } : {}),
         newOutput: () => {
           const id = h.versions.newFileNumber();
           created.push(id);

@@ -167,6 +167,7 @@ export class Tree {
       onBlobJob: (job) => this.blobGc.record(job),
       ...(opts.mergeOperator !== undefined ? { mergeOperator: opts.mergeOperator } : {}),
       ...(opts.compactionFilter !== undefined ? { compactionFilter: opts.compactionFilter } : {}),
+      readIndirection: (k, pointer) => this.blobs.read(pointer, k, 'a compaction input'),
     });
   }
 

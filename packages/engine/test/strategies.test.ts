@@ -122,6 +122,26 @@ describe('merge operands in compaction', () => {
     again.close();
   });
 
+  it('are collapsed onto values stored in blob files (K/V separation), and the result is separated again', () => {
+    const fs = new MemFs();
+    const opts = { fs, mergeOperator: appendWithSeparator(','), kvSeparation: { minValueSize: 64 } };
+    const tree = Tree.open('/db', opts);
+    const base = 'b'.repeat(100);
+    for (let k = 0; k < 20; k++) tree.put(`k${k}`, base);
+    tree.flush();
+    for (let i = 0; i < 5; i++) for (let k = 0; k < 20; k++) tree.merge(`k${k}`, `${i}`);
+    tree.compact();
+    const st = tree.stats();
+    expect(st.mergesCollapsed).toBe(20);
+    expect(st.levels.reduce((n, l) => n + l.entries, 0)).toBe(20);
+    expect(st.blobs.files).toBeGreaterThan(0);
+    for (let k = 0; k < 20; k++) expect(td.decode(tree.get(`k${k}`)!)).toBe(`${base},0,1,2,3,4`);
+    tree.close();
+    const again = Tree.open('/db', opts);
+    expect(td.decode(again.get('k7')!)).toBe(`${base},0,1,2,3,4`);
+    again.close();
+  });
+
   it('an operator that throws fails the compaction with its own error and changes nothing', () => {
     let fail = false;
     const op: MergeOperator = {
