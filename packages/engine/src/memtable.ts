@@ -30,8 +30,16 @@ export class Memtable {
   tombstones = 0;
   /** Range deletions added, in insertion (seqno) order. */
   readonly rangeTombstones: RangeTombstone[] = [];
-  /** `rangeTombstones` fragmented; rebuilt on the first read after a range deletion. */
+  /**
+   * The first `fragmentedCount` range deletions, fragmented. The ones added since are
+   * scanned one by one until there are more than about the square root of the total;
+   * then the whole list is fragmented again. So a point read costs O(log t + sqrt t) and
+   * the rebuilds O(sqrt t · log t) per range deletion, amortized, whatever the mix of
+   * deletions and reads (rebuilding after every deletion would make a workload that
+   * alternates them quadratic).
+   */
   private fragmented: FragmentedRangeTombstones | undefined;
+  private fragmentedCount = 0;
 
   constructor(
     readonly comparator: Comparator,
@@ -69,19 +77,29 @@ export class Memtable {
   /** Adds a range deletion of [start, end) at `seqno` (copies the keys unless `owned`). */
   addRangeTombstone(seqno: number, start: Uint8Array, end: Uint8Array, owned = false): void {
     this.rangeTombstones.push({ start: owned ? start : copyBytes(start), end: owned ? end : copyBytes(end), seqno });
-    this.fragmented = undefined;
     this.approximateBytes += start.length + end.length + ENTRY_OVERHEAD;
     if (this.smallestSeqno === 0 || seqno < this.smallestSeqno) this.smallestSeqno = seqno;
     if (seqno > this.largestSeqno) this.largestSeqno = seqno;
   }
 
   /**
-   * The range deletions, fragmented for coverage queries (cached until the next one is
-   * added). The returned set is immutable: an iterator may keep it.
+   * The seqno of the newest range deletion at or below `seqno` that covers `key`, or -1.
+   * (What a point read asks; iterators fragment the whole list themselves.)
    */
-  fragmentedRangeTombstones(): FragmentedRangeTombstones {
-    if (this.fragmented === undefined) this.fragmented = FragmentedRangeTombstones.build(this.rangeTombstones, this.comparator);
-    return this.fragmented;
+  maxCoveringSeqno(key: Uint8Array, seqno: number): number {
+    const list = this.rangeTombstones;
+    const unfragmented = list.length - this.fragmentedCount;
+    if (unfragmented > 32 && unfragmented * unfragmented > list.length) {
+      this.fragmented = FragmentedRangeTombstones.build(list, this.comparator);
+      this.fragmentedCount = list.length;
+    }
+    let best = this.fragmented === undefined ? -1 : this.fragmented.maxCoveringSeqno(key, seqno);
+    const cmp = this.comparator;
+    for (let i = this.fragmentedCount; i < list.length; i++) {
+      const t = list[i]!;
+      if (t.seqno <= seqno && t.seqno > best && cmp.compare(t.start, key) <= 0 && cmp.compare(key, t.end) < 0) best = t.seqno;
+    }
+    return best;
   }
 
   /** Position of the newest version of `key` with seqno <= `seqno`, or null. */

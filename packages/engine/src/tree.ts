@@ -658,7 +658,7 @@ export class Tree {
 
   /** Feeds a memtable's versions of `k` to `chain`; true once the key is resolved. */
   private memGet(chain: VersionChain, m: Memtable, k: Uint8Array, seq: number): boolean {
-    if (m.rangeTombstones.length > 0) chain.cover(m.fragmentedRangeTombstones().maxCoveringSeqno(k, seq));
+    if (m.rangeTombstones.length > 0) chain.cover(m.maxCoveringSeqno(k, seq));
     const e = m.get(k, seq);
     if (e === undefined) return chain.tomb >= 0 && chain.hiddenBelow();
     if (e.type !== ValueType.Merge) return chain.push(e.type, e.seqno, e.value);
