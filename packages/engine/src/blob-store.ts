@@ -8,8 +8,7 @@
 // blob file must be encrypted with the store's keys: a plaintext one is LSM_CORRUPTION.
 
 import type { Fs } from '@lsm/fs';
-import { BlobFileReader, CorruptionError, type InternalIterator, type KeyRing, decodeBlobPointer, isLsmError } from '@lsm/sstable';
-import { BlobResolvingIterator } from './blob-resolving-iterator.js';
+import { BlobFileReader, CorruptionError, type KeyRing, decodeBlobPointer, isLsmError } from '@lsm/sstable';
 import { blobFileName } from './file-names.js';
 
 /** Open blob files of one store. */
@@ -67,11 +66,6 @@ export class BlobStore {
     const p = decodeBlobPointer(pointer, where);
     this.reads++;
     return this.reader(p.fileId).read(p, key);
-  }
-
-  /** Wraps a merged iterator so that Indirection entries read as plain values. */
-  wrap(it: InternalIterator): InternalIterator {
-    return new BlobResolvingIterator(it, this);
   }
 
   /** Closes blob file `id` if open (it is about to be deleted). */

@@ -10,7 +10,7 @@ import type { MergeOperator } from '@lsm/compaction';
 import type { Comparator, FragmentedRangeTombstones, InternalIterator } from '@lsm/sstable';
 import { copyBytes } from './byte-slab.js';
 import { ClosedError } from './errors.js';
-import { OldestFirstFold, VersionChain } from './version-chain.js';
+import { type BlobReader, OldestFirstFold, VersionChain } from './version-chain.js';
 
 /** Bounds and direction of one iteration, resolved to bytes. */
 export interface IterBounds {
@@ -50,9 +50,11 @@ export class DbIterator implements IterableIterator<[Uint8Array, Uint8Array]> {
     /** Every range tombstone of the iterated sources. */
     private readonly tombstones: FragmentedRangeTombstones,
     mergeOperator: MergeOperator | undefined,
+    /** Reads blob pointers' values (K/V separation); undefined when the store has none. */
+    readBlob?: BlobReader,
   ) {
-    this.chain = new VersionChain(mergeOperator);
-    this.fold = new OldestFirstFold(mergeOperator);
+    this.chain = new VersionChain(mergeOperator, readBlob);
+    this.fold = new OldestFirstFold(mergeOperator, readBlob);
   }
 
   private coveringSeqno(key: Uint8Array): number {

@@ -53,7 +53,7 @@ import type { Version } from './version.js';
 import { VersionSet } from './version-set.js';
 import { type CommitOptions, WriteBatch } from './write-batch.js';
 import { type TreeStats, emptyCounters, type Counters } from './stats.js';
-import { VersionChain } from './version-chain.js';
+import { type BlobReader, VersionChain } from './version-chain.js';
 
 /** Applies one batch operation to a memtable at `seqno`. */
 function addOp(mem: Memtable, seqno: number, op: BatchOp, owned: boolean): void {
@@ -125,6 +125,8 @@ export class Tree {
   private obsoleteCheckPending = false;
   private readonly noTombstones: FragmentedRangeTombstones;
   private readonly chain: VersionChain;
+  /** Reads a blob pointer's value (K/V separation), for point reads and iterators. */
+  private readonly readBlob: BlobReader;
   private chainBusy = false;
   private tombstoneCache:
     | { version: Version; mem: Memtable; memCount: number; sealed: number; set: FragmentedRangeTombstones }
@@ -142,7 +144,8 @@ export class Tree {
     this.opts = opts;
     this.bytewise = opts.comparator === bytewiseComparator;
     this.noTombstones = FragmentedRangeTombstones.empty(opts.comparator);
-    this.chain = new VersionChain(opts.mergeOperator);
+    this.readBlob = (k, pointer) => this.blobs.read(pointer, k, 'a table of this store');
+    this.chain = new VersionChain(opts.mergeOperator, this.readBlob);
     this.versions = versions;
     this.blockCache = opts.blockCacheBytes > 0 ? new BlockCache(opts.blockCacheBytes) : undefined;
     this.tableCache = new TableCache(this.fs, path, opts.comparator, this.blockCache, opts.maxOpenTables, opts.encryption);
@@ -625,7 +628,7 @@ export class Tree {
     // Sources newest first: an entry found in one is newer than anything below it, and so
     // is a range tombstone, which therefore deletes whatever the lower sources hold.
     // One chain reused across reads; a merge operator that reads the store re-enters here.
-    const chain = this.chainBusy ? new VersionChain(this.opts.mergeOperator) : this.chain;
+    const chain = this.chainBusy ? new VersionChain(this.opts.mergeOperator, this.readBlob) : this.chain;
     const outer = !this.chainBusy;
     this.chainBusy = true;
     try {
@@ -673,21 +676,14 @@ export class Tree {
       if (meta.rangeTombstones > 0) chain.cover(table.fragmentedRangeTombstones().maxCoveringSeqno(k, seq));
       const r = table.get(k, seq, hash);
       if (r !== undefined) {
-        if (this.pushTableEntry(chain, meta, k, r.type, r.seqno, r.value)) return true;
-        for (const e of r.olderEntries ?? []) if (this.pushTableEntry(chain, meta, k, e.type, e.seqno, e.value)) return true;
+        if (chain.push(r.type, r.seqno, r.value)) return true;
+        for (const e of r.olderEntries ?? []) if (chain.push(e.type, e.seqno, e.value)) return true;
       }
       // A covering tombstone deletes everything older, and everything below is older.
       return chain.tomb >= 0 && chain.hiddenBelow();
     } finally {
       this.tableCache.release(meta.id);
     }
-  }
-
-  /** Feeds one table entry to `chain`, reading a blob pointer's value only when it is needed. */
-  private pushTableEntry(chain: VersionChain, meta: TableMeta, k: Uint8Array, type: ValueType, seqno: number, value: Uint8Array): boolean {
-    if (type !== ValueType.Indirection) return chain.push(type, seqno, value);
-    if (seqno < chain.tomb) return chain.hiddenBelow();
-    return chain.push(ValueType.Value, seqno, this.blobs.read(value, k, tableFileName(meta.id)));
   }
 
   /** Iterates `[key, value]` pairs in key order (or reverse), within bounds, as of one seqno. */
@@ -732,9 +728,7 @@ export class Tree {
       version.unref();
       throw err;
     }
-    const merging = new MergingIterator(children, this.opts.comparator);
-    // Tables may hold blob pointers only while the manifest records blob files.
-    const merged = this.versions.blobFiles.size > 0 ? this.blobs.wrap(merging) : merging;
+    const merged = new MergingIterator(children, this.opts.comparator);
     const it: DbIterator = new DbIterator(
       merged,
       this.opts.comparator,
@@ -748,6 +742,7 @@ export class Tree {
       () => this.closed,
       tombstones,
       this.opts.mergeOperator,
+      this.readBlob,
     );
     this.openIterators.add(it);
     this.counters.iterators++;

@@ -3,7 +3,9 @@
 // are gathered (newest first) down to a base — a value, a deletion, a range tombstone
 // that covers the next version, or the bottom of the tree — and folded onto it by the
 // merge operator. Shared by point reads (newest-first feeding) and iterators; reverse
-// iteration, which meets versions oldest first, uses foldOldestFirst. Promises: the
+// iteration, which meets versions oldest first, uses OldestFirstFold. A blob pointer
+// (Indirection, K/V separation) is a value read through `readBlob` only when it is the
+// base the reader needs: never for a version that is hidden or shadowed. Promises: the
 // result is a fresh copy the caller owns; operands met without an operator fail with
 // LSM_INVALID_ARGUMENT; an operator's exception propagates and changes nothing.
 
@@ -12,6 +14,9 @@ import { InvalidArgumentError, ValueType } from '@lsm/sstable';
 import { copyBytes } from './byte-slab.js';
 
 /** Applies `operands` (oldest first) to `base`; copies the operator's result. */
+/** Reads the value a blob pointer names (K/V separation). */
+export type BlobReader = (key: Uint8Array, pointer: Uint8Array) => Uint8Array;
+
 export function applyMerge(
   op: MergeOperator | undefined,
   key: Uint8Array,
@@ -46,7 +51,10 @@ export class VersionChain {
   private resolved = false;
   private value: Uint8Array | undefined;
 
-  constructor(private readonly op: MergeOperator | undefined) {}
+  constructor(
+    private readonly op: MergeOperator | undefined,
+    private readonly readBlob?: BlobReader,
+  ) {}
 
   /** Starts a new key. */
   reset(key: Uint8Array, tomb: number): void {
@@ -89,6 +97,9 @@ export class VersionChain {
       case ValueType.Merge:
         this.operands.push(copyBytes(value));
         return false;
+      case ValueType.Indirection:
+        if (this.readBlob === undefined) return unsupported(type);
+        return this.base(this.readBlob(this.key, value));
       default:
         return unsupported(type);
     }
@@ -124,12 +135,18 @@ export class VersionChain {
  */
 export class OldestFirstFold {
   private baseValue: Uint8Array | undefined;
+  /** `baseValue` is a blob pointer, read only if it is still the base at the end. */
+  private baseIsPointer = false;
   private readonly operands: Uint8Array[] = [];
   private seen = false;
 
-  constructor(private readonly op: MergeOperator | undefined) {}
+  constructor(
+    private readonly op: MergeOperator | undefined,
+    private readonly readBlob?: BlobReader,
+  ) {}
 
   reset(): void {
+    this.baseIsPointer = false;
     this.baseValue = undefined;
     this.operands.length = 0;
     this.seen = false;
@@ -139,17 +156,26 @@ export class OldestFirstFold {
   push(type: number, seqno: number, value: Uint8Array, tomb: number): void {
     this.seen = true;
     if (seqno < tomb) {
+      this.baseIsPointer = false;
       this.baseValue = undefined;
       this.operands.length = 0;
       return;
     }
     switch (type) {
       case ValueType.Value:
+        this.baseIsPointer = false;
         this.baseValue = copyBytes(value);
+        this.operands.length = 0;
+        return;
+      case ValueType.Indirection:
+        if (this.readBlob === undefined) unsupported(type);
+        this.baseValue = copyBytes(value);
+        this.baseIsPointer = true;
         this.operands.length = 0;
         return;
       case ValueType.Tombstone:
       case ValueType.WeakTombstone:
+        this.baseIsPointer = false;
         this.baseValue = undefined;
         this.operands.length = 0;
         return;
@@ -164,7 +190,8 @@ export class OldestFirstFold {
   /** The key's value (undefined: deleted, absent or nothing visible). */
   finish(key: Uint8Array): Uint8Array | undefined {
     if (!this.seen) return undefined;
-    if (this.operands.length === 0) return this.baseValue;
-    return applyMerge(this.op, key, this.baseValue, this.operands);
+    const base = this.baseIsPointer ? this.readBlob!(key, this.baseValue!) : this.baseValue;
+    if (this.operands.length === 0) return base;
+    return applyMerge(this.op, key, base, this.operands);
   }
 }

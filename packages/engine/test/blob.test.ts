@@ -190,3 +190,26 @@ describe('K/V separation', () => {
     tree.close();
   });
 });
+
+describe('K/V separation: blob reads', () => {
+  it('a read or a scan (either direction) reads one blob per key, not one per version', () => {
+    const tree = Tree.open('/db', { fs: new MemFs(), kvSeparation: { minValueSize: 16 }, autoCompaction: false });
+    for (let v = 0; v < 5; v++) {
+      for (let k = 0; k < 10; k++) tree.put(keyOf(k), `value ${v} of ${k} `.padEnd(40, '.'));
+      tree.flush(); // every version in its own table, so scans meet all five
+    }
+    const reads = (): number => tree.stats().blobs.valueReads;
+    let before = reads();
+    expect([...tree.range()].length).toBe(10);
+    expect(reads() - before).toBe(10);
+    before = reads();
+    const rev = [...tree.range({ reverse: true })];
+    expect(rev.length).toBe(10);
+    expect(new TextDecoder().decode(rev[0]![1]).startsWith('value 4 of 9')).toBe(true);
+    expect(reads() - before).toBe(10);
+    before = reads();
+    tree.get(keyOf(3));
+    expect(reads() - before).toBe(1);
+    tree.close();
+  });
+});
