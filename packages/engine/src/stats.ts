@@ -40,8 +40,26 @@ export interface BlobStats {
   valueReads: number;
 }
 
+/** Totals of range deletions, merges and what compaction dropped or folded, since open (in stats() as is). */
+export interface FeatureCounters {
+  /** Range deletions (deleteRange, deletePrefix) and merge operands written. */
+  rangeDeletes: number;
+  mergeOperands: number;
+  /** Entries compaction dropped because a range tombstone covered them. */
+  droppedByRangeTombstones: number;
+  /** Range tombstones compaction dropped (shadowed in their snapshot stripe, or at the bottom). */
+  rangeTombstonesDropped: number;
+  /** Runs of merge operands compaction folded into one value. */
+  mergesCollapsed: number;
+  /** Values the compaction filter removed / changed. */
+  filterRemoved: number;
+  filterChanged: number;
+  /** Tables dropped whole by the strategy (FIFO). */
+  tablesDropped: number;
+}
+
 /** Running totals since open. */
-export interface Counters extends BlobCounters {
+export interface Counters extends BlobCounters, FeatureCounters {
   writes: number;
   gets: number;
   iterators: number;
@@ -55,14 +73,18 @@ export interface Counters extends BlobCounters {
   compactionErrors: number;
   tableBytesWritten: number;
   compactionBytesRead: number;
-  rangeDeletes: number;
-  mergeOperands: number;
-  droppedByRangeTombstones: number;
-  rangeTombstonesDropped: number;
-  mergesCollapsed: number;
-  filterRemoved: number;
-  filterChanged: number;
-  tablesDropped: number;
+}
+
+/** The feature counters at zero. */
+export function emptyFeatureCounters(): FeatureCounters {
+  return { rangeDeletes: 0, mergeOperands: 0, droppedByRangeTombstones: 0, rangeTombstonesDropped: 0, mergesCollapsed: 0, filterRemoved: 0, filterChanged: 0, tablesDropped: 0 };
+}
+
+/** The feature counters of `c` (a copy). */
+export function featureCounters(c: FeatureCounters): FeatureCounters {
+  const out = emptyFeatureCounters();
+  for (const k of Object.keys(out) as (keyof FeatureCounters)[]) out[k] = c[k];
+  return out;
 }
 
 /** All counters at zero. */
@@ -81,14 +103,7 @@ export function emptyCounters(): Counters {
     compactionErrors: 0,
     tableBytesWritten: 0,
     compactionBytesRead: 0,
-    rangeDeletes: 0,
-    mergeOperands: 0,
-    droppedByRangeTombstones: 0,
-    rangeTombstonesDropped: 0,
-    mergesCollapsed: 0,
-    filterRemoved: 0,
-    filterChanged: 0,
-    tablesDropped: 0,
+    ...emptyFeatureCounters(),
     blobBytesWritten: 0,
     blobValuesRewritten: 0,
     blobBytesRewritten: 0,
@@ -99,7 +114,7 @@ export function emptyCounters(): Counters {
 }
 
 /** What Tree.stats() returns. Counters are since this open. */
-export interface TreeStats {
+export interface TreeStats extends FeatureCounters {
   /** Seqno of the last write. */
   seqno: number;
   activeMemtable: { bytes: number; entries: number };
@@ -123,20 +138,6 @@ export interface TreeStats {
   /** Bytes of tables written by flushes and compactions. */
   tableBytesWritten: number;
   compactionBytesRead: number;
-  /** Range deletions (deleteRange, deletePrefix) and merge operands written. */
-  rangeDeletes: number;
-  mergeOperands: number;
-  /** Entries compaction dropped because a range tombstone covered them. */
-  droppedByRangeTombstones: number;
-  /** Range tombstones compaction dropped (shadowed in their snapshot stripe, or at the bottom). */
-  rangeTombstonesDropped: number;
-  /** Runs of merge operands compaction folded into one value. */
-  mergesCollapsed: number;
-  /** Values the compaction filter removed / changed. */
-  filterRemoved: number;
-  filterChanged: number;
-  /** Tables dropped whole by the strategy (FIFO). */
-  tablesDropped: number;
   /** (WAL bytes + table bytes + blob file bytes written) / user bytes written, since open. */
   writeAmplification: number;
   /** K/V separation: blob files, live and dead bytes, garbage collection. */

@@ -52,7 +52,7 @@ import { TableCache } from './table-cache.js';
 import type { Version } from './version.js';
 import { VersionSet } from './version-set.js';
 import { type CommitOptions, WriteBatch } from './write-batch.js';
-import { type TreeStats, emptyCounters, type Counters } from './stats.js';
+import { type TreeStats, emptyCounters, featureCounters, type Counters } from './stats.js';
 import { type BlobReader, VersionChain } from './version-chain.js';
 
 /** Applies one batch operation to a memtable at `seqno`. */
@@ -815,14 +815,7 @@ export class Tree {
       flushes: c.flushes,
       flushErrors: c.flushErrors,
       compactions: c.compactions,
-      rangeDeletes: c.rangeDeletes,
-      mergeOperands: c.mergeOperands,
-      droppedByRangeTombstones: c.droppedByRangeTombstones,
-      rangeTombstonesDropped: c.rangeTombstonesDropped,
-      mergesCollapsed: c.mergesCollapsed,
-      filterRemoved: c.filterRemoved,
-      filterChanged: c.filterChanged,
-      tablesDropped: c.tablesDropped,
+      ...featureCounters(c),
       trivialMoves: c.trivialMoves,
       compactionErrors: c.compactionErrors,
       tableBytesWritten: c.tableBytesWritten,
