@@ -1,18 +1,18 @@
-// BlobGc: K/V separation's bookkeeping for a Tree. It creates the BlobJob of each flush
-// (separation only) and each compaction (separation, and garbage collection of the blob
-// files whose dead share reached gcRatio in the current version), counts what they wrote,
+// BlobGc: K/V separation's bookkeeping for a Tree. It chooses the blob work of each
+// compaction (garbage collection of the blob files whose dead share reached gcRatio in
+// the current version), counts what flush and compaction jobs wrote,
 // decides which blob files on disk are obsolete (no manifest record and no table in any
 // live version points at them: iterators pin versions, and snapshots keep their pointers
 // in the current version's tables), and reports the blob part of stats().
 
 import type { Fs } from '@lsm/fs';
-import { BlobJob } from './blob-job.js';
 import { deadShare, liveBlobBytes } from './blob-meta.js';
 import type { BlobStore } from './blob-store.js';
 import { blobFileName } from './file-names.js';
 import type { ResolvedKvSeparation } from './kv-separation-options.js';
 import type { BlobCounters, BlobStats } from './stats.js';
 import type { VersionSet } from './version-set.js';
+import type { BlobJobCounts } from './jobs/job-types.js';
 
 /** Blob file bookkeeping of one store. */
 export class BlobGc {
@@ -25,18 +25,13 @@ export class BlobGc {
     private readonly counters: BlobCounters,
   ) {}
 
-  /** The job of a flush, or undefined when separation is off (a memtable holds no pointers). */
-  flushJob(): BlobJob | undefined {
-    if (this.settings === undefined) return undefined;
-    return this.newJob(new Set());
-  }
-
   /**
-   * The job of a compaction: needed whenever tables may hold pointers (their references
-   * must be counted in the outputs) or separation is on. Collects the blob files whose
-   * dead share is at least gcRatio.
+   * The blob work of a compaction, as the set of blob files whose values it moves
+   * (collects): undefined when there is none to do. Blob work is needed whenever tables
+   * may hold pointers (their references must be counted in the outputs) or separation
+   * is on; a file is collected when its dead share is at least gcRatio.
    */
-  compactionJob(): BlobJob | undefined {
+  compactionGcFiles(): Set<number> | undefined {
     const s = this.settings;
     if (s === undefined && this.versions.blobFiles.size === 0) return undefined;
     const gc = new Set<number>();
@@ -44,22 +39,11 @@ export class BlobGc {
       const live = liveBlobBytes(this.versions.current);
       for (const f of this.versions.blobFiles.values()) if (deadShare(f, live.get(f.id) ?? 0) >= s.gcRatio) gc.add(f.id);
     }
-    return this.newJob(gc);
+    return gc;
   }
 
-  private newJob(gcFiles: Set<number>): BlobJob {
-    return new BlobJob({
-      fs: this.fs,
-      dir: this.dir,
-      newFileNumber: () => this.versions.newFileNumber(),
-      store: this.store,
-      settings: this.settings,
-      gcFiles,
-    });
-  }
-
-  /** Counts what a job wrote (called once its files are finished). */
-  record(job: BlobJob): void {
+  /** Counts what a job's blob side wrote (called once its result is installed). */
+  record(job: BlobJobCounts): void {
     this.counters.blobBytesWritten += job.bytesWritten;
     this.counters.blobDictionaryFiles += job.dictionaryFiles;
     this.counters.blobValuesRewritten += job.rewrittenValues;

@@ -32,7 +32,7 @@ import { HoldBack } from './blob-hold-back.js';
 import type { BlobFileMeta, BlobTableMeta } from './blob-meta.js';
 import type { BlobStore } from './blob-store.js';
 import { blobFileName, tableFileName } from './file-names.js';
-import { removeQuietly } from './flush.js';
+import { removeQuietly } from './remove-quietly.js';
 import type { ResolvedKvSeparation } from './kv-separation-options.js';
 
 /** What a job needs from its store. */

@@ -8,6 +8,8 @@ export type { DbIterator } from './db-iterator.js';
 export type { TreeOptions } from './options.js';
 export type { KvSeparationOptions } from './kv-separation-options.js';
 export type { TreeStats, BlobStats } from './stats.js';
+export type { JobStats, StallStats } from './jobs/background.js';
+export { JobScheduler } from './jobs/inline-runner.js';
 export type { Bytes } from './coerce.js';
 export {
   LsmError,

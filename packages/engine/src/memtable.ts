@@ -39,6 +39,11 @@ export class Memtable {
    * alternates them quadratic).
    */
   private fragmented: FragmentedRangeTombstones | undefined;
+  /**
+   * False once a write to this memtable's log failed: the log may then hold a record the
+   * memtable does not (or lack one it holds), so the memtable cannot be rebuilt from it.
+   */
+  logIntact = true;
   private fragmentedCount = 0;
 
   constructor(

@@ -23,6 +23,7 @@ import {
   checkZstdLevel,
   isLsmError,
 } from '@lsm/sstable';
+import { JobScheduler } from './jobs/inline-runner.js';
 import { type KvSeparationOptions, type ResolvedKvSeparation, resolveKvSeparation } from './kv-separation-options.js';
 
 /** Options of `Tree.open`. */
@@ -91,6 +92,22 @@ export interface TreeOptions {
    * "encryption key does not match" at open. Default: none.
    */
   encryption?: EncryptionOptions;
+  /**
+   * Worker threads that run flushes and compactions off the caller's thread. Default 1
+   * on the real disk (NodeFs); 0 runs every job on the caller's thread, inside the write
+   * that needs it. Stores on an in-process Fs (MemFs, CrashFs, FaultFs) always run jobs
+   * inline, and so do jobs that need a function a worker cannot load: a custom
+   * comparator, a compaction filter, or a merge operator other than the built-ins
+   * (counterAdd, appendWithSeparator). stats().jobs shows where jobs ran.
+   */
+  backgroundThreads?: number;
+  /**
+   * For tests: defer inline jobs under a seeded JobScheduler, which decides at every
+   * store call whether a waiting job starts and whether a finished job's result is
+   * installed, so reads, writes, snapshots, iterators and crashes meet jobs in flight.
+   * Implies inline jobs.
+   */
+  jobScheduler?: JobScheduler;
 }
 
 /** Options after defaults. */
@@ -119,6 +136,10 @@ export interface ResolvedOptions {
   kvSeparation: ResolvedKvSeparation | undefined;
   /** The keys, when the store is encrypted. */
   encryption: KeyRing | undefined;
+  /** The same keys as given (a worker builds its own KeyRing from them). */
+  encryptionOptions: EncryptionOptions | undefined;
+  backgroundThreads: number;
+  jobScheduler: JobScheduler | undefined;
 }
 
 function intOption(name: string, v: unknown, def: number, min: number, max: number): number {
@@ -143,6 +164,12 @@ function renamed<T>(name: string, check: () => T): T {
     if (isLsmError(err, 'LSM_INVALID_ARGUMENT') && !err.message.includes(name)) throw new InvalidArgumentError(`option ${name}: ${err.message}`);
     throw err;
   }
+}
+
+function schedulerOption(v: unknown): JobScheduler | undefined {
+  if (v === undefined) return undefined;
+  if (!(v instanceof JobScheduler)) throw new InvalidArgumentError('option jobScheduler must be a JobScheduler');
+  return v;
 }
 
 /** Applies defaults and validates. */
@@ -204,5 +231,8 @@ export function resolveOptions(o: TreeOptions | undefined): ResolvedOptions {
     compactionFilter: opts.compactionFilter === undefined ? undefined : checkCompactionFilter(opts.compactionFilter, 'option compactionFilter'),
     kvSeparation: resolveKvSeparation(opts.kvSeparation, compressionDictionary),
     encryption: opts.encryption === undefined ? undefined : new KeyRing(opts.encryption, 'option encryption'),
+    encryptionOptions: opts.encryption,
+    backgroundThreads: intOption('backgroundThreads', opts.backgroundThreads, 1, 0, 16),
+    jobScheduler: schedulerOption(opts.jobScheduler),
   };
 }

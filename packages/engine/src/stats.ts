@@ -1,6 +1,7 @@
 // The counters a store keeps and the shape stats() reports.
 
 import type { BlockCacheStats } from '@lsm/sstable';
+import type { JobStats, StallStats } from './jobs/background.js';
 
 /** Running totals of K/V separation since open. */
 export interface BlobCounters {
@@ -142,4 +143,8 @@ export interface TreeStats extends FeatureCounters {
   writeAmplification: number;
   /** K/V separation: blob files, live and dead bytes, garbage collection. */
   blobs: BlobStats;
+  /** Flush and compaction jobs: where they run, how many ran, failures, the background error. */
+  jobs: JobStats;
+  /** Backpressure: writes that waited for a flush or an L0 compaction, and for how long. */
+  stalls: StallStats;
 }

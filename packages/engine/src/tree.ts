@@ -11,8 +11,8 @@
 // - an I/O failure is reported as LSM_IO by the call that met it and leaves the store
 //   readable and consistent.
 
-import { LevelIterator, type TableMeta, firstTableEndingAtOrAfter } from '@lsm/compaction';
-import { type Fs, type FsFile, parentDir, readFile } from '@lsm/fs';
+import { LevelIterator, type TableMeta, counterAdd, firstTableEndingAtOrAfter } from '@lsm/compaction';
+import { type Fs, type FsFile, NodeFs, parentDir, readFile } from '@lsm/fs';
 import {
   BlockCache,
   ByteSink,
@@ -36,11 +36,14 @@ import { BlobStore } from './blob-store.js';
 import { DEFAULT_MAX_OPEN_BLOB_FILES } from './kv-separation-options.js';
 import { copyBytes } from './byte-slab.js';
 import { type Bytes, toKey } from './coerce.js';
-import { CompactionRunner } from './compaction-runner.js';
 import { ClosedError, LockedError } from './errors.js';
 import { LOCK, logFileName, parseFileName, tableFileName } from './file-names.js';
-import type { BlobFileMeta } from './blob-meta.js';
-import { removeQuietly, writeMemtable } from './flush.js';
+import { removeQuietly } from './remove-quietly.js';
+import { BackgroundWork } from './jobs/background.js';
+import { InlineRunner } from './jobs/inline-runner.js';
+import type { JobEnv } from './jobs/job-env.js';
+import type { JobStoreConfig } from './jobs/job-types.js';
+import { WorkerRunner } from './jobs/worker-runner.js';
 import { readLog } from './log-reader.js';
 import { openLog, startLog } from './log-encryption.js';
 import type { LogWriter } from './log-writer.js';
@@ -106,7 +109,8 @@ export class Tree {
   private readonly openIterators = new Set<DbIterator>();
   private readonly sink = new ByteSink(64 * 1024);
   private readonly counters: Counters = emptyCounters();
-  private readonly compactor: CompactionRunner;
+  /** Flushes and compactions, as jobs (on a worker thread, or inline). */
+  private readonly bg: BackgroundWork;
   /** K/V separation: open blob files, and their bookkeeping. */
   private readonly blobs: BlobStore;
   private readonly blobGc: BlobGc;
@@ -154,24 +158,62 @@ export class Tree {
     this.mem = new Memtable(opts.comparator, this.bytewise, 0);
     this.blobs = new BlobStore(this.fs, path, opts.kvSeparation?.maxOpenFiles ?? DEFAULT_MAX_OPEN_BLOB_FILES, opts.encryption);
     this.blobGc = new BlobGc(this.fs, path, versions, this.blobs, opts.kvSeparation, this.counters);
-    this.compactor = new CompactionRunner({
+    const env: JobEnv = {
       fs: this.fs,
       dir: path,
       comparator: opts.comparator,
-      strategy: opts.compaction,
-      versions: this.versions,
-      tableCache: this.tableCache,
-      writerOptions: () => this.writerOptions(),
-      snapshots: () => this.snapshots.seqnos(),
-      lastSeqno: () => this.lastSeqno,
-      counters: this.counters,
-      onObsolete: () => this.deleteObsoleteFiles(),
-      blobJob: () => this.blobGc.compactionJob(),
-      onBlobJob: (job) => this.blobGc.record(job),
-      ...(opts.mergeOperator !== undefined ? { mergeOperator: opts.mergeOperator } : {}),
-      ...(opts.compactionFilter !== undefined ? { compactionFilter: opts.compactionFilter } : {}),
-      readIndirection: (k, pointer) => this.blobs.read(pointer, k, 'a compaction input'),
-    });
+      writerOptions: this.writerOptions(),
+      kvSeparation: opts.kvSeparation,
+      blobStore: this.blobs,
+      openInput: (meta) => this.tableCache.iterator(meta.id, { fillCache: false }),
+      inputTombstones: (meta) => {
+        const table = this.tableCache.acquire(meta.id);
+        try {
+          return table.rangeTombstones();
+        } finally {
+          this.tableCache.release(meta.id);
+        }
+      },
+      mergeOperator: opts.mergeOperator,
+      compactionFilter: opts.compactionFilter,
+    };
+    const worker = workerRunnerFor(path, opts);
+    this.bg = new BackgroundWork(
+      {
+        versions,
+        strategy: opts.compaction,
+        counters: this.counters,
+        blobGc: this.blobGc,
+        autoCompaction: opts.autoCompaction,
+        env,
+        sealed: () => this.sealed,
+        flushed: (mem) => {
+          const i = this.sealed.indexOf(mem);
+          if (i >= 0) this.sealed.splice(i, 1);
+          if (this.sealed.length === 0) this.sealedTailUnsynced = false;
+        },
+        logNumberAfterFlushing: (mem) => this.logNumberAfterFlushing(mem),
+        snapshots: () => this.snapshots.seqnos(),
+        lastSeqno: () => this.lastSeqno,
+        installed: () => this.deleteObsoleteFiles(),
+      },
+      {
+        inline: new InlineRunner(opts.jobScheduler),
+        worker,
+        compactionOnWorker: opts.compactionFilter === undefined && (opts.mergeOperator === undefined || isBuiltInMergeOperator(opts.mergeOperator.name)),
+      },
+    );
+    if (worker !== undefined) {
+      // Results that arrive while the store is idle are installed from the event loop.
+      worker.onResult = () => {
+        if (this.closed) return;
+        try {
+          this.bg.pump();
+        } catch {
+          // Counted by the job bookkeeping; the next write reports what matters.
+        }
+      };
+    }
   }
 
   /**
@@ -277,7 +319,7 @@ export class Tree {
       // replayed logs, atomically. Two edits would let a crash in between replay the same
       // logs into a second table (duplicate entries).
       tree.installLog(opts.wal ? tree.createLog() : null);
-      tree.flushSealed(true);
+      tree.bg.drainFlushes();
       if (logs.length > 0) {
         // Every replayed log is now in a table (without a WAL now, every log is obsolete).
         tree.versions.logAndApply({ logNumber: tree.mem.logNumber || tree.versions.nextFileNumber, lastSeqno: tree.lastSeqno });
@@ -361,7 +403,7 @@ export class Tree {
     if (ops.length === 0) return this.lastSeqno;
     this.makeRoomForWrite();
     const syncNow = sync === true || this.opts.syncWrites;
-    if (syncNow && this.sealedTailUnsynced) this.flushSealed(true);
+    if (syncNow && this.sealedTailUnsynced) this.bg.drainFlushes();
     const first = this.lastSeqno + 1;
     if (this.opts.wal) {
       if (this.log === null || this.logBroken) this.rotateMemtable();
@@ -397,16 +439,20 @@ export class Tree {
     return this.lastSeqno;
   }
 
-  /** Seals the active memtable when it is full, and flushes what is sealed. */
+  /**
+   * Installs finished jobs; when the active memtable is full, seals it and starts its
+   * flush. Waits (backpressure, counted in stats().stalls) only while sealed memtables
+   * or L0 tables are at their limits. Refuses the write in the background-error state.
+   */
   private makeRoomForWrite(): void {
+    const bg = this.bg;
+    bg.pump();
+    bg.checkWritable();
     if (this.mem.approximateBytes < this.opts.memtableBytes) return;
-    if (this.sealed.length >= this.opts.maxSealedMemtables) {
-      // Too many memtables wait for a flush that keeps failing: refuse the write (stall).
-      this.flushSealed(true);
-    }
+    bg.waitWhile(() => this.sealed.length >= this.opts.maxSealedMemtables, 'memtable');
     this.rotateMemtable();
-    this.flushSealed(false);
-    this.compactor.afterFlush(this.opts.autoCompaction);
+    bg.nudge();
+    bg.waitWhile(() => this.versions.current.levels[0]!.length >= this.opts.compaction.l0StallFiles, 'l0');
   }
 
   /**
@@ -420,7 +466,10 @@ export class Tree {
     const next = this.opts.wal ? this.createLog() : null; // throws before anything changes
     if (this.log !== null) {
       if (!this.mem.empty) {
-        if (this.logBroken) this.sealedTailUnsynced = true;
+        if (this.logBroken) {
+          this.sealedTailUnsynced = true;
+          this.mem.logIntact = false;
+        }
         else {
           try {
             this.log.sync();
@@ -473,60 +522,6 @@ export class Tree {
   }
 
   /**
-   * Flushes sealed memtables, oldest first, each to an L0 table made durable and
-   * recorded in the manifest together with the oldest log still needed. With
-   * `throwOnError` false a failure is counted and left for the next attempt (the data
-   * is still in memory and in its log).
-   */
-  private flushSealed(throwOnError: boolean): void {
-    while (this.sealed.length > 0) {
-      const mem = this.sealed[0]!;
-      try {
-        this.flushOne(mem);
-      } catch (err) {
-        this.counters.flushErrors++;
-        if (throwOnError) throw err;
-        return;
-      }
-      this.sealed.shift();
-    }
-    this.sealedTailUnsynced = false;
-    this.deleteObsoleteFiles();
-  }
-
-  private flushOne(mem: Memtable): void {
-    const added: { level: number; meta: TableMeta }[] = [];
-    const addedBlobs: BlobFileMeta[] = [];
-    if (!mem.empty) {
-      const id = this.versions.newFileNumber();
-      const blobs = this.blobGc.flushJob();
-      let meta: TableMeta;
-      try {
-        meta = writeMemtable(this.fs, this.path, id, mem, this.writerOptions(), blobs && ((w) => blobs.tableWriter(id, w)));
-        blobs?.finish();
-      } catch (err) {
-        blobs?.abandon();
-        removeQuietly(this.fs, `${this.path}/${tableFileName(id)}`);
-        throw err;
-      }
-      if (blobs !== undefined) {
-        blobs.annotate(meta);
-        this.blobGc.record(blobs);
-        addedBlobs.push(...blobs.files);
-      }
-      this.counters.tableBytesWritten += meta.size;
-      added.push({ level: 0, meta });
-    }
-    const logNumber = this.logNumberAfterFlushing(mem);
-    // Record exactly what is now durable in tables: recovery derives the next seqno from
-    // it and from the logs, so it must not claim writes that only sit in an unsynced log.
-    // If this edit fails it may still have reached the disk: its table is not deleted
-    // until a new manifest is installed (deleteObsoleteFiles waits for that).
-    this.versions.logAndApply({ added, addedBlobs, logNumber, lastSeqno: Math.max(this.versions.lastSeqno, mem.largestSeqno) });
-    this.counters.flushes++;
-  }
-
-  /**
    * The log number to record once `mem` is in a table: the log of the oldest memtable
    * still holding unflushed writes, or of the active log; with no log at all, past every
    * file number, so no existing log is ever replayed over data already in a table.
@@ -553,9 +548,10 @@ export class Tree {
   /** Writes the active memtable (and any sealed one) to tables; durable when it returns. */
   flush(): void {
     this.checkOpen();
+    this.bg.checkWritable();
     if (!this.mem.empty) this.rotateMemtable();
-    this.flushSealed(true);
-    this.compactor.afterFlush(this.opts.autoCompaction);
+    this.bg.drainFlushes();
+    this.bg.nudge();
   }
 
   /** Makes every acknowledged write durable (fsync of the log; a flush without a log). */
@@ -570,7 +566,7 @@ export class Tree {
       this.flush();
       return;
     }
-    if (this.sealedTailUnsynced) this.flushSealed(true);
+    if (this.sealedTailUnsynced) this.bg.drainFlushes();
     try {
       this.log.sync();
       this.counters.walSyncs++;
@@ -584,7 +580,10 @@ export class Tree {
   compact(): void {
     this.checkOpen();
     this.flush();
-    this.compactor.major();
+    this.bg.runPlans(() => {
+      const picked = this.opts.compaction.pickMajor(this.versions.current);
+      return picked === null ? [] : Array.isArray(picked) ? picked : [picked];
+    });
   }
 
   // ---------------------------------------------------------------- reads
@@ -609,6 +608,7 @@ export class Tree {
   /** The value of `key`, or undefined. Reads as of `opts.snapshot` / `opts.seqno` if given. */
   get(key: Bytes, opts?: ReadOptions): Uint8Array | undefined {
     this.checkOpen();
+    this.bg.pump();
     const k = toKey(key);
     const seq = this.readSeqno(opts);
     this.counters.gets++;
@@ -619,6 +619,7 @@ export class Tree {
   multiGet(keys: readonly Bytes[], opts?: ReadOptions): (Uint8Array | undefined)[] {
     this.checkOpen();
     if (!Array.isArray(keys)) throw new InvalidArgumentError('keys must be an array');
+    this.bg.pump();
     const seq = this.readSeqno(opts);
     this.counters.gets += keys.length;
     return keys.map((key, i) => this.getAt(toKey(key, `keys[${i}]`), seq));
@@ -703,6 +704,7 @@ export class Tree {
   }
 
   private iterate(opts: RangeOptions | undefined, prefix: Uint8Array | undefined): DbIterator {
+    this.bg.pump();
     const seq = this.readSeqno(opts);
     const bounds = resolveBounds(opts, prefix);
     const version = this.versions.current;
@@ -822,6 +824,8 @@ export class Tree {
       compactionBytesRead: c.compactionBytesRead,
       writeAmplification: c.userBytes === 0 ? 0 : (c.walBytes + c.tableBytesWritten + c.blobBytesWritten) / c.userBytes,
       blobs: this.blobGc.stats(),
+      jobs: this.bg.stats(),
+      stalls: { ...this.bg.stalls },
     };
   }
 
@@ -851,11 +855,11 @@ export class Tree {
       let obsolete = false;
       // All work is synchronous: a table that no version holds and no running compaction
       // is writing is an orphan, whatever its number.
-      if (p.kind === 'table') obsolete = tablesSettled && !live.has(p.number) && !this.compactor.isOutput(p.number);
+      if (p.kind === 'table') obsolete = tablesSettled && !live.has(p.number) && !this.bg.isReserved(p.number);
       else if (p.kind === 'log') obsolete = p.number < this.versions.logNumber && !activeLogs.has(p.number);
       else if (p.kind === 'manifest') obsolete = p.number !== this.versions.manifestNumber;
       else if (p.kind === 'temp') obsolete = true;
-      else if (p.kind === 'blob') obsolete = tablesSettled && !liveBlobs.has(p.number);
+      else if (p.kind === 'blob') obsolete = tablesSettled && !liveBlobs.has(p.number) && !this.bg.isReserved(p.number);
       if (!obsolete) continue;
       if (p.kind === 'blob') {
         this.blobGc.remove(p.number);
@@ -889,13 +893,16 @@ export class Tree {
     if (this.closed) return;
     let failure: unknown;
     try {
+      // Jobs in flight finish and are installed: no thread writes into the directory
+      // once its lock is released.
+      this.bg.drainAll(false);
       if (!this.opts.wal || this.logBroken || this.sealedTailUnsynced || this.log === null) {
         // No log, or one whose tail cannot be trusted: make every write durable in tables.
         if (!this.mem.empty) {
           this.sealed.push(this.mem);
           this.mem = new Memtable(this.opts.comparator, this.bytewise, 0);
         }
-        this.flushSealed(true);
+        this.bg.drainFlushes();
       } else {
         this.log.sync();
       }
@@ -910,6 +917,7 @@ export class Tree {
 
   private releaseResources(): void {
     this.closed = true;
+    this.bg.close();
     this.closeLogQuietly();
     this.versions.close();
     this.tableCache.close();
@@ -963,3 +971,26 @@ function resolveBounds(opts: RangeOptions | undefined, prefix: Uint8Array | unde
 }
 
 export type { CommitOptions, Version };
+
+/** The worker runner of a store on the real disk (undefined: every job runs inline). */
+function workerRunnerFor(dir: string, opts: ResolvedOptions): WorkerRunner | undefined {
+  if (opts.backgroundThreads === 0 || !(opts.fs instanceof NodeFs) || opts.comparator !== bytewiseComparator) return undefined;
+  if (opts.jobScheduler !== undefined) return undefined;
+  const config: JobStoreConfig = {
+    dir,
+    blockSize: opts.blockSize,
+    compression: opts.compression,
+    compressionLevel: opts.compressionLevel,
+    compressionDictionary: opts.compressionDictionary,
+    filter: opts.filter,
+    encryption: opts.encryptionOptions,
+    kvSeparation: opts.kvSeparation,
+    mergeOperatorName: opts.mergeOperator !== undefined && isBuiltInMergeOperator(opts.mergeOperator.name) ? opts.mergeOperator.name : undefined,
+  };
+  return new WorkerRunner(config, opts.backgroundThreads);
+}
+
+/** Whether a worker can load the merge operator of this name (a built-in). */
+function isBuiltInMergeOperator(name: string): boolean {
+  return name === counterAdd.name || /^lsm\.append\(sep=[0-9a-f]*\)$/.test(name);
+}

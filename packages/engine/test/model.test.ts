@@ -8,9 +8,12 @@
 // the step, so `MODEL_SEED=<seed> npx vitest run test/model.test.ts` replays it.
 
 import { Fifo, Leveled, SizeTiered, appendWithSeparator } from '@lsm/compaction';
-import { MemFs } from '@lsm/fs';
+import { MemFs, NodeFs } from '@lsm/fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type Snapshot, Tree, type TreeOptions } from '../src/index.js';
+import { JobScheduler, type Snapshot, Tree, type TreeOptions } from '../src/index.js';
 import { Oracle, Rng, hex, keyOf, valueOf } from './helpers.js';
 
 interface ModelConfig {
@@ -22,6 +25,10 @@ interface ModelConfig {
   noCompact?: boolean;
   /** K/V separation threshold: value sizes straddle it, and blob files and blob GC must be seen. */
   blobThreshold?: number;
+  /** Jobs deferred by a seeded JobScheduler: they start and are installed at random calls. */
+  scheduled?: boolean;
+  /** On the real disk (NodeFs): flushes and compactions run on worker threads. */
+  worker?: boolean;
 }
 
 /** Tiny trees with K/V separation: tiny blob files, so values are separated, collected and dropped all the time. */
@@ -93,16 +100,59 @@ const CONFIGS: ModelConfig[] = [
     noCompact: true,
   },
   { name: 'no filter, no cache, manual compaction', options: () => ({ ...tiny(), filter: false, blockCacheBytes: 0, autoCompaction: false }), steps: 1500, keys: 150 },
+  // Jobs in flight: a seeded scheduler starts each flush and compaction, and installs its
+  // result, at random later calls, so writes, reads, snapshots, iterators, flush(),
+  // compact() and reopen all meet jobs that are waiting, running or finished but not installed.
+  { name: 'jobs in flight (seeded scheduler), leveled', options: tiny, steps: 3000, keys: 300, scheduled: true },
+  {
+    name: 'jobs in flight (seeded scheduler), kv separation, encrypted, dictionaries',
+    options: () => ({
+      ...tinyBlobs(0.3),
+      encryption: { key: new Uint8Array(32).fill(0x17) },
+      compression: { type: 'zstd', dictionary: { maxBytes: 256, sampleBytes: 3000 } },
+      kvSeparation: { minValueSize: BLOB_THRESHOLD, gcRatio: 0.3, blobFileBytes: 4096, compression: 'zstd' },
+    }),
+    steps: 1500,
+    keys: 200,
+    blobThreshold: BLOB_THRESHOLD,
+    scheduled: true,
+  },
+  {
+    name: 'jobs in flight (seeded scheduler), size-tiered, no WAL',
+    options: () => ({ ...tiny(), wal: false, compaction: new SizeTiered({ minMergeWidth: 2, maxMergeWidth: 6 }) }),
+    steps: 1500,
+    keys: 250,
+    scheduled: true,
+  },
+  // Real threads: the worker runner on NodeFs, results installed whenever they arrive.
+  { name: 'worker threads on NodeFs, leveled', options: tiny, steps: 1500, keys: 250, worker: true },
+  {
+    name: 'worker threads on NodeFs, kv separation, encrypted',
+    options: () => ({ ...tinyBlobs(0.3), encryption: { key: new Uint8Array(32).fill(0x5a) } }),
+    steps: 1200,
+    keys: 200,
+    blobThreshold: BLOB_THRESHOLD,
+    worker: true,
+  },
 ];
 
 const SEEDS = process.env.MODEL_SEED ? [Number(process.env.MODEL_SEED)] : [1, 2, 3, 4];
 
 function runModel(config: ModelConfig, seed: number): void {
+  const disk = config.worker === true ? mkdtempSync(join(tmpdir(), 'lsm-model-')) : undefined;
+  try {
+    runModelIn(config, seed, disk);
+  } finally {
+    if (disk !== undefined) rmSync(disk, { recursive: true, force: true });
+  }
+}
+
+function runModelIn(config: ModelConfig, seed: number, disk: string | undefined): void {
   const rng = new Rng(seed);
-  const fs = new MemFs();
-  const dir = '/db';
+  const fs = disk === undefined ? new MemFs() : new NodeFs();
+  const dir = disk === undefined ? '/db' : join(disk, 'db');
   const mergeOperator = appendWithSeparator('+');
-  const opts = { ...config.options(), fs, mergeOperator };
+  const opts: TreeOptions = { ...config.options(), fs, mergeOperator, ...(config.scheduled === true ? { jobScheduler: new JobScheduler(seed) } : {}) };
   let tree = Tree.open(dir, opts);
   const oracle = new Oracle((k, e, o) => mergeOperator.merge(k, e, o));
   const snaps: { snap: Snapshot; seqno: number }[] = [];
@@ -118,6 +168,8 @@ function runModel(config: ModelConfig, seed: number): void {
   let rewritten = 0; // values moved by blob GC, summed over reopens
   let step = 0;
   let work = 0; // flushes + compactions, summed over reopens (stats count since open)
+  let jobsOnWorker = 0;
+  let stepsWithJobsInFlight = 0;
   const where = () => `seed ${seed}, config '${config.name}', step ${step}`;
 
   const checkRange = (lo: number | undefined, hi: number | undefined, reverse: boolean, limit: number | undefined, at?: { snap: Snapshot; seqno: number }) => {
@@ -140,6 +192,7 @@ function runModel(config: ModelConfig, seed: number): void {
   };
 
   for (step = 0; step < config.steps; step++) {
+    if (config.scheduled === true && tree.stats().jobs.running > 0) stepsWithJobsInFlight++;
     const r = rng.next();
     const x = rng.next();
     if (x < 0.06) {
@@ -265,6 +318,7 @@ function runModel(config: ModelConfig, seed: number): void {
       snaps.length = 0;
       const st = tree.stats();
       work += st.flushes + st.compactions;
+      jobsOnWorker += st.jobs.onWorker;
       blobFilesSeen = Math.max(blobFilesSeen, st.blobs.files);
       rewritten += st.blobs.gcValuesRewritten;
       tree.close();
@@ -281,11 +335,15 @@ function runModel(config: ModelConfig, seed: number): void {
   checkRange(undefined, undefined, true, undefined);
   const stats = tree.stats();
   work += stats.flushes + stats.compactions;
+  jobsOnWorker += stats.jobs.onWorker;
   blobFilesSeen = Math.max(blobFilesSeen, stats.blobs.files);
   rewritten += stats.blobs.gcValuesRewritten;
   tree.close();
   // The configuration must actually have exercised flushes and compactions.
   expect(work, where()).toBeGreaterThan(10);
+  if (config.worker === true) expect(jobsOnWorker, `${where()}: no job ran on a worker`).toBeGreaterThan(10);
+  // The scheduler must really have kept jobs in flight across foreground operations.
+  if (config.scheduled === true) expect(stepsWithJobsInFlight, `${where()}: jobs were never in flight`).toBeGreaterThan(config.steps / 10);
   if (t !== undefined) {
     expect(blobFilesSeen, where()).toBeGreaterThan(0);
     expect(rewritten, `${where()}: blob GC never ran`).toBeGreaterThan(0);

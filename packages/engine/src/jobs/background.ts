@@ -1,0 +1,478 @@
+// BackgroundWork: a store's flushes and compactions as jobs. It decides what to start
+// (the oldest sealed memtable, one at a time, so L0 and the log number advance in
+// order; one compaction at a time, picked by the strategy from the current version),
+// reserves each job's file numbers, routes it to the worker runner when the job can
+// run there and to the inline runner otherwise, installs each result with one manifest
+// edit, and applies backpressure: a writer waits only when sealed memtables or L0 files
+// reach their limits, and every wait is counted.
+//
+// Failures: a failed job's files are already removed; it is counted and retried at the
+// next trigger (never twice in one call). After MAX_CONSECUTIVE_FAILURES failures in a
+// row the store enters the background-error state: every write reports the error (its
+// code, with the last failure as cause) until the store is reopened; reads go on.
+
+import { type CompactionPlan, type CompactionStrategy, totalBytes } from '@lsm/compaction';
+import { LsmError, type LsmErrorCode } from '@lsm/sstable';
+import type { BlobGc } from '../blob-gc.js';
+import type { Memtable } from '../memtable.js';
+import type { Counters } from '../stats.js';
+import type { VersionSet } from '../version-set.js';
+import type { InlineRunner } from './inline-runner.js';
+import type { JobEnv } from './job-env.js';
+import type { JobRunner } from './job-runner.js';
+import type { CompactionJobSpec, FileNumberRange, FlushJobSpec, JobResult, JobSuccess } from './job-types.js';
+import { errorOf } from './run-job.js';
+
+/** Failed jobs in a row after which writes are refused until reopen. */
+export const MAX_CONSECUTIVE_FAILURES = 5;
+/** Compactions started and installed in one pump at most (bounds one call's work inline). */
+const MAX_ROUNDS = 64;
+
+/** What BackgroundWork needs from its store. */
+export interface BackgroundHost {
+  readonly versions: VersionSet;
+  readonly strategy: CompactionStrategy;
+  readonly counters: Counters;
+  readonly blobGc: BlobGc;
+  readonly autoCompaction: boolean;
+  /** The env of jobs run on this thread. */
+  readonly env: JobEnv;
+  /** Sealed memtables, oldest first. */
+  sealed(): readonly Memtable[];
+  /** `mem` is in a table now: the store drops it from its sealed list. */
+  flushed(mem: Memtable): void;
+  /** The log number to record once `mem` is in a table. */
+  logNumberAfterFlushing(mem: Memtable): number;
+  snapshots(): number[];
+  lastSeqno(): number;
+  /** After every install: delete what is obsolete. */
+  installed(): void;
+}
+
+/** Where jobs may run. */
+export interface BackgroundRunners {
+  inline: InlineRunner;
+  /** undefined: everything inline. */
+  worker: JobRunner | undefined;
+  /** Whether compactions may go to the worker (no user function a worker cannot load). */
+  compactionOnWorker: boolean;
+}
+
+/** Backpressure counts (in stats()). */
+export interface StallStats {
+  /** Writes that waited, and the total time they waited, in ms. */
+  count: number;
+  millis: number;
+  /** Of those, waits for a flush (sealed memtables at their limit) and for L0 compaction. */
+  memtableWaits: number;
+  l0Waits: number;
+  /** The longest single wait, in ms. */
+  maxMillis: number;
+}
+
+/** Job counts (in stats()). */
+export interface JobStats {
+  /** Where jobs run: 'worker' or 'inline'. */
+  runner: 'worker' | 'inline';
+  /** Jobs run on the worker / on the caller's thread since open. */
+  onWorker: number;
+  inline: number;
+  /** Jobs in flight now. */
+  running: number;
+  /** Failed jobs since open. */
+  failed: number;
+  /** Set once writes are refused after repeated background failures. */
+  backgroundError: string | undefined;
+}
+
+interface Running<S> {
+  spec: S;
+  runner: JobRunner;
+}
+
+/** The background work of one store. */
+export class BackgroundWork {
+  private nextJobId = 1;
+  private flushing: (Running<FlushJobSpec> & { mem: Memtable }) | undefined;
+  private compacting: (Running<CompactionJobSpec> & { deleted: { level: number; id: number }[] }) | undefined;
+  private readonly reserved = new Map<number, FileNumberRange>();
+  private failuresInARow = 0;
+  /** A job failed since the last external call: no retry until the next one. */
+  private retryHeld = false;
+  /** Set while a caller waits for the jobs in flight (close, compact): start nothing new. */
+  private holdStarts = false;
+  /** Something changed (a result installed, a memtable sealed): look for work to start. */
+  private wantStart = true;
+  /** The failure of the last flush job, for a caller waiting on flushes. */
+  private lastFlushFailure: Error | undefined;
+  private lastCompactionFailure: Error | undefined;
+  /** Set: the store refuses writes. */
+  error: LsmError | undefined;
+  readonly stalls: StallStats = { count: 0, millis: 0, memtableWaits: 0, l0Waits: 0, maxMillis: 0 };
+  private onWorker = 0;
+  private inline = 0;
+  private failed = 0;
+
+  constructor(
+    private readonly host: BackgroundHost,
+    private readonly runners: BackgroundRunners,
+  ) {}
+
+  /** True while `n` is a file number reserved for a job not yet installed. */
+  isReserved(n: number): boolean {
+    for (const r of this.reserved.values()) if (n >= r.first && n < r.end) return true;
+    return false;
+  }
+
+  get running(): number {
+    return (this.flushing === undefined ? 0 : 1) + (this.compacting === undefined ? 0 : 1);
+  }
+
+  /** The job part of stats(). */
+  stats(): JobStats {
+    return {
+      runner: this.runners.worker === undefined ? 'inline' : 'worker',
+      onWorker: this.onWorker,
+      inline: this.inline,
+      running: this.running,
+      failed: this.failed,
+      backgroundError: this.error?.message,
+    };
+  }
+
+  /** Throws the background error, if the store is in that state. */
+  checkWritable(): void {
+    if (this.error !== undefined) throw this.error;
+  }
+
+  /** Installs finished jobs and starts what can start. Cheap when nothing happened. */
+  pump(): void {
+    this.retryHeld = false;
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      for (const r of this.collect()) this.install(r);
+      if (!this.wantStart) return;
+      this.wantStart = false;
+      if (!this.start()) return;
+    }
+  }
+
+  /** A memtable was sealed (or the caller wants work looked for): start what can start. */
+  nudge(): void {
+    this.wantStart = true;
+    this.pump();
+  }
+
+  private collect(): JobResult[] {
+    const a = this.runners.inline.poll();
+    const w = this.runners.worker;
+    if (w === undefined || w.inFlight === 0) return a;
+    const b = w.poll();
+    return a.length === 0 ? b : b.length === 0 ? a : [...a, ...b];
+  }
+
+  /** Blocks until some job finishes (inline jobs run now), then installs what is ready. */
+  private waitOne(): void {
+    const results = this.runners.inline.inFlight > 0 ? this.runners.inline.wait() : (this.runners.worker?.wait(1000) ?? []);
+    for (const r of results) this.install(r);
+    this.start();
+  }
+
+  // ------------------------------------------------------------ starting jobs
+
+  /** Starts a flush and a compaction when there is one to start. True if anything started. */
+  private start(): boolean {
+    if (this.error !== undefined || this.retryHeld || this.holdStarts) return false;
+    let started = false;
+    const sealed = this.host.sealed();
+    if (this.flushing === undefined && sealed.length > 0) {
+      this.startFlush(sealed[0]!);
+      started = true;
+    }
+    if (this.compacting === undefined) started = this.startCompaction() || started;
+    return started;
+  }
+
+  private reserve(id: number, count: number): FileNumberRange {
+    const v = this.host.versions;
+    const range = { first: v.nextFileNumber, end: v.nextFileNumber + count };
+    v.nextFileNumber = range.end;
+    this.reserved.set(id, range);
+    return range;
+  }
+
+  private startFlush(mem: Memtable): void {
+    const id = this.nextJobId++;
+    const kv = this.host.env.kvSeparation;
+    const count = 1 + (kv === undefined ? 0 : 2 * Math.ceil(mem.approximateBytes / kv.blobFileBytes) + 8);
+    const onWorker = this.runners.worker !== undefined && mem.logNumber > 0 && mem.logIntact;
+    const spec: FlushJobSpec = {
+      kind: 'flush',
+      id,
+      numbers: this.reserve(id, count),
+      logNumber: onWorker ? mem.logNumber : 0,
+      entries: mem.size,
+      rangeTombstones: mem.rangeTombstones.length,
+    };
+    const runner = onWorker ? this.runners.worker! : this.runners.inline;
+    this.flushing = { spec, mem, runner };
+    this.count(runner);
+    runner.submit(spec, { env: this.host.env, mem, blobWork: kv !== undefined });
+  }
+
+  private count(runner: JobRunner): void {
+    if (runner.kind === 'worker') this.onWorker++;
+    else this.inline++;
+  }
+
+  /** Picks a compaction (when automatic, or when L0 is at the stall threshold) and starts it. */
+  private startCompaction(): boolean {
+    const h = this.host;
+    const stalled = h.versions.current.levels[0]!.length >= h.strategy.l0StallFiles;
+    if (!h.autoCompaction && !stalled) return false;
+    const plan = h.strategy.pick(h.versions.current);
+    if (plan === null) return false;
+    return this.startPlan(plan);
+  }
+
+  /** Starts `plan`: a manifest-only plan is applied now; a merge becomes a job. */
+  private startPlan(plan: CompactionPlan): boolean {
+    const h = this.host;
+    const deleted = plan.inputs.flatMap((g) => g.tables.map((t) => ({ level: g.level, id: t.id })));
+    if (plan.kind === 'drop' || plan.trivialMove) {
+      // FIFO drops its inputs, and a trivial move relinks them, by a manifest edit alone.
+      const added = plan.kind === 'drop' ? [] : plan.inputs.flatMap((g) => g.tables.map((meta) => ({ level: plan.outputLevel, meta })));
+      try {
+        h.versions.logAndApply({ deleted, added });
+      } catch (err) {
+        h.counters.compactionErrors++;
+        this.lastCompactionFailure = this.failedJob(0, err as Error, 'compaction');
+        return false;
+      }
+      this.succeeded();
+      if (plan.kind === 'drop') {
+        h.counters.compactions++;
+        h.counters.tablesDropped += deleted.length;
+      } else h.counters.trivialMoves++;
+      this.wantStart = true;
+      h.installed();
+      return true;
+    }
+    const id = this.nextJobId++;
+    const gc = h.blobGc.compactionGcFiles();
+    const inputBytes = plan.inputs.reduce((s, g) => s + totalBytes(g.tables), 0);
+    let gcBytes = 0;
+    for (const f of gc ?? []) gcBytes += h.versions.blobFiles.get(f)?.recordBytes ?? 0;
+    const kv = h.env.kvSeparation;
+    const unit = Math.max(1, Math.min(plan.targetTableSize, kv?.blobFileBytes ?? plan.targetTableSize));
+    const count = 2 * Math.ceil((inputBytes + gcBytes) / unit) + 32;
+    const spec: CompactionJobSpec = {
+      kind: 'compaction',
+      id,
+      numbers: this.reserve(id, count),
+      plan,
+      snapshots: h.snapshots(),
+      visibleSeqno: h.lastSeqno(),
+      gcBlobFiles: [...(gc ?? [])],
+    };
+    const runner = this.runners.compactionOnWorker && this.runners.worker !== undefined ? this.runners.worker : this.runners.inline;
+    this.compacting = { spec, runner, deleted };
+    this.count(runner);
+    runner.submit(spec, { env: h.env, blobWork: gc !== undefined });
+    return true;
+  }
+
+  // ------------------------------------------------------------ installing results
+
+  private install(r: JobResult): void {
+    const h = this.host;
+    const f = this.flushing;
+    const c = this.compacting;
+    if (f !== undefined && f.spec.id === r.id) {
+      this.flushing = undefined;
+      this.lastFlushFailure = r.ok ? undefined : this.failedJob(r.id, errorOf(r), 'flush');
+      if (r.ok) {
+        if (!this.installFlush(f.mem, r)) return;
+        h.flushed(f.mem);
+        h.counters.flushes++;
+      } else h.counters.flushErrors++;
+    } else if (c !== undefined && c.spec.id === r.id) {
+      this.compacting = undefined;
+      this.lastCompactionFailure = r.ok ? undefined : this.failedJob(r.id, errorOf(r), 'compaction');
+      if (r.ok) {
+        if (!this.installCompaction(c.deleted, c.spec.plan.outputLevel, r)) return;
+      } else h.counters.compactionErrors++;
+    } else return; // a result of a job this store no longer waits for (cannot happen)
+    this.reserved.delete(r.id);
+    this.wantStart = true;
+    h.installed();
+  }
+
+  private installFlush(mem: Memtable, r: JobSuccess): boolean {
+    const h = this.host;
+    try {
+      // Record exactly what is now durable in tables: recovery derives the next seqno from
+      // it and from the logs, so it must not claim writes that only sit in an unsynced log.
+      // If this edit fails it may still have reached the disk: its table is not deleted
+      // until a new manifest is installed (the store deletes no table meanwhile).
+      h.versions.logAndApply({
+        added: r.tables.map((meta) => ({ level: 0, meta })),
+        addedBlobs: r.blobFiles,
+        logNumber: h.logNumberAfterFlushing(mem),
+        lastSeqno: Math.max(h.versions.lastSeqno, mem.largestSeqno),
+      });
+    } catch (err) {
+      this.reserved.delete(r.id);
+      h.counters.flushErrors++;
+      this.lastFlushFailure = this.failedJob(r.id, err as Error, 'flush');
+      return false;
+    }
+    this.succeeded();
+    h.counters.tableBytesWritten += r.tableBytes;
+    h.blobGc.record(r.blob);
+    return true;
+  }
+
+  private installCompaction(deleted: { level: number; id: number }[], level: number, r: JobSuccess): boolean {
+    const h = this.host;
+    try {
+      h.versions.logAndApply({ deleted, added: r.tables.map((meta) => ({ level, meta })), addedBlobs: r.blobFiles });
+    } catch (err) {
+      // The edit may be on disk: the outputs stay until a new manifest settles it.
+      this.reserved.delete(r.id);
+      h.counters.compactionErrors++;
+      this.lastCompactionFailure = this.failedJob(r.id, err as Error, 'compaction');
+      return false;
+    }
+    this.succeeded();
+    const c = h.counters;
+    c.compactions++;
+    c.tableBytesWritten += r.tableBytes;
+    const m = r.merge!;
+    c.compactionBytesRead += m.bytesRead;
+    c.droppedByRangeTombstones += m.droppedByRangeTombstones;
+    c.rangeTombstonesDropped += m.rangeTombstonesDropped;
+    c.mergesCollapsed += m.mergesCollapsed;
+    c.filterRemoved += m.filterRemoved;
+    c.filterChanged += m.filterChanged;
+    h.blobGc.record(r.blob);
+    return true;
+  }
+
+  private succeeded(): void {
+    this.failuresInARow = 0;
+  }
+
+  /** Counts a failure; the store refuses writes after too many in a row. Returns `err`. */
+  private failedJob(id: number, err: Error, kind: string): Error {
+    this.reserved.delete(id);
+    this.failed++;
+    this.failuresInARow++;
+    this.retryHeld = true;
+    if (this.failuresInARow >= MAX_CONSECUTIVE_FAILURES && this.error === undefined) {
+      const code: LsmErrorCode = err instanceof LsmError ? err.code : 'LSM_IO';
+      this.error = new LsmError(
+        code,
+        `background ${kind} failed ${this.failuresInARow} times in a row; the store refuses writes until it is reopened: ${err.message}`,
+        { cause: err },
+      );
+    }
+    return err;
+  }
+
+  // ------------------------------------------------------------ waiting
+
+  /**
+   * Backpressure before a write: waits while `blocked()` holds and some job can change
+   * it. Counted in the stall stats.
+   */
+  waitWhile(blocked: () => boolean, reason: 'memtable' | 'l0'): void {
+    this.pump();
+    if (!blocked()) return;
+    const t0 = performance.now();
+    try {
+      while (blocked()) {
+        this.checkWritable();
+        if (this.running === 0) {
+          this.retryHeld = false;
+          if (!this.start()) break; // nothing can change it: let the write through
+          continue;
+        }
+        this.waitOne();
+      }
+      this.checkWritable();
+    } finally {
+      const ms = performance.now() - t0;
+      const s = this.stalls;
+      s.count++;
+      s.millis += ms;
+      if (ms > s.maxMillis) s.maxMillis = ms;
+      if (reason === 'memtable') s.memtableWaits++;
+      else s.l0Waits++;
+    }
+  }
+
+  /** Waits until every sealed memtable is in a table; throws a flush's failure. */
+  drainFlushes(): void {
+    this.pump();
+    this.retryHeld = false;
+    while (this.host.sealed().length > 0) {
+      if (this.flushing === undefined) {
+        this.checkWritable();
+        this.lastFlushFailure = undefined;
+        this.start();
+        if (this.flushing === undefined) break;
+      }
+      const id = this.flushing.spec.id;
+      while (this.flushing !== undefined && this.flushing.spec.id === id) this.waitOne();
+      const failure = this.lastFlushFailure;
+      if (failure !== undefined) {
+        this.lastFlushFailure = undefined;
+        throw failure;
+      }
+    }
+  }
+
+  /** Waits for every job in flight, starting none; with `throwFailures`, throws a compaction's failure. */
+  drainAll(throwFailures: boolean): void {
+    this.lastCompactionFailure = undefined;
+    this.holdStarts = true;
+    try {
+      while (this.running > 0) this.waitOne();
+    } finally {
+      this.holdStarts = false;
+    }
+    const e = this.lastCompactionFailure;
+    this.lastCompactionFailure = undefined;
+    if (throwFailures && e !== undefined) throw e;
+  }
+
+  /**
+   * Runs the plans `pick` gives once no job is in flight (a major compaction), one after
+   * another, waiting for each; throws a failure.
+   */
+  runPlans(pick: () => readonly CompactionPlan[]): void {
+    this.drainAll(true);
+    this.holdStarts = true;
+    try {
+      for (const plan of pick()) {
+        this.checkWritable();
+        this.startPlan(plan);
+        while (this.compacting !== undefined) this.waitOne();
+        const e = this.lastCompactionFailure;
+        this.lastCompactionFailure = undefined;
+        if (e !== undefined) throw e;
+      }
+    } finally {
+      this.holdStarts = false;
+    }
+  }
+
+  /** Stops the runners. Results not installed become orphans that the next open deletes. */
+  close(): void {
+    this.runners.worker?.close();
+    this.runners.inline.close();
+    this.flushing = undefined;
+    this.compacting = undefined;
+    this.reserved.clear();
+  }
+}

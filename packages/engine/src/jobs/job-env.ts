@@ -1,0 +1,28 @@
+// JobEnv: what a flush or compaction job reads and writes through. The store gives its
+// own (its Fs, table cache and blob store) to jobs run on the caller's thread; a worker
+// builds one per job from the JobStoreConfig and closes it after, so it never keeps a
+// deleted file open.
+
+import type { CompactionFilter, MergeOperator, TableMeta } from '@lsm/compaction';
+import type { Fs } from '@lsm/fs';
+import type { Comparator, InternalIterator, RangeTombstone, TableWriterOptions } from '@lsm/sstable';
+import type { BlobStore } from '../blob-store.js';
+import type { ResolvedKvSeparation } from '../kv-separation-options.js';
+
+/** Everything a job touches. */
+export interface JobEnv {
+  fs: Fs;
+  dir: string;
+  comparator: Comparator;
+  /** Options of every table the job writes (the job adds the file number). */
+  writerOptions: TableWriterOptions;
+  kvSeparation: ResolvedKvSeparation | undefined;
+  /** Reads blob values (garbage collection, merges collapsing onto a blob value). */
+  blobStore: BlobStore;
+  /** A fresh iterator over an input table's point entries (not filling the block cache). */
+  openInput(meta: TableMeta): InternalIterator;
+  /** An input table's range tombstones. */
+  inputTombstones(meta: TableMeta): readonly RangeTombstone[];
+  mergeOperator: MergeOperator | undefined;
+  compactionFilter: CompactionFilter | undefined;
+}

@@ -1,0 +1,115 @@
+// The data that crosses between a store and its background jobs. Everything here is
+// plain, structured-clonable data (numbers, strings, Uint8Arrays, Maps, plain objects),
+// so the same job can run on the caller's thread or on a worker thread: a job is a pure
+// function of its spec and the files it names, and its result is installed by the store
+// with one manifest edit.
+
+import type { CompactionPlan, TableMeta } from '@lsm/compaction';
+import type { CompressionType, EncryptionOptions, FilterOptions, TableDictionaryOptions } from '@lsm/sstable';
+import type { BlobFileMeta } from '../blob-meta.js';
+import type { ResolvedKvSeparation } from '../kv-separation-options.js';
+
+/** What every job of one store shares: where files live and how to write them. */
+export interface JobStoreConfig {
+  dir: string;
+  blockSize: number;
+  compression: CompressionType;
+  compressionLevel: number | undefined;
+  compressionDictionary: TableDictionaryOptions | undefined;
+  filter: FilterOptions | false;
+  /** Raw keys (a worker builds its own KeyRing from them). */
+  encryption: EncryptionOptions | undefined;
+  kvSeparation: ResolvedKvSeparation | undefined;
+  /** A built-in merge operator's name (resolved by name on a worker), or undefined. */
+  mergeOperatorName: string | undefined;
+}
+
+/** A range of file numbers handed to a job: it names its outputs from [first, end). */
+export interface FileNumberRange {
+  first: number;
+  end: number;
+}
+
+/** Flush: one sealed memtable into an L0 table (and blob files, with K/V separation). */
+export interface FlushJobSpec {
+  kind: 'flush';
+  id: number;
+  numbers: FileNumberRange;
+  /**
+   * The sealed memtable's write-ahead log: a worker rebuilds the memtable from it (it is
+   * closed and complete). 0 when the job must be given the memtable itself (inline).
+   */
+  logNumber: number;
+  /** What the rebuilt memtable must hold (a check against a log that says otherwise). */
+  entries: number;
+  rangeTombstones: number;
+}
+
+/** Compaction: a plan's inputs merged into new tables. */
+export interface CompactionJobSpec {
+  kind: 'compaction';
+  id: number;
+  numbers: FileNumberRange;
+  plan: CompactionPlan;
+  /** Seqnos of the snapshots open when the job started, ascending. */
+  snapshots: number[];
+  /** The newest seqno when the job started. */
+  visibleSeqno: number;
+  /** Blob files whose live values this compaction moves (blob garbage collection). */
+  gcBlobFiles: number[];
+}
+
+export type JobSpec = FlushJobSpec | CompactionJobSpec;
+
+/** What a job's blob side wrote. */
+export interface BlobJobCounts {
+  bytesWritten: number;
+  dictionaryFiles: number;
+  rewrittenValues: number;
+  rewrittenBytes: number;
+}
+
+/** What a compaction's merge observed. */
+export interface MergeCounts {
+  bytesRead: number;
+  droppedByRangeTombstones: number;
+  rangeTombstonesDropped: number;
+  mergesCollapsed: number;
+  filterRemoved: number;
+  filterChanged: number;
+}
+
+/** A finished job: its durable output files, not yet in any version. */
+export interface JobSuccess {
+  id: number;
+  ok: true;
+  /** Output tables (with their blob references), durable. */
+  tables: TableMeta[];
+  blobFiles: BlobFileMeta[];
+  tableBytes: number;
+  blob: BlobJobCounts;
+  merge: MergeCounts | undefined;
+  /** Milliseconds the job ran. */
+  millis: number;
+}
+
+/** A failed job: its output files are removed. The error as data (it crossed a thread). */
+export interface JobFailure {
+  id: number;
+  ok: false;
+  error: JobError;
+  /** The error object itself, when the job ran on the caller's thread. */
+  thrown?: unknown;
+  millis: number;
+}
+
+/** An error as data: its LSM code (if any), and its cause's errno code (if any). */
+export interface JobError {
+  code: string | undefined;
+  name: string;
+  message: string;
+  causeCode: string | undefined;
+  causeMessage: string | undefined;
+}
+
+export type JobResult = JobSuccess | JobFailure;

@@ -1,0 +1,76 @@
+// The worker thread's entry: builds a JobEnv per job from the store's JobStoreConfig (its
+// own NodeFs, table readers without a block cache, blob readers, cipher keys and
+// built-in merge operator) and runs jobs one at a time. Each result is posted, then the
+// shared counter is bumped and notified, so a store blocked in Atomics.wait wakes up.
+// Job code catches its own errors (executeJob); nothing here may throw.
+
+import { type MergeOperator, appendWithSeparator, counterAdd } from '@lsm/compaction';
+import { NodeFs } from '@lsm/fs';
+import { KeyRing, bytewiseComparator, type TableWriterOptions } from '@lsm/sstable';
+import { workerData } from 'node:worker_threads';
+import { BlobStore } from '../blob-store.js';
+import { TableCache } from '../table-cache.js';
+import { sourceFromLog } from './flush-job.js';
+import type { JobEnv } from './job-env.js';
+import type { FlushJobSpec, JobResult } from './job-types.js';
+import { executeJob } from './run-job.js';
+import type { WorkerInit, WorkerJobMessage } from './worker-runner.js';
+
+const { config, port, signal } = workerData as WorkerInit;
+const counter = new Int32Array(signal);
+const fs = new NodeFs();
+const keys = config.encryption === undefined ? undefined : new KeyRing(config.encryption);
+const writerOptions: TableWriterOptions = {
+  comparator: bytewiseComparator,
+  blockSize: config.blockSize,
+  compression: config.compression,
+  compressionLevel: config.compressionLevel,
+  dictionary: config.compressionDictionary,
+  filter: config.filter,
+  encryption: keys,
+};
+const mergeOperator = builtInMergeOperator(config.mergeOperatorName);
+
+port.on('message', (msg: WorkerJobMessage) => {
+  const tables = new TableCache(fs, config.dir, bytewiseComparator, undefined, 1000, keys);
+  const blobStore = new BlobStore(fs, config.dir, config.kvSeparation?.maxOpenFiles ?? 64, keys);
+  const env: JobEnv = {
+    fs,
+    dir: config.dir,
+    comparator: bytewiseComparator,
+    writerOptions,
+    kvSeparation: config.kvSeparation,
+    blobStore,
+    openInput: (meta) => tables.iterator(meta.id, { fillCache: false }),
+    inputTombstones: (meta) => {
+      const t = tables.acquire(meta.id);
+      try {
+        return t.rangeTombstones();
+      } finally {
+        tables.release(meta.id);
+      }
+    },
+    mergeOperator,
+    compactionFilter: undefined,
+  };
+  let result: JobResult;
+  try {
+    result = executeJob(env, msg.spec, () => sourceFromLog(env, msg.spec as FlushJobSpec, keys), msg.blobWork);
+  } finally {
+    tables.close();
+    blobStore.close();
+  }
+  if (!result.ok) delete result.thrown;
+  port.postMessage(result);
+  Atomics.add(counter, 0, 1);
+  Atomics.notify(counter, 0);
+});
+
+/** The built-in merge operator of that name (the store checked it is one). */
+function builtInMergeOperator(name: string | undefined): MergeOperator | undefined {
+  if (name === undefined) return undefined;
+  if (name === counterAdd.name) return counterAdd;
+  const m = /^lsm\.append\(sep=([0-9a-f]*)\)$/.exec(name);
+  if (m !== null) return appendWithSeparator(Buffer.from(m[1]!, 'hex'));
+  throw new Error(`merge operator ${name} is not a built-in`);
+}

@@ -1,0 +1,50 @@
+// executeJob: runs one job spec to a result, on whichever thread calls it. It never
+// throws: a failure becomes a JobFailure (output files already removed), so a job's
+// error can cross to the store as data and never takes down a worker or the process.
+
+import { LsmError, toIoError } from '@lsm/sstable';
+import type { FlushSource } from './flush-source.js';
+import { runCompactionJob } from './compaction-job.js';
+import type { JobEnv } from './job-env.js';
+import { runFlushJob } from './flush-job.js';
+import type { JobError, JobFailure, JobResult, JobSpec } from './job-types.js';
+
+/** Runs `spec`. A flush needs its entries (`source`); a compaction, whether it does blob work. */
+export function executeJob(env: JobEnv, spec: JobSpec, source: () => FlushSource, blobWork: boolean): JobResult {
+  const started = performance.now();
+  try {
+    if (spec.kind === 'flush') return runFlushJob(env, spec, source());
+    return runCompactionJob(env, spec, blobWork);
+  } catch (err) {
+    const e = toIoError(err, spec.kind === 'flush' ? 'flushing a memtable' : 'compaction');
+    return { id: spec.id, ok: false, error: jobError(e), thrown: e, millis: performance.now() - started };
+  }
+}
+
+/** `err` as data. */
+export function jobError(err: unknown): JobError {
+  const e = err instanceof Error ? err : new Error(String(err));
+  const cause = (e as { cause?: unknown }).cause;
+  const causeCode = typeof cause === 'object' && cause !== null ? (cause as { code?: unknown }).code : undefined;
+  return {
+    code: e instanceof LsmError ? e.code : undefined,
+    name: e.name,
+    message: e.message,
+    causeCode: typeof causeCode === 'string' ? causeCode : undefined,
+    causeMessage: cause instanceof Error ? cause.message : undefined,
+  };
+}
+
+/** The error of a failed job, as the store reports it (the original object when it never crossed a thread). */
+export function errorOf(f: JobFailure): Error {
+  if (f.thrown instanceof Error) return f.thrown;
+  const e = f.error;
+  const cause = e.causeMessage === undefined ? undefined : Object.assign(new Error(e.causeMessage), e.causeCode === undefined ? {} : { code: e.causeCode });
+  if (e.code !== undefined) {
+    const out = new LsmError(e.code as LsmError['code'], e.message, cause === undefined ? undefined : { cause });
+    out.name = e.name;
+    return out;
+  }
+  // Not one of ours: a bug in job code. Reported as an I/O-free internal failure.
+  return new Error(`background job failed: ${e.name}: ${e.message}`, cause === undefined ? undefined : { cause });
+}

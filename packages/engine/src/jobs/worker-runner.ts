@@ -1,0 +1,148 @@
+// WorkerRunner: runs jobs on worker_threads, the default on NodeFs. Each worker opens its
+// own NodeFs, zstd and cipher (from the JobStoreConfig) and runs one job at a time; a
+// job goes to the least busy worker. Results come back on a MessagePort per worker and
+// are counted in a SharedArrayBuffer, so the store sees them without yielding to the
+// event loop: poll() is one Atomics.load when nothing is new, and wait() sleeps in
+// Atomics.wait. While the store is idle, results also arrive through the event loop
+// (`onResult`). Workers and ports are unref'd: an idle store never keeps the process
+// alive, and close() terminates them (no thread outlives its store).
+
+import { MessageChannel, type MessagePort, Worker, receiveMessageOnPort } from 'node:worker_threads';
+import type { JobRunner, LocalJobInputs } from './job-runner.js';
+import type { JobFailure, JobResult, JobSpec, JobStoreConfig } from './job-types.js';
+
+/** The worker's entry: dist/jobs/job-worker.js, from src/jobs (tests) or dist/jobs alike. */
+const WORKER_URL = new URL('../../dist/jobs/job-worker.js', import.meta.url);
+
+/** What a worker is sent per job. */
+export interface WorkerJobMessage {
+  spec: JobSpec;
+  blobWork: boolean;
+}
+
+/** What a worker is started with. */
+export interface WorkerInit {
+  config: JobStoreConfig;
+  port: MessagePort;
+  signal: SharedArrayBuffer;
+}
+
+interface Slot {
+  worker: Worker;
+  port: MessagePort;
+  jobs: Set<number>;
+}
+
+/** Runs jobs on worker threads. */
+export class WorkerRunner implements JobRunner {
+  readonly kind = 'worker';
+  private readonly slots: (Slot | undefined)[];
+  private readonly signal = new SharedArrayBuffer(4);
+  private readonly counter = new Int32Array(this.signal);
+  private seen = 0;
+  private ready: JobResult[] = [];
+  private closed = false;
+  /** Called (from the event loop) when results arrived while nobody polled. */
+  onResult: (() => void) | undefined;
+
+  constructor(
+    private readonly config: JobStoreConfig,
+    threads: number,
+  ) {
+    this.slots = new Array<Slot | undefined>(threads).fill(undefined);
+  }
+
+  get inFlight(): number {
+    let n = this.ready.length;
+    for (const s of this.slots) n += s?.jobs.size ?? 0;
+    return n;
+  }
+
+  submit(spec: JobSpec, local: LocalJobInputs): void {
+    let best = 0;
+    for (let i = 1; i < this.slots.length; i++) {
+      if ((this.slots[i]?.jobs.size ?? 0) < (this.slots[best]?.jobs.size ?? 0)) best = i;
+    }
+    const slot = this.slots[best] ?? this.start(best);
+    slot.jobs.add(spec.id);
+    const msg: WorkerJobMessage = { spec, blobWork: local.blobWork };
+    slot.port.postMessage(msg);
+  }
+
+  private start(i: number): Slot {
+    const { port1, port2 } = new MessageChannel();
+    const init: WorkerInit = { config: this.config, port: port2, signal: this.signal };
+    const worker = new Worker(WORKER_URL, { workerData: init, transferList: [port2] });
+    worker.unref();
+    port1.unref();
+    const slot: Slot = { worker, port: port1, jobs: new Set() };
+    port1.on('message', (m: JobResult) => {
+      this.accept(slot, m);
+      this.onResult?.();
+    });
+    // A worker that dies (it should not: jobs catch their errors) fails its jobs; the
+    // next submit starts a new one.
+    const lost = (why: string): void => {
+      if (this.slots[i] === slot) this.slots[i] = undefined;
+      for (const id of slot.jobs) this.ready.push(lostJob(id, why));
+      slot.jobs.clear();
+      port1.close();
+      if (!this.closed) this.onResult?.();
+    };
+    worker.on('error', (err) => lost(`background worker failed: ${err instanceof Error ? err.message : String(err)}`));
+    worker.on('exit', (code) => lost(`background worker exited with code ${code}`));
+    this.slots[i] = slot;
+    return slot;
+  }
+
+  private accept(slot: Slot, m: JobResult): void {
+    if (!slot.jobs.delete(m.id)) return;
+    this.ready.push(m);
+  }
+
+  private drain(): void {
+    for (const slot of this.slots) {
+      if (slot === undefined || slot.jobs.size === 0) continue;
+      for (let m = receiveMessageOnPort(slot.port); m !== undefined; m = receiveMessageOnPort(slot.port)) this.accept(slot, m.message as JobResult);
+    }
+  }
+
+  poll(): JobResult[] {
+    const c = Atomics.load(this.counter, 0);
+    if (c !== this.seen) {
+      this.seen = c;
+      this.drain();
+    }
+    return this.take();
+  }
+
+  wait(timeoutMs: number): JobResult[] {
+    const got = this.poll();
+    if (got.length > 0 || this.inFlight === 0) return got;
+    // Returns at once if a result was counted since the poll.
+    Atomics.wait(this.counter, 0, this.seen, timeoutMs);
+    return this.poll();
+  }
+
+  private take(): JobResult[] {
+    if (this.ready.length === 0) return [];
+    const out = this.ready;
+    this.ready = [];
+    return out;
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const slot of this.slots) {
+      if (slot === undefined) continue;
+      slot.port.close();
+      void slot.worker.terminate();
+    }
+    this.slots.fill(undefined);
+    this.ready = [];
+  }
+}
+
+function lostJob(id: number, why: string): JobFailure {
+  return { id, ok: false, error: { code: 'LSM_IO', name: 'IoError', message: why, causeCode: undefined, causeMessage: undefined }, millis: 0 };
+}
