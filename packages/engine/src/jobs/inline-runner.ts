@@ -22,8 +22,8 @@ export class JobScheduler {
    */
   constructor(
     readonly seed: number,
-    readonly startChance = 0.3,
-    readonly deliverChance = 0.3,
+    readonly startChance = 0.15,
+    readonly deliverChance = 0.15,
   ) {
     this.a = (seed * 0x9e3779b1) >>> 0 || 1;
     this.b = (seed ^ 0x85ebca6b) >>> 0 || 2;
