@@ -11,7 +11,7 @@ import { Leveled, appendWithSeparator } from '@lsm/compaction';
 import { CrashFs } from '@lsm/crashfs';
 import { FaultFs, type FaultOp, MemFs } from '@lsm/fs';
 import { describe, expect, it } from 'vitest';
-import { Tree, type TreeOptions } from '../src/index.js';
+import { JobScheduler, Tree, type TreeOptions } from '../src/index.js';
 import { Oracle, Rng, hex, keyOf, valueOf } from './helpers.js';
 
 const KILL_OPS: FaultOp[] = ['write', 'sync', 'rename', 'syncDirectory', 'open', 'remove'];
@@ -246,6 +246,22 @@ describe('crash recovery (FaultFs kill points over CrashFs)', () => {
         expect(dictionaryFiles, 'no blob file was written with a dictionary').toBeGreaterThan(0);
       } catch (err) {
         (err as Error).message = `[encrypted dictionaries; replay with CRASH_SEED=${seed}] ${(err as Error).message}`;
+        throw err;
+      }
+    });
+  }
+
+  // Jobs in flight: a seeded scheduler starts each flush and compaction, and installs its
+  // result, at random later calls. Kills land in a job that runs while writes go on, and
+  // power is cut while jobs wait, run, or have finished with their result not installed.
+  for (const seed of SEEDS) {
+    it(`seed ${seed}, jobs in flight (seeded scheduler): 8 crashes, every durable write survives`, () => {
+      try {
+        const variant: CrashVariant = seed % 3 === 0 ? { extra: (rng) => ({ ...blobVariant.extra!(rng), jobScheduler: new JobScheduler(seed) }), value: blobVariant.value! } : { extra: () => ({ jobScheduler: new JobScheduler(seed) }) };
+        const { kills } = runCrashRounds(seed + 3000, 8, variant);
+        expect(kills).toBeGreaterThan(0);
+      } catch (err) {
+        (err as Error).message = `[jobs in flight; replay with CRASH_SEED=${seed}] ${(err as Error).message}`;
         throw err;
       }
     });

@@ -31,6 +31,8 @@ interface Slot {
   worker: Worker;
   port: MessagePort;
   jobs: Set<number>;
+  /** Fails the slot's jobs and forgets the worker. */
+  lost?: (why: string) => void;
 }
 
 /** Runs jobs on worker threads. */
@@ -72,27 +74,41 @@ export class WorkerRunner implements JobRunner {
   private start(i: number): Slot {
     const { port1, port2 } = new MessageChannel();
     const init: WorkerInit = { config: this.config, port: port2, signal: this.signal };
-    const worker = new Worker(WORKER_URL, { workerData: init, transferList: [port2] });
-    worker.unref();
-    port1.unref();
+    // Flags meant for the main script (an --input-type of `node -e`) must not reach the
+    // worker's module; profiling and memory flags may.
+    const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
+    const worker = new Worker(WORKER_URL, { workerData: init, transferList: [port2], execArgv });
     const slot: Slot = { worker, port: port1, jobs: new Set() };
     port1.on('message', (m: JobResult) => {
       this.accept(slot, m);
       this.onResult?.();
     });
+    // After the listener: adding one refs the port again.
+    worker.unref();
+    port1.unref();
     // A worker that dies (it should not: jobs catch their errors) fails its jobs; the
     // next submit starts a new one.
-    const lost = (why: string): void => {
+    slot.lost = (why: string): void => {
       if (this.slots[i] === slot) this.slots[i] = undefined;
+      // A result posted just before the end still counts.
+      for (let m = receiveMessageOnPort(port1); m !== undefined; m = receiveMessageOnPort(port1)) this.accept(slot, m.message as JobResult);
       for (const id of slot.jobs) this.ready.push(lostJob(id, why));
       slot.jobs.clear();
       port1.close();
       if (!this.closed) this.onResult?.();
     };
-    worker.on('error', (err) => lost(`background worker failed: ${err instanceof Error ? err.message : String(err)}`));
-    worker.on('exit', (code) => lost(`background worker exited with code ${code}`));
+    worker.on('error', (err) => slot.lost?.(`background worker failed: ${err instanceof Error ? err.message : String(err)}`));
+    worker.on('exit', (code) => slot.lost?.(`background worker exited with code ${code}`));
     this.slots[i] = slot;
     return slot;
+  }
+
+  /**
+   * Fails the jobs of workers that are gone. Their 'exit' event needs the event loop,
+   * which a caller blocked in wait() never reaches; threadId turns -1 at once.
+   */
+  private reapDead(): void {
+    for (const slot of this.slots) if (slot !== undefined && slot.jobs.size > 0 && slot.worker.threadId === -1) slot.lost?.('background worker stopped');
   }
 
   private accept(slot: Slot, m: JobResult): void {
@@ -121,7 +137,10 @@ export class WorkerRunner implements JobRunner {
     if (got.length > 0 || this.inFlight === 0) return got;
     // Returns at once if a result was counted since the poll.
     Atomics.wait(this.counter, 0, this.seen, timeoutMs);
-    return this.poll();
+    const after = this.poll();
+    if (after.length > 0) return after;
+    this.reapDead();
+    return this.take();
   }
 
   private take(): JobResult[] {

@@ -1,0 +1,226 @@
+// Background work: flushes and compactions as jobs. What a user sees: writes go on while
+// jobs run (on a worker thread on the real disk), waits happen only at the limits and are
+// counted, a job that keeps failing turns the store read-only with the job's error (never
+// a crash), nothing acknowledged is lost, an idle store installs results by itself, a
+// script that forgets close() still exits, and no thread outlives its store.
+
+import { MemFs, FaultFs, NodeFs } from '@lsm/fs';
+import { counterAdd, type MergeOperator } from '@lsm/compaction';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { JobScheduler, LsmError, Tree, type TreeOptions } from '../src/index.js';
+import { errorOf, jobError } from '../src/jobs/run-job.js';
+import { IoError } from '../src/errors.js';
+import { keyOf } from './helpers.js';
+
+const DIST = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+const value = (i: number): Uint8Array => new TextEncoder().encode(`value-${i}-${'x'.repeat(80)}`);
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'lsm-bg-'));
+});
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Runs an ES module program in a fresh node process; returns its status and output. */
+function runNode(program: string, timeoutMs = 60_000): { status: number | null; out: string } {
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', program], { encoding: 'utf8', timeout: timeoutMs });
+  return { status: r.status, out: `${r.stdout}${r.stderr}` };
+}
+
+describe('jobs on a worker thread (NodeFs)', () => {
+  it('writes go on while jobs run; every write reads back after reopen', () => {
+    const opts: TreeOptions = { fs: new NodeFs(), memtableBytes: 64 * 1024, blockSize: 1024 };
+    let tree = Tree.open(join(dir, 'db'), opts);
+    for (let i = 0; i < 20_000; i++) tree.put(keyOf(i), value(i));
+    const s = tree.stats();
+    expect(s.jobs.runner).toBe('worker');
+    expect(s.jobs.onWorker).toBeGreaterThan(10);
+    expect(s.jobs.inline).toBe(0);
+    expect(s.jobs.failed).toBe(0);
+    for (let i = 0; i < 20_000; i += 97) expect(tree.get(keyOf(i))).toEqual(value(i));
+    tree.close();
+    tree = Tree.open(join(dir, 'db'), opts);
+    let n = 0;
+    for (const [k, v] of tree.range()) {
+      expect(k).toEqual(keyOf(n));
+      expect(v).toEqual(value(n));
+      n++;
+    }
+    expect(n).toBe(20_000);
+    tree.close();
+  });
+
+  it('a writer waits only at the limits, and every wait is counted', () => {
+    // One sealed memtable allowed, tiny memtables: writes outrun the flushes and must wait.
+    const tree = Tree.open(join(dir, 'db'), { fs: new NodeFs(), memtableBytes: 16 * 1024, maxSealedMemtables: 1 });
+    for (let i = 0; i < 20_000; i++) tree.put(keyOf(i), value(i));
+    const s = tree.stats();
+    expect(s.stalls.count).toBeGreaterThan(0);
+    expect(s.stalls.memtableWaits + s.stalls.l0Waits).toBe(s.stalls.count);
+    expect(s.stalls.millis).toBeGreaterThan(0);
+    expect(s.stalls.maxMillis).toBeLessThanOrEqual(s.stalls.millis);
+    for (let i = 0; i < 20_000; i += 101) expect(tree.get(keyOf(i))).toEqual(value(i));
+    tree.close();
+  });
+
+  it('an idle store installs finished jobs from the event loop', async () => {
+    const tree = Tree.open(join(dir, 'db'), { fs: new NodeFs(), memtableBytes: 32 * 1024 });
+    let i = 0;
+    while (tree.stats().sealedMemtables === 0) tree.put(keyOf(i), value(i++));
+    // No store call from here on: only the event loop can install the flush.
+    const deadline = Date.now() + 20_000;
+    while (tree.stats().sealedMemtables > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(tree.stats().sealedMemtables).toBe(0);
+    expect(tree.stats().flushes).toBeGreaterThan(0);
+    tree.close();
+  });
+
+  it('jobs that need a user function a worker cannot load run inline, and stats() says so', () => {
+    const custom: MergeOperator = { name: 'test.concat', merge: (_k, e, ops) => new Uint8Array([...(e ?? []), ...ops.flatMap((o) => [...o])]) };
+    const tree = Tree.open(join(dir, 'db'), { fs: new NodeFs(), memtableBytes: 16 * 1024, mergeOperator: custom });
+    for (let i = 0; i < 10_000; i++) tree.merge(keyOf(i % 500), new Uint8Array([i & 0xff]));
+    tree.compact();
+    const s = tree.stats();
+    expect(s.jobs.onWorker).toBeGreaterThan(0); // flushes: the log rebuilds without the operator
+    expect(s.jobs.inline).toBeGreaterThan(0); // compactions fold operands: on the caller's thread
+    expect(tree.get(keyOf(7))!.length).toBe(20);
+    tree.close();
+  });
+
+  it('built-in merge operators are resolved by name on the worker', () => {
+    const tree = Tree.open(join(dir, 'db'), { fs: new NodeFs(), memtableBytes: 16 * 1024, mergeOperator: counterAdd });
+    const one = new Uint8Array(8);
+    one[0] = 1;
+    for (let i = 0; i < 10_000; i++) tree.merge(keyOf(i % 100), one);
+    tree.compact();
+    const s = tree.stats();
+    expect(s.jobs.inline).toBe(0);
+    expect(s.mergesCollapsed).toBeGreaterThan(0);
+    expect(new DataView(tree.get(keyOf(3))!.buffer, tree.get(keyOf(3))!.byteOffset).getBigUint64(0, true)).toBe(100n);
+    tree.close();
+  });
+
+  it('backgroundThreads: 0 runs every job inline', () => {
+    const tree = Tree.open(join(dir, 'db'), { fs: new NodeFs(), memtableBytes: 16 * 1024, backgroundThreads: 0 });
+    for (let i = 0; i < 5_000; i++) tree.put(keyOf(i), value(i));
+    expect(tree.stats().jobs.runner).toBe('inline');
+    expect(tree.stats().jobs.onWorker).toBe(0);
+    expect(tree.stats().flushes).toBeGreaterThan(0);
+    tree.close();
+  });
+
+  it('a script that forgets close() still exits', () => {
+    const program = `
+      import { Tree } from ${JSON.stringify(DIST)};
+      const tree = Tree.open(${JSON.stringify(join(dir, 'db'))}, { memtableBytes: 16 * 1024 });
+      for (let i = 0; i < 5000; i++) tree.put('key' + i, 'value' + i + 'x'.repeat(60));
+      console.log('jobs', tree.stats().jobs.onWorker);
+    `;
+    const r = runNode(program, 30_000);
+    expect(r.out).toMatch(/jobs [1-9]/);
+    expect(r.status, r.out).toBe(0);
+  });
+
+  it('a store opened many times in one process leaves no thread behind', () => {
+    const program = `
+      import { Tree } from ${JSON.stringify(DIST)};
+      import { readdirSync } from 'node:fs';
+      const threads = () => readdirSync('/proc/self/task').length;
+      const before = threads();
+      for (let round = 0; round < 20; round++) {
+        const tree = Tree.open(${JSON.stringify(join(dir, 'db'))}, { memtableBytes: 16 * 1024 });
+        for (let i = 0; i < 1000; i++) tree.put('key' + i, 'value' + round + 'x'.repeat(60));
+        tree.flush();
+        tree.close();
+      }
+      await new Promise((r) => setTimeout(r, 500));
+      console.log('threads', before, threads());
+    `;
+    const r = runNode(program);
+    expect(r.status, r.out).toBe(0);
+    const m = /threads (\d+) (\d+)/.exec(r.out);
+    expect(m, r.out).not.toBeNull();
+    // Node's own threads may vary by one or two; twenty leaked workers would not.
+    expect(Number(m![2]) - Number(m![1])).toBeLessThanOrEqual(3);
+  });
+});
+
+describe('failing jobs: the background-error state', () => {
+  const opts = (fs: FaultFs, extra: Partial<TreeOptions> = {}): TreeOptions => ({ fs, memtableBytes: 4096, blockSize: 256, ...extra });
+
+  for (const scheduled of [false, true]) {
+    it(`a flush that keeps failing refuses writes with its error until reopen; nothing acknowledged is lost${scheduled ? ' (jobs in flight)' : ''}`, () => {
+      const fs = new FaultFs(new MemFs());
+      const o = opts(fs, scheduled ? { jobScheduler: new JobScheduler(7) } : {});
+      let tree = Tree.open('/db', o);
+      const acked: number[] = [];
+      for (let i = 0; i < 200; i++) {
+        tree.put(keyOf(i), value(i));
+        acked.push(i);
+      }
+      tree.sync();
+      fs.addRule({ op: 'write', path: '.sst', times: Infinity, fault: { type: 'error', code: 'EIO' } });
+      let refused: unknown;
+      for (let i = 200; i < 5000 && refused === undefined; i++) {
+        try {
+          tree.put(keyOf(i), value(i), { sync: true });
+          acked.push(i);
+        } catch (err) {
+          refused = err;
+        }
+      }
+      expect(refused).toBeInstanceOf(LsmError);
+      expect((refused as LsmError).code).toBe('LSM_IO');
+      expect((refused as Error).message).toMatch(/refuses writes until it is reopened/);
+      expect((refused as Error).cause).toBeInstanceOf(Error);
+      const s = tree.stats();
+      expect(s.jobs.backgroundError).toMatch(/background flush failed 5 times/);
+      expect(s.jobs.failed).toBeGreaterThanOrEqual(5);
+      // Every later write gets the same error; reads go on.
+      expect(() => tree.put('late', 'x')).toThrow(/refuses writes/);
+      expect(() => tree.flush()).toThrow(/refuses writes/);
+      for (const i of acked.filter((_, j) => j % 7 === 0)) expect(tree.get(keyOf(i))).toEqual(value(i));
+      tree.close();
+      fs.clearRules();
+      tree = Tree.open('/db', o);
+      for (const i of acked) expect(tree.get(keyOf(i)), `key ${i}`).toEqual(value(i));
+      tree.put('after', 'reopen');
+      tree.flush();
+      expect(tree.get('after')).toEqual(new TextEncoder().encode('reopen'));
+      tree.close();
+    });
+  }
+
+  it('a compaction that fails now and then is retried, and the store keeps working', () => {
+    const fs = new FaultFs(new MemFs());
+    const tree = Tree.open('/db', opts(fs));
+    for (let i = 0; i < 300; i++) tree.put(keyOf(i % 100), value(i));
+    fs.addRule({ op: 'sync', path: '.sst', after: 2, times: 2, fault: { type: 'error', code: 'EIO' } });
+    for (let i = 300; i < 3000; i++) tree.put(keyOf(i % 100), value(i));
+    const s = tree.stats();
+    expect(s.jobs.failed).toBe(2);
+    expect(s.jobs.backgroundError).toBeUndefined();
+    tree.compact();
+    for (let k = 0; k < 100; k++) expect(tree.get(keyOf(k))).toEqual(value(2900 + k));
+    tree.close();
+  });
+
+  it("a job's error crosses from a worker as data and comes back typed, with its cause's errno code", () => {
+    const original = new IoError('writing table /db/000007.sst', Object.assign(new Error('EIO: i/o error'), { code: 'EIO' }));
+    const back = errorOf({ id: 1, ok: false, error: jobError(original), millis: 0 });
+    expect(back).toBeInstanceOf(LsmError);
+    expect((back as LsmError).code).toBe('LSM_IO');
+    expect(back.message).toBe(original.message);
+    expect((back.cause as { code?: string }).code).toBe('EIO');
+    const bug = errorOf({ id: 2, ok: false, error: jobError(new TypeError('x is undefined')), millis: 0 });
+    expect(bug).not.toBeInstanceOf(LsmError);
+    expect(bug.message).toMatch(/background job failed: TypeError: x is undefined/);
+  });
+});
