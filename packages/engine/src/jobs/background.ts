@@ -74,6 +74,8 @@ export interface StallStats {
 export interface JobStats {
   /** Where jobs run: 'worker' or 'inline'. */
   runner: 'worker' | 'inline';
+  /** Why jobs run inline although a worker was configured (it could not start), if so. */
+  workerProblem: string | undefined;
   /** Jobs run on the worker / on the caller's thread since open. */
   onWorker: number;
   inline: number;
@@ -131,7 +133,8 @@ export class BackgroundWork {
   /** The job part of stats(). */
   stats(): JobStats {
     return {
-      runner: this.runners.worker === undefined ? 'inline' : 'worker',
+      runner: this.workerUsable() ? 'worker' : 'inline',
+      workerProblem: this.runners.worker?.unusable,
       onWorker: this.onWorker,
       inline: this.inline,
       running: this.running,
@@ -204,7 +207,7 @@ export class BackgroundWork {
     const id = this.nextJobId++;
     const kv = this.host.env.kvSeparation;
     const count = 1 + (kv === undefined ? 0 : 2 * Math.ceil(mem.approximateBytes / kv.blobFileBytes) + 8);
-    const onWorker = this.runners.worker !== undefined && mem.logNumber > 0 && mem.logIntact;
+    const onWorker = this.workerUsable() && mem.logNumber > 0 && mem.logIntact;
     const spec: FlushJobSpec = {
       kind: 'flush',
       id,
@@ -217,6 +220,12 @@ export class BackgroundWork {
     this.flushing = { spec, mem, runner };
     this.count(runner);
     runner.submit(spec, { env: this.host.env, mem, blobWork: kv !== undefined });
+  }
+
+  /** True when a worker runner exists and can take jobs (its worker could start). */
+  private workerUsable(): boolean {
+    const w = this.runners.worker;
+    return w !== undefined && w.unusable === undefined;
   }
 
   private count(runner: JobRunner): void {
@@ -274,7 +283,7 @@ export class BackgroundWork {
       visibleSeqno: h.lastSeqno(),
       gcBlobFiles: [...(gc ?? [])],
     };
-    const runner = this.runners.compactionOnWorker && this.runners.worker !== undefined ? this.runners.worker : this.runners.inline;
+    const runner = this.runners.compactionOnWorker && this.workerUsable() ? this.runners.worker! : this.runners.inline;
     this.compacting = { spec, runner, deleted };
     this.count(runner);
     runner.submit(spec, { env: h.env, blobWork: gc !== undefined });

@@ -18,6 +18,8 @@ export interface LocalJobInputs {
 /** Starts jobs and returns their results. */
 export interface JobRunner {
   readonly kind: 'worker' | 'inline';
+  /** Why this runner cannot take jobs any more (a worker that could not start), if so. */
+  readonly unusable?: string | undefined;
   submit(spec: JobSpec, local: LocalJobInputs): void;
   /** Results ready now; never blocks. */
   poll(): JobResult[];

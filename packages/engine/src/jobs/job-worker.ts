@@ -16,8 +16,9 @@ import type { FlushJobSpec, JobResult } from './job-types.js';
 import { executeJob } from './run-job.js';
 import type { WorkerInit, WorkerJobMessage } from './worker-runner.js';
 
-const { config, port, signal } = workerData as WorkerInit;
+const { config, port, signal, started } = workerData as WorkerInit;
 const counter = new Int32Array(signal);
+Atomics.store(new Int32Array(started), 0, 1);
 const fs = new NodeFs();
 const keys = config.encryption === undefined ? undefined : new KeyRing(config.encryption);
 const writerOptions: TableWriterOptions = {

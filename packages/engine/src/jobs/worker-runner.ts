@@ -25,12 +25,20 @@ export interface WorkerInit {
   config: JobStoreConfig;
   port: MessagePort;
   signal: SharedArrayBuffer;
+  /** The worker stores 1 in it once its module has loaded. */
+  started: SharedArrayBuffer;
 }
+
+/** How long a new worker may take to load its module before its jobs are failed. */
+const WORKER_START_MS = 10_000;
 
 interface Slot {
   worker: Worker;
   port: MessagePort;
   jobs: Set<number>;
+  /** [0] becomes 1 once the worker's module has loaded. */
+  started: Int32Array;
+  startedAt: number;
   /** Fails the slot's jobs and forgets the worker. */
   lost?: (why: string) => void;
 }
@@ -44,6 +52,8 @@ export class WorkerRunner implements JobRunner {
   private seen = 0;
   private ready: JobResult[] = [];
   private closed = false;
+  /** Set when a worker could not start: the store runs its jobs inline from then on. */
+  unusable: string | undefined;
   /** Called (from the event loop) when results arrived while nobody polled. */
   onResult: (() => void) | undefined;
 
@@ -73,12 +83,13 @@ export class WorkerRunner implements JobRunner {
 
   private start(i: number): Slot {
     const { port1, port2 } = new MessageChannel();
-    const init: WorkerInit = { config: this.config, port: port2, signal: this.signal };
+    const started = new Int32Array(new SharedArrayBuffer(4));
+    const init: WorkerInit = { config: this.config, port: port2, signal: this.signal, started: started.buffer as SharedArrayBuffer };
     // Flags meant for the main script (an --input-type of `node -e`) must not reach the
     // worker's module; profiling and memory flags may.
     const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
     const worker = new Worker(WORKER_URL, { workerData: init, transferList: [port2], execArgv });
-    const slot: Slot = { worker, port: port1, jobs: new Set() };
+    const slot: Slot = { worker, port: port1, jobs: new Set(), started, startedAt: performance.now() };
     port1.on('message', (m: JobResult) => {
       this.accept(slot, m);
       this.onResult?.();
@@ -97,18 +108,31 @@ export class WorkerRunner implements JobRunner {
       port1.close();
       if (!this.closed) this.onResult?.();
     };
-    worker.on('error', (err) => slot.lost?.(`background worker failed: ${err instanceof Error ? err.message : String(err)}`));
+    worker.on('error', (err) => {
+      const why = `background worker failed: ${err instanceof Error ? err.message : String(err)}`;
+      if (Atomics.load(started, 0) === 0) this.unusable = why;
+      slot.lost?.(why);
+    });
     worker.on('exit', (code) => slot.lost?.(`background worker exited with code ${code}`));
     this.slots[i] = slot;
     return slot;
   }
 
   /**
-   * Fails the jobs of workers that are gone. Their 'exit' event needs the event loop,
-   * which a caller blocked in wait() never reaches; threadId turns -1 at once.
+   * Fails the jobs of a worker that never started (its module failed to load). Its
+   * 'error' and 'exit' events need the event loop, which a caller blocked in wait()
+   * never reaches, so the worker's first act is to raise a flag; a worker without it
+   * after WORKER_START_MS is given up.
    */
-  private reapDead(): void {
-    for (const slot of this.slots) if (slot !== undefined && slot.jobs.size > 0 && slot.worker.threadId === -1) slot.lost?.('background worker stopped');
+  private reapUnstarted(): void {
+    const now = performance.now();
+    for (const slot of this.slots) {
+      if (slot === undefined || slot.jobs.size === 0 || Atomics.load(slot.started, 0) === 1) continue;
+      if (now - slot.startedAt > WORKER_START_MS) {
+        this.unusable = `background worker did not start within ${WORKER_START_MS} ms`;
+        slot.lost?.(this.unusable);
+      }
+    }
   }
 
   private accept(slot: Slot, m: JobResult): void {
@@ -139,7 +163,7 @@ export class WorkerRunner implements JobRunner {
     Atomics.wait(this.counter, 0, this.seen, timeoutMs);
     const after = this.poll();
     if (after.length > 0) return after;
-    this.reapDead();
+    this.reapUnstarted();
     return this.take();
   }
 
