@@ -65,6 +65,12 @@ export interface RunSettings {
   bloomBits: number;
   /** lsm-kvsep only: values of at least this many bytes go to blob files (kvSeparation.minValueSize). */
   minValueSize: number;
+  /**
+   * 'shared' (default): every engine gets the sizes and compression above. 'own': every
+   * engine opens with its own defaults (LevelDB and RocksDB compress with Snappy, ours
+   * with its default); only durability stays alike (no fsync per write).
+   */
+  defaults: 'shared' | 'own';
 }
 
 /** Everything the CLI was asked to do. */
@@ -95,6 +101,8 @@ export const USAGE = `usage: db-bench [options]
   --value-dist D       fixed | uniform (value-size/2 .. value-size*3/2) | uniform:MIN,MAX (default fixed)
   --batch N            writes per batch, every engine (default 1000)
   --compression C      none | zstd (default none); LevelDB/RocksDB: snappy on for zstd; lmdb: none
+  --defaults D         shared (default: every engine gets the sizes and compression given here)
+                       | own (every engine opens with its own default options; no fsync per write for all)
   --write-buffer-size B  memtable / write buffer bytes, lsm + LevelDB + RocksDB (default 33554432)
   --cache-size B       block cache bytes, lsm + LevelDB + RocksDB (default 67108864)
   --block-size B       data block bytes, lsm + LevelDB + RocksDB (default 4096)
@@ -121,6 +129,7 @@ const VALUED = new Set([
   'value-dist',
   'batch',
   'compression',
+  'defaults',
   'write-buffer-size',
   'cache-size',
   'block-size',
@@ -225,6 +234,13 @@ export function parseArgs(argv: readonly string[], defaultOut: string): CliOptio
   }
   const compression = o.get('compression') ?? 'none';
   if (compression !== 'none' && compression !== 'zstd') throw new UsageError(`option --compression must be none or zstd, got ${String(compression)}`);
+  const defaults = o.get('defaults') ?? 'shared';
+  if (defaults !== 'shared' && defaults !== 'own') throw new UsageError(`option --defaults must be shared or own, got ${String(defaults)}`);
+  if (defaults === 'own') {
+    for (const f of ['compression', 'write-buffer-size', 'cache-size', 'block-size', 'bloom-bits']) {
+      if (o.has(f)) throw new UsageError(`--defaults own opens every engine with its own defaults: drop --${f}, or use --defaults shared`);
+    }
+  }
   const out = o.get('out');
   const db = o.get('db');
   return {
@@ -241,6 +257,7 @@ export function parseArgs(argv: readonly string[], defaultOut: string): CliOptio
       blockSize: intFlag(o, 'block-size', 4096, 256, 1 << 20),
       bloomBits: intFlag(o, 'bloom-bits', 10, 0, 64),
       minValueSize: intFlag(o, 'min-value-size', 4096, 1, 2 ** 31),
+      defaults,
     },
     engines: quick ? [...ENGINES] : listFlag(o, 'engines', ENGINES),
     workloads: quick ? [...WORKLOADS] : listFlag(o, 'workloads', WORKLOADS),

@@ -25,8 +25,8 @@ const UNIT_MARK: Record<string, string> = { op: '', batch: ' b', chunk: ' c' };
 /** The results table: one row per pair, with lsm's ratio to that engine. */
 export function resultsTable(results: readonly PairResult[], engines: readonly EngineName[], workloads: readonly WorkloadName[]): string {
   const lines = [
-    row(['workload', 'engine', 'ops/s', 'MB/s', 'p50 µs', 'p99 µs', 'max µs', 'disk MB', 'W-amp', 'W-amp sys', 'lsm ÷ this']),
-    row(['---', '---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
+    row(['workload', 'engine', 'ops/s', 'MB/s', 'p50 µs', 'p99 µs', 'max µs', 'max stall ms', 'disk MB', 'W-amp', 'W-amp sys', 'lsm ÷ this']),
+    row(['---', '---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
   ];
   for (const w of workloads) {
     const ours = results.find((r) => r.engine === 'lsm' && r.workload === w);
@@ -34,7 +34,7 @@ export function resultsTable(results: readonly PairResult[], engines: readonly E
       const r = results.find((x) => x.engine === e && x.workload === w);
       if (r === undefined) continue;
       if (!r.ok) {
-        lines.push(row([w, ENGINE_TITLES[e], `FAILED: ${r.error.replace(/\|/g, '/')}`, '', '', '', '', '', '', '', '']));
+        lines.push(row([w, ENGINE_TITLES[e], `FAILED: ${r.error.replace(/\|/g, '/')}`, '', '', '', '', '', '', '', '', '']));
         continue;
       }
       const mark = UNIT_MARK[r.latencyUnit] ?? '';
@@ -49,6 +49,7 @@ export function resultsTable(results: readonly PairResult[], engines: readonly E
           micros(r.latency.p50) + mark,
           micros(r.latency.p99) + mark,
           micros(r.latency.max) + mark,
+          (r.latency.maxCallMs ?? 0).toFixed(1),
           megabytes(r.diskBytes),
           wa,
           r.writeAmpSyscalls === null || r.userBytesWritten === 0 ? '-' : r.writeAmpSyscalls.toFixed(2),
@@ -81,6 +82,8 @@ export function notes(results: readonly PairResult[], engines: readonly EngineNa
     'stats (WAL + table bytes); "io" = /proc/self/io write_bytes of the child (counted when a page-cache page turns dirty, so a page',
     'rewritten before writeback counts once: LMDB\'s in-place page rewrites mostly vanish from it); "d" = directory growth.',
     'W-amp sys: /proc/self/io wchar (bytes handed to write system calls) / user bytes, for every engine alike.',
+    'Max stall ms: the longest single engine call of the timed phase, undivided (a whole write batch, one read, one scan chunk;',
+    'readwhilewriting: its write batches too). For a synchronous engine it is how long the event loop was blocked; for the async peers, the longest awaited call.',
     'Disk MB: apparent size of the store after close. Ratios: @lsm/engine ops/s ÷ that engine\'s ops/s (> 1: @lsm/engine is faster).',
   ];
   if (results.some((r) => spread(r) !== null)) {

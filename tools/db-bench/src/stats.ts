@@ -12,6 +12,12 @@ export interface LatencySummary {
   max: number;
   /** Number of samples the summary is made of. */
   samples: number;
+  /**
+   * The longest single engine call of the timed phase, in milliseconds, undivided: a
+   * whole write batch, one read, one chunk of a scan; for readwhilewriting also its write
+   * batches. For a synchronous engine this is how long the event loop was blocked.
+   */
+  maxCallMs: number;
 }
 
 /** Nearest-rank percentile of ascending `sorted` (length n > 0), p in [0, 100]. */
@@ -25,9 +31,9 @@ export function percentile(sorted: ArrayLike<number>, p: number): number {
 
 /** Summarises samples (any order); does not modify the input. */
 export function summarize(samples: Float64Array): LatencySummary {
-  if (samples.length === 0) return { p50: 0, p99: 0, max: 0, samples: 0 };
+  if (samples.length === 0) return { p50: 0, p99: 0, max: 0, samples: 0, maxCallMs: 0 };
   const sorted = Float64Array.from(samples).sort();
-  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted[sorted.length - 1]!, samples: sorted.length };
+  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted[sorted.length - 1]!, samples: sorted.length, maxCallMs: 0 };
 }
 
 /**
@@ -37,6 +43,7 @@ export function summarize(samples: Float64Array): LatencySummary {
 export class LatencyRecorder {
   private readonly data: Float64Array;
   private n = 0;
+  private maxCall = 0;
 
   constructor(capacity: number) {
     this.data = new Float64Array(Math.max(1, capacity));
@@ -45,6 +52,12 @@ export class LatencyRecorder {
   /** Stores `ms` milliseconds spent on `ops` operations. Samples past capacity are dropped. */
   record(ms: number, ops: number): void {
     if (this.n < this.data.length) this.data[this.n++] = (ms * 1000) / ops;
+    if (ms > this.maxCall) this.maxCall = ms;
+  }
+
+  /** Counts a call that is no latency sample (a write batch among reads) towards the longest call. */
+  noteCall(ms: number): void {
+    if (ms > this.maxCall) this.maxCall = ms;
   }
 
   /** Samples stored so far. */
@@ -54,6 +67,6 @@ export class LatencyRecorder {
 
   /** The summary of the stored samples. */
   summary(): LatencySummary {
-    return summarize(this.data.subarray(0, this.n));
+    return { ...summarize(this.data.subarray(0, this.n)), maxCallMs: this.maxCall };
   }
 }

@@ -197,6 +197,7 @@ async function timedReads(ctx: WorkloadContext, order: Uint32Array, missing: boo
       written += sub.length;
       nextWrite += writeEvery;
       last = performance.now();
+      rec.noteCall(last - now);
     }
   }
   const ms = performance.now() - t0;

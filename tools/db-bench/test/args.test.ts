@@ -25,6 +25,7 @@ describe('parseArgs', () => {
       blockSize: 4096,
       bloomBits: 10,
       minValueSize: 4096,
+      defaults: 'shared',
     });
     expect(o.engines).toEqual([...ENGINES]);
     expect(o.workloads).toEqual([...WORKLOADS]);
@@ -32,6 +33,13 @@ describe('parseArgs', () => {
     expect(o.timeoutMs).toBe(900_000);
     expect(o.quick).toBe(false);
     expect(o.repeat).toBe(1);
+  });
+
+  it('--defaults own opens every engine on its own defaults and refuses the sizing flags', () => {
+    expect(parse('--defaults', 'own').settings.defaults).toBe('own');
+    expect(() => parse('--defaults', 'own', '--compression', 'zstd')).toThrow(/drop --compression/);
+    expect(() => parse('--defaults', 'own', '--write-buffer-size', '1048576')).toThrow(/drop --write-buffer-size/);
+    expect(() => parse('--defaults', 'mine')).toThrow(/--defaults must be shared or own/);
   });
 
   it('reads every flag, in both --flag value and --flag=value forms', () => {

@@ -143,6 +143,7 @@ const SETTINGS: RunSettings = {
   blockSize: 4096,
   bloomBits: 10,
   minValueSize: 4096,
+  defaults: 'shared',
 };
 
 async function record(engine: EngineName, workload: WorkloadName): Promise<{ seen: string[]; digest: string }> {

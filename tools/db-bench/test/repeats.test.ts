@@ -17,7 +17,7 @@ function run(opsPerSec: number, p50: number): WorkerResult {
     seconds: 100 / opsPerSec,
     opsPerSec,
     mbPerSec: 1,
-    latency: { p50, p99: p50, max: p50, samples: 100 },
+    latency: { p50, p99: p50, max: p50, samples: 100, maxCallMs: p50 / 1000 },
     latencyUnit: 'op',
     diskBytes: 1,
     userBytesWritten: 0,

@@ -33,9 +33,9 @@ describe('percentile (nearest rank)', () => {
   it('summarize sorts numerically and leaves its input alone', () => {
     const input = Float64Array.from([10, 9, 100, 2, 1000, 3, 8, 7, 6, 5]);
     const copy = Float64Array.from(input);
-    expect(summarize(input)).toEqual({ p50: 7, p99: 1000, max: 1000, samples: 10 });
+    expect(summarize(input)).toEqual({ p50: 7, p99: 1000, max: 1000, samples: 10, maxCallMs: 0 });
     expect(input).toEqual(copy);
-    expect(summarize(new Float64Array(0))).toEqual({ p50: 0, p99: 0, max: 0, samples: 0 });
+    expect(summarize(new Float64Array(0))).toEqual({ p50: 0, p99: 0, max: 0, samples: 0, maxCallMs: 0 });
   });
 
   it('p99 of 1,000 samples with 10 outliers is the largest non-outlier', () => {
@@ -55,6 +55,16 @@ describe('LatencyRecorder', () => {
     r.record(0.5, 100); // a scan chunk of 100 in 0.5 ms = 5 µs per entry
     r.record(99, 1); // over capacity
     expect(r.count).toBe(3);
-    expect(r.summary()).toEqual({ p50: 5, p99: 1000, max: 1000, samples: 3 });
+    // The longest call counts even past capacity: it happened, and it blocked the caller.
+    expect(r.summary()).toEqual({ p50: 5, p99: 1000, max: 1000, samples: 3, maxCallMs: 99 });
+  });
+
+  it('keeps the longest single call undivided, also for calls that are no sample', () => {
+    const r = new LatencyRecorder(10);
+    r.record(40, 1000); // a 40 ms batch: 40 µs per op, but the caller was blocked 40 ms
+    r.noteCall(55); // a write batch among reads
+    r.record(1, 1);
+    expect(r.summary().max).toBe(1000);
+    expect(r.summary().maxCallMs).toBe(55);
   });
 });

@@ -28,7 +28,7 @@ class ClassicLevelAdapter implements Adapter {
     private readonly settings: RunSettings,
   ) {
     this.notes = [
-      `chained batch, async (awaited per batch), getSync for reads, async iterators (nextv) for scans; snappy ${settings.compression === 'none' ? 'off' : 'on'}; writeBufferSize ${settings.writeBufferSize} B, cacheSize ${settings.cacheSize} B, Bloom 10 bits/key (fixed)`,
+      `chained batch, async (awaited per batch), getSync for reads, async iterators (nextv) for scans; ${settings.defaults === 'own' ? 'its own default options (Snappy on, its own write buffer and cache sizes)' : `snappy ${settings.compression === 'none' ? 'off' : 'on'}; writeBufferSize ${settings.writeBufferSize} B, cacheSize ${settings.cacheSize} B, Bloom 10 bits/key (fixed)`}`,
     ];
   }
 
@@ -39,14 +39,8 @@ class ClassicLevelAdapter implements Adapter {
 
   async open(): Promise<void> {
     const s = this.settings;
-    const db = new this.Ctor<Uint8Array, Uint8Array>(this.dir, {
-      keyEncoding: 'view',
-      valueEncoding: 'view',
-      compression: s.compression !== 'none',
-      cacheSize: s.cacheSize,
-      writeBufferSize: s.writeBufferSize,
-      blockSize: s.blockSize,
-    });
+    const sized = s.defaults === 'own' ? {} : { compression: s.compression !== 'none', cacheSize: s.cacheSize, writeBufferSize: s.writeBufferSize, blockSize: s.blockSize };
+    const db = new this.Ctor<Uint8Array, Uint8Array>(this.dir, { keyEncoding: 'view', valueEncoding: 'view', ...sized });
     await db.open();
     this.db = db;
   }

@@ -1,8 +1,9 @@
 // @lsm/engine under test: the synchronous API as a user calls it. Writes are one
 // `batch().put()...commit()` per batch, without sync (the log is written, not fsynced);
 // reads are `get`; scans and seeks are `range({ gte, reverse, limit })` iterators.
-// Settle after the load: `flush()` (the memtable goes to a table; compaction runs inside
-// it, as the engine does all its work in the calling thread). `lsm-kvsep` is the same
+// Settle after the load: `flush()` (the memtable goes to a table), then `compact()`
+// is not called: compactions the load started run on the engine's worker thread, and the
+// runner waits until the process has stopped writing, as for the peers. `lsm-kvsep` is the same
 // engine opened with K/V separation (values >= --min-value-size go to blob files).
 
 import { Tree, type TreeOptions } from '@lsm/engine';
@@ -12,6 +13,7 @@ import { packageVersion } from './package-version.js';
 
 /** The options a run opens @lsm/engine with. */
 export function lsmOptions(s: RunSettings): TreeOptions {
+  if (s.defaults === 'own') return { wal: true, syncWrites: false };
   return {
     wal: true,
     syncWrites: false,
@@ -44,7 +46,11 @@ class LsmAdapter implements Adapter {
     this.label = `@lsm/engine ${packageVersion('@lsm/engine')}${kvSeparation ? ' (K/V separation)' : ''}`;
     const filter = settings.bloomBits > 0 ? `BuRR filter ${settings.bloomBits} bits/key` : 'no filter';
     const kv = kvSeparation ? `, K/V separation: values >= ${settings.minValueSize} B in blob files` : '';
-    this.notes = [`WAL on, no fsync; memtable ${settings.writeBufferSize} B, block cache ${settings.cacheSize} B, ${filter}, compression ${settings.compression}${kv}`];
+    this.notes = [
+      settings.defaults === 'own'
+        ? `WAL on, no fsync; its own default options${kv}; flushes and compactions on its background worker thread (default backgroundThreads: 1)`
+        : `WAL on, no fsync; memtable ${settings.writeBufferSize} B, block cache ${settings.cacheSize} B, ${filter}, compression ${settings.compression}${kv}; flushes and compactions on its background worker thread`,
+    ];
   }
 
   private get t(): Tree {

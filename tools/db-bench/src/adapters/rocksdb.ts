@@ -57,7 +57,7 @@ class RocksDbAdapter implements Adapter {
     private readonly settings: RunSettings,
   ) {
     this.notes = [
-      `async only (no sync get or iterator in the binding): chained batch, get and iterators are awaited; snappy ${settings.compression === 'none' ? 'off' : 'on'}; writeBufferSize ${settings.writeBufferSize} B, cacheSize ${settings.cacheSize} B, Bloom 10 bits/key (fixed)`,
+      `async only (no sync get or iterator in the binding): chained batch, get and iterators are awaited; ${settings.defaults === 'own' ? 'its own default options (Snappy on, its own write buffer and cache sizes)' : `snappy ${settings.compression === 'none' ? 'off' : 'on'}; writeBufferSize ${settings.writeBufferSize} B, cacheSize ${settings.cacheSize} B, Bloom 10 bits/key (fixed)`}`,
     ];
   }
 
@@ -71,13 +71,9 @@ class RocksDbAdapter implements Adapter {
     const db = this.ctor(this.dir);
     return new Promise((resolve, reject) => {
       db.open(
-        {
-          createIfMissing: true,
-          compression: s.compression !== 'none',
-          cacheSize: s.cacheSize,
-          writeBufferSize: s.writeBufferSize,
-          blockSize: s.blockSize,
-        },
+        s.defaults === 'own'
+          ? { createIfMissing: true }
+          : { createIfMissing: true, compression: s.compression !== 'none', cacheSize: s.cacheSize, writeBufferSize: s.writeBufferSize, blockSize: s.blockSize },
         (err) => {
           if (err) reject(err);
           else {
