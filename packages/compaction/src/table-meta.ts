@@ -57,6 +57,12 @@ export interface TableMeta {
    * it; a table without it is never dropped for age.
    */
   readonly creationTime?: number;
+  /**
+   * K/V separation: for each blob file this table's Indirection entries point at, the
+   * record bytes they reference (the engine's bookkeeping, recorded in its manifest).
+   * Compaction carries it with the table and never reads it. Absent: no pointers.
+   */
+  readonly blobRefs?: ReadonlyMap<number, number>;
 }
 
 /** The subset of @lsm/sstable's TableProperties that tableMetaFromProperties reads. */

@@ -29,7 +29,7 @@ import {
   toIoError,
 } from '@lsm/sstable';
 import { HoldBack } from './blob-hold-back.js';
-import type { BlobFileMeta, BlobTableMeta } from './blob-meta.js';
+import type { BlobFileMeta } from './blob-meta.js';
 import type { BlobStore } from './blob-store.js';
 import { blobFileName, tableFileName } from './file-names.js';
 import { removeQuietly } from './remove-quietly.js';
@@ -75,11 +75,10 @@ export class BlobJob {
     return w;
   }
 
-  /** `meta` with the blob references its writer counted (the same object, annotated). */
+  /** `meta` with the blob references its writer counted. */
   annotate(meta: TableMeta): TableMeta {
     const refs = this.tables.get(meta.id)?.refs;
-    if (refs !== undefined && refs.size > 0) (meta as BlobTableMeta).blobRefs = refs;
-    return meta;
+    return refs !== undefined && refs.size > 0 ? { ...meta, blobRefs: refs } : meta;
   }
 
   /** @internal Whether a plain value this large goes to a blob file. */

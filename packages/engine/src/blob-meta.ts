@@ -16,25 +16,15 @@ export interface BlobFileMeta {
   readonly recordBytes: number;
 }
 
-/** Blob file id -> record bytes referenced. */
+/** Blob file id -> record bytes referenced (TableMeta.blobRefs). */
 export type BlobRefs = ReadonlyMap<number, number>;
-
-/** A table's metadata with the blob references its Indirection entries make (if any). */
-export interface BlobTableMeta extends TableMeta {
-  blobRefs?: BlobRefs;
-}
-
-/** The blob references of table `meta` (undefined when it points at no blob). */
-export function blobRefsOf(meta: TableMeta): BlobRefs | undefined {
-  return (meta as BlobTableMeta).blobRefs;
-}
 
 /** Bytes each blob file has referenced by the tables of `v`. */
 export function liveBlobBytes(v: Version): Map<number, number> {
   const live = new Map<number, number>();
   for (const level of v.levels) {
     for (const t of level) {
-      const refs = blobRefsOf(t);
+      const refs = t.blobRefs;
       if (refs === undefined) continue;
       for (const [id, bytes] of refs) live.set(id, (live.get(id) ?? 0) + bytes);
     }
@@ -46,7 +36,7 @@ export function liveBlobBytes(v: Version): Map<number, number> {
 export function referencedBlobIds(v: Version, into: Set<number>): void {
   for (const level of v.levels) {
     for (const t of level) {
-      const refs = blobRefsOf(t);
+      const refs = t.blobRefs;
       if (refs !== undefined) for (const id of refs.keys()) into.add(id);
     }
   }

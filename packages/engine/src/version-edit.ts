@@ -4,7 +4,7 @@
 // version. Tag-based like LevelDB's, so fields can be added; layout in FORMAT.md.
 
 import type { TableMeta } from '@lsm/compaction';
-import { type BlobFileMeta, type BlobTableMeta, blobRefsOf } from './blob-meta.js';
+import type { BlobFileMeta } from './blob-meta.js';
 import { ByteSink, CorruptionError, NotSupportedError, cursor, getVarint32, getVarint64 } from '@lsm/sstable';
 
 /** Field tags. A reader that meets a tag it does not know refuses (LSM_NOT_SUPPORTED). */
@@ -104,7 +104,7 @@ export function encodeVersionEdit(edit: VersionEdit): Uint8Array {
       s.putVarint(m.largestExclusive === true ? FLAG_LARGEST_EXCLUSIVE : 0);
       s.putVarint(m.creationTime ?? 0);
     }
-    const refs = blobRefsOf(m);
+    const refs = m.blobRefs;
     if (refs !== undefined && refs.size > 0) {
       s.putVarint(Tag.TableBlobRefs);
       s.putVarint(m.id);
@@ -201,14 +201,14 @@ export function decodeVersionEdit(rec: Uint8Array, file: string, offset: number)
       }
       case Tag.TableBlobRefs: {
         const id = num('table id');
-        const meta = edit.added?.find((a) => a.meta.id === id)?.meta as BlobTableMeta | undefined;
-        if (meta === undefined) throw bad(`blob references for table ${id}, which the edit does not add`);
-        if (meta.blobRefs !== undefined) throw bad(`blob references for table ${id} given twice`);
+        const added = edit.added?.find((a) => a.meta.id === id);
+        if (added === undefined) throw bad(`blob references for table ${id}, which the edit does not add`);
+        if (added.meta.blobRefs !== undefined) throw bad(`blob references for table ${id} given twice`);
         const n = num('blob reference count');
         if (n > end - p) throw bad('bad blob reference count');
         const refs = new Map<number, number>();
         for (let i = 0; i < n; i++) refs.set(num('blob file id'), num('blob bytes'));
-        meta.blobRefs = refs;
+        added.meta = { ...added.meta, blobRefs: refs };
         break;
       }
       case Tag.NewBlobFile:

@@ -3,10 +3,10 @@
 // blob fields are LSM_CORRUPTION.
 
 import { describe, expect, it } from 'vitest';
-import type { BlobTableMeta } from '../src/blob-meta.js';
+import type { TableMeta } from '@lsm/compaction';
 import { decodeVersionEdit, encodeVersionEdit } from '../src/version-edit.js';
 
-const meta = (id: number, refs?: Map<number, number>): BlobTableMeta => ({
+const meta = (id: number, refs?: Map<number, number>): TableMeta => ({
   id,
   size: 1000,
   smallest: new Uint8Array([1]),
@@ -30,8 +30,8 @@ describe('version edits with blob fields', () => {
       deletedBlobs: [3, 4],
     };
     const back = decodeVersionEdit(encodeVersionEdit(edit), 'M', 0);
-    expect((back.added![0]!.meta as BlobTableMeta).blobRefs).toEqual(new Map([[7, 5000], [8, 120]]));
-    expect((back.added![1]!.meta as BlobTableMeta).blobRefs).toBeUndefined();
+    expect(back.added![0]!.meta.blobRefs).toEqual(new Map([[7, 5000], [8, 120]]));
+    expect(back.added![1]!.meta.blobRefs).toBeUndefined();
     expect(back.addedBlobs).toEqual(edit.addedBlobs);
     expect(back.deletedBlobs).toEqual([3, 4]);
   });
@@ -40,7 +40,7 @@ describe('version edits with blob fields', () => {
     const back = decodeVersionEdit(encodeVersionEdit({ added: [{ level: 0, meta: meta(1) }], logNumber: 4 }), 'M', 0);
     expect(back.addedBlobs).toBeUndefined();
     expect(back.deletedBlobs).toBeUndefined();
-    expect((back.added![0]!.meta as BlobTableMeta).blobRefs).toBeUndefined();
+    expect(back.added![0]!.meta.blobRefs).toBeUndefined();
   });
 
   it('references to a table the edit does not add, or cut short, are LSM_CORRUPTION', () => {

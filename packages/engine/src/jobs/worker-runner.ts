@@ -1,6 +1,7 @@
 // WorkerRunner: runs jobs on worker_threads, the default on NodeFs. Each worker opens its
-// own NodeFs, zstd and cipher (from the JobStoreConfig) and runs one job at a time; a
-// job goes to the least busy worker. Results come back on a MessagePort per worker and
+// own NodeFs, zstd and cipher (from the JobStoreConfig) and runs one job at a time. With
+// one worker every job queues on it; with more, worker 0 takes the flushes and the
+// others the compactions. Results come back on a MessagePort per worker and
 // are counted in a SharedArrayBuffer, so the store sees them without yielding to the
 // event loop: poll() is one Atomics.load when nothing is new, and wait() sleeps in
 // Atomics.wait. While the store is idle, results also arrive through the event loop
@@ -71,9 +72,13 @@ export class WorkerRunner implements JobRunner {
   }
 
   submit(spec: JobSpec, local: LocalJobInputs): void {
-    let best = 0;
-    for (let i = 1; i < this.slots.length; i++) {
-      if ((this.slots[i]?.jobs.size ?? 0) < (this.slots[best]?.jobs.size ?? 0)) best = i;
+    // With two or more workers, flushes have worker 0 to themselves: a flush never waits
+    // behind a long compaction (which would stall writers on sealed memtables).
+    let best = spec.kind === 'flush' || this.slots.length === 1 ? 0 : 1;
+    if (spec.kind === 'compaction') {
+      for (let i = 2; i < this.slots.length; i++) {
+        if ((this.slots[i]?.jobs.size ?? 0) < (this.slots[best]?.jobs.size ?? 0)) best = i;
+      }
     }
     const slot = this.slots[best] ?? this.start(best);
     slot.jobs.add(spec.id);
