@@ -5,6 +5,7 @@
 // LSM_CORRUPTION naming the damaged file (for CURRENT: CURRENT or the manifest it names);
 // never other contents (a lost or resurrected write), never another error, never a hang.
 // A manifest cut short inside its last record is handled as a torn write; see the test below and FORMAT.md.
+// A bit flip in its complete last record (outside the length field) must be LSM_CORRUPTION.
 
 import { MemFs, readFile, writeFile } from '@lsm/fs';
 import fc from 'fast-check';
@@ -56,12 +57,18 @@ function makeImage(seed: number, compression: 'none' | 'zstd'): Image {
   for (const name of fs.readDir('/db')) files.set(name, readFile(fs, `/db/${name}`));
   const manifest = new TextDecoder().decode(files.get('CURRENT')).trim();
   let lastRecord = 0;
-  readLog(files.get(manifest)!, manifest, Number(manifest.slice('MANIFEST-'.length)), (_, offset) => (lastRecord = offset));
+  let lastLength = 0;
+  readLog(files.get(manifest)!, manifest, Number(manifest.slice('MANIFEST-'.length)), (payload, offset) => {
+    lastRecord = offset;
+    lastLength = payload.length;
+  });
+  // The last record is one fragment (7-byte header) that ends the file.
+  expect(lastRecord + 7 + lastLength).toBe(files.get(manifest)!.length);
   return { files, contents, manifest, lastRecord };
 }
 
 /** Opens the image with `file` replaced by `bytes`; the contract is checked by the caller. */
-function openDamaged(img: Image, file: string, bytes: Uint8Array, fuzzed: Fuzzed, names = [file]): string[] | undefined {
+function openDamaged(img: Image, file: string, bytes: Uint8Array, fuzzed: Fuzzed, names = [file], damaged = false): string[] | undefined {
   const fs = new MemFs();
   fs.createDirAll('/db');
   for (const [name, data] of img.files) writeFile(fs, `/db/${name}`, name === file ? bytes : data);
@@ -78,7 +85,7 @@ function openDamaged(img: Image, file: string, bytes: Uint8Array, fuzzed: Fuzzed
       if (e.code === 'LSM_CORRUPTION' && !names.some((n) => e.file === `/db/${n}`)) throw new Error(`LSM_CORRUPTION naming ${e.file}, not ${names.join(' or ')}`, { cause: err });
       throw err;
     }
-  });
+  }, { damaged });
 }
 
 let images: Image[] = [];
@@ -145,6 +152,25 @@ describe('fuzz: recovery from damaged CURRENT and MANIFEST', { timeout: FUZZ_TIM
         const bad = mutate(good, within(ms, img.lastRecord, good.length, good.length));
         const got = openDamaged(img, img.manifest, bad, fz.tail);
         if (got !== undefined) expect(got).toEqual(img.contents);
+      }),
+      params(200),
+    );
+  });
+
+  // What a user would see go wrong otherwise: a damaged manifest opens on an older version, silently losing writes.
+  it('a bit flip in the complete last MANIFEST record, outside its length field, is always LSM_CORRUPTION', () => {
+    const where = fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true });
+    fc.assert(
+      fc.property(which, where, fc.integer({ min: 0, max: 7 }), (w, x, bit) => {
+        const img = images[w]!;
+        const good = img.files.get(img.manifest)!;
+        // A byte of the last record other than its length (bytes 4 and 5 of the header):
+        // a longer length could make the record look cut short, which is a torn write.
+        let at = Math.floor(x * (good.length - img.lastRecord - 2));
+        if (at >= 4) at += 2;
+        const bad = good.slice();
+        bad[img.lastRecord + at]! ^= 1 << bit;
+        openDamaged(img, img.manifest, bad, fz.tail, [img.manifest], true);
       }),
       params(200),
     );
