@@ -7,13 +7,13 @@
 // A manifest cut short inside its last record is handled as a torn write; see the test below and FORMAT.md.
 // A bit flip in its complete last record (outside the length field) must be LSM_CORRUPTION.
 
-import { MemFs, readFile, writeFile } from '@lsm/fs';
+import { MemFs } from '@lsm/fs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Leveled, Tree } from '../src/index.js';
-import { readLog } from '../src/log-reader.js';
 import { FUZZ_TIMEOUT, Fuzzed, type Mutation, mutate, mutations, params, sameBytes } from './fuzz-helpers.js';
-import { Rng, hex, keyOf, valueOf } from './helpers.js';
+import { Rng, keyOf, valueOf } from './helpers.js';
+import { type StoreImage, contentsOf, imageOf, reopenWith } from './store-image.js';
 
 const fz = {
   current: new Fuzzed('engine recovery: Tree.open with a damaged CURRENT'),
@@ -25,12 +25,8 @@ afterAll(() => {
 });
 
 /** A closed store: its files, and the contents it must reopen with. */
-interface Image {
-  files: Map<string, Uint8Array>;
+interface Image extends StoreImage {
   contents: string[];
-  manifest: string;
-  /** Offset where the manifest's last record starts. */
-  lastRecord: number;
 }
 
 /**
@@ -56,35 +52,16 @@ function makeImage(seed: number, compression: 'none' | 'zstd', autoCompaction = 
     if (i % 97 === 96) tree.flush();
   }
   tree.put(keyOf(999), 'last write, in the log');
-  const contents = [...tree.range()].map(([k, v]) => `${hex(k)}=${hex(v)}`);
+  const contents = contentsOf(tree);
   tree.close();
-  const files = new Map<string, Uint8Array>();
-  for (const name of fs.readDir('/db')) files.set(name, readFile(fs, `/db/${name}`));
-  const manifest = new TextDecoder().decode(files.get('CURRENT')).trim();
-  let lastRecord = 0;
-  let lastLength = 0;
-  readLog(files.get(manifest)!, manifest, Number(manifest.slice('MANIFEST-'.length)), (payload, offset) => {
-    lastRecord = offset;
-    lastLength = payload.length;
-  });
-  // The last record is one fragment (7-byte header) that ends the file.
-  expect(lastRecord + 7 + lastLength).toBe(files.get(manifest)!.length);
-  return { files, contents, manifest, lastRecord };
+  return { ...imageOf(fs), contents };
 }
 
 /** Opens the image with `file` replaced by `bytes`; the contract is checked by the caller. */
 function openDamaged(img: Image, file: string, bytes: Uint8Array, fuzzed: Fuzzed, names = [file], damaged = false): string[] | undefined {
-  const fs = new MemFs();
-  fs.createDirAll('/db');
-  for (const [name, data] of img.files) writeFile(fs, `/db/${name}`, name === file ? bytes : data);
   return fuzzed.decode(bytes.length, () => {
     try {
-      const tree = Tree.open('/db', { fs });
-      try {
-        return [...tree.range()].map(([k, v]) => `${hex(k)}=${hex(v)}`);
-      } finally {
-        tree.close();
-      }
+      return reopenWith(img, file, bytes);
     } catch (err) {
       const e = err as { code?: string; file?: string };
       if (e.code === 'LSM_CORRUPTION' && !names.some((n) => e.file === `/db/${n}`)) throw new Error(`LSM_CORRUPTION naming ${e.file}, not ${names.join(' or ')}`, { cause: err });

@@ -3,16 +3,14 @@
 // damage) is a crash during the write and is ignored; a complete last record whose
 // checksum does not match is damage, LSM_CORRUPTION naming the manifest.
 
-import { MemFs, readFile, writeFile } from '@lsm/fs';
+import { MemFs } from '@lsm/fs';
 import { describe, expect, it } from 'vitest';
 import { LsmError, Tree } from '../src/index.js';
 import { LOG_HEADER_SIZE } from '../src/log-format.js';
-import { readLog } from '../src/log-reader.js';
+import { type StoreImage, contentsOf, imageOf, reopenWith } from './store-image.js';
 
-const text = (b: Uint8Array): string => new TextDecoder().decode(b);
-
-/** A closed store with several manifest edits: its files, contents, and where the manifest's last record lies. */
-function closedStore(): { files: Map<string, Uint8Array>; contents: string[]; manifest: string; last: { offset: number; framed: number } } {
+/** A closed store with several manifest edits, and the contents it must reopen with. */
+function closedStore(): StoreImage & { contents: string[] } {
   const fs = new MemFs();
   const tree = Tree.open('/db', { fs, autoCompaction: false });
   for (let round = 0; round < 3; round++) {
@@ -20,30 +18,15 @@ function closedStore(): { files: Map<string, Uint8Array>; contents: string[]; ma
     tree.flush();
   }
   tree.put('in-the-log', 'yes');
-  const contents = [...tree.range()].map(([k, v]) => `${text(k)}=${text(v)}`);
+  const contents = contentsOf(tree);
   tree.close();
-  const files = new Map(fs.readDir('/db').map((n) => [n, readFile(fs, `/db/${n}`)] as const));
-  const manifest = text(files.get('CURRENT')!).trim();
-  const data = files.get(manifest)!;
-  let last = { offset: 0, framed: 0 };
-  readLog(data, manifest, Number(manifest.slice('MANIFEST-'.length)), (payload, offset) => (last = { offset, framed: LOG_HEADER_SIZE + payload.length }));
-  // The premise of the cases below: the last record is one fragment, ending the file.
-  expect(last.offset + last.framed).toBe(data.length);
-  return { files, contents, manifest, last };
+  return { ...imageOf(fs), contents };
 }
 
 /** Opens the store with its manifest replaced by `manifest`: the contents, or the error. */
-function openWith(store: ReturnType<typeof closedStore>, manifest: Uint8Array): string[] | LsmError {
-  const fs = new MemFs();
-  fs.createDirAll('/db');
-  for (const [name, data] of store.files) writeFile(fs, `/db/${name}`, name === store.manifest ? manifest : data);
+function openWith(store: StoreImage, manifest: Uint8Array): string[] | LsmError {
   try {
-    const tree = Tree.open('/db', { fs });
-    try {
-      return [...tree.range()].map(([k, v]) => `${text(k)}=${text(v)}`);
-    } finally {
-      tree.close();
-    }
+    return reopenWith(store, store.manifest, manifest);
   } catch (err) {
     if (err instanceof LsmError) return err;
     throw err;
@@ -53,7 +36,7 @@ function openWith(store: ReturnType<typeof closedStore>, manifest: Uint8Array): 
 describe("the manifest's last record", () => {
   const store = closedStore();
   const good = store.files.get(store.manifest)!;
-  const lastFrame = good.subarray(store.last.offset);
+  const lastFrame = good.subarray(store.lastRecord);
 
   it('opens as it is', () => {
     expect(openWith(store, good)).toEqual(store.contents);
@@ -79,7 +62,7 @@ describe("the manifest's last record", () => {
     for (const at of [...header.checksum, ...header.type, ...payload]) {
       for (const bit of [0, 7]) {
         const bad = good.slice();
-        bad[store.last.offset + at]! ^= 1 << bit;
+        bad[store.lastRecord + at]! ^= 1 << bit;
         const got = openWith(store, bad);
         expect(got, `bit ${bit} of byte ${at} of the last record flipped`).toBeInstanceOf(LsmError);
         const err = got as LsmError & { file?: string };
