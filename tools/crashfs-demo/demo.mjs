@@ -10,10 +10,9 @@ const enc = (s) => new TextEncoder().encode(s);
 const dec = (b) => new TextDecoder().decode(b);
 const show = (s) => JSON.stringify(s.length > 60 ? `${s.slice(0, 57)}...` : s);
 
-const disk = new NodeFs();
 const dir = `${tmpdir()}/lsm-demo-${process.pid}-${Date.now()}`;
+const disk = new NodeFs({ root: dir }); // the demo reaches nothing outside its own directory
 disk.createDirAll(dir);
-disk.syncDirectory(tmpdir());
 const p = (name) => `${dir}/${name}`;
 
 // An old table that is already durable before the demo starts.

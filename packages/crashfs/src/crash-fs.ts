@@ -9,8 +9,9 @@ import { CrashFile, type FileOwner } from './crash-file.js';
 import { restoreDurableImage } from './crash-image.js';
 import { Inode } from './inode.js';
 import { DirState, Namespace, type Located, type Slot } from './namespace.js';
-import { childPath, isUsablePath, splitPath } from './paths.js';
+import { childPath, isUsablePath, shallowestMissing, splitPath } from './paths.js';
 import { Prng } from './prng.js';
+import { Scope } from './scope.js';
 
 /** How CrashFs models power loss. */
 export interface CrashFsOptions {
@@ -51,6 +52,8 @@ export class CrashFs implements Fs {
   /** Whether crashes keep a random prefix of unsynced data. */
   readonly tornWrites: boolean;
   private ns: Namespace;
+  /** The names the user's calls changed since the last crash: all that crash() may change. */
+  private scope = new Scope();
   private readonly rng: Prng;
   private readonly openFiles = new Set<CrashFile>();
   private crashes = 0;
@@ -97,14 +100,22 @@ export class CrashFs implements Fs {
    * a new one over that image (everything on the inner Fs counts as durable), except that
    * it still knows which names of the image are hard links of one file.
    * If the inner Fs fails midway, the error propagates and the image may be incomplete.
+   *
+   * crash() only ever changes names its user handed this CrashFs since the last crash:
+   * paths created, opened for writing, removed, renamed (either side) or hard-linked (the
+   * new name) through it, and what is below them (`createDirAll` hands the shallowest
+   * directory it created). A crash whose plan reaches any other name means the model is
+   * wrong: it throws FsError EACCES naming that name and changes nothing.
    */
   crash(): void {
     for (const f of this.openFiles) f.kill();
     this.openFiles.clear();
     const ns = this.ns;
+    const scope = this.scope;
     this.ns = new Namespace(this.inner, this.directorySync);
+    this.scope = new Scope();
     this.crashes++;
-    const links = restoreDurableImage(ns, this.tornWrites ? this.rng : undefined);
+    const links = restoreDurableImage(ns, this.tornWrites ? this.rng : undefined, scope);
     for (const group of links) this.ns.adoptLinks(group);
   }
 
@@ -148,6 +159,7 @@ export class CrashFs implements Fs {
     // A file opened for writing may change: keep its durable content first.
     if (existing instanceof Inode && writable) this.ns.ensureLoaded(existing, path);
     const inner = this.inner.open(path, options);
+    if (writable) this.scope.hand(path);
     let inode: Inode;
     if (existing instanceof Inode) {
       inode = existing;
@@ -162,6 +174,7 @@ export class CrashFs implements Fs {
       inner.close();
       return this.diverged(() => undefined, 'open', path);
     }
+    if (writable) this.scope.handFile(inode);
     inode.openHandles++;
     const file = new CrashFile(this.owner, inner, inode, options?.append === true);
     this.openFiles.add(file);
@@ -186,14 +199,16 @@ export class CrashFs implements Fs {
       dir = slot.live;
       dirPath = childPath(dirPath, part);
     }
+    const created = shallowestMissing(this.inner, path) ?? path;
     this.inner.createDirAll(path);
+    this.scope.hand(created);
     // The inner Fs created parts[i..]: model them as new, empty, not yet durable directories.
     // (The first one's slot is the one looked up before: looking it up again now would
     // find the new directory on the inner Fs and adopt it as durable.)
     for (let slot = missing; slot !== undefined; ) {
-      const created = this.ns.newDir();
-      this.ns.setLive(slot, created);
-      dir = created;
+      const fresh = this.ns.newDir();
+      this.ns.setLive(slot, fresh);
+      dir = fresh;
       dirPath = childPath(dirPath, parts[i]!);
       i++;
       slot = i < parts.length ? this.ns.child(dir, dirPath, parts[i]!) : undefined;
@@ -210,6 +225,7 @@ export class CrashFs implements Fs {
     if (at === undefined || !(node instanceof Inode)) return this.diverged(() => this.inner.removeFile(path), 'unlink', path);
     if (this.directorySync) this.ns.ensureLoaded(node, path);
     this.inner.removeFile(path);
+    this.scope.hand(path);
     this.ns.setLive(at.slot, null);
   }
 
@@ -219,6 +235,7 @@ export class CrashFs implements Fs {
     if (at === undefined || !(node instanceof DirState)) return this.diverged(() => this.inner.removeDirAll(path), 'rm', path);
     if (this.directorySync) this.ns.captureSubtree(node, path);
     this.inner.removeDirAll(path);
+    this.scope.hand(path);
     this.ns.setLive(at.slot, null);
   }
 
@@ -241,6 +258,8 @@ export class CrashFs implements Fs {
       }
     }
     this.inner.rename(from, to);
+    this.scope.hand(from);
+    this.scope.hand(to);
     this.ns.setLive(src.slot, null);
     this.ns.setLive(dst.slot, node);
   }
@@ -267,6 +286,7 @@ export class CrashFs implements Fs {
       return this.diverged(() => this.inner.hardLink(existing, newPath), 'link', existing);
     }
     this.inner.hardLink(existing, newPath);
+    this.scope.hand(newPath);
     this.ns.setLive(dst.slot, node);
   }
 

@@ -4,13 +4,16 @@
 // recreates durable-only ones, and rolls each file back to its durable content (plus, in
 // torn mode, a seeded prefix of its unsynced changes). Files that are untouched and still
 // where they durably belong are left alone, so a crash costs what was changed, not the
-// size of the store.
+// size of the store. Every name the plan would change is checked against the names the
+// user handed the CrashFs (Scope) before the first change: a wrong model is refused, not
+// carried out.
 
 import { writeAll, writeAllAt, type Fs } from '@lsm/fs';
 import { Inode } from './inode.js';
 import { DirState, type Namespace, type Node, type Slot } from './namespace.js';
 import { childPath } from './paths.js';
 import { tornBudget, type Prng } from './prng.js';
+import type { Scope } from './scope.js';
 
 type Action = { kind: 'removeFile' | 'removeDir' | 'createDir'; path: string };
 
@@ -23,8 +26,10 @@ interface Placement {
 /**
  * Rewrites `ns.inner` to the durable image of `ns`. `rng` set: torn mode. Returns the
  * hard-link groups of the image (paths naming one file), which the inner Fs cannot tell.
+ * Throws FsError EACCES, having changed nothing, if the image would change a name that
+ * `scope` does not cover.
  */
-export function restoreDurableImage(ns: Namespace, rng: Prng | undefined): string[][] {
+export function restoreDurableImage(ns: Namespace, rng: Prng | undefined, scope: Scope): string[][] {
   const plan = planImage(ns);
   const inodes = [...plan.placements.keys()].sort((a, b) => a.id - b.id);
 
@@ -38,6 +43,17 @@ export function restoreDurableImage(ns: Namespace, rng: Prng | undefined): strin
     const units = inode.pendingUnits();
     const keep = rng !== undefined && units > 0 ? tornBudget(rng, units) : 0;
     contents.set(inode, inode.contentAfterCrash(keep));
+  }
+
+  // Every name the changes below touch, checked before the first of them.
+  for (const a of plan.actions) scope.check(a.path);
+  for (const inode of inodes) {
+    const places = plan.placements.get(inode)!;
+    const anchor = anchorOf(places);
+    const at = anchor ?? places[0]!.path;
+    if (anchor === undefined) scope.check(at); // a name to create
+    else if (contents.has(inode)) scope.checkContent(inode, at); // content to roll back
+    for (const p of places) if (!p.survives && p.path !== at) scope.check(p.path);
   }
 
   const inner = ns.inner;

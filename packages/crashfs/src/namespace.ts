@@ -112,6 +112,10 @@ export class Namespace {
       size = m.size;
     } catch (err) {
       if (err instanceof FsError && (err.code === 'ENOENT' || err.code === 'ENOTDIR')) return null;
+      // A name the inner Fs refuses to show (above the root of a confined NodeFs): the model
+      // passes through it as a directory it never lists; anything done to it or in it goes
+      // to the inner Fs, which refuses it, and crash() never changes it (see Scope).
+      if (err instanceof FsError && err.code === 'EACCES') return new DirState(this.nextId++, false);
       throw err;
     }
     return kind === 'dir' ? new DirState(this.nextId++, false) : Inode.adopted(this.nextId++, size);

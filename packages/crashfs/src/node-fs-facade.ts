@@ -5,6 +5,7 @@
 // semantics for what it offers (positions, flags, encodings); it is not the whole of node:fs.
 
 import { FsError, parentDir, type Fs, type FsFile, type OpenOptions } from '@lsm/fs';
+import { shallowestMissing } from './paths.js';
 
 /** The open flags the facade understands (node's strings; 's' variants behave as plain). */
 export type FacadeOpenFlags =
@@ -341,13 +342,7 @@ export function createNodeFsFacade(fs: Fs): NodeFsFacade {
       return undefined;
     }
     // The first directory that does not exist yet is what node returns.
-    let first: string | undefined;
-    const parts = p.split('/');
-    for (let i = 1; i <= parts.length && first === undefined; i++) {
-      const prefix = parts.slice(0, i).join('/');
-      if (prefix === '' || prefix.endsWith('/')) continue;
-      if (!fs.exists(prefix)) first = prefix;
-    }
+    const first = shallowestMissing(fs, p);
     fs.createDirAll(p);
     return first;
   };

@@ -1,6 +1,9 @@
 // Lexical path handling for CrashFs's namespace model. There are no symlinks in the Fs
 // model, so '.' and '..' resolve lexically, as MemFs does. Absolute paths live under the
 // '/' root; relative ones under a separate '.' root (the inner Fs decides what '.' is).
+// shallowestMissing is the one helper here that asks an Fs.
+
+import { parentDir, type Fs } from '@lsm/fs';
 
 /** The two roots a path can hang from. */
 export type RootKey = '/' | '.';
@@ -41,4 +44,27 @@ export function childPath(dir: string, name: string): string {
   if (dir === '/') return `/${name}`;
   if (dir === '.') return name;
   return `${dir}/${name}`;
+}
+
+/**
+ * The shallowest directory on the way to `path` that `fs` does not have (what a
+ * `createDirAll(path)` would create first), or undefined if `path` exists. Asks from
+ * `path` upwards, so that it never asks about more than it must; a name the Fs refuses to
+ * answer for (outside a confined NodeFs) counts as existing.
+ */
+export function shallowestMissing(fs: Pick<Fs, 'exists'>, path: string): string | undefined {
+  let missing: string | undefined;
+  for (let p = path.length > 1 ? path.replace(/\/+$/, '') : path; ; ) {
+    let there: boolean;
+    try {
+      there = fs.exists(p);
+    } catch {
+      there = true;
+    }
+    if (there) return missing;
+    missing = p;
+    const up = parentDir(p);
+    if (up === p) return missing;
+    p = up;
+  }
 }

@@ -1,5 +1,5 @@
 // CrashFs must be a faithful Fs when no crash happens: the shared @lsm/fs conformance
-// suite, over MemFs and over NodeFs, in both models.
+// suite, over MemFs and over NodeFs (confined to the test's temp dir), in both models.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +20,7 @@ describeFsConformance('CrashFs(MemFs), simple model', () => {
   return { fs: new CrashFs(mem, { directorySync: false, tornWrites: false }), root: '/conf' };
 });
 
-describeFsConformance('CrashFs(NodeFs)', () => {
+describeFsConformance('CrashFs(NodeFs({ root }))', () => {
   const root = mkdtempSync(join(tmpdir(), 'crashfs-conf-'));
-  return { fs: new CrashFs(new NodeFs()), root, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+  return { fs: new CrashFs(new NodeFs({ root })), root, confined: true, cleanup: () => rmSync(root, { recursive: true, force: true }) };
 });

@@ -31,10 +31,10 @@ const subjects: Array<{ name: string; make: () => Subject }> = [
     },
   },
   {
-    name: 'facade over CrashFs(NodeFs)',
+    name: 'facade over CrashFs(NodeFs({ root }))',
     make: () => {
       const root = nodeFs.mkdtempSync(join(tmpdir(), 'crashfs-facade-'));
-      return { name: 'crash', fs: createNodeFsFacade(new CrashFs(new NodeFs())), root, cleanup: () => nodeFs.rmSync(root, { recursive: true, force: true }) };
+      return { name: 'crash', fs: createNodeFsFacade(new CrashFs(new NodeFs({ root }))), root, cleanup: () => nodeFs.rmSync(root, { recursive: true, force: true }) };
     },
   },
 ];

@@ -1,4 +1,4 @@
-// Shared test helpers: backends (MemFs, NodeFs in a temp dir), tree snapshots, encoding.
+// Shared test helpers: backends (MemFs, NodeFs confined to a temp dir), tree snapshots, encoding.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,7 +28,7 @@ export const backends: Array<{ name: string; make: () => Backend }> = [
     name: 'NodeFs',
     make: () => {
       const root = mkdtempSync(join(tmpdir(), 'crashfs-test-'));
-      return { fs: new NodeFs(), root, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+      return { fs: new NodeFs({ root }), root, cleanup: () => rmSync(root, { recursive: true, force: true }) };
     },
   },
 ];

@@ -13,6 +13,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { NodeFs } from '@lsm/fs';
 import { Tree } from '../src/index.js';
 
 const N = Number(process.env['BENCH_N'] ?? 200_000);
@@ -33,7 +34,7 @@ function rand(n: number): number {
 }
 
 function fill(dir: string): Tree {
-  const tree = Tree.open(dir, { memtableBytes: 8 << 20, autoCompaction: false });
+  const tree = Tree.open(dir, { memtableBytes: 8 << 20, autoCompaction: false, fs: new NodeFs({ root }) });
   const value = new Uint8Array(100).fill(0x61);
   for (let i = 0; i < N; i += 1000) {
     const b = tree.batch();

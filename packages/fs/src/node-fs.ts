@@ -1,9 +1,11 @@
 // NodeFs: the real disk, through node:fs synchronous calls with real fsync of files and
 // directories. This is the only file in the repository that imports node:fs for storage.
 // Every node error is rethrown as FsError with node's code and the original as `cause`.
+// `new NodeFs({ root })` is confined: every path is checked against the root before node:fs
+// sees it (see `NodeFsOptions.root`).
 
 import * as nfs from 'node:fs';
-import { resolve as resolvePath } from 'node:path';
+import { isAbsolute, resolve as resolvePath } from 'node:path';
 import { FsError } from './errors.js';
 import { compareNames } from './mem-fs.js';
 import type { Fs, FsFile, Metadata, OpenOptions } from './types.js';
@@ -43,10 +45,116 @@ function processAlive(pid: number): boolean {
   }
 }
 
+/** Options of `new NodeFs(options)`. */
+export interface NodeFsOptions {
+  /**
+   * Confines this NodeFs to the directory `root` (absolute, or relative to the working
+   * directory; it need not exist yet). Paths keep their meaning (absolute, or relative to
+   * the working directory), but every path that does not resolve inside `root` (root
+   * itself included) is refused with `FsError` `EACCES` naming the path, before anything
+   * is read, listed, locked, renamed or changed: a `..` that climbs out, an absolute path
+   * elsewhere, or a symlink (even a dangling one) that leads out. Where a path resolves to
+   * is the real path of its longest existing prefix (symlinks followed), with the missing
+   * rest joined on lexically. `createDirAll` may create `root` itself, never its parent.
+   * A guard against bugs, not a sandbox against an adversary who swaps symlinks between
+   * the check and the call. Without `root`, NodeFs reaches the whole disk.
+   */
+  root?: string;
+}
+
+/** How many symlinks one path may lead through before it is refused (Linux: 40). */
+const MAX_LINKS = 40;
+
+/**
+ * Where `path` leads on the real disk: the real path of its longest existing prefix, then
+ * the rest of it joined on lexically; a dangling symlink in the way is followed to its
+ * target. Undefined when the path leads through too many symlinks.
+ */
+function realLocation(path: string, links = 0): string | undefined {
+  const abs = isAbsolute(path) ? path : `${process.cwd()}/${path}`;
+  try {
+    return nfs.realpathSync.native(abs);
+  } catch {
+    // Some part of it does not exist (or is a dangling link): find the part that does.
+  }
+  const parts = abs.split('/').filter((p) => p !== '');
+  let i = parts.length - 1;
+  let base = '/';
+  for (; i > 0; i--) {
+    try {
+      base = nfs.realpathSync.native(`/${parts.slice(0, i).join('/')}`);
+      break;
+    } catch {
+      // Not there either: one component up.
+    }
+  }
+  const first = `${base === '/' ? '' : base}/${parts[i]}`;
+  let isLink = false;
+  try {
+    isLink = nfs.lstatSync(first).isSymbolicLink();
+  } catch {
+    // Missing (or not searchable): the rest is joined on lexically.
+  }
+  if (isLink) {
+    if (links >= MAX_LINKS) return undefined;
+    const target = nfs.readlinkSync(first);
+    return realLocation([isAbsolute(target) ? target : `${base}/${target}`, ...parts.slice(i + 1)].join('/'), links + 1);
+  }
+  return resolvePath(base, ...parts.slice(i));
+}
+
+/** A directory that confines a NodeFs: every path is checked against it. */
+class Jail {
+  /** Where the root is on the real disk. */
+  readonly real: string;
+  private readonly prefix: string;
+
+  constructor(readonly given: string) {
+    if (typeof given !== 'string' || given.length === 0 || given.includes('\0')) {
+      throw new FsError('EINVAL', 'NodeFs', undefined, { detail: `root must be a non-empty path without NUL bytes, got ${String(given)}` });
+    }
+    const real = realLocation(given);
+    if (real === undefined) throw new FsError('ELOOP', 'NodeFs', given, { detail: 'the root leads through too many symlinks' });
+    this.real = real;
+    this.prefix = real === '/' ? '/' : `${real}/`;
+  }
+
+  /** Throws EACCES unless `path` resolves to the root or below it. */
+  check(path: string, syscall: string): void {
+    const at = realLocation(path);
+    if (at !== undefined && (at === this.real || at.startsWith(this.prefix))) return;
+    const where = at === undefined ? 'leads through too many symlinks' : `resolves to '${at}'`;
+    throw new FsError('EACCES', syscall, path, { detail: `${where}, outside the root '${this.given}' of this NodeFs` });
+  }
+
+  /** Before a `mkdir -p`: creates the root itself if missing (never its parent: ENOENT then). */
+  ensureRoot(path: string): void {
+    if (!nfs.existsSync(this.real)) io('mkdir', path, () => nfs.mkdirSync(this.real));
+  }
+}
+
 /** The real filesystem. */
 export class NodeFs implements Fs {
+  private readonly jail: Jail | undefined;
+
+  /** The whole disk; with `options.root`, only that directory and what is below it. */
+  constructor(options?: NodeFsOptions) {
+    this.jail = options?.root === undefined ? undefined : new Jail(options.root);
+  }
+
+  /** The root this NodeFs is confined to, as given (undefined: not confined). */
+  get root(): string | undefined {
+    return this.jail?.given;
+  }
+
+  /** Checks the path's form, then (when confined) that it resolves inside the root. */
+  private allow(path: string, syscall: string): void {
+    checkPath(path, syscall);
+    this.jail?.check(path, syscall);
+  }
+
   open(path: string, options?: OpenOptions): FsFile {
-    checkPath(path, 'open');
+    this.allow(path, 'open');
     const o = resolveOpenOptions(options, path);
     let flags = o.read && o.write ? C.O_RDWR : o.write ? C.O_WRONLY : C.O_RDONLY;
     if (o.create) flags |= C.O_CREAT;
@@ -65,26 +173,27 @@ export class NodeFs implements Fs {
       nfs.closeSync(fd);
       throw new FsError('EISDIR', 'open', path);
     }
-    return new NodeFile(path, fd, o);
+    return new NodeFile(path, fd, o, this.jail);
   }
 
   createDirAll(path: string): void {
-    checkPath(path, 'mkdir');
+    this.allow(path, 'mkdir');
+    this.jail?.ensureRoot(path);
     io('mkdir', path, () => nfs.mkdirSync(path, { recursive: true }));
   }
 
   readDir(path: string): string[] {
-    checkPath(path, 'scandir');
+    this.allow(path, 'scandir');
     return io('scandir', path, () => nfs.readdirSync(path)).sort(compareNames);
   }
 
   removeFile(path: string): void {
-    checkPath(path, 'unlink');
+    this.allow(path, 'unlink');
     io('unlink', path, () => nfs.unlinkSync(path));
   }
 
   removeDirAll(path: string): void {
-    checkPath(path, 'rm');
+    this.allow(path, 'rm');
     if (resolvePath(path) === '/') throw new FsError('EBUSY', 'rm', path, { detail: 'refusing to remove the root directory' });
     const st = io('rm', path, () => nfs.lstatSync(path));
     if (!st.isDirectory()) throw new FsError('ENOTDIR', 'rm', path);
@@ -92,24 +201,26 @@ export class NodeFs implements Fs {
   }
 
   rename(from: string, to: string): void {
-    checkPath(from, 'rename');
-    checkPath(to, 'rename');
+    this.allow(from, 'rename');
+    this.allow(to, 'rename');
     io('rename', from, () => nfs.renameSync(from, to));
   }
 
   metadata(path: string): Metadata {
-    checkPath(path, 'stat');
+    this.allow(path, 'stat');
     const st = io('stat', path, () => nfs.statSync(path));
     return { isFile: st.isFile(), isDirectory: st.isDirectory(), size: st.size, mtimeMs: st.mtimeMs };
   }
 
+  /** Never throws, except that a confined NodeFs refuses a path outside its root (EACCES). */
   exists(path: string): boolean {
     if (typeof path !== 'string' || path.length === 0) return false;
+    if (!path.includes('\0')) this.jail?.check(path, 'access');
     return nfs.existsSync(path);
   }
 
   syncDirectory(path: string): void {
-    checkPath(path, 'fsync');
+    this.allow(path, 'fsync');
     const fd = io('fsync', path, () => nfs.openSync(path, C.O_RDONLY));
     try {
       if (!nfs.fstatSync(fd).isDirectory()) throw new FsError('ENOTDIR', 'fsync', path);
@@ -120,8 +231,8 @@ export class NodeFs implements Fs {
   }
 
   hardLink(existing: string, newPath: string): void {
-    checkPath(existing, 'link');
-    checkPath(newPath, 'link');
+    this.allow(existing, 'link');
+    this.allow(newPath, 'link');
     io('link', existing, () => nfs.linkSync(existing, newPath));
   }
 }
@@ -137,6 +248,8 @@ class NodeFile implements FsFile {
     readonly path: string,
     fd: number,
     private readonly mode: ResolvedOpen,
+    /** The root of the NodeFs that opened it: the lock's owner file is checked against it too. */
+    private readonly jail: Jail | undefined,
   ) {
     this.fd = fd;
   }
@@ -222,6 +335,7 @@ class NodeFile implements FsFile {
     const key = `${st.dev}:${st.ino}`;
     if (heldLocks.has(key)) return false;
     const owner = `${this.path}.lock-owner`;
+    this.jail?.check(owner, 'flock');
     if (!this.claimOwnerFile(owner)) return false;
     heldLocks.set(key, this);
     this.lockKey = key;

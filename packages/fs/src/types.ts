@@ -84,7 +84,7 @@ export interface Fs {
   rename(from: string, to: string): void;
   /** Stats a path (follows nothing: there are no symlinks in this model). */
   metadata(path: string): Metadata;
-  /** True when the path exists. */
+  /** True when the path exists. Never throws, except that a confined NodeFs refuses a path outside its root (EACCES). */
   exists(path: string): boolean;
   /** Makes the directory's entries (creates, renames, removes in it) durable. */
   syncDirectory(path: string): void;

@@ -6,12 +6,13 @@ import { join } from 'node:path';
 import { FaultFs, MemFs, NodeFs } from '../src/index.js';
 import { describeFsConformance } from '../src/conformance.js';
 
-function tempRoot(): { root: string; cleanup: () => void } {
+/** A fresh temp directory, and a NodeFs confined to it. */
+function tempRoot(): { fs: NodeFs; root: string; confined: true; cleanup: () => void } {
   const root = mkdtempSync(join(tmpdir(), 'lsm-fs-'));
-  return { root, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+  return { fs: new NodeFs({ root }), root, confined: true, cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }
 
-describeFsConformance('NodeFs', () => ({ fs: new NodeFs(), ...tempRoot() }));
+describeFsConformance('NodeFs({ root })', tempRoot);
 
 describeFsConformance('MemFs', () => {
   const fs = new MemFs();
@@ -25,4 +26,7 @@ describeFsConformance('FaultFs(MemFs) with no rules', () => {
   return { fs: new FaultFs(inner), root: '/root' };
 });
 
-describeFsConformance('FaultFs(NodeFs) with no rules', () => ({ fs: new FaultFs(new NodeFs()), ...tempRoot() }));
+describeFsConformance('FaultFs(NodeFs({ root })) with no rules', () => {
+  const t = tempRoot();
+  return { ...t, fs: new FaultFs(t.fs) };
+});

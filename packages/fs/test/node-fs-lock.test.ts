@@ -4,18 +4,18 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { NodeFs } from '../src/index.js';
 
 const distEntry = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 
-/** A child program that tries the lock and prints the result (holding it for `holdMs`). */
+/** A child program that tries the lock and prints the result (holding it for `holdMs`), confined to the lock's directory. */
 function childScript(lockPath: string, holdMs: number): string {
   return `
     import { NodeFs } from ${JSON.stringify(distEntry)};
-    const f = new NodeFs().open(${JSON.stringify(lockPath)}, { read: true, write: true, create: true });
+    const f = new NodeFs({ root: ${JSON.stringify(dirname(lockPath))} }).open(${JSON.stringify(lockPath)}, { read: true, write: true, create: true });
     const ok = f.tryLock();
     console.log(ok ? 'locked' : 'refused');
     if (${holdMs} > 0) setTimeout(() => f.close(), ${holdMs});
@@ -33,7 +33,7 @@ describe('NodeFs lock across processes', () => {
   it('refuses another process while this one holds the lock', () => {
     dir = mkdtempSync(join(tmpdir(), 'lsm-lock-'));
     const lockPath = join(dir, 'LOCK');
-    const f = new NodeFs().open(lockPath, { read: true, write: true, create: true });
+    const f = new NodeFs({ root: dir }).open(lockPath, { read: true, write: true, create: true });
     expect(f.tryLock()).toBe(true);
     const out = execFileSync(process.execPath, ['--input-type=module', '-e', childScript(lockPath, 0)]).toString().trim();
     expect(out).toBe('refused');
@@ -48,7 +48,7 @@ describe('NodeFs lock across processes', () => {
     const child = spawn(process.execPath, ['--input-type=module', '-e', childScript(lockPath, 60_000)]);
     const first = await new Promise<string>((resolve) => child.stdout.once('data', (d: Buffer) => resolve(d.toString().trim())));
     expect(first).toBe('locked');
-    const f = new NodeFs().open(lockPath, { read: true, write: true });
+    const f = new NodeFs({ root: dir }).open(lockPath, { read: true, write: true });
     expect(f.tryLock()).toBe(false);
     child.kill('SIGKILL');
     await new Promise((resolve) => child.once('exit', resolve));
@@ -62,7 +62,7 @@ describe('NodeFs lock across processes', () => {
     dir = mkdtempSync(join(tmpdir(), 'lsm-lock-'));
     const lockPath = join(dir, 'LOCK');
     writeFileSync(`${lockPath}.lock-owner`, 'not a pid');
-    const f = new NodeFs().open(lockPath, { read: true, write: true, create: true });
+    const f = new NodeFs({ root: dir }).open(lockPath, { read: true, write: true, create: true });
     expect(f.tryLock()).toBe(true);
     f.close();
   });

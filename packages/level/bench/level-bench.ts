@@ -12,6 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
+import { NodeFs } from '@lsm/fs';
 import { LsmLevel } from '../src/index.js';
 
 const N = Number(process.env['BENCH_N'] ?? 200_000);
@@ -84,7 +85,7 @@ async function run(name: string, db: Db): Promise<Record<string, number>> {
 const root = mkdtempSync(join(tmpdir(), 'lsm-level-bench-'));
 try {
   console.log(`@lsm/level benchmark: ${N} keys (16 B) with 100 B values, ${GETS} gets, Node ${process.version}`);
-  const lsm = await run('LsmLevel (@lsm/engine)', new LsmLevel(join(root, 'lsm')) as unknown as Db);
+  const lsm = await run('LsmLevel (@lsm/engine)', new LsmLevel(join(root, 'lsm'), { engine: { fs: new NodeFs({ root }) } }) as unknown as Db);
   const classic = await run('ClassicLevel (LevelDB)', new ClassicLevel(join(root, 'classic')) as unknown as Db);
   console.log('\nratio LsmLevel / ClassicLevel (higher is better for LsmLevel):');
   for (const k of Object.keys(lsm)) console.log(`  ${k.padEnd(28)} ${(lsm[k]! / classic[k]!).toFixed(2)}x`);

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tape from 'tape';
 import { afterAll, expect, test } from 'vitest';
+import { NodeFs } from '@lsm/fs';
 import { LsmLevel } from '../src/index.js';
 
 const require = createRequire(import.meta.url);
@@ -31,6 +32,7 @@ interface TapeRow {
 }
 
 const root = mkdtempSync(join(tmpdir(), 'lsm-level-suite-'));
+const fs = new NodeFs({ root }); // every store of the suite stays inside the root
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 /** Runs the whole suite; resolves with the counts and the failing assertions. */
@@ -64,7 +66,7 @@ function runSuite(): Promise<{ tests: number; asserts: number; passed: number; f
       test: harness,
       // A fresh, isolated store per call, with small buffers: the suite opens hundreds.
       factory: (options?: object) =>
-        new LsmLevel(join(root, `db${n++}`), { ...options, engine: { memtableBytes: 256 * 1024, blockCacheBytes: 256 * 1024 } }),
+        new LsmLevel(join(root, `db${n++}`), { ...options, engine: { fs, memtableBytes: 256 * 1024, blockCacheBytes: 256 * 1024 } }),
     });
   });
 }

@@ -1,14 +1,31 @@
-// Shared test helpers: temp directories on the real disk, a seeded PRNG, small codecs.
+// Shared test helpers: temp directories on the real disk (with a NodeFs confined to them),
+// a seeded PRNG, small codecs.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { NodeFs } from '@lsm/fs';
 
-/** A fresh directory under the OS temp dir; `cleanup()` removes every one made. */
-export function tempDirs(prefix: string): { make: () => string; cleanup: () => void } {
+/** What `tempDirs` gives: fresh directories under one temp root, and options confined to it. */
+export interface TempDirs {
+  /** A fresh (not yet created) directory under the root. */
+  make: () => string;
+  /** Removes the root and everything in it. */
+  cleanup: () => void;
+  /** `options` with the engine's fs set to a NodeFs confined to the root. */
+  confine: <T extends object>(options?: T) => T & { engine: { fs: NodeFs } };
+}
+
+/** Fresh directories under one new temp root; every store opened with `confine()` stays inside it. */
+export function tempDirs(prefix: string): TempDirs {
   const root = mkdtempSync(join(tmpdir(), prefix));
+  const fs = new NodeFs({ root });
   let n = 0;
-  return { make: () => join(root, `db${n++}`), cleanup: () => rmSync(root, { recursive: true, force: true }) };
+  return {
+    make: () => join(root, `db${n++}`),
+    cleanup: () => rmSync(root, { recursive: true, force: true }),
+    confine: <T extends object>(options?: T) => ({ ...(options as T), engine: { ...(options as { engine?: object } | undefined)?.engine, fs } }),
+  };
 }
 
 /** mulberry32: a small seeded PRNG, so every randomized test replays from its seed. */

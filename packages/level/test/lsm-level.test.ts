@@ -16,7 +16,7 @@ const dirs = tempDirs('lsm-level-');
 afterAll(() => dirs.cleanup());
 
 async function openDb(options?: LsmLevelOptions, dir = dirs.make()): Promise<LsmLevel> {
-  const db = new LsmLevel<string, string>(dir, options);
+  const db = new LsmLevel<string, string>(dir, dirs.confine(options));
   await db.open();
   return db;
 }
@@ -53,7 +53,7 @@ describe('persistence', () => {
     const fs = new MemFs();
     const db = new LsmLevel('/mem/db', { engine: { fs, memtableBytes: 64 * 1024 } });
     expect(db.supports.permanence).toBe(false);
-    expect(new LsmLevel(dirs.make()).supports.permanence).toBe(true);
+    expect(new LsmLevel(dirs.make(), dirs.confine()).supports.permanence).toBe(true);
     await db.put('k', 'v');
     await db.close();
     expect(fs.exists('/mem/db')).toBe(true);
@@ -63,7 +63,7 @@ describe('persistence', () => {
   });
 
   it('fills the supports manifest truthfully', async () => {
-    const db = new LsmLevel(dirs.make());
+    const db = new LsmLevel(dirs.make(), dirs.confine());
     const s = db.supports;
     expect(s.implicitSnapshots && s.explicitSnapshots && s.has && s.seek && s.createIfMissing && s.errorIfExists).toBe(true);
     expect((s as unknown as { getSync: boolean }).getSync).toBe(true);
@@ -274,7 +274,7 @@ describe('errors', () => {
   it('a second open of the same directory fails with LEVEL_LOCKED (engine LSM_LOCKED as cause)', async () => {
     const dir = dirs.make();
     const a = await openDb(undefined, dir);
-    const err = await rejection(new LsmLevel(dir).open());
+    const err = await rejection(new LsmLevel(dir, dirs.confine()).open());
     expect(err.code).toBe('LEVEL_DATABASE_NOT_OPEN');
     expect(err.cause?.code).toBe('LEVEL_LOCKED');
     expect(err.cause).toBeInstanceOf(LevelError);
@@ -284,7 +284,7 @@ describe('errors', () => {
 
   it('createIfMissing: false on a missing store says it does not exist', async () => {
     const dir = dirs.make();
-    const err = await rejection(new LsmLevel(dir, { createIfMissing: false }).open());
+    const err = await rejection(new LsmLevel(dir, dirs.confine({ createIfMissing: false })).open());
     expect(err.code).toBe('LEVEL_DATABASE_NOT_OPEN');
     expect(err.cause?.code).toBe('LSM_INVALID_ARGUMENT');
     expect(err.cause?.message).toMatch(/does not exist/);
@@ -314,10 +314,10 @@ describe('errors', () => {
   it('rejects bad input with typed errors that name it', async () => {
     expect(() => new LsmLevel('')).toThrow(expect.objectContaining({ code: 'LSM_INVALID_ARGUMENT' }));
     expect(() => new LsmLevel(42 as never)).toThrow(/location must be a non-empty string/);
-    expect(() => new LsmLevel(dirs.make(), { engine: { comparator: { name: 'rev', compare: (a: Uint8Array, b: Uint8Array) => Buffer.compare(b, a) } } as never })).toThrow(
+    expect(() => new LsmLevel(dirs.make(), dirs.confine({ engine: { comparator: { name: 'rev', compare: (a: Uint8Array, b: Uint8Array) => Buffer.compare(b, a) } } as never }))).toThrow(
       expect.objectContaining({ code: 'LSM_NOT_SUPPORTED' }),
     );
-    const bad = new LsmLevel(dirs.make(), { engine: { memtableBytes: -1 } });
+    const bad = new LsmLevel(dirs.make(), dirs.confine({ engine: { memtableBytes: -1 } }));
     const openErr = await rejection(bad.open());
     expect(openErr.cause?.code).toBe('LSM_INVALID_ARGUMENT');
     expect(openErr.cause?.message).toMatch(/memtableBytes/);

@@ -45,7 +45,7 @@ function scan(state: State, r: Range): [string, string][] {
 async function runModel(seed: number): Promise<void> {
   const rng = new Rng(seed);
   const dir = dirs.make();
-  const options = { engine: { memtableBytes: 4096, blockSize: 256 } };
+  const options = dirs.confine({ engine: { memtableBytes: 4096, blockSize: 256 } });
   let db = new LsmLevel(dir, options);
   await db.open();
   const state: State = new Map();

@@ -43,7 +43,7 @@ for (let i = 0; i < N; i++) {
 console.log(`@lsm/sstable blob bench: Node ${process.version}, ${new Date().toISOString()}, ${N} values, ${(raw / N).toFixed(0)} B average`);
 console.log('mode                          write MB/s  size/raw  random read us/value');
 const dir = mkdtempSync(join(tmpdir(), 'lsm-blob-bench-'));
-const fs = new NodeFs();
+const fs = new NodeFs({ root: dir });
 try {
   let id = 1;
   for (const mode of ['none', 'zstd', 'zstd+dictionary'] as const) {

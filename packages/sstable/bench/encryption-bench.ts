@@ -50,7 +50,7 @@ setGcmBackend(defaultBackend);
 
 // 2. Tables: plaintext vs encrypted.
 const dir = mkdtempSync(join(tmpdir(), 'lsm-enc-bench-'));
-const fs = new NodeFs();
+const fs = new NodeFs({ root: dir });
 try {
   const k = new Uint8Array(16);
   const key16 = (i: number): Uint8Array => {

@@ -80,7 +80,7 @@ function time(fn: () => void): number {
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'lsm-sstable-bench-'));
-const fs = new NodeFs();
+const fs = new NodeFs({ root: dir });
 const pool = makeValuePool();
 const poolSlots = Math.floor(pool.length / VALUE) - 1;
 

@@ -1,4 +1,4 @@
-// The same writer and reader on the real disk (NodeFs, temp dir).
+// The same writer and reader on the real disk (NodeFs confined to a temp dir).
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +17,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('NodeFs', () => {
   it('writes, fsyncs, reopens, reads, merges and verifies tables on disk', () => {
-    const fs = new NodeFs();
+    const fs = new NodeFs({ root: dir });
     const paths = [join(dir, '000001.sst'), join(dir, '000002.sst')];
     paths.forEach((p, t) => {
       const w = new TableWriter(fs, p, { compression: t === 0 ? 'zstd' : 'none', blockSize: 1024 });

@@ -54,15 +54,19 @@ export class Fuzzed {
    * Decodes one input (`size` bytes). Returns the value, or undefined when the decoder
    * threw LSM_CORRUPTION (or, with `notSupported`, LSM_NOT_SUPPORTED). Throws (failing
    * the property) on any other outcome. With `file`, a CorruptionError must name it.
+   * With `damaged`, the input is known to be damaged in a way the decoder's contract says
+   * it detects: only LSM_CORRUPTION passes, and a value fails the property.
    */
-  decode<T>(size: number, fn: () => T, opts: { notSupported?: boolean; file?: string } = {}): T | undefined {
+  decode<T>(size: number, fn: () => T, opts: { notSupported?: boolean; file?: string; damaged?: boolean } = {}): T | undefined {
     this.inputs++;
     const before = process.memoryUsage().arrayBuffers;
     const t0 = performance.now();
     let value: T | undefined;
     let failure: unknown;
+    let accepted = false;
     try {
       value = fn();
+      accepted = true;
       this.accepted++;
     } catch (err) {
       const code = codeOf(err);
@@ -78,6 +82,9 @@ export class Fuzzed {
     const grew = process.memoryUsage().arrayBuffers - before;
     this.maxMs = Math.max(this.maxMs, ms);
     this.maxAlloc = Math.max(this.maxAlloc, grew);
+    if (opts.damaged === true && accepted) {
+      throw new Error(`${this.name}: accepted an input whose damage it must detect (expected LSM_CORRUPTION)`);
+    }
     if (failure !== undefined) {
       throw new Error(`${this.name}: threw ${failure instanceof Error ? `${failure.name}: ${failure.message}` : String(failure)} (expected a value or LSM_CORRUPTION)\n${failure instanceof Error ? failure.stack : ''}`, { cause: failure });
     }

@@ -6,7 +6,9 @@
 // Keys and values are UTF-8 text, or hex with --hex. Exit codes: 0 ok, 1 key not found,
 // 2 store error (the LSM_* code is printed), 64 bad command line.
 
+import { dirname, resolve } from 'node:path';
 import { LsmError, Tree } from '@lsm/engine';
+import { NodeFs } from '@lsm/fs';
 import { type Args, UsageError, intOption, parseArgs, stringOption } from './args.js';
 import { runDemo } from './demo.js';
 
@@ -40,8 +42,9 @@ function need(args: Args, n: number, what: string): string[] {
   return args.positional.slice(1);
 }
 
+/** Opens the store at `dir` through a NodeFs confined to its parent (the engine syncs a new store's parent). */
 function withTree<T>(dir: string, fn: (t: Tree) => T, create = false): T {
-  const tree = Tree.open(dir, { createIfMissing: create });
+  const tree = Tree.open(dir, { createIfMissing: create, fs: new NodeFs({ root: dirname(resolve(dir)) }) });
   try {
     return fn(tree);
   } finally {

@@ -6,6 +6,7 @@
 // timings; long steps show a progress bar on a terminal.
 
 import { tmpdir } from 'node:os';
+import { dirname, resolve } from 'node:path';
 import { CrashFs } from '@lsm/crashfs';
 import { Tree } from '@lsm/engine';
 import { type Fs, MemFs, NodeFs, readFile, writeFile } from '@lsm/fs';
@@ -88,8 +89,11 @@ function copyDir(from: Fs, to: Fs, dir: string): number {
 
 /** Runs the demo; returns the process exit code (0 when every check passed). */
 export function runDemo(o: DemoOptions): number {
-  const disk = new NodeFs();
-  const dir = o.dir ?? `${tmpdir()}/lsm-demo-${process.pid}-${Date.now()}`;
+  // The demo's real-disk door is confined: to a temp directory of its own, or to the
+  // parent of the --dir it was given (the engine syncs a new store's parent).
+  const own = o.dir === undefined ? `${tmpdir()}/lsm-demo-${process.pid}-${Date.now()}` : undefined;
+  const dir = o.dir ?? `${own}/store`;
+  const disk = new NodeFs({ root: own ?? dirname(resolve(dir)) });
   const n = o.keys;
   let failures = 0;
   const check = (ok: boolean, what: string): void => {
@@ -101,7 +105,7 @@ export function runDemo(o: DemoOptions): number {
   console.log(`lsm demo: ${n.toLocaleString('en-US')} keys of 16 bytes with 100-byte values, in ${dir}\n`);
 
   // 1. Load in random order, batches of 1000.
-  let tree = Tree.open(dir, { errorIfExists: true });
+  let tree = Tree.open(dir, { errorIfExists: true, fs: disk });
   const order = permutation(n, o.seed);
   let bar = new Progress('loading', n);
   let t0 = performance.now();
@@ -210,7 +214,7 @@ export function runDemo(o: DemoOptions): number {
   check(lostSynced === 0 && deletedBack === 0 && untouchedWrong === 0, 'recovery lost acknowledged durable writes');
   tree.close();
 
-  if (!o.keep) disk.removeDirAll(dir);
+  if (!o.keep) disk.removeDirAll(own ?? dir);
   else console.log(`\nkept the store in ${dir}`);
   console.log(failures === 0 ? '\nevery check passed' : `\n${failures} check(s) FAILED`);
   return failures === 0 ? 0 : 1;

@@ -9,11 +9,12 @@ import { escapeBytes, parseKey } from '../src/format.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sst-dump-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const fs = new NodeFs({ root: dir }); // the tool and the tables stay inside the test's temp dir
 const enc = new TextEncoder();
 
 function makeTable(name: string): string {
   const path = join(dir, name);
-  const w = new TableWriter(new NodeFs(), path, { blockSize: 256, compression: 'zstd', prefixExtractor: fixedPrefixExtractor(3) });
+  const w = new TableWriter(fs, path, { blockSize: 256, compression: 'zstd', prefixExtractor: fixedPrefixExtractor(3) });
   for (let i = 0; i < 300; i++) {
     const k = enc.encode(`key${String(i).padStart(4, '0')}`);
     w.add(k, 1000 - i, i % 10 === 0 ? ValueType.Tombstone : ValueType.Value, i % 10 === 0 ? new Uint8Array(0) : enc.encode(`value ${i}`));
@@ -27,7 +28,7 @@ function makeTable(name: string): string {
 async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await main(argv, { out: (s) => (out += s), err: (s) => (err += s) });
+  const code = await main(argv, { out: (s) => (out += s), err: (s) => (err += s) }, fs);
   return { code, out, err };
 }
 
@@ -36,7 +37,7 @@ describe('sst-dump', () => {
 
   it('shows and verifies a table with a zstd dictionary', async () => {
     const dpath = join(dir, '000003.sst');
-    const w = new TableWriter(new NodeFs(), dpath, { blockSize: 1024, compression: 'zstd', dictionary: { maxBytes: 2048, sampleBytes: 32 * 1024 } });
+    const w = new TableWriter(fs, dpath, { blockSize: 1024, compression: 'zstd', dictionary: { maxBytes: 2048, sampleBytes: 32 * 1024 } });
     for (let i = 0; i < 2000; i++) {
       const doc = { id: i, kind: ['user', 'order', 'event'][i % 3], status: i % 7 === 0 ? 'pending' : 'active', note: `record number ${i} of the table` };
       w.add(enc.encode(`doc/${String(i).padStart(6, '0')}`), i + 1, ValueType.Value, enc.encode(JSON.stringify(doc)));
@@ -121,7 +122,7 @@ describe('sst-dump', () => {
   describe('encrypted tables', () => {
     const KEY = 'ab'.repeat(32);
     const encPath = join(dir, '000002.sst');
-    const w = new TableWriter(new NodeFs(), encPath, { blockSize: 256, encryption: { key: Uint8Array.from(Buffer.from(KEY, 'hex')) } });
+    const w = new TableWriter(fs, encPath, { blockSize: 256, encryption: { key: Uint8Array.from(Buffer.from(KEY, 'hex')) } });
     for (let i = 0; i < 50; i++) w.put(enc.encode(`key${String(i).padStart(4, '0')}`), 100 + i, enc.encode(`secret ${i}`));
     w.finish();
 

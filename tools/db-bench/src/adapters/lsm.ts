@@ -6,7 +6,9 @@
 // runner waits until the process has stopped writing, as for the peers. `lsm-kvsep` is the same
 // engine opened with K/V separation (values >= --min-value-size go to blob files).
 
+import { dirname } from 'node:path';
 import { Tree, type TreeOptions } from '@lsm/engine';
+import { NodeFs } from '@lsm/fs';
 import type { RunSettings } from '../args.js';
 import type { Adapter, AdapterFactory, EngineWriteCounters, ScanSpec, Visit, WriteBatchView } from './adapter.js';
 import { packageVersion } from './package-version.js';
@@ -59,7 +61,9 @@ class LsmAdapter implements Adapter {
   }
 
   async open(): Promise<void> {
-    this.tree = Tree.open(this.dir, this.kvSeparation ? lsmKvSepOptions(this.settings) : lsmOptions(this.settings));
+    // Confined to the run's root (the store's parent, which db-bench made or was given with --db).
+    const fs = new NodeFs({ root: dirname(this.dir) });
+    this.tree = Tree.open(this.dir, { ...(this.kvSeparation ? lsmKvSepOptions(this.settings) : lsmOptions(this.settings)), fs });
   }
 
   async close(): Promise<void> {
