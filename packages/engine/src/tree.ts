@@ -978,6 +978,7 @@ function workerRunnerFor(dir: string, opts: ResolvedOptions): WorkerRunner | und
   if (opts.jobScheduler !== undefined) return undefined;
   const config: JobStoreConfig = {
     dir,
+    root: opts.fs.root ?? dir,
     blockSize: opts.blockSize,
     compression: opts.compression,
     compressionLevel: opts.compressionLevel,

@@ -18,6 +18,7 @@ import { IoError } from '../src/errors.js';
 import { keyOf } from './helpers.js';
 
 const DIST = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+const FS_DIST = fileURLToPath(import.meta.resolve('@lsm/fs'));
 const value = (i: number): Uint8Array => new TextEncoder().encode(`value-${i}-${'x'.repeat(80)}`);
 
 let dir: string;
@@ -36,7 +37,7 @@ function runNode(program: string, timeoutMs = 60_000): { status: number | null; 
 
 describe('jobs on a worker thread (NodeFs)', () => {
   it('writes go on while jobs run; every write reads back after reopen', () => {
-    const opts: TreeOptions = { fs: new NodeFs(), memtableBytes: 64 * 1024, blockSize: 1024 };
+    const opts: TreeOptions = { fs: new NodeFs({ root: dir }), memtableBytes: 64 * 1024, blockSize: 1024 };
     let tree = Tree.open(join(dir, 'db'), opts);
     for (let i = 0; i < 20_000; i++) tree.put(keyOf(i), value(i));
     const s = tree.stats();
@@ -59,7 +60,7 @@ describe('jobs on a worker thread (NodeFs)', () => {
 
   it('a writer waits only at the limits, and every wait is counted', () => {
     // One sealed memtable allowed, tiny memtables: writes outrun the flushes and must wait.
-    const tree = Tree.open(join(dir, 'db'), { fs: new NodeFs(), memtableBytes: 16 * 1024, maxSealedMemtables: 1 });
+    const tree = Tree.open(join(dir, 'db'), { fs: new NodeFs({ root: dir }), memtableBytes: 16 * 1024, maxSealedMemtables: 1 });
     for (let i = 0; i < 20_000; i++) tree.put(keyOf(i), value(i));
     const s = tree.stats();
     expect(s.stalls.count).toBeGreaterThan(0);
@@ -71,7 +72,7 @@ describe('jobs on a worker thread (NodeFs)', () => {
   });
 
   it('an idle store installs finished jobs from the event loop', async () => {
-    const tree = Tree.open(join(dir, 'db'), { fs: new NodeFs(), memtableBytes: 32 * 1024 });
+    const tree = Tree.open(join(dir, 'db'), { fs: new NodeFs({ root: dir }), memtableBytes: 32 * 1024 });
     let i = 0;
     while (tree.stats().sealedMemtables === 0) tree.put(keyOf(i), value(i++));
     // No store call from here on: only the event loop can install the flush.
@@ -84,7 +85,7 @@ describe('jobs on a worker thread (NodeFs)', () => {
 
   it('jobs that need a user function a worker cannot load run inline, and stats() says so', () => {
     const custom: MergeOperator = { name: 'test.concat', merge: (_k, e, ops) => new Uint8Array([...(e ?? []), ...ops.flatMap((o) => [...o])]) };
-    const tree = Tree.open(join(dir, 'db'), { fs: new NodeFs(), memtableBytes: 16 * 1024, mergeOperator: custom });
+    const tree = Tree.open(join(dir, 'db'), { fs: new NodeFs({ root: dir }), memtableBytes: 16 * 1024, mergeOperator: custom });
     for (let i = 0; i < 10_000; i++) tree.merge(keyOf(i % 500), new Uint8Array([i & 0xff]));
     tree.compact();
     const s = tree.stats();
@@ -95,7 +96,7 @@ describe('jobs on a worker thread (NodeFs)', () => {
   });
 
   it('built-in merge operators are resolved by name on the worker', () => {
-    const tree = Tree.open(join(dir, 'db'), { fs: new NodeFs(), memtableBytes: 16 * 1024, mergeOperator: counterAdd });
+    const tree = Tree.open(join(dir, 'db'), { fs: new NodeFs({ root: dir }), memtableBytes: 16 * 1024, mergeOperator: counterAdd });
     const one = new Uint8Array(8);
     one[0] = 1;
     for (let i = 0; i < 10_000; i++) tree.merge(keyOf(i % 100), one);
@@ -108,7 +109,7 @@ describe('jobs on a worker thread (NodeFs)', () => {
   });
 
   it('backgroundThreads: 0 runs every job inline', () => {
-    const tree = Tree.open(join(dir, 'db'), { fs: new NodeFs(), memtableBytes: 16 * 1024, backgroundThreads: 0 });
+    const tree = Tree.open(join(dir, 'db'), { fs: new NodeFs({ root: dir }), memtableBytes: 16 * 1024, backgroundThreads: 0 });
     for (let i = 0; i < 5_000; i++) tree.put(keyOf(i), value(i));
     expect(tree.stats().jobs.runner).toBe('inline');
     expect(tree.stats().jobs.onWorker).toBe(0);
@@ -119,7 +120,8 @@ describe('jobs on a worker thread (NodeFs)', () => {
   it('a script that forgets close() still exits', () => {
     const program = `
       import { Tree } from ${JSON.stringify(DIST)};
-      const tree = Tree.open(${JSON.stringify(join(dir, 'db'))}, { memtableBytes: 16 * 1024 });
+      import { NodeFs } from ${JSON.stringify(FS_DIST)};
+      const tree = Tree.open(${JSON.stringify(join(dir, 'db'))}, { fs: new NodeFs({ root: ${JSON.stringify(dir)} }), memtableBytes: 16 * 1024 });
       for (let i = 0; i < 5000; i++) tree.put('key' + i, 'value' + i + 'x'.repeat(60));
       console.log('jobs', tree.stats().jobs.onWorker);
     `;
@@ -131,11 +133,12 @@ describe('jobs on a worker thread (NodeFs)', () => {
   it('a store opened many times in one process leaves no thread behind', () => {
     const program = `
       import { Tree } from ${JSON.stringify(DIST)};
+      import { NodeFs } from ${JSON.stringify(FS_DIST)};
       import { readdirSync } from 'node:fs';
       const threads = () => readdirSync('/proc/self/task').length;
       const before = threads();
       for (let round = 0; round < 20; round++) {
-        const tree = Tree.open(${JSON.stringify(join(dir, 'db'))}, { memtableBytes: 16 * 1024 });
+        const tree = Tree.open(${JSON.stringify(join(dir, 'db'))}, { fs: new NodeFs({ root: ${JSON.stringify(dir)} }), memtableBytes: 16 * 1024 });
         for (let i = 0; i < 1000; i++) tree.put('key' + i, 'value' + round + 'x'.repeat(60));
         tree.flush();
         tree.close();

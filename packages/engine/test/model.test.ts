@@ -149,7 +149,7 @@ function runModel(config: ModelConfig, seed: number): void {
 
 function runModelIn(config: ModelConfig, seed: number, disk: string | undefined): void {
   const rng = new Rng(seed);
-  const fs = disk === undefined ? new MemFs() : new NodeFs();
+  const fs = disk === undefined ? new MemFs() : new NodeFs({ root: disk });
   const dir = disk === undefined ? '/db' : join(disk, 'db');
   const mergeOperator = appendWithSeparator('+');
   const opts: TreeOptions = { ...config.options(), fs, mergeOperator, ...(config.scheduled === true ? { jobScheduler: new JobScheduler(seed) } : {}) };

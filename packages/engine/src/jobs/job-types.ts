@@ -12,6 +12,8 @@ import type { ResolvedKvSeparation } from '../kv-separation-options.js';
 /** What every job of one store shares: where files live and how to write them. */
 export interface JobStoreConfig {
   dir: string;
+  /** The root the worker's NodeFs is confined to: the store's NodeFs root, else `dir`. */
+  root: string;
   blockSize: number;
   compression: CompressionType;
   compressionLevel: number | undefined;

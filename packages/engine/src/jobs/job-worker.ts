@@ -19,7 +19,8 @@ import type { WorkerInit, WorkerJobMessage } from './worker-runner.js';
 const { config, port, signal, started } = workerData as WorkerInit;
 const counter = new Int32Array(signal);
 Atomics.store(new Int32Array(started), 0, 1);
-const fs = new NodeFs();
+// Confined: a bug in job code cannot touch a file outside the store's root.
+const fs = new NodeFs({ root: config.root });
 const keys = config.encryption === undefined ? undefined : new KeyRing(config.encryption);
 const writerOptions: TableWriterOptions = {
   comparator: bytewiseComparator,

@@ -6,13 +6,15 @@
 // It writes until it is killed (or `limit` writes). Arguments: a JSON KillChildArgs.
 
 import { writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { NodeFs } from '@lsm/fs';
 import { Tree } from '@lsm/engine';
 import { streamWrite } from './kill-stream.js';
 import { killStoreOptions, type KillChildArgs } from './kill-options.js';
 
 const args = JSON.parse(process.argv[2]!) as KillChildArgs;
-const tree = Tree.open(args.dir, { ...killStoreOptions(args.config), fs: new NodeFs() });
+// Confined to the store's parent (the run's own directory): nothing else is reachable.
+const tree = Tree.open(args.dir, { ...killStoreOptions(args.config), fs: new NodeFs({ root: dirname(args.dir) }) });
 writeSync(1, `open ${tree.seqno}\n`);
 for (let n = 0; n < args.limit; n++) {
   const s = tree.seqno + 1;

@@ -6,6 +6,7 @@
 // a compaction on a worker thread, in a manifest rotation.
 
 import { spawn } from 'node:child_process';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NodeFs } from '@lsm/fs';
 import { Tree } from '@lsm/engine';
@@ -80,7 +81,7 @@ function runChild(args: KillChildArgs, ms: number): Promise<{ lastAck: number; a
  */
 export async function killRun(dir: string, config: KillConfig, seed: number, rounds: number, minMs = 150, maxMs = 1200): Promise<KillReport> {
   const next = delays(seed, minMs, maxMs);
-  const opts = { ...killStoreOptions(config), fs: new NodeFs() };
+  const opts = { ...killStoreOptions(config), fs: new NodeFs({ root: dirname(dir) }) };
   let durable = 0;
   let acks = 0;
   let kills = 0;
