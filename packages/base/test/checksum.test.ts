@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { blockChecksum, blockChecksumSeed, FileHasher, xxh32, xxh64, xxh64Hex } from '../src/checksum.js';
-import { Rng } from './helpers.js';
+import { Rng } from '../src/testing/index.js';
 
 describe('checksums', () => {
   it('match the reference XXH32 / XXH64 test vectors', () => {

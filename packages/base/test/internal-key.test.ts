@@ -10,7 +10,7 @@ import {
   MAX_SEQNO,
   ValueType,
 } from '../src/internal-key.js';
-import { b, expectLsmError, Rng } from './helpers.js';
+import { b, expectLsmError, Rng } from '../src/testing/index.js';
 
 describe('internal key codec', () => {
   it('round-trips user key, seqno and type', () => {

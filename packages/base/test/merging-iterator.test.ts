@@ -5,8 +5,7 @@ import { LsmError } from '../src/errors.js';
 import { MergingIterator } from '../src/merging-iterator.js';
 import type { Entry, InternalIterator } from '../src/iterator.js';
 import { ValueType } from '../src/internal-key.js';
-import { b, expectLsmError, put, s, testSeed, withSeed } from './helpers.js';
-import { compareIterators, randomEntries } from './model.js';
+import { b, compareIterators, expectLsmError, put, randomEntries, s, testSeed, withSeed } from '../src/testing/index.js';
 
 function collect(it: InternalIterator): string[] {
   const out: string[] = [];

@@ -7,7 +7,7 @@
 // throws; errors from elsewhere have no report.
 
 import { FsError } from '@lsm/fs';
-import { IoError, LsmError } from '@lsm/sstable';
+import { IoError, LsmError } from '@lsm/base';
 import type { TableMeta } from './table-meta.js';
 
 /** The output files a failed runCompaction created; the engine deletes them all. */

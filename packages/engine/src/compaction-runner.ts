@@ -13,7 +13,8 @@ import {
   runCompaction,
 } from '@lsm/compaction';
 import type { Fs } from '@lsm/fs';
-import { type Comparator, TableWriter, type TableWriterOptions, toIoError } from '@lsm/sstable';
+import { type Comparator, toIoError } from '@lsm/base';
+import { TableWriter, type TableWriterOptions } from '@lsm/sstable';
 import type { BlobJob } from './blob-job.js';
 import { tableFileName } from './file-names.js';
 import { removeQuietly } from './flush.js';

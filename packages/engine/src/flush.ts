@@ -5,7 +5,8 @@
 
 import { type TableMeta, tableMetaFromProperties } from '@lsm/compaction';
 import type { Fs } from '@lsm/fs';
-import { type Comparator, bytewiseComparator, type FinishedTable, TableWriter, type TableWriterOptions, toIoError } from '@lsm/sstable';
+import { type Comparator, bytewiseComparator, toIoError } from '@lsm/base';
+import { type FinishedTable, TableWriter, type TableWriterOptions } from '@lsm/sstable';
 import { tableFileName } from './file-names.js';
 import type { Memtable } from './memtable.js';
 

@@ -6,15 +6,8 @@
 // that the key is right.
 
 import { type FsFile, writeAll } from '@lsm/fs';
-import {
-  CorruptionError,
-  ENCRYPTION_HEADER_SIZE,
-  FileCipher,
-  FileKind,
-  InvalidArgumentError,
-  type KeyRing,
-  hasEncryptionMagic,
-} from '@lsm/sstable';
+import { CorruptionError, InvalidArgumentError } from '@lsm/base';
+import { ENCRYPTION_HEADER_SIZE, FileCipher, FileKind, type KeyRing, hasEncryptionMagic } from '@lsm/encryption';
 import { LogWriter } from './log-writer.js';
 
 /**

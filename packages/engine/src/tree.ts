@@ -14,7 +14,6 @@
 import { LevelIterator, type TableMeta, firstTableEndingAtOrAfter } from '@lsm/compaction';
 import { type Fs, type FsFile, parentDir, readFile } from '@lsm/fs';
 import {
-  BlockCache,
   ByteSink,
   type Comparator,
   FragmentedRangeTombstones,
@@ -22,14 +21,13 @@ import {
   type InternalIterator,
   InvalidArgumentError,
   MergingIterator,
-  type TableWriterOptions,
   ValueType,
-  FileKind,
   bytewiseComparator,
   NotSupportedError,
-  keyHash,
   toIoError,
-} from '@lsm/sstable';
+} from '@lsm/base';
+import { FileKind } from '@lsm/encryption';
+import { BlockCache, type TableWriterOptions, keyHash } from '@lsm/sstable';
 import { type BatchOp, OP_DELETE_RANGE, decodeBatch, encodeBatch } from './batch-codec.js';
 import { BlobGc } from './blob-gc.js';
 import { BlobStore } from './blob-store.js';

@@ -7,7 +7,8 @@
 
 import type { TableMeta } from '@lsm/compaction';
 import { type Fs, readFile, writeFileAtomic } from '@lsm/fs';
-import { type Comparator, CorruptionError, FileKind, InvalidArgumentError, type KeyRing, toIoError } from '@lsm/sstable';
+import { type Comparator, CorruptionError, InvalidArgumentError, toIoError } from '@lsm/base';
+import { FileKind, type KeyRing } from '@lsm/encryption';
 import { type BlobFileMeta, referencedBlobIds } from './blob-meta.js';
 import { CURRENT, blobFileName, manifestFileName, parseFileName, tableFileName } from './file-names.js';
 import { openLog, startLog } from './log-encryption.js';

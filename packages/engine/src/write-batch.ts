@@ -2,7 +2,7 @@
 // them as one write-ahead-log record, gives them consecutive seqnos and returns the last
 // one; a crash leaves either the whole batch or none of it.
 
-import { type Comparator, MAX_KEY_LENGTH, NotSupportedError, ValueType } from '@lsm/sstable';
+import { type Comparator, MAX_KEY_LENGTH, NotSupportedError, ValueType } from '@lsm/base';
 import { type BatchOp, OP_DELETE_RANGE } from './batch-codec.js';
 import { copyBytes } from './byte-slab.js';
 import { type Bytes, toKey, toValue } from './coerce.js';

@@ -6,8 +6,7 @@
 // block's own bytes, which are never reused or mutated, so they stay valid as long as the
 // caller holds them.
 
-import { cursor, getU32, getVarint32, getVarint64 } from './coding.js';
-import { CorruptionError } from './errors.js';
+import { cursor, getU32, getVarint32, getVarint64, CorruptionError } from '@lsm/base';
 
 /** Compares `buf[off, off+len)` with `key`: the comparator, applied without making views where possible. */
 export type CompareAt = (buf: Uint8Array, off: number, len: number, key: Uint8Array) => number;

@@ -6,10 +6,17 @@
 // a CorruptionError naming the file and block offset, never an out-of-range read.
 
 import type { Block, CompareAt } from './block-reader.js';
-import { cursor, getVarint32, getVarint64 } from './coding.js';
-import { compareBytesAt } from './comparator.js';
-import { CorruptionError } from './errors.js';
-import { getTrailerSeqno, MAX_VALUE_TYPE, TRAILER_SIZE, type ValueType } from './internal-key.js';
+import {
+  cursor,
+  getVarint32,
+  getVarint64,
+  compareBytesAt,
+  CorruptionError,
+  getTrailerSeqno,
+  MAX_VALUE_TYPE,
+  TRAILER_SIZE,
+  type ValueType,
+} from '@lsm/base';
 
 const EMPTY = new Uint8Array(0);
 

@@ -1,10 +1,12 @@
-// Shared test helpers: a seeded PRNG (seed printed on failure), key/value makers, a
-// sorted-array model of a table, and an assertion for typed LSM errors.
+// Test helpers the @lsm packages' tests share: a seeded PRNG (seed printed on failure,
+// LSM_TEST_SEED replays), key/value makers, and an assertion for typed LSM errors.
+// Promises: the same seed gives the same sequence on every machine; nothing here touches
+// storage.
 
 import { expect } from 'vitest';
-import { LsmError, type LsmErrorCode } from '../src/errors.js';
-import { ValueType } from '../src/internal-key.js';
-import type { Entry } from '../src/iterator.js';
+import { LsmError, type LsmErrorCode } from '../errors.js';
+import { ValueType } from '../internal-key.js';
+import type { Entry } from '../iterator.js';
 
 /** Seed from LSM_TEST_SEED, or the given default. */
 export function testSeed(defaultSeed: number): number {
