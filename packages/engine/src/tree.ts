@@ -24,6 +24,7 @@ import {
   ValueType,
   bytewiseComparator,
   NotSupportedError,
+  prefixSuccessor,
   toIoError,
 } from '@lsm/base';
 import { FileKind } from '@lsm/encryption';
@@ -946,15 +947,10 @@ function resolveBounds(opts: RangeOptions | undefined, prefix: Uint8Array | unde
   if (prefix !== undefined) {
     bounds.prefix = prefix;
     if (bounds.lower === undefined) bounds.lower = prefix;
-    if (bounds.upper === undefined && prefix.length > 0) {
+    if (bounds.upper === undefined) {
       // The smallest key above every key with the prefix (bytewise), when one exists.
-      const succ = prefix.slice();
-      let i = succ.length - 1;
-      while (i >= 0 && succ[i] === 0xff) i--;
-      if (i >= 0) {
-        succ[i]!++;
-        bounds.upper = succ.subarray(0, i + 1);
-      }
+      const succ = prefixSuccessor(prefix);
+      if (succ !== undefined) bounds.upper = succ;
     }
   }
   return bounds;
