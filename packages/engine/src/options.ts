@@ -126,7 +126,7 @@ function boolOption(name: string, v: unknown, def: boolean): boolean {
   return v;
 }
 
-/** Runs a check from @lsm/sstable, making sure its InvalidArgumentError names the option. */
+/** Runs a check from a lower package (@lsm/sstable, @lsm/zstd-dictionary), making sure its InvalidArgumentError names the option. */
 function renamed<T>(name: string, check: () => T): T {
   try {
     return check();

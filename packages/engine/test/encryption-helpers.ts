@@ -1,4 +1,4 @@
-// What the engine's encryption tests need from @lsm/sstable's public API, in one place.
+// What the engine's encryption tests need from @lsm/encryption's and @lsm/base's public APIs, in one place.
 
 export { ENCRYPTION_HEADER_SIZE, FileKind, decodeEncryptionHeader, keyIdHex, keyIdOf } from '@lsm/encryption';
 export { xxh32 } from '@lsm/base';
