@@ -63,27 +63,10 @@ export {
   MAX_DICTIONARY_BYTES,
   type TrainDictionaryOptions,
 } from '@lsm/zstd-dictionary';
-// Re-exported from @lsm/encryption: encryption at rest (AES-256-GCM) -- keys, the per-file
+// Re-exported from @lsm/encryption (all of it: exactly the names this package exported
+// before encryption moved there): encryption at rest (AES-256-GCM) -- keys, the per-file
 // header, and the block cipher that tables, logs, manifests and blob files share.
-export {
-  KeyRing,
-  keyIdOf,
-  keyIdHex,
-  ENCRYPTION_KEY_LENGTH,
-  type EncryptionOptions,
-  FileKind,
-  ENCRYPTION_HEADER_SIZE,
-  GCM_TAG_LENGTH,
-  hasEncryptionMagic,
-  decodeEncryptionHeader,
-  type EncryptionHeader,
-  FileCipher,
-  BlockType,
-  ENCRYPTION_OVERHEAD,
-  gcmBackend,
-  setGcmBackend,
-  type GcmBackend,
-} from '@lsm/encryption';
+export * from '@lsm/encryption';
 
 // What this package owns: tables, blocks, the block cache, filters, compression, blob files.
 export { BlockCache, type BlockCacheStats } from './block-cache.js';
