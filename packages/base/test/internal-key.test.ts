@@ -1,3 +1,7 @@
+// Internal keys and the bytewise comparator: the codec round-trips and uses LevelDB's
+// trailer layout, bad arguments are LSM_INVALID_ARGUMENT, the comparator orders like
+// Buffer.compare and its shortest separator lies in [a, b).
+
 import { describe, expect, it } from 'vitest';
 import { bytewiseComparator, compareBytes, compareBytesAt } from '../src/comparator.js';
 import {

@@ -1,3 +1,7 @@
+// MergingIterator: internal-key order with ties broken by child index in both directions,
+// agreement with a model of the union under random operations and direction switches
+// (seeded), invalid after an error, and close() semantics.
+
 import { describe, expect, it } from 'vitest';
 import { ArrayIterator } from '../src/array-iterator.js';
 import { bytewiseComparator } from '../src/comparator.js';
