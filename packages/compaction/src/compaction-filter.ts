@@ -6,7 +6,7 @@
 // "remove" never uncovers an older version, and a filter that throws aborts the
 // compaction with its own error (nothing is changed).
 
-import { InvalidArgumentError } from '@lsm/sstable';
+import { InvalidArgumentError } from '@lsm/base';
 
 /** What the filter is told about the entry besides key and value. */
 export interface CompactionFilterInfo {

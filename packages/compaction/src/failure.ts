@@ -1,5 +1,5 @@
 // What a failed compaction leaves behind, attached to the error it throws. The thrown
-// error keeps its class and code (an Fs failure is @lsm/sstable's IoError, LSM_IO, with
+// error keeps its class and code (an Fs failure is @lsm/base's IoError, LSM_IO, with
 // the FsError as its cause; damaged input stays a CorruptionError), so callers branch on
 // the code as everywhere else, and ask compactionFailure(err) for the files to remove.
 // Errors thrown by the user's merge operator or compaction filter pass through unchanged.
@@ -7,7 +7,7 @@
 // throws; errors from elsewhere have no report.
 
 import { FsError } from '@lsm/fs';
-import { IoError, LsmError } from '@lsm/sstable';
+import { IoError, LsmError } from '@lsm/base';
 import type { TableMeta } from './table-meta.js';
 
 /** The output files a failed runCompaction created; the engine deletes them all. */

@@ -9,10 +9,9 @@
 // even if a snapshot could read it (that is the point of the strategy).
 // Promises: pure function of the view and the clock; no I/O.
 
-import { InvalidArgumentError } from '@lsm/sstable';
+import { InvalidArgumentError, bytewiseComparator, type Comparator } from '@lsm/base';
 import type { CompactionInput, CompactionPlan, CompactionStrategy } from './strategy.js';
 import { totalBytes, type LevelsView, type TableMeta } from './table-meta.js';
-import { bytewiseComparator, type Comparator } from '@lsm/sstable';
 
 /** Options of the FIFO strategy. */
 export interface FifoOptions {

@@ -76,7 +76,7 @@ import {
   type Comparator,
   type FragmentedRangeTombstones,
   type InternalIterator,
-} from '@lsm/sstable';
+} from '@lsm/base';
 import { checkDecision, type CompactionFilter, type CompactionFilterDecision } from './compaction-filter.js';
 import { userError } from './failure.js';
 import type { MergeOperator } from './merge-operator.js';

@@ -7,7 +7,7 @@
 // order; L0 queries close over transitive overlap, because an L0 table left out of a
 // compaction must not overlap anything that moves below it.
 
-import type { Comparator } from '@lsm/sstable';
+import type { Comparator } from '@lsm/base';
 import type { TableMeta } from './table-meta.js';
 
 /** A user-key range [smallest, largest], or [smallest, largest) when largestExclusive. */

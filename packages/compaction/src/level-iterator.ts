@@ -7,7 +7,7 @@
 // table iterator open at a time; close() closes it; an error from opening or moving
 // leaves the iterator invalid and is rethrown unchanged.
 
-import { InvalidArgumentError, LsmError, MAX_SEQNO, type Comparator, type InternalIterator, type ValueType } from '@lsm/sstable';
+import { InvalidArgumentError, LsmError, MAX_SEQNO, type Comparator, type InternalIterator, type ValueType } from '@lsm/base';
 import { firstTableEndingAtOrAfter } from './key-range.js';
 import type { TableMeta } from './table-meta.js';
 

@@ -8,7 +8,7 @@
 // Promises: pick/pickMajor are pure functions of the view (no I/O, no hidden state), so
 // the same tree always yields the same plan; every plan keeps the level invariants.
 
-import { bytewiseComparator, InvalidArgumentError, type Comparator } from '@lsm/sstable';
+import { bytewiseComparator, InvalidArgumentError, type Comparator } from '@lsm/base';
 import {
   overlappingInL0,
   overlappingInSortedLevel,

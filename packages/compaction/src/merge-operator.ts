@@ -7,7 +7,7 @@
 // (results are fresh arrays) and reject malformed operands with LSM_INVALID_ARGUMENT at
 // write time (validateOperand) and at merge time.
 
-import { InvalidArgumentError } from '@lsm/sstable';
+import { InvalidArgumentError } from '@lsm/base';
 
 /** A user-defined merge: folds operands onto an existing value. Must be deterministic. */
 export interface MergeOperator {

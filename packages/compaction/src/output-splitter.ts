@@ -13,7 +13,8 @@
 // id obtained from newOutput is recorded in createdIds before anything is written to it;
 // abandon() leaves no open writer behind.
 
-import type { Comparator, TableWriter, TombstoneFragment, ValueType } from '@lsm/sstable';
+import type { Comparator, TombstoneFragment, ValueType } from '@lsm/base';
+import type { TableWriter } from '@lsm/sstable';
 import { endsBefore } from './key-range.js';
 import { tableMetaFromProperties, type TableMeta } from './table-meta.js';
 

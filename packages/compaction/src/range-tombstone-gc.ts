@@ -11,8 +11,7 @@
 // Promises: the result is sorted, disjoint, and covers a subset of the input fragments'
 // keys; pure (no I/O).
 
-import type { FragmentedRangeTombstones, TombstoneFragment } from '@lsm/sstable';
-import type { Comparator } from '@lsm/sstable';
+import type { FragmentedRangeTombstones, TombstoneFragment, Comparator } from '@lsm/base';
 import type { SnapshotStripes } from './snapshot-stripes.js';
 
 /** The surviving fragments and how many (fragment, seqno) pairs were dropped. */

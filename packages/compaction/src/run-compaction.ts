@@ -21,7 +21,7 @@ import {
   type Comparator,
   type InternalIterator,
   type RangeTombstone,
-} from '@lsm/sstable';
+} from '@lsm/base';
 import { checkCompactionFilter, type CompactionFilter } from './compaction-filter.js';
 import { attachFailure, normalizeError } from './failure.js';
 import { emptyGcStats, GcIterator, type GcStats } from './gc-iterator.js';

@@ -27,7 +27,7 @@
 //    maxRuns, at least 2, at most maxMergeWidth) ('sorted-runs').
 // Major compaction merges every run (bottommost). Promises: pure functions of the view.
 
-import { bytewiseComparator, InvalidArgumentError, type Comparator } from '@lsm/sstable';
+import { bytewiseComparator, InvalidArgumentError, type Comparator } from '@lsm/base';
 import { overlappingInSortedLevel, rangeOf } from './key-range.js';
 import type { CompactionInput, CompactionPlan, CompactionReason, CompactionStrategy } from './strategy.js';
 import { totalBytes, type LevelsView, type TableMeta } from './table-meta.js';

@@ -9,7 +9,7 @@
 // except through the newer one: that is what lets the older one go.
 // Promises: immutable after construction; stripeOf is O(log #snapshots).
 
-import { InvalidArgumentError } from '@lsm/sstable';
+import { InvalidArgumentError } from '@lsm/base';
 
 export class SnapshotStripes {
   /** Sorted, unique read points: the snapshots and visibleSeqno. */

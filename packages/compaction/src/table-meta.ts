@@ -2,7 +2,8 @@
 // records the engine keeps in its manifest; strategies decide from them alone (no file
 // is opened to pick a compaction). Promises: plain data, no I/O; helpers never mutate.
 
-import { InvalidArgumentError, type Comparator, type TableProperties } from '@lsm/sstable';
+import { InvalidArgumentError, type Comparator } from '@lsm/base';
+import { type TableProperties } from '@lsm/sstable';
 
 /**
  * What the engine knows about one table file (also what it records in its manifest).

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ArrayIterator, bytewiseComparator, InvalidArgumentError, isLsmError, ValueType, type Entry, type InternalIterator } from '@lsm/sstable';
+import { ArrayIterator, bytewiseComparator, InvalidArgumentError, isLsmError, ValueType, type Entry, type InternalIterator } from '@lsm/base';
 import { appendWithSeparator, emptyGcStats, GcIterator, SnapshotStripes, type GcStats } from '../src/index.js';
 import { b, s } from './helpers.js';
 

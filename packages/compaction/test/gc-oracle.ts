@@ -21,7 +21,7 @@
 // - compaction filter: applied to the first kept entry when it is a Value newer than
 //   every snapshot and not above visibleSeqno.
 
-import { MAX_SEQNO, ValueType, type Entry } from '@lsm/sstable';
+import { MAX_SEQNO, ValueType, type Entry } from '@lsm/base';
 import type { CompactionFilter, MergeOperator } from '../src/index.js';
 
 /** What one read returns for one key. */

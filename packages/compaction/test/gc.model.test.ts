@@ -8,7 +8,16 @@
 // against the input with the filter's decision applied).
 
 import { describe, expect, it } from 'vitest';
-import { ArrayIterator, bytewiseComparator, compareBytes, FragmentedRangeTombstones, MAX_SEQNO, ValueType, type Entry, type RangeTombstone } from '@lsm/sstable';
+import {
+  ArrayIterator,
+  bytewiseComparator,
+  compareBytes,
+  FragmentedRangeTombstones,
+  MAX_SEQNO,
+  ValueType,
+  type Entry,
+  type RangeTombstone,
+} from '@lsm/base';
 import { appendWithSeparator, collectRangeTombstones, GcIterator, SnapshotStripes, type CompactionFilter, type GcStats, type MergeOperator } from '../src/index.js';
 import { expectedSurvivors, read, resolve, sameRead } from './gc-oracle.js';
 import { b, BASE_SEED, key, Rng, s, withSeed } from './helpers.js';

@@ -3,16 +3,8 @@
 // that counts open input iterators, and helpers to read a table back.
 
 import { MemFs, type Fs } from '@lsm/fs';
-import {
-  ArrayIterator,
-  bytewiseComparator,
-  Table,
-  TableWriter,
-  type Entry,
-  type InternalIterator,
-  type RangeTombstone,
-  type TableWriterOptions,
-} from '@lsm/sstable';
+import { ArrayIterator, bytewiseComparator, type Entry, type InternalIterator, type RangeTombstone } from '@lsm/base';
+import { Table, TableWriter, type TableWriterOptions } from '@lsm/sstable';
 import { tableMetaFromProperties, type CompactionEnv, type TableMeta } from '../src/index.js';
 
 export class TestDb {

@@ -4,7 +4,7 @@
 // exclusive-bound key-range helpers, and the ttlFilter example.
 
 import { describe, expect, it } from 'vitest';
-import { bytewiseComparator as cmp, InvalidArgumentError, isLsmError, ValueType, type Entry } from '@lsm/sstable';
+import { bytewiseComparator as cmp, InvalidArgumentError, isLsmError, ValueType, type Entry } from '@lsm/base';
 import {
   appendWithSeparator,
   compactionFailure,

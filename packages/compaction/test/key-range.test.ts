@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bytewiseComparator as cmp } from '@lsm/sstable';
+import { bytewiseComparator as cmp } from '@lsm/base';
 import {
   ascendingKeyProbe,
   overlappingInL0,

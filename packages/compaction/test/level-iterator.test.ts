@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ArrayIterator, bytewiseComparator, isLsmError, MergingIterator, ValueType, type Entry, type InternalIterator } from '@lsm/sstable';
+import { ArrayIterator, bytewiseComparator, isLsmError, MergingIterator, ValueType, type Entry, type InternalIterator } from '@lsm/base';
 import { LevelIterator, type TableMeta } from '../src/index.js';
 import { BASE_SEED, key, Rng, s, withSeed } from './helpers.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidArgumentError, isLsmError } from '@lsm/sstable';
+import { InvalidArgumentError, isLsmError } from '@lsm/base';
 import { Leveled, type CompactionPlan, type LeveledOptions, type TableMeta } from '../src/index.js';
 import { meta, MiB, s } from './helpers.js';
 

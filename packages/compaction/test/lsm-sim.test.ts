@@ -9,7 +9,7 @@
 // of the history above the drop watermark (FIFO forgets the oldest data on purpose).
 
 import { describe, expect, it } from 'vitest';
-import { bytewiseComparator, compareBytes, MAX_SEQNO, ValueType, type Entry, type RangeTombstone } from '@lsm/sstable';
+import { bytewiseComparator, compareBytes, MAX_SEQNO, ValueType, type Entry, type RangeTombstone } from '@lsm/base';
 import {
   appendWithSeparator,
   endsBefore,

@@ -2,7 +2,7 @@
 // with a separator; and the shape check of user operators.
 
 import { describe, expect, it } from 'vitest';
-import { LsmError } from '@lsm/sstable';
+import { LsmError } from '@lsm/base';
 import { appendWithSeparator, checkMergeOperator, counterAdd, decodeU64, encodeU64 } from '../src/merge-operator.js';
 
 const k = new Uint8Array([1]);

@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { FaultFs, FsError, MemFs } from '@lsm/fs';
-import { compareBytes, InvalidArgumentError, IoError, isLsmError, MAX_SEQNO, ValueType, type Entry } from '@lsm/sstable';
+import { compareBytes, InvalidArgumentError, IoError, isLsmError, MAX_SEQNO, ValueType, type Entry } from '@lsm/base';
 import { compactionFailure, runCompaction, SnapshotStripes, type CompactionPlan, type CompactionResult, type TableMeta } from '../src/index.js';
 import { expectedSurvivors, read, sameRead } from './gc-oracle.js';
 import { TestDb } from './harness.js';

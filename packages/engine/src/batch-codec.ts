@@ -2,7 +2,19 @@
 // unit of atomicity (a batch's record is written whole or is a torn tail, never half
 // applied). Layout in FORMAT.md, "Write batch". Entry i of a batch gets seqno first + i.
 
-import { ByteSink, CorruptionError, RANGE_TOMBSTONE_TYPE, ValueType, cursor, getU32, getU64, getVarint32, getVarint64, putU32, putU64 } from '@lsm/sstable';
+import {
+  ByteSink,
+  CorruptionError,
+  RANGE_TOMBSTONE_TYPE,
+  ValueType,
+  cursor,
+  getU32,
+  getU64,
+  getVarint32,
+  getVarint64,
+  putU32,
+  putU64,
+} from '@lsm/base';
 
 /** Version byte at the start of every encoded batch. */
 export const BATCH_FORMAT_VERSION = 1;

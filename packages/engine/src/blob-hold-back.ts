@@ -9,7 +9,7 @@
 // once the sampled values reach sampleBytes, or the other held entries reach as much
 // (or MAX_HELD_ENTRIES entries), whichever comes first.
 
-import type { ValueType } from '@lsm/sstable';
+import type { ValueType } from '@lsm/base';
 
 /** Entries held at most, whatever their size (per-entry overhead bounds memory too). */
 export const MAX_HELD_ENTRIES = 100_000;

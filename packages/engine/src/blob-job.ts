@@ -16,17 +16,16 @@
 
 import type { OutputTableWriter, TableMeta } from '@lsm/compaction';
 import type { Fs } from '@lsm/fs';
+import { DEFAULT_ZSTD_LEVEL } from '@lsm/zstd-dictionary';
+import { ValueType, toIoError } from '@lsm/base';
 import {
   BlobFileWriter,
   type BlobPointer,
-  DEFAULT_ZSTD_LEVEL,
   type FinishedTable,
   type TableWriter,
-  ValueType,
   chooseBlobDictionary,
   decodeBlobPointer,
   encodeBlobPointer,
-  toIoError,
 } from '@lsm/sstable';
 import { HoldBack } from './blob-hold-back.js';
 import type { BlobFileMeta } from './blob-meta.js';

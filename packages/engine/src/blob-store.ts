@@ -8,7 +8,9 @@
 // blob file must be encrypted with the store's keys: a plaintext one is LSM_CORRUPTION.
 
 import type { Fs } from '@lsm/fs';
-import { BlobFileReader, CorruptionError, type KeyRing, decodeBlobPointer, isLsmError } from '@lsm/sstable';
+import { CorruptionError, isLsmError } from '@lsm/base';
+import { type KeyRing } from '@lsm/encryption';
+import { BlobFileReader, decodeBlobPointer } from '@lsm/sstable';
 import { blobFileName } from './file-names.js';
 
 /** Open blob files of one store. */

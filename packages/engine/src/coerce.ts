@@ -1,7 +1,7 @@
 // Turns the API's keys and values (Uint8Array or string) into bytes, with the checks
 // the error contract promises: a clear LSM_INVALID_ARGUMENT naming what was wrong.
 
-import { InvalidArgumentError, MAX_KEY_LENGTH, MAX_VALUE_LENGTH } from '@lsm/sstable';
+import { InvalidArgumentError, MAX_KEY_LENGTH, MAX_VALUE_LENGTH } from '@lsm/base';
 
 /** A key or value as the public API accepts it. */
 export type Bytes = Uint8Array | string;

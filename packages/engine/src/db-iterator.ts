@@ -7,7 +7,7 @@
 // are released when it ends, when the loop breaks, or by close().
 
 import type { MergeOperator } from '@lsm/compaction';
-import type { Comparator, FragmentedRangeTombstones, InternalIterator } from '@lsm/sstable';
+import type { Comparator, FragmentedRangeTombstones, InternalIterator } from '@lsm/base';
 import { copyBytes } from './byte-slab.js';
 import { ClosedError } from './errors.js';
 import { type BlobReader, OldestFirstFold, VersionChain } from './version-chain.js';

@@ -1,7 +1,7 @@
-// The engine's errors: the sstable package's LsmError family (re-exported so users need
+// The engine's errors: @lsm/base's LsmError family (re-exported so users need
 // one import), plus the two codes only a store can raise: closed and locked.
 
-import { LsmError } from '@lsm/sstable';
+import { LsmError } from '@lsm/base';
 
 export {
   LsmError,
@@ -11,7 +11,7 @@ export {
   NotSupportedError,
   isLsmError,
   type LsmErrorCode,
-} from '@lsm/sstable';
+} from '@lsm/base';
 
 /** The store (or a snapshot, iterator or batch of it) was used after close. */
 export class ClosedError extends LsmError {

@@ -41,4 +41,5 @@ export {
   encodeU64,
   decodeU64,
 } from '@lsm/compaction';
-export { bytewiseComparator, type Comparator, type EncryptionOptions } from '@lsm/sstable';
+export { bytewiseComparator, type Comparator } from '@lsm/base';
+export type { EncryptionOptions } from '@lsm/encryption';

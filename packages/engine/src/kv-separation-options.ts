@@ -3,7 +3,8 @@
 // written and kept open. Every bad field is an LSM_INVALID_ARGUMENT naming it. The store's
 // `compression.dictionary` option applies to blob files too when they use zstd.
 
-import { type CompressionType, type TableDictionaryOptions, InvalidArgumentError, checkDictionaryOptions } from '@lsm/sstable';
+import { InvalidArgumentError } from '@lsm/base';
+import { type CompressionType, type TableDictionaryOptions, checkDictionaryOptions } from '@lsm/sstable';
 
 /** Options of K/V separation. */
 export interface KvSeparationOptions {

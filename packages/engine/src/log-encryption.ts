@@ -1,20 +1,13 @@
 // Encryption of the store's logs (write-ahead logs and manifests). An encrypted log starts
-// with the 64-byte encryption header of @lsm/sstable (salt, key id, key-check tag, bound
+// with the 64-byte encryption header of @lsm/encryption (salt, key id, key-check tag, bound
 // to the file kind and number); the usual framing follows from offset 64, and every
 // record is sealed with AES-256-GCM. An unencrypted log is exactly as before: no header.
 // Reading checks, before any record, that the log's encryption matches the store's and
 // that the key is right.
 
 import { type FsFile, writeAll } from '@lsm/fs';
-import {
-  CorruptionError,
-  ENCRYPTION_HEADER_SIZE,
-  FileCipher,
-  FileKind,
-  InvalidArgumentError,
-  type KeyRing,
-  hasEncryptionMagic,
-} from '@lsm/sstable';
+import { CorruptionError, InvalidArgumentError } from '@lsm/base';
+import { ENCRYPTION_HEADER_SIZE, FileCipher, FileKind, type KeyRing, hasEncryptionMagic } from '@lsm/encryption';
 import { LogWriter } from './log-writer.js';
 
 /**

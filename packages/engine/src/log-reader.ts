@@ -4,7 +4,8 @@
 // LSM_CORRUPTION error naming file and offset, unless the caller asked to salvage, in
 // which case the damaged records are skipped and counted.
 
-import { BlockType, CorruptionError, type FileCipher, xxh32 } from '@lsm/sstable';
+import { BlockType, type FileCipher } from '@lsm/encryption';
+import { CorruptionError, xxh32 } from '@lsm/base';
 import { FragmentType, LOG_BLOCK_SIZE, LOG_HEADER_SIZE, logChecksumSeed } from './log-format.js';
 
 /** What a full read of a log found. */

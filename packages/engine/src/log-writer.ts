@@ -4,7 +4,8 @@
 // sealed (AES-256-GCM, nonce = the file offset of its first fragment) before framing.
 
 import { writeAll, type FsFile } from '@lsm/fs';
-import { BlockType, type FileCipher, xxh32 } from '@lsm/sstable';
+import { BlockType, type FileCipher } from '@lsm/encryption';
+import { xxh32 } from '@lsm/base';
 import { FragmentType, LOG_BLOCK_SIZE, LOG_HEADER_SIZE, logChecksumSeed } from './log-format.js';
 
 /** Writes records to one log file; the file must be new or positioned at its end. */

@@ -3,7 +3,7 @@
 // insert can shift positions inside a leaf or split it, so the iterator remembers the
 // entry it is on and re-finds it when the tree's version changed since its last move.
 
-import { InvalidArgumentError, type InternalIterator, type ValueType } from '@lsm/sstable';
+import { InvalidArgumentError, type InternalIterator, type ValueType } from '@lsm/base';
 import { ClosedError } from './errors.js';
 import type { Leaf, MemtableTree } from './memtable-tree.js';
 

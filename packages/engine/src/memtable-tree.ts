@@ -9,7 +9,7 @@
 // flushed whole); `version` changes on every insert so iterators can detect that their
 // leaf position may have moved and re-seek.
 
-import type { Comparator } from '@lsm/sstable';
+import type { Comparator } from '@lsm/base';
 import { PREFIX_BYTES, keyPrefix48 } from './key-prefix.js';
 
 const MAX_LEAF = 64;

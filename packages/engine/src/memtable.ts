@@ -3,7 +3,7 @@
 // the bytes it holds so the engine can seal it at a size, and never changes or removes
 // an entry once added.
 
-import { type Comparator, FragmentedRangeTombstones, type RangeTombstone, ValueType } from '@lsm/sstable';
+import { type Comparator, FragmentedRangeTombstones, type RangeTombstone, ValueType } from '@lsm/base';
 import { copyBytes } from './byte-slab.js';
 import { MemtableTree, type TreePos } from './memtable-tree.js';
 import { MemtableIterator } from './memtable-iterator.js';

@@ -10,19 +10,10 @@ import {
   checkMergeOperator,
 } from '@lsm/compaction';
 import { type Fs, NodeFs } from '@lsm/fs';
-import {
-  type Comparator,
-  type CompressionType,
-  type EncryptionOptions,
-  type FilterOptions,
-  type TableDictionaryOptions,
-  InvalidArgumentError,
-  KeyRing,
-  bytewiseComparator,
-  checkDictionaryOptions,
-  checkZstdLevel,
-  isLsmError,
-} from '@lsm/sstable';
+import { type Comparator, InvalidArgumentError, bytewiseComparator, isLsmError } from '@lsm/base';
+import { type EncryptionOptions, KeyRing } from '@lsm/encryption';
+import { checkZstdLevel } from '@lsm/zstd-dictionary';
+import { type CompressionType, type FilterOptions, type TableDictionaryOptions, checkDictionaryOptions } from '@lsm/sstable';
 import { JobScheduler } from './jobs/inline-runner.js';
 import { type KvSeparationOptions, type ResolvedKvSeparation, resolveKvSeparation } from './kv-separation-options.js';
 
@@ -156,7 +147,7 @@ function boolOption(name: string, v: unknown, def: boolean): boolean {
   return v;
 }
 
-/** Runs a check from @lsm/sstable, making sure its InvalidArgumentError names the option. */
+/** Runs a check from a lower package (@lsm/sstable, @lsm/zstd-dictionary), making sure its InvalidArgumentError names the option. */
 function renamed<T>(name: string, check: () => T): T {
   try {
     return check();

@@ -3,17 +3,9 @@
 // acquire() and give it back with release().
 
 import type { Fs } from '@lsm/fs';
-import {
-  type BlockCache,
-  type Comparator,
-  CorruptionError,
-  type InternalIterator,
-  type KeyRing,
-  Table,
-  type TableIteratorOptions,
-  isLsmError,
-  toIoError,
-} from '@lsm/sstable';
+import { type Comparator, CorruptionError, type InternalIterator, isLsmError, toIoError } from '@lsm/base';
+import { type KeyRing } from '@lsm/encryption';
+import { type BlockCache, Table, type TableIteratorOptions } from '@lsm/sstable';
 import { tableFileName } from './file-names.js';
 
 interface Slot {

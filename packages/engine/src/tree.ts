@@ -14,7 +14,6 @@
 import { LevelIterator, type TableMeta, counterAdd, firstTableEndingAtOrAfter } from '@lsm/compaction';
 import { type Fs, type FsFile, NodeFs, parentDir, readFile } from '@lsm/fs';
 import {
-  BlockCache,
   ByteSink,
   type Comparator,
   FragmentedRangeTombstones,
@@ -22,14 +21,14 @@ import {
   type InternalIterator,
   InvalidArgumentError,
   MergingIterator,
-  type TableWriterOptions,
   ValueType,
-  FileKind,
   bytewiseComparator,
   NotSupportedError,
-  keyHash,
+  prefixSuccessor,
   toIoError,
-} from '@lsm/sstable';
+} from '@lsm/base';
+import { FileKind } from '@lsm/encryption';
+import { BlockCache, type TableWriterOptions, keyHash } from '@lsm/sstable';
 import { type BatchOp, OP_DELETE_RANGE, decodeBatch, encodeBatch } from './batch-codec.js';
 import { BlobGc } from './blob-gc.js';
 import { BlobStore } from './blob-store.js';
@@ -956,15 +955,10 @@ function resolveBounds(opts: RangeOptions | undefined, prefix: Uint8Array | unde
   if (prefix !== undefined) {
     bounds.prefix = prefix;
     if (bounds.lower === undefined) bounds.lower = prefix;
-    if (bounds.upper === undefined && prefix.length > 0) {
+    if (bounds.upper === undefined) {
       // The smallest key above every key with the prefix (bytewise), when one exists.
-      const succ = prefix.slice();
-      let i = succ.length - 1;
-      while (i >= 0 && succ[i] === 0xff) i--;
-      if (i >= 0) {
-        succ[i]!++;
-        bounds.upper = succ.subarray(0, i + 1);
-      }
+      const succ = prefixSuccessor(prefix);
+      if (succ !== undefined) bounds.upper = succ;
     }
   }
   return bounds;

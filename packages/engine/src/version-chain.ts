@@ -10,7 +10,7 @@
 // LSM_INVALID_ARGUMENT; an operator's exception propagates and changes nothing.
 
 import type { MergeOperator } from '@lsm/compaction';
-import { InvalidArgumentError, ValueType } from '@lsm/sstable';
+import { InvalidArgumentError, ValueType } from '@lsm/base';
 import { copyBytes } from './byte-slab.js';
 
 /** Applies `operands` (oldest first) to `base`; copies the operator's result. */

@@ -5,7 +5,7 @@
 
 import type { TableMeta } from '@lsm/compaction';
 import type { BlobFileMeta } from './blob-meta.js';
-import { ByteSink, CorruptionError, NotSupportedError, cursor, getVarint32, getVarint64 } from '@lsm/sstable';
+import { ByteSink, CorruptionError, NotSupportedError, cursor, getVarint32, getVarint64 } from '@lsm/base';
 
 /** Field tags. A reader that meets a tag it does not know refuses (LSM_NOT_SUPPORTED). */
 const enum Tag {

@@ -7,9 +7,11 @@
 
 import type { TableMeta } from '@lsm/compaction';
 import { type Fs, readFile, writeFileAtomic } from '@lsm/fs';
-import { type Comparator, CorruptionError, FileKind, InvalidArgumentError, type KeyRing, toIoError } from '@lsm/sstable';
+import { type Comparator, CorruptionError, InvalidArgumentError, toIoError } from '@lsm/base';
+import { FileKind, type KeyRing } from '@lsm/encryption';
 import { type BlobFileMeta, referencedBlobIds } from './blob-meta.js';
 import { CURRENT, blobFileName, manifestFileName, parseFileName, tableFileName } from './file-names.js';
+import { removeQuietly } from './remove-quietly.js';
 import { openLog, startLog } from './log-encryption.js';
 import type { LogWriter } from './log-writer.js';
 import { readLog } from './log-reader.js';
@@ -229,15 +231,7 @@ export class VersionSet {
         // A manifest we no longer use: a failed close loses nothing.
       }
     }
-    if (oldNumber !== 0) this.removeQuietly(manifestFileName(oldNumber));
-  }
-
-  private removeQuietly(name: string): void {
-    try {
-      this.fs.removeFile(this.path(name));
-    } catch {
-      // Left behind, it is an orphan that the next open deletes.
-    }
+    if (oldNumber !== 0) removeQuietly(this.fs, this.path(manifestFileName(oldNumber)));
   }
 
   /**

@@ -3,7 +3,7 @@
 // that replaces tables never deletes a file a reader still uses.
 
 import { type TableMeta, endsBefore } from '@lsm/compaction';
-import type { Comparator } from '@lsm/sstable';
+import type { Comparator } from '@lsm/base';
 
 /** Number of levels (L0 .. L6). */
 export const NUM_LEVELS = 7;

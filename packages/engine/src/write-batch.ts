@@ -2,7 +2,7 @@
 // them as one write-ahead-log record, gives them consecutive seqnos and returns the last
 // one; a crash leaves either the whole batch or none of it.
 
-import { type Comparator, MAX_KEY_LENGTH, NotSupportedError, ValueType } from '@lsm/sstable';
+import { type Comparator, MAX_KEY_LENGTH, NotSupportedError, prefixSuccessor, ValueType } from '@lsm/base';
 import { type BatchOp, OP_DELETE_RANGE } from './batch-codec.js';
 import { copyBytes } from './byte-slab.js';
 import { type Bytes, toKey, toValue } from './coerce.js';
@@ -23,21 +23,6 @@ export interface BatchTarget {
 
 /** The largest key there is: 65,535 bytes of 0xff. */
 let maxKey: Uint8Array | undefined;
-
-/**
- * The smallest key greater than every key starting with `prefix` (bytewise), or undefined
- * when there is none (an empty prefix, or one of 0xff bytes only).
- */
-export function prefixSuccessor(prefix: Uint8Array): Uint8Array | undefined {
-  for (let i = prefix.length - 1; i >= 0; i--) {
-    if (prefix[i] !== 0xff) {
-      const out = prefix.slice(0, i + 1);
-      out[i]!++;
-      return out;
-    }
-  }
-  return undefined;
-}
 
 /** Options of commit(). */
 export interface CommitOptions {

@@ -9,7 +9,9 @@
 import { Leveled } from '@lsm/compaction';
 import { CrashFs } from '@lsm/crashfs';
 import { type Fs, MemFs, readFile, writeFile } from '@lsm/fs';
-import { BlobFileReader, KeyRing, xxh32 } from '@lsm/sstable';
+import { KeyRing } from '@lsm/encryption';
+import { xxh32 } from '@lsm/base';
+import { BlobFileReader } from '@lsm/sstable';
 import { describe, expect, it } from 'vitest';
 import { Tree, type TreeOptions } from '../src/index.js';
 import { Rng, hex } from './helpers.js';

@@ -1,4 +1,4 @@
 // This package's fuzz tests use the shared harness (decoder contract checks, mutations,
-// counters): see tools/fuzz-kit.
+// counters): see packages/fuzz-kit.
 
 export * from '@lsm/fuzz-kit';

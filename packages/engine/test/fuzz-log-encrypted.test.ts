@@ -6,7 +6,8 @@
 // naming the file, never a record that was not written, never another error.
 
 import { MemFs, readFile } from '@lsm/fs';
-import { FileKind, KeyRing, xxh32 } from '@lsm/sstable';
+import { FileKind, KeyRing } from '@lsm/encryption';
+import { xxh32 } from '@lsm/base';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openLog, startLog } from '../src/log-encryption.js';

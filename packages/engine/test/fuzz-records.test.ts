@@ -8,7 +8,7 @@
 // tag is unknown (documented in FORMAT.md: a tag from a newer format). Never another
 // error, a hang or an allocation out of proportion with the input.
 
-import { ByteSink } from '@lsm/sstable';
+import { ByteSink } from '@lsm/base';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type BatchOp, decodeBatch, encodeBatch } from '../src/batch-codec.js';

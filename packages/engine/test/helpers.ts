@@ -2,7 +2,7 @@
 // crash tests check the store against (every write with its seqno, so reads at any seqno
 // have one right answer).
 
-import { LsmError, compareBytes } from '@lsm/sstable';
+import { LsmError, compareBytes } from '@lsm/base';
 import { expect } from 'vitest';
 
 /** The `code` of the LsmError `fn` throws (failing the test if it throws anything else), or undefined. */

@@ -3,7 +3,7 @@
 // followed by valid records is LSM_CORRUPTION unless salvaging.
 
 import { MemFs, readFile } from '@lsm/fs';
-import { CorruptionError } from '@lsm/sstable';
+import { CorruptionError } from '@lsm/base';
 import { describe, expect, it } from 'vitest';
 import { LOG_BLOCK_SIZE } from '../src/log-format.js';
 import { readLog } from '../src/log-reader.js';

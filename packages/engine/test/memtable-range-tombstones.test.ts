@@ -3,7 +3,7 @@
 // partial rebuilds of its fragmented index (tombstones added since the last rebuild are
 // scanned one by one).
 
-import { bytewiseComparator } from '@lsm/sstable';
+import { bytewiseComparator } from '@lsm/base';
 import { describe, expect, it } from 'vitest';
 import { Memtable } from '../src/memtable.js';
 import { Rng, keyOf } from './helpers.js';

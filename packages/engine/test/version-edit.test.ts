@@ -1,7 +1,7 @@
 // Version edits round-trip exactly, and damaged or unknown encodings are refused.
 
 import type { TableMeta } from '@lsm/compaction';
-import { CorruptionError, NotSupportedError } from '@lsm/sstable';
+import { CorruptionError, NotSupportedError } from '@lsm/base';
 import { describe, expect, it } from 'vitest';
 import { decodeVersionEdit, encodeVersionEdit, type VersionEdit } from '../src/version-edit.js';
 

@@ -10,7 +10,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NodeFs } from '@lsm/fs';
-import { BlobFileReader, BlobFileWriter, type BlobPointer, chooseBlobDictionary, KeyRing } from '../src/index.js';
+import { KeyRing } from '@lsm/encryption';
+import { BlobFileReader, BlobFileWriter, type BlobPointer, chooseBlobDictionary } from '../src/index.js';
 import { record, Rng } from './dict-data.js';
 
 const N = Number(process.env['BENCH_N'] ?? 20_000);

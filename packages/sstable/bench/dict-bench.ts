@@ -15,8 +15,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BlockCompressor, decompressBlock } from '../src/compression.js';
-import { DictionaryDecompressor } from '../src/dictionary/zstd-dictionary-codec.js';
-import { trainDictionary } from '../src/dictionary/zstd-dictionary-trainer.js';
+import { DictionaryDecompressor, trainDictionary } from '@lsm/zstd-dictionary';
 import { makeBlocks } from './dict-data.js';
 
 const DICT_BYTES = Number(process.env['BENCH_DICT_BYTES'] ?? 16384);

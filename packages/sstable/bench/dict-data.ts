@@ -4,7 +4,7 @@
 // builder, so the samples are exactly what a table writer compresses. Same seed, same bytes.
 
 import { BlockBuilder } from '../src/block-builder.js';
-import { encodeInternalKey, ValueType } from '../src/internal-key.js';
+import { encodeInternalKey, ValueType } from '@lsm/base';
 
 /** xorshift32 PRNG: small, fast, deterministic. */
 export class Rng {

@@ -9,7 +9,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NodeFs } from '@lsm/fs';
-import { BlockType, FileCipher, FileKind, KeyRing, gcmBackend, keyHash, setGcmBackend, Table, TableWriter, ValueType } from '../src/index.js';
+import { BlockType, FileCipher, FileKind, KeyRing, gcmBackend, setGcmBackend } from '@lsm/encryption';
+import { ValueType } from '@lsm/base';
+import { keyHash, Table, TableWriter } from '../src/index.js';
 
 const N = Number(process.env['BENCH_N'] ?? 200_000);
 const KEY = new Uint8Array(32).fill(7);

@@ -11,7 +11,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NodeFs } from '@lsm/fs';
-import { BlockCache, keyHash, Table, TableWriter, ValueType, type CompressionType } from '../src/index.js';
+import { ValueType } from '@lsm/base';
+import { BlockCache, keyHash, Table, TableWriter, type CompressionType } from '../src/index.js';
 
 const N = Number(process.env['BENCH_N'] ?? 1_000_000);
 const KEY = 16;

@@ -5,10 +5,8 @@
 // check every field and throw CorruptionError naming the file and offset
 // (NotSupportedError for a newer version or an unknown flag).
 
-import { xxh32 } from './checksum.js';
-import { getU32, getU64, putU32, putU64 } from './coding.js';
-import { CorruptionError, NotSupportedError } from './errors.js';
-import { ENCRYPTION_HEADER_SIZE } from './encryption-header.js';
+import { xxh32, getU32, getU64, putU32, putU64, CorruptionError, NotSupportedError } from '@lsm/base';
+import { ENCRYPTION_HEADER_SIZE } from '@lsm/encryption';
 
 /** Format version written in the header. */
 export const BLOB_FORMAT_VERSION = 1;

@@ -4,8 +4,7 @@
 // trailing bytes, record at or after the header), so a damaged pointer is a
 // CorruptionError and never a read of some other place.
 
-import { ByteSink, cursor, getVarint64 } from './coding.js';
-import { CorruptionError } from './errors.js';
+import { ByteSink, cursor, getVarint64, CorruptionError } from '@lsm/base';
 import { BLOB_HEADER_SIZE, BLOB_MIN_RECORD_SIZE } from './blob-format.js';
 
 /** Where one separated value is stored. */

@@ -21,13 +21,10 @@ import {
 } from './blob-format.js';
 import type { BlobPointer } from './blob-pointer.js';
 import { blobRecordSizeAt, decodeBlobRecord } from './blob-record.js';
-import { xxh64 } from './checksum.js';
+import { xxh64, CorruptionError, InvalidArgumentError, closedError, toIoError } from '@lsm/base';
+import { DictionaryDecompressor } from '@lsm/zstd-dictionary';
+import { ENCRYPTION_HEADER_SIZE, FileKind, type EncryptionOptions, KeyRing, BlockType, FileCipher } from '@lsm/encryption';
 import { CompressionId, decompressBlock } from './compression.js';
-import { DictionaryDecompressor } from './dictionary/zstd-dictionary-codec.js';
-import { ENCRYPTION_HEADER_SIZE, FileKind } from './encryption-header.js';
-import { type EncryptionOptions, KeyRing } from './encryption-keys.js';
-import { CorruptionError, InvalidArgumentError, closedError, toIoError } from './errors.js';
-import { BlockType, FileCipher } from './file-cipher.js';
 
 /** One record, as verify()/records() report it. */
 export interface BlobRecord {

@@ -9,10 +9,8 @@
 // authentication. Decoding never returns bytes that did not pass both checks.
 
 import { blobRecordSeed } from './blob-format.js';
-import { xxh32 } from './checksum.js';
-import { ByteSink, cursor, getU32, getVarint32, getVarint64, putU32 } from './coding.js';
-import { CorruptionError, NotSupportedError } from './errors.js';
-import type { FileCipher } from './file-cipher.js';
+import { xxh32, ByteSink, cursor, getU32, getVarint32, getVarint64, putU32, CorruptionError, NotSupportedError } from '@lsm/base';
+import type { FileCipher } from '@lsm/encryption';
 
 /** Record flag: the record is sealed (set on every record of an encrypted file, on none of a plain one). */
 export const RECORD_ENCRYPTED = 0x01;

@@ -13,14 +13,9 @@ import { type Fs, type FsFile, writeAll } from '@lsm/fs';
 import { BlobFlags, blobPrefixSize, encodeBlobFooter, encodeBlobHeader } from './blob-format.js';
 import type { BlobPointer } from './blob-pointer.js';
 import { appendBlobRecord } from './blob-record.js';
-import { FileHasher } from './checksum.js';
-import { ByteSink } from './coding.js';
+import { FileHasher, ByteSink, InvalidArgumentError, closedError, toIoError, checkUserKey, MAX_VALUE_LENGTH } from '@lsm/base';
+import { FileKind, type EncryptionOptions, KeyRing, BlockType, FileCipher } from '@lsm/encryption';
 import { BlockCompressor, type CompressionType } from './compression.js';
-import { FileKind } from './encryption-header.js';
-import { type EncryptionOptions, KeyRing } from './encryption-keys.js';
-import { InvalidArgumentError, closedError, toIoError } from './errors.js';
-import { BlockType, FileCipher } from './file-cipher.js';
-import { checkUserKey, MAX_VALUE_LENGTH } from './internal-key.js';
 
 /** Options of a blob file writer. */
 export interface BlobWriterOptions {

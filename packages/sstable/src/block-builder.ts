@@ -6,7 +6,7 @@
 // `restartInterval` entries, which lets a reader binary-search the restart array.
 // The builder does not check ordering; its callers do.
 
-import { ByteSink, putU32 } from './coding.js';
+import { ByteSink, putU32 } from '@lsm/base';
 
 export class BlockBuilder {
   private readonly sink: ByteSink;

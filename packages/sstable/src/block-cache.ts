@@ -8,7 +8,7 @@
 // immutable; evicting one only drops the cache's reference, so views handed out
 // earlier stay valid.
 
-import { InvalidArgumentError } from './errors.js';
+import { InvalidArgumentError } from '@lsm/base';
 
 /** Counters, for tools and benchmarks. */
 export interface BlockCacheStats {

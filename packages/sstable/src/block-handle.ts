@@ -1,8 +1,7 @@
 // A block handle: where a block's payload sits in the file (offset) and how long it is
 // (size, excluding the 8-byte trailer). Encoded as two varints, as in LevelDB.
 
-import { cursor, getVarint64, putVarint } from './coding.js';
-import type { ByteSink } from './coding.js';
+import { cursor, getVarint64, putVarint, type ByteSink } from '@lsm/base';
 
 /** Location of a block's payload; its trailer follows at offset + size. */
 export interface BlockHandle {

@@ -6,13 +6,11 @@
 // the file and the block's offset; a well-formed block using an unknown feature (a flag or
 // compression id from a newer writer) is a NotSupportedError.
 
-import { blockChecksum } from './checksum.js';
-import { getU32, putU32, type ByteSink } from './coding.js';
+import { blockChecksum, getU32, putU32, type ByteSink, CorruptionError, NotSupportedError, toIoError } from '@lsm/base';
+import type { DictionaryDecompressor } from '@lsm/zstd-dictionary';
+import type { FileCipher } from '@lsm/encryption';
 import { decompressBlock } from './compression.js';
-import type { DictionaryDecompressor } from './dictionary/zstd-dictionary-codec.js';
-import { CorruptionError, NotSupportedError, toIoError } from './errors.js';
 import type { BlockHandle } from './block-handle.js';
-import type { FileCipher } from './file-cipher.js';
 import type { Fs, FsFile } from '@lsm/fs';
 
 /** Bytes after each block payload. */

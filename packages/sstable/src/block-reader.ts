@@ -1,13 +1,13 @@
 // Reading blocks in the layout BlockBuilder writes. `Block` validates the restart array
 // once; `decodeBlockEntries` decodes a whole small block (index, metaindex, properties,
 // range tombstones) into key/value views. Data blocks are walked by DataBlockIter
-// (data-block-iterator.ts). Decoding never reads out of bounds: any inconsistency is a
+// (data-block-iterator.ts); both decode entry headers with decodeEntryHeader. Decoding
+// never reads out of bounds: any inconsistency is a
 // CorruptionError naming the file and the block's offset. Views returned point into the
 // block's own bytes, which are never reused or mutated, so they stay valid as long as the
 // caller holds them.
 
-import { cursor, getU32, getVarint32, getVarint64 } from './coding.js';
-import { CorruptionError } from './errors.js';
+import { cursor, getU32, getVarint32, getVarint64, CorruptionError } from '@lsm/base';
 
 /** Compares `buf[off, off+len)` with `key`: the comparator, applied without making views where possible. */
 export type CompareAt = (buf: Uint8Array, off: number, len: number, key: Uint8Array) => number;
@@ -53,6 +53,39 @@ export class Block {
   }
 }
 
+/**
+ * The lengths of the entry header decodeEntryHeader read last: one shared object, so the
+ * data-block hot paths decode without allocating. Valid until the next call.
+ */
+export const entryHeader = { shared: 0, unshared: 0, valueLength: 0 };
+
+/**
+ * Decodes the header of the entry at `p` (varint32 shared, varint32 unshared, varint64
+ * value length) into `entryHeader` and returns the offset just past it, or -1 when the
+ * header is malformed or runs past `limit`. Fast path: all three lengths fit one byte.
+ */
+export function decodeEntryHeader(data: Uint8Array, p: number, limit: number): number {
+  const b0 = data[p]!;
+  const b1 = data[p + 1]!;
+  const b2 = data[p + 2]!;
+  if ((b0 | b1 | b2) < 0x80 && p + 3 <= limit) {
+    entryHeader.shared = b0;
+    entryHeader.unshared = b1;
+    entryHeader.valueLength = b2;
+    return p + 3;
+  }
+  const shared = getVarint32(data, p, limit);
+  if (shared < 0) return -1;
+  const unshared = getVarint32(data, cursor.pos, limit);
+  if (unshared < 0) return -1;
+  const valueLength = getVarint64(data, cursor.pos, limit);
+  if (valueLength < 0) return -1;
+  entryHeader.shared = shared;
+  entryHeader.unshared = unshared;
+  entryHeader.valueLength = valueLength;
+  return cursor.pos;
+}
+
 /** One decoded entry of a small block. */
 export interface BlockEntry {
   readonly key: Uint8Array;
@@ -70,13 +103,9 @@ export function decodeBlockEntries(block: Block): BlockEntry[] {
   let p = 0;
   let prev = new Uint8Array(0);
   while (p < end) {
-    const shared = getVarint32(data, p, end);
-    if (shared < 0) throw block.corrupt(`bad entry header at ${p}`);
-    const unshared = getVarint32(data, cursor.pos, end);
-    if (unshared < 0) throw block.corrupt(`bad entry header at ${p}`);
-    const vlen = getVarint64(data, cursor.pos, end);
-    if (vlen < 0) throw block.corrupt(`bad entry header at ${p}`);
-    const k = cursor.pos;
+    const k = decodeEntryHeader(data, p, end);
+    if (k < 0) throw block.corrupt(`bad entry header at ${p}`);
+    const { shared, unshared, valueLength: vlen } = entryHeader;
     if (shared > prev.length || unshared > end - k || vlen > end - k - unshared) throw block.corrupt(`bad entry lengths at ${p}`);
     const key = new Uint8Array(shared + unshared);
     key.set(prev.subarray(0, shared));

@@ -6,9 +6,8 @@
 // size and can check the frame produced exactly that many bytes.
 
 import zstd from 'zstd-napi/binding.js';
-import { cursor, getVarint64, putVarint, varintLength } from './coding.js';
-import { DictionaryCompressor, type DictionaryDecompressor } from './dictionary/zstd-dictionary-codec.js';
-import { CorruptionError, InvalidArgumentError, NotSupportedError } from './errors.js';
+import { CorruptionError, cursor, getVarint64, InvalidArgumentError, NotSupportedError, putVarint, varintLength } from '@lsm/base';
+import { checkZstdLevel, DEFAULT_ZSTD_LEVEL, DictionaryCompressor, type DictionaryDecompressor } from '@lsm/zstd-dictionary';
 
 /** Compression a table's blocks may use. */
 export type CompressionType = 'none' | 'zstd';
@@ -24,18 +23,8 @@ export const CompressionId = {
 /** Largest decompressed block accepted: one max value + max key + entry overhead, with slack. */
 export const MAX_BLOCK_CONTENT = 2 ** 32 + 2 ** 20;
 
-/** Default zstd level: zstd's own default, a good speed/ratio point for 4 KiB blocks. */
-export const DEFAULT_ZSTD_LEVEL = 3;
-
 let cctx: InstanceType<typeof zstd.CCtx> | undefined;
 let dctx: InstanceType<typeof zstd.DCtx> | undefined;
-
-/** Validates a zstd level against the library's range. */
-export function checkZstdLevel(level: number): void {
-  if (!Number.isInteger(level) || level < zstd.minCLevel() || level > zstd.maxCLevel()) {
-    throw new InvalidArgumentError(`zstd level must be an integer in [${zstd.minCLevel()}, ${zstd.maxCLevel()}], got ${String(level)}`);
-  }
-}
 
 /** Compresses blocks for one writer; reuses its output buffer between calls. */
 export class BlockCompressor {

@@ -2,14 +2,21 @@
 // trailer, ordered by user key ascending then seqno descending) forward and backward,
 // with binary search over restart points. Reusable: reset(block) points it at another
 // block. The hot paths (seek's linear scan for bytewise keys, next(), cached prev()) decode
-// into locals and allocate nothing; every length is bounds-checked so damaged bytes give
+// into locals (entry headers through block-reader's decodeEntryHeader) and allocate nothing; every length is bounds-checked so damaged bytes give
 // a CorruptionError naming the file and block offset, never an out-of-range read.
 
-import type { Block, CompareAt } from './block-reader.js';
-import { cursor, getVarint32, getVarint64 } from './coding.js';
-import { compareBytesAt } from './comparator.js';
-import { CorruptionError } from './errors.js';
-import { getTrailerSeqno, MAX_VALUE_TYPE, TRAILER_SIZE, type ValueType } from './internal-key.js';
+import { type Block, type CompareAt, decodeEntryHeader, entryHeader } from './block-reader.js';
+import {
+  cursor,
+  getVarint32,
+  getVarint64,
+  compareBytesAt,
+  CorruptionError,
+  getTrailerSeqno,
+  MAX_VALUE_TYPE,
+  TRAILER_SIZE,
+  type ValueType,
+} from '@lsm/base';
 
 const EMPTY = new Uint8Array(0);
 
@@ -205,26 +212,11 @@ export class DataBlockIter {
     this.valView = undefined;
     while (p < limit) {
       const start = p;
-      let shared: number;
-      let unshared: number;
-      let vlen: number;
-      const b0 = data[p]!;
-      const b1 = data[p + 1]!;
-      const b2 = data[p + 2]!;
-      if ((b0 | b1 | b2) < 0x80 && p + 3 <= limit) {
-        shared = b0;
-        unshared = b1;
-        vlen = b2;
-        p += 3;
-      } else {
-        shared = getVarint32(data, p, limit);
-        if (shared < 0) throw this.corruptAt(start, 'bad entry header');
-        unshared = getVarint32(data, cursor.pos, limit);
-        if (unshared < 0) throw this.corruptAt(start, 'bad entry header');
-        vlen = getVarint64(data, cursor.pos, limit);
-        if (vlen < 0) throw this.corruptAt(start, 'bad entry header');
-        p = cursor.pos;
-      }
+      p = decodeEntryHeader(data, p, limit);
+      if (p < 0) throw this.corruptAt(start, 'bad entry header');
+      const shared = entryHeader.shared;
+      const unshared = entryHeader.unshared;
+      const vlen = entryHeader.valueLength;
       const keyLen = shared + unshared;
       if (shared > curLen || keyLen < TRAILER_SIZE || unshared > limit - p || vlen > limit - p - unshared) {
         this.keyLen = 0;
@@ -403,27 +395,11 @@ export class DataBlockIter {
       return false;
     }
     const start = p;
-    let shared: number;
-    let unshared: number;
-    let vlen: number;
-    // Fast path: all three lengths fit in one byte each (keys < 128 B, values < 128 B).
-    const b0 = data[p]!;
-    const b1 = data[p + 1]!;
-    const b2 = data[p + 2]!;
-    if ((b0 | b1 | b2) < 0x80 && p + 3 <= limit) {
-      shared = b0;
-      unshared = b1;
-      vlen = b2;
-      p += 3;
-    } else {
-      shared = getVarint32(data, p, limit);
-      if (shared < 0) throw this.corruptAt(start, 'bad entry header');
-      unshared = getVarint32(data, cursor.pos, limit);
-      if (unshared < 0) throw this.corruptAt(start, 'bad entry header');
-      vlen = getVarint64(data, cursor.pos, limit);
-      if (vlen < 0) throw this.corruptAt(start, 'bad entry header');
-      p = cursor.pos;
-    }
+    p = decodeEntryHeader(data, p, limit);
+    if (p < 0) throw this.corruptAt(start, 'bad entry header');
+    const shared = entryHeader.shared;
+    const unshared = entryHeader.unshared;
+    const vlen = entryHeader.valueLength;
     const keyLen = shared + unshared;
     if (shared > this.keyLen || keyLen < TRAILER_SIZE || unshared > limit - p || vlen > limit - p - unshared) {
       throw this.corruptAt(start, 'bad entry lengths');

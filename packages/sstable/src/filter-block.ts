@@ -5,7 +5,7 @@
 // and passes it to every table it probes.
 
 import { build, FilterError, FilterReader, hash64, type Hash64 } from '@lsm/filter-burr';
-import { CorruptionError, InvalidArgumentError } from './errors.js';
+import { CorruptionError, InvalidArgumentError } from '@lsm/base';
 
 export type { Hash64 } from '@lsm/filter-burr';
 

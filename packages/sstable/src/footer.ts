@@ -10,10 +10,8 @@
 // Future versions keep this 64-byte tail; they may add fields before it (version 2,
 // encrypted tables, puts the 64-byte encryption header there).
 
-import { xxh32 } from './checksum.js';
-import { getU32, getU64, putU32, putU64 } from './coding.js';
+import { xxh32, getU32, getU64, putU32, putU64, CorruptionError, NotSupportedError } from '@lsm/base';
 import type { BlockHandle } from './block-handle.js';
-import { CorruptionError, NotSupportedError } from './errors.js';
 
 /** Footer length in bytes. */
 export const FOOTER_SIZE = 64;

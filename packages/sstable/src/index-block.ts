@@ -10,9 +10,7 @@ import { BlockBuilder } from './block-builder.js';
 import { decodeBlockHandle, MAX_HANDLE_LENGTH, type BlockHandle } from './block-handle.js';
 import { BLOCK_TRAILER_SIZE } from './block-io.js';
 import { Block, decodeBlockEntries, type CompareAt } from './block-reader.js';
-import { ByteSink, putVarint } from './coding.js';
-import type { Comparator } from './comparator.js';
-import { getTrailerSeqno, MAX_SEQNO, putTrailer, TRAILER_SIZE } from './internal-key.js';
+import { ByteSink, putVarint, getTrailerSeqno, MAX_SEQNO, putTrailer, TRAILER_SIZE, type Comparator } from '@lsm/base';
 
 /** Index type recorded in the properties: a single binary-searched index block. */
 export const INDEX_TYPE_BINARY_SEARCH = 0;

@@ -1,8 +1,14 @@
-// Public entry of @lsm/sstable: internal keys, the table writer and reader, iterators
-// (table, merging, array), the shared block cache, table verification, and the typed
-// errors of the @lsm packages. Importing it waits once for xxhash-wasm to compile
-// (top-level await in checksum.ts); everything is synchronous afterwards.
+// Public entry of @lsm/sstable: the table writer and reader, table iterators, the shared
+// block cache, table verification, blob files, compression and table dictionaries.
+// It also re-exports, unchanged, the names it exported before they moved to the packages
+// below it (@lsm/base, @lsm/encryption, @lsm/zstd-dictionary), so code that imported
+// them from here keeps working; new code should import them from their owners.
+// Importing it waits once for xxhash-wasm to compile (top-level await in @lsm/base's
+// checksum.ts); everything is synchronous afterwards.
 
+// Re-exported from @lsm/base: the typed errors of the @lsm packages, byte coding and
+// checksums (shared with the engine's own formats: WAL, manifest), comparators, internal
+// keys, the iterator contract, the array and merging iterators, fragmented range tombstones.
 export {
   LsmError,
   CorruptionError,
@@ -12,9 +18,6 @@ export {
   isLsmError,
   toIoError,
   type LsmErrorCode,
-} from './errors.js';
-// Byte coding and checksums, shared with the engine's own formats (WAL, manifest).
-export {
   ByteSink,
   cursor,
   getVarint32,
@@ -25,10 +28,13 @@ export {
   putU32,
   getU64,
   putU64,
-} from './coding.js';
-export { xxh32, xxh64, xxh64Hex, FileHasher } from './checksum.js';
-export { bytewiseComparator, compareBytes, type Comparator } from './comparator.js';
-export {
+  xxh32,
+  xxh64,
+  xxh64Hex,
+  FileHasher,
+  bytewiseComparator,
+  compareBytes,
+  type Comparator,
   ValueType,
   VALUE_TYPE_NAMES,
   MAX_SEQNO,
@@ -38,38 +44,38 @@ export {
   encodeInternalKey,
   decodeInternalKey,
   type InternalKey,
-} from './internal-key.js';
-export type { InternalIterator, Entry } from './iterator.js';
-export { ArrayIterator, compareEntries } from './array-iterator.js';
-export { MergingIterator } from './merging-iterator.js';
-export { BlockCache, type BlockCacheStats } from './block-cache.js';
-export { keyHash, type Hash64, type FilterOptions } from './filter-block.js';
-export { fixedPrefixExtractor, type PrefixExtractor } from './prefix-extractor.js';
-export { checkZstdLevel, DEFAULT_ZSTD_LEVEL, type CompressionType } from './compression.js';
+  type InternalIterator,
+  type Entry,
+  ArrayIterator,
+  compareEntries,
+  MergingIterator,
+  type RangeTombstone,
+  FragmentedRangeTombstones,
+  newestAtOrBelow,
+  type TombstoneFragment,
+} from '@lsm/base';
+// Re-exported from @lsm/zstd-dictionary: the zstd level helpers and the dictionary trainer.
 export {
+  checkZstdLevel,
+  DEFAULT_ZSTD_LEVEL,
   trainDictionary,
   MIN_DICTIONARY_BYTES,
   MAX_DICTIONARY_BYTES,
   type TrainDictionaryOptions,
-} from './dictionary/zstd-dictionary-trainer.js';
+} from '@lsm/zstd-dictionary';
+// Re-exported from @lsm/encryption (all of it: exactly the names this package exported
+// before encryption moved there): encryption at rest (AES-256-GCM) -- keys, the per-file
+// header, and the block cipher that tables, logs, manifests and blob files share.
+export * from '@lsm/encryption';
+
+// What this package owns: tables, blocks, the block cache, filters, compression, blob files.
+export { BlockCache, type BlockCacheStats } from './block-cache.js';
+export { keyHash, type Hash64, type FilterOptions } from './filter-block.js';
+export { fixedPrefixExtractor, type PrefixExtractor } from './prefix-extractor.js';
+export type { CompressionType } from './compression.js';
 export { checkDictionaryOptions, type TableDictionaryOptions } from './dictionary/table-dictionary.js';
-export type { RangeTombstone } from './range-tombstone-block.js';
-export { FragmentedRangeTombstones, newestAtOrBelow, type TombstoneFragment } from './fragmented-range-tombstones.js';
 export type { TableProperties } from './properties.js';
 export { FORMAT_VERSION, ENCRYPTED_FORMAT_VERSION } from './footer.js';
-// Encryption at rest (AES-256-GCM): keys, the per-file header, and the block cipher that
-// tables, logs, manifests and blob files share.
-export { KeyRing, keyIdOf, keyIdHex, ENCRYPTION_KEY_LENGTH, type EncryptionOptions } from './encryption-keys.js';
-export {
-  FileKind,
-  ENCRYPTION_HEADER_SIZE,
-  GCM_TAG_LENGTH,
-  hasEncryptionMagic,
-  decodeEncryptionHeader,
-  type EncryptionHeader,
-} from './encryption-header.js';
-export { FileCipher, BlockType, ENCRYPTION_OVERHEAD } from './file-cipher.js';
-export { gcmBackend, setGcmBackend, type GcmBackend } from './aes-gcm.js';
 export { TableWriter, type TableWriterOptions, type FinishedTable } from './table-writer.js';
 export { Table, type TableOptions, type TableGetResult } from './table.js';
 export { TableIterator, type TableIteratorOptions } from './table-iterator.js';

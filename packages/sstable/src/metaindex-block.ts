@@ -5,7 +5,7 @@
 import { BlockBuilder } from './block-builder.js';
 import { decodeBlockHandle, encodeBlockHandle, type BlockHandle } from './block-handle.js';
 import { decodeBlockEntries, type Block } from './block-reader.js';
-import { compareBytes } from './comparator.js';
+import { compareBytes } from '@lsm/base';
 
 /** Well-known meta block names. */
 export const MetaBlockName = {

@@ -3,7 +3,7 @@
 // The extractor's name is recorded in the table; a reader only trusts the prefix filter
 // when it is given an extractor of the same name.
 
-import { InvalidArgumentError } from './errors.js';
+import { InvalidArgumentError } from '@lsm/base';
 
 /** Maps user keys to prefixes. Must be a pure function of the key. */
 export interface PrefixExtractor {

@@ -6,8 +6,7 @@
 
 import { BlockBuilder } from './block-builder.js';
 import { decodeBlockEntries, type Block } from './block-reader.js';
-import { cursor, getVarint64, putVarint } from './coding.js';
-import { compareBytes } from './comparator.js';
+import { cursor, getVarint64, putVarint, compareBytes } from '@lsm/base';
 import type { CompressionType } from './compression.js';
 
 /** Everything recorded about a table. Keys are user keys. */

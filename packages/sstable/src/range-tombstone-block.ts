@@ -6,18 +6,7 @@
 
 import { BlockBuilder } from './block-builder.js';
 import { decodeBlockEntries, type Block } from './block-reader.js';
-import type { Comparator } from './comparator.js';
-import { getTrailerSeqno, putTrailer, RANGE_TOMBSTONE_TYPE, TRAILER_SIZE } from './internal-key.js';
-
-/** A range deletion: covers user keys in [start, end) written before `seqno` (the engine applies it). */
-export interface RangeTombstone {
-  /** First user key covered (inclusive). */
-  readonly start: Uint8Array;
-  /** First user key not covered (exclusive). */
-  readonly end: Uint8Array;
-  /** Sequence number of the deletion. */
-  readonly seqno: number;
-}
+import { type Comparator, getTrailerSeqno, putTrailer, RANGE_TOMBSTONE_TYPE, type RangeTombstone, TRAILER_SIZE } from '@lsm/base';
 
 /** Sorts tombstones into block order: start ascending, seqno descending, end ascending. */
 export function sortRangeTombstones(list: RangeTombstone[], cmp: Comparator): void {

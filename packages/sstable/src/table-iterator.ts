@@ -8,10 +8,8 @@
 
 import type { Block } from './block-reader.js';
 import { DataBlockIter } from './data-block-iterator.js';
-import { closedError, InvalidArgumentError } from './errors.js';
+import { closedError, InvalidArgumentError, checkProbe, MAX_SEQNO, TRAILER_SIZE, type ValueType, type InternalIterator } from '@lsm/base';
 import type { IndexBlock } from './index-block.js';
-import { checkProbe, MAX_SEQNO, TRAILER_SIZE, type ValueType } from './internal-key.js';
-import type { InternalIterator } from './iterator.js';
 import type { Table } from './table.js';
 
 /** Options of Table.iterator(). */

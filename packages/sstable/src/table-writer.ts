@@ -12,20 +12,16 @@ import { writeAll, type Fs, type FsFile } from '@lsm/fs';
 import { BlockBuilder } from './block-builder.js';
 import type { BlockHandle } from './block-handle.js';
 import { appendBlock, BLOCK_TRAILER_SIZE, BlockFlags } from './block-io.js';
-import { FileHasher } from './checksum.js';
-import { ByteSink } from './coding.js';
-import { bytewiseComparator, compareBytesAt, isBytewise, type Comparator } from './comparator.js';
-import { BlockCompressor, CompressionId, DEFAULT_ZSTD_LEVEL, type CompressionType } from './compression.js';
-import { checkDictionaryOptions, chooseTableDictionary, type TableDictionaryOptions } from './dictionary/table-dictionary.js';
-import { dictionaryIdOf } from './dictionary/zstd-dictionary-codec.js';
-import { closedError, InvalidArgumentError, toIoError } from './errors.js';
-import { FilterCollector, type FilterOptions } from './filter-block.js';
-import { ENCRYPTED_FORMAT_VERSION, encodeFooter, FORMAT_VERSION } from './footer.js';
-import { FileKind } from './encryption-header.js';
-import { KeyRing, type EncryptionOptions } from './encryption-keys.js';
-import { BlockType, FileCipher } from './file-cipher.js';
-import { INDEX_TYPE_BINARY_SEARCH, IndexBuilder } from './index-block.js';
 import {
+  FileHasher,
+  ByteSink,
+  bytewiseComparator,
+  compareBytesAt,
+  isBytewise,
+  type Comparator,
+  closedError,
+  InvalidArgumentError,
+  toIoError,
   checkSeqno,
   checkUserKey,
   checkValue,
@@ -34,11 +30,19 @@ import {
   putTrailer,
   TRAILER_SIZE,
   ValueType,
-} from './internal-key.js';
+  type RangeTombstone,
+} from '@lsm/base';
+import { DEFAULT_ZSTD_LEVEL, dictionaryIdOf } from '@lsm/zstd-dictionary';
+import { FileKind, KeyRing, type EncryptionOptions, BlockType, FileCipher } from '@lsm/encryption';
+import { BlockCompressor, CompressionId, type CompressionType } from './compression.js';
+import { checkDictionaryOptions, chooseTableDictionary, type TableDictionaryOptions } from './dictionary/table-dictionary.js';
+import { FilterCollector, type FilterOptions } from './filter-block.js';
+import { ENCRYPTED_FORMAT_VERSION, encodeFooter, FORMAT_VERSION } from './footer.js';
+import { INDEX_TYPE_BINARY_SEARCH, IndexBuilder } from './index-block.js';
 import { buildMetaindexBlock, MetaBlockName } from './metaindex-block.js';
 import type { PrefixExtractor } from './prefix-extractor.js';
 import { buildPropertiesBlock, type TableProperties } from './properties.js';
-import { buildRangeTombstoneBlock, sortRangeTombstones, type RangeTombstone } from './range-tombstone-block.js';
+import { buildRangeTombstoneBlock, sortRangeTombstones } from './range-tombstone-block.js';
 
 /** How to build a table. Everything is optional. */
 export interface TableWriterOptions {

@@ -5,28 +5,39 @@
 // damaged table yields CorruptionError (naming file and offset), never a wrong answer.
 
 import { loadTableDictionary } from './dictionary/table-dictionary-reader.js';
-import type { DictionaryDecompressor } from './dictionary/zstd-dictionary-codec.js';
+import type { DictionaryDecompressor } from '@lsm/zstd-dictionary';
+import { ENCRYPTION_HEADER_SIZE, FileKind, KeyRing, type EncryptionOptions, BlockType, FileCipher } from '@lsm/encryption';
+import {
+  bytewiseComparator,
+  compareBytesAt,
+  isBytewise,
+  type Comparator,
+  closedError,
+  CorruptionError,
+  InvalidArgumentError,
+  NotSupportedError,
+  toIoError,
+  checkProbe,
+  checkUserKey,
+  MAX_SEQNO,
+  ValueType,
+  FragmentedRangeTombstones,
+  type RangeTombstone,
+  type Entry,
+} from '@lsm/base';
 import type { Fs, FsFile } from '@lsm/fs';
 import type { BlockCache, CacheShard } from './block-cache.js';
 import type { BlockHandle } from './block-handle.js';
 import { BLOCK_TRAILER_SIZE, readBlock, readFully, openTableFile, type BlockCrypt } from './block-io.js';
-import { ENCRYPTION_HEADER_SIZE, FileKind } from './encryption-header.js';
-import { KeyRing, type EncryptionOptions } from './encryption-keys.js';
-import { BlockType, FileCipher } from './file-cipher.js';
 import { Block, type CompareAt } from './block-reader.js';
 import { DataBlockIter } from './data-block-iterator.js';
-import { bytewiseComparator, compareBytesAt, isBytewise, type Comparator } from './comparator.js';
-import { closedError, CorruptionError, InvalidArgumentError, NotSupportedError, toIoError } from './errors.js';
 import { keyHash, TableFilter, type Hash64 } from './filter-block.js';
 import { decodeFooter, ENCRYPTED_FORMAT_VERSION, FOOTER_SIZE, type Footer } from './footer.js';
 import { IndexBlock, INDEX_TYPE_BINARY_SEARCH } from './index-block.js';
-import { checkProbe, checkUserKey, MAX_SEQNO, ValueType } from './internal-key.js';
-import type { Entry } from './iterator.js';
 import { decodeMetaindexBlock, MetaBlockName } from './metaindex-block.js';
 import type { PrefixExtractor } from './prefix-extractor.js';
 import { decodePropertiesBlock, type TableProperties } from './properties.js';
-import { FragmentedRangeTombstones } from './fragmented-range-tombstones.js';
-import { decodeRangeTombstoneBlock, type RangeTombstone } from './range-tombstone-block.js';
+import { decodeRangeTombstoneBlock } from './range-tombstone-block.js';
 import { TableIterator, type TableIteratorOptions } from './table-iterator.js';
 
 /** How to open a table. */

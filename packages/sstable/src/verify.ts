@@ -5,21 +5,29 @@
 // whole-file XXH64 over the bytes before the properties block. Used by `sst-dump verify`.
 
 import { loadTableDictionary } from './dictionary/table-dictionary-reader.js';
-import type { DictionaryDecompressor } from './dictionary/zstd-dictionary-codec.js';
+import type { DictionaryDecompressor } from '@lsm/zstd-dictionary';
+import { type EncryptionOptions, type KeyRing, BlockType, type FileCipher } from '@lsm/encryption';
+import {
+  FileHasher,
+  bytewiseComparator,
+  compareBytesAt,
+  isBytewise,
+  type Comparator,
+  CorruptionError,
+  isLsmError,
+  LsmError,
+  toIoError,
+  getTrailerSeqno,
+  TRAILER_SIZE,
+} from '@lsm/base';
 import type { Fs, FsFile } from '@lsm/fs';
 import { BLOCK_TRAILER_SIZE, readBlock, readFully, openTableFile } from './block-io.js';
-import type { EncryptionOptions, KeyRing } from './encryption-keys.js';
-import { BlockType, type FileCipher } from './file-cipher.js';
 import { openTableCipher } from './table.js';
 import { Block } from './block-reader.js';
 import { DataBlockIter } from './data-block-iterator.js';
-import { FileHasher } from './checksum.js';
-import { bytewiseComparator, compareBytesAt, isBytewise, type Comparator } from './comparator.js';
-import { CorruptionError, isLsmError, LsmError, toIoError } from './errors.js';
 import { TableFilter } from './filter-block.js';
 import { decodeFooter, FOOTER_SIZE, type Footer } from './footer.js';
 import { IndexBlock } from './index-block.js';
-import { getTrailerSeqno, TRAILER_SIZE } from './internal-key.js';
 import { decodeMetaindexBlock, MetaBlockName } from './metaindex-block.js';
 import { decodePropertiesBlock, type TableProperties } from './properties.js';
 import { decodeRangeTombstoneBlock } from './range-tombstone-block.js';

@@ -9,10 +9,9 @@ import { blobPrefixSize, blobRecordSeed, BlobFlags, BLOB_HEADER_SIZE } from '../
 import type { BlobPointer } from '../src/blob-pointer.js';
 import { BlobFileReader } from '../src/blob-reader.js';
 import { BlobFileWriter } from '../src/blob-writer.js';
-import { xxh32 } from '../src/checksum.js';
-import { putU32 } from '../src/coding.js';
+import { xxh32, putU32 } from '@lsm/base';
+import { Rng, expectLsmError, numKey, testSeed } from '@lsm/base/testing';
 import { chooseBlobDictionary } from '../src/dictionary/blob-dictionary.js';
-import { Rng, expectLsmError, numKey, testSeed } from './helpers.js';
 
 const PATH = '/b/000003.blob';
 const enc = new TextEncoder();

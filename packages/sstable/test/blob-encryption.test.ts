@@ -11,13 +11,10 @@ import { blobRecordSeed, BLOB_HEADER_SIZE } from '../src/blob-format.js';
 import type { BlobPointer } from '../src/blob-pointer.js';
 import { BlobFileReader } from '../src/blob-reader.js';
 import { BlobFileWriter } from '../src/blob-writer.js';
-import { xxh32 } from '../src/checksum.js';
-import { getU32, putU32 } from '../src/coding.js';
+import { xxh32, getU32, putU32, CorruptionError } from '@lsm/base';
+import { decodeEncryptionHeader, ENCRYPTION_HEADER_SIZE, FileKind, KeyRing } from '@lsm/encryption';
+import { Rng, expectLsmError, numKey, testSeed } from '@lsm/base/testing';
 import { chooseBlobDictionary } from '../src/dictionary/blob-dictionary.js';
-import { decodeEncryptionHeader, ENCRYPTION_HEADER_SIZE, FileKind } from '../src/encryption-header.js';
-import { KeyRing } from '../src/encryption-keys.js';
-import { CorruptionError } from '../src/errors.js';
-import { Rng, expectLsmError, numKey, testSeed } from './helpers.js';
 
 const PATH = '/b/000009.blob';
 const KEY_A = new Uint8Array(32).fill(0xa1);

@@ -9,10 +9,8 @@ import { BLOB_HEADER_SIZE, encodeBlobHeader } from '../src/blob-format.js';
 import { decodeBlobPointer, encodeBlobPointer, type BlobPointer } from '../src/blob-pointer.js';
 import { BlobFileReader } from '../src/blob-reader.js';
 import { BlobFileWriter } from '../src/blob-writer.js';
-import { CorruptionError } from '../src/errors.js';
-import { xxh32 } from '../src/checksum.js';
-import { putU32 } from '../src/coding.js';
-import { Rng, expectLsmError, numKey, testSeed } from './helpers.js';
+import { CorruptionError, xxh32, putU32 } from '@lsm/base';
+import { Rng, expectLsmError, numKey, testSeed } from '@lsm/base/testing';
 
 const PATH = '/b/000007.blob';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BlockCache } from '../src/block-cache.js';
-import { expectLsmError } from './helpers.js';
+import { expectLsmError } from '@lsm/base/testing';
 
 describe('BlockCache', () => {
   it('counts hits and misses', () => {

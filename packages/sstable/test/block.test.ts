@@ -2,13 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { BlockBuilder } from '../src/block-builder.js';
 import { Block, decodeBlockEntries } from '../src/block-reader.js';
 import { DataBlockIter } from '../src/data-block-iterator.js';
-import { compareBytesAt } from '../src/comparator.js';
-import { CorruptionError } from '../src/errors.js';
-import { encodeInternalKey, MAX_SEQNO } from '../src/internal-key.js';
-import type { Entry, InternalIterator } from '../src/iterator.js';
-import type { ValueType } from '../src/internal-key.js';
-import { b, Rng, testSeed, withSeed } from './helpers.js';
-import { compareIterators, modelIterator, randomEntries } from './model.js';
+import { compareBytesAt, CorruptionError, encodeInternalKey, MAX_SEQNO, type Entry, type InternalIterator, type ValueType } from '@lsm/base';
+import { b, Rng, testSeed, withSeed, compareIterators, modelIterator, randomEntries } from '@lsm/base/testing';
 
 function buildBlock(entries: readonly Entry[], restartInterval: number): Block {
   const bb = new BlockBuilder(restartInterval);

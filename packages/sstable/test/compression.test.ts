@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BlockCompressor, CompressionId, decompressBlock } from '../src/compression.js';
-import { CorruptionError } from '../src/errors.js';
-import { expectLsmError, Rng } from './helpers.js';
+import { CorruptionError } from '@lsm/base';
+import { expectLsmError, Rng } from '@lsm/base/testing';
 
 describe('block compression', () => {
   it('zstd round-trips compressible data', () => {

@@ -5,19 +5,15 @@
 
 import { MemFs, readFile, writeFile } from '@lsm/fs';
 import { describe, expect, it } from 'vitest';
-import { xxh32 } from '../src/checksum.js';
-import { putU32 } from '../src/coding.js';
-import { CorruptionError, LsmError } from '../src/errors.js';
+import { xxh32, putU32, CorruptionError, LsmError, MAX_SEQNO, ValueType, type Entry } from '@lsm/base';
+import { expectLsmError, hex, Rng } from '@lsm/base/testing';
+import { KeyRing } from '@lsm/encryption';
 import { fixedPrefixExtractor } from '../src/prefix-extractor.js';
-import { MAX_SEQNO, ValueType } from '../src/internal-key.js';
-import type { Entry } from '../src/iterator.js';
 import { Table } from '../src/table.js';
 import { TableWriter, type TableWriterOptions } from '../src/table-writer.js';
 import { tableVerify } from '../src/verify.js';
-import { expectLsmError, hex, Rng } from './helpers.js';
 import { modelGet } from './model.js';
 import { BlockCache } from '../src/block-cache.js';
-import { KeyRing } from '../src/encryption-keys.js';
 
 const PATH = '/data/000042.sst';
 

@@ -7,11 +7,11 @@ import { describe, expect, it } from 'vitest';
 import { record, Rng as DataRng } from '../bench/dict-data.js';
 import { BlockCache } from '../src/block-cache.js';
 import { CompressionId } from '../src/compression.js';
-import { ValueType } from '../src/internal-key.js';
+import { ValueType } from '@lsm/base';
+import { expectLsmError, Rng, testSeed, withSeed } from '@lsm/base/testing';
 import { Table } from '../src/table.js';
 import { TableWriter, type TableWriterOptions } from '../src/table-writer.js';
 import { tableVerify } from '../src/verify.js';
-import { expectLsmError, Rng, testSeed, withSeed } from './helpers.js';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();

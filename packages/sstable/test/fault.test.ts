@@ -3,11 +3,11 @@
 
 import { FaultFs, FsError, MemFs, type FaultRule } from '@lsm/fs';
 import { describe, expect, it } from 'vitest';
-import { IoError } from '../src/errors.js';
+import { IoError } from '@lsm/base';
+import { b, expectLsmError, numKey } from '@lsm/base/testing';
 import { Table } from '../src/table.js';
 import { TableWriter } from '../src/table-writer.js';
 import { tableVerify } from '../src/verify.js';
-import { b, expectLsmError, numKey } from './helpers.js';
 
 function writeSample(fs: FaultFs | MemFs, path: string, n = 500): void {
   const w = new TableWriter(fs, path, { blockSize: 256 });

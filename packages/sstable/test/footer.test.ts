@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { xxh32 } from '../src/checksum.js';
-import { putU32 } from '../src/coding.js';
-import { CorruptionError, NotSupportedError } from '../src/errors.js';
+import { xxh32, putU32, CorruptionError, NotSupportedError } from '@lsm/base';
 import { decodeFooter, ENCRYPTED_FORMAT_VERSION, encodeFooter, FOOTER_SIZE, FORMAT_VERSION } from '../src/footer.js';
 
 const footer = { metaindex: { offset: 100, size: 20 }, index: { offset: 50, size: 42 }, properties: { offset: 200, size: 300 }, formatVersion: FORMAT_VERSION };

@@ -4,10 +4,9 @@
 
 import { MemFs, readFile } from '@lsm/fs';
 import { describe, expect, it } from 'vitest';
-import { xxh64Hex } from '../src/checksum.js';
+import { xxh64Hex, ValueType } from '@lsm/base';
+import { numKey, Rng } from '@lsm/base/testing';
 import { TableWriter, type TableWriterOptions } from '../src/table-writer.js';
-import { ValueType } from '../src/internal-key.js';
-import { numKey, Rng } from './helpers.js';
 
 function writeFixedTable(options: TableWriterOptions): Uint8Array {
   const fs = new MemFs();

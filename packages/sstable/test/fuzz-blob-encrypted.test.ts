@@ -1,5 +1,5 @@
 // Fuzzing encrypted blob files (with and without a dictionary) with fast-check
-// (tools/fuzz-kit): files written from random records, damaged by 1-4 mutations or by
+// (packages/fuzz-kit): files written from random records, damaged by 1-4 mutations or by
 // flips inside the records with each damaged record's checksum recomputed (so only the
 // cipher can notice, as with a deliberate change). Opening with the key and reading every
 // record through its pointer must return exactly the value written or throw
@@ -13,10 +13,9 @@ import { blobRecordSeed } from '../src/blob-format.js';
 import type { BlobPointer } from '../src/blob-pointer.js';
 import { BlobFileReader } from '../src/blob-reader.js';
 import { BlobFileWriter } from '../src/blob-writer.js';
-import { xxh32 } from '../src/checksum.js';
-import { putU32 } from '../src/coding.js';
+import { xxh32, putU32 } from '@lsm/base';
+import { KeyRing } from '@lsm/encryption';
 import { chooseBlobDictionary } from '../src/dictionary/blob-dictionary.js';
-import { KeyRing } from '../src/encryption-keys.js';
 import { FUZZ_TIMEOUT, Fuzzed, mutate, mutations, params, sameBytes } from './fuzz-helpers.js';
 
 const PATH = '/fuzz/000043.blob';

@@ -1,4 +1,4 @@
-// Fuzzing blob files with fast-check (tools/fuzz-kit): blob files written from random
+// Fuzzing blob files with fast-check (packages/fuzz-kit): blob files written from random
 // records (raw or zstd), damaged by 1-4 mutations, plus pointers of random bytes. Opening
 // the file and reading every record through its pointer must return exactly the value
 // written or throw LSM_CORRUPTION naming the file (LSM_NOT_SUPPORTED only for the version

@@ -14,18 +14,27 @@ import { type BlockHandle } from '../src/block-handle.js';
 import { appendBlock, BLOCK_TRAILER_SIZE, decodeStoredBlock } from '../src/block-io.js';
 import { BlockBuilder } from '../src/block-builder.js';
 import { Block, decodeBlockEntries } from '../src/block-reader.js';
-import { blockChecksum } from '../src/checksum.js';
-import { ByteSink, putU32, putVarint } from '../src/coding.js';
-import { bytewiseComparator, compareBytes, compareBytesAt } from '../src/comparator.js';
+import {
+  blockChecksum,
+  ByteSink,
+  putU32,
+  putVarint,
+  bytewiseComparator,
+  compareBytes,
+  compareBytesAt,
+  encodeInternalKey,
+  MAX_SEQNO,
+  ValueType,
+  type RangeTombstone,
+} from '@lsm/base';
 import { BlockCompressor } from '../src/compression.js';
 import { DataBlockIter } from '../src/data-block-iterator.js';
 import { FilterCollector, keyHash, TableFilter } from '../src/filter-block.js';
 import { decodeFooter, encodeFooter, FOOTER_SIZE, MAGIC_HI, MAGIC_LO } from '../src/footer.js';
 import { IndexBlock, IndexBuilder } from '../src/index-block.js';
-import { encodeInternalKey, MAX_SEQNO, ValueType } from '../src/internal-key.js';
 import { buildMetaindexBlock, decodeMetaindexBlock } from '../src/metaindex-block.js';
 import { buildPropertiesBlock, decodePropertiesBlock, type TableProperties } from '../src/properties.js';
-import { buildRangeTombstoneBlock, decodeRangeTombstoneBlock, type RangeTombstone, sortRangeTombstones } from '../src/range-tombstone-block.js';
+import { buildRangeTombstoneBlock, decodeRangeTombstoneBlock, sortRangeTombstones } from '../src/range-tombstone-block.js';
 import { FUZZ_TIMEOUT, Fuzzed, mutate, mutations, params, sameBytes } from './fuzz-helpers.js';
 
 const FILE = '/fuzz/000007.sst';

@@ -1,4 +1,4 @@
-// Fuzz tests of the zstd dictionary path with tools/fuzz-kit: (1) the dictionary meta
+// Fuzz tests of the zstd dictionary path with packages/fuzz-kit: (1) the dictionary meta
 // block's contents mutated and loaded as the table would (DDict) and used on genuine
 // dictionary-compressed blocks, bypassing the block checksum: every outcome is a value or
 // LSM_CORRUPTION, with no crash, hang or runaway allocation (the decoded bytes cannot be
@@ -11,8 +11,8 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { record, Rng as DataRng } from '../bench/dict-data.js';
 import { CompressionId, decompressBlock } from '../src/compression.js';
-import { DictionaryDecompressor } from '../src/dictionary/zstd-dictionary-codec.js';
-import { ValueType } from '../src/internal-key.js';
+import { DictionaryDecompressor } from '@lsm/zstd-dictionary';
+import { ValueType } from '@lsm/base';
 import { Table } from '../src/table.js';
 import { TableWriter } from '../src/table-writer.js';
 import { tableVerify } from '../src/verify.js';

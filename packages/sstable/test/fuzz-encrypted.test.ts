@@ -7,12 +7,9 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { appendBlock, BLOCK_TRAILER_SIZE, BlockFlags, decodeStoredBlock } from '../src/block-io.js';
-import { blockChecksum, xxh32 } from '../src/checksum.js';
-import { ByteSink, putU32 } from '../src/coding.js';
+import { blockChecksum, xxh32, ByteSink, putU32 } from '@lsm/base';
+import { ENCRYPTION_HEADER_SIZE, FileKind, KeyRing, BlockType, FileCipher } from '@lsm/encryption';
 import { BlockCompressor } from '../src/compression.js';
-import { ENCRYPTION_HEADER_SIZE, FileKind } from '../src/encryption-header.js';
-import { KeyRing } from '../src/encryption-keys.js';
-import { BlockType, FileCipher } from '../src/file-cipher.js';
 import { FUZZ_TIMEOUT, Fuzzed, mutate, mutations, params, sameBytes } from './fuzz-helpers.js';
 
 const FILE = '/fuzz/000011.sst';

@@ -6,7 +6,7 @@
 import { readFile, MemFs } from '@lsm/fs';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { describe, expect, it } from 'vitest';
-import { ValueType } from '../src/internal-key.js';
+import { ValueType } from '@lsm/base';
 import { TableWriter } from '../src/table-writer.js';
 import { fixedPrefixExtractor } from '../src/prefix-extractor.js';
 

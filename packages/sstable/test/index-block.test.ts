@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { BlockBuilder } from '../src/block-builder.js';
 import { Block } from '../src/block-reader.js';
-import { bytewiseComparator, compareBytes, compareBytesAt, type Comparator } from '../src/comparator.js';
-import { CorruptionError } from '../src/errors.js';
+import { bytewiseComparator, compareBytes, compareBytesAt, type Comparator, CorruptionError, decodeInternalKey, MAX_SEQNO } from '@lsm/base';
+import { b, testSeed, withSeed } from '@lsm/base/testing';
 import { IndexBlock, IndexBuilder } from '../src/index-block.js';
-import { decodeInternalKey, MAX_SEQNO } from '../src/internal-key.js';
-import { b, testSeed, withSeed } from './helpers.js';
 
 function buildIndex(cmp: Comparator, blocks: Array<{ last: [string, number]; next?: string; size: number }>): IndexBlock {
   const ib = new IndexBuilder(cmp);

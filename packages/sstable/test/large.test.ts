@@ -4,11 +4,11 @@
 import { MemFs } from '@lsm/fs';
 import { describe, expect, it } from 'vitest';
 import { BlockCache } from '../src/block-cache.js';
-import { ValueType } from '../src/internal-key.js';
+import { ValueType } from '@lsm/base';
+import { Rng, testSeed, withSeed } from '@lsm/base/testing';
 import { Table } from '../src/table.js';
 import { TableWriter } from '../src/table-writer.js';
 import { tableVerify } from '../src/verify.js';
-import { Rng, testSeed, withSeed } from './helpers.js';
 
 /** Key i as 16 bytes: "user" + 12-digit zero-padded decimal, so order = numeric order. */
 function key16(i: number, out = new Uint8Array(16)): Uint8Array {

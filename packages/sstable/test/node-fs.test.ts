@@ -6,11 +6,11 @@ import { join } from 'node:path';
 import { NodeFs } from '@lsm/fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BlockCache } from '../src/block-cache.js';
-import { MergingIterator } from '../src/merging-iterator.js';
+import { MergingIterator } from '@lsm/base';
+import { b, numKey, s } from '@lsm/base/testing';
 import { Table } from '../src/table.js';
 import { TableWriter } from '../src/table-writer.js';
 import { tableVerify } from '../src/verify.js';
-import { b, numKey, s } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lsm-sstable-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

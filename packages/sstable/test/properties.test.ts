@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { BlockBuilder } from '../src/block-builder.js';
 import { Block } from '../src/block-reader.js';
-import { CorruptionError } from '../src/errors.js';
+import { CorruptionError } from '@lsm/base';
+import { b } from '@lsm/base/testing';
 import { buildPropertiesBlock, decodePropertiesBlock, type TableProperties } from '../src/properties.js';
-import { b } from './helpers.js';
 
 export const sampleProps: TableProperties = {
   formatVersion: 1,

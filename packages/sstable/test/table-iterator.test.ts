@@ -1,14 +1,10 @@
 import { MemFs } from '@lsm/fs';
 import { describe, expect, it } from 'vitest';
 import { BlockCache } from '../src/block-cache.js';
-import { MergingIterator } from '../src/merging-iterator.js';
-import { ArrayIterator } from '../src/array-iterator.js';
-import { compareBytes } from '../src/comparator.js';
-import type { Entry } from '../src/iterator.js';
+import { MergingIterator, ArrayIterator, compareBytes, type Entry } from '@lsm/base';
+import { b, expectLsmError, numKey, put, s, testSeed, withSeed, compareIterators, modelIterator, randomEntries } from '@lsm/base/testing';
 import { Table } from '../src/table.js';
 import { TableWriter, type TableWriterOptions } from '../src/table-writer.js';
-import { b, expectLsmError, numKey, put, s, testSeed, withSeed } from './helpers.js';
-import { compareIterators, modelIterator, randomEntries } from './model.js';
 
 function makeTable(entries: readonly Entry[], options: TableWriterOptions = {}, path = '/t.sst', fs = new MemFs()): Table {
   const w = new TableWriter(fs, path, options);

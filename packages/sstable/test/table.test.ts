@@ -1,15 +1,13 @@
 import { MemFs } from '@lsm/fs';
 import { describe, expect, it } from 'vitest';
 import { BlockCache } from '../src/block-cache.js';
-import { bytewiseComparator, type Comparator } from '../src/comparator.js';
+import { bytewiseComparator, type Comparator, MAX_SEQNO, ValueType, type Entry } from '@lsm/base';
+import { b, expectLsmError, numKey, put, s, testSeed, withSeed, randomEntries } from '@lsm/base/testing';
 import { fixedPrefixExtractor } from '../src/prefix-extractor.js';
 import { keyHash } from '../src/filter-block.js';
-import { MAX_SEQNO, ValueType } from '../src/internal-key.js';
-import type { Entry } from '../src/iterator.js';
 import { Table } from '../src/table.js';
 import { TableWriter, type TableWriterOptions } from '../src/table-writer.js';
-import { b, expectLsmError, numKey, put, s, testSeed, withSeed } from './helpers.js';
-import { expectGet, modelGet, randomEntries } from './model.js';
+import { expectGet, modelGet } from './model.js';
 
 function writeTable(fs: MemFs, path: string, entries: readonly Entry[], options: TableWriterOptions = {}): ReturnType<TableWriter['finish']> {
   const w = new TableWriter(fs, path, options);

@@ -1,10 +1,10 @@
 import { MemFs, readFile, writeFile } from '@lsm/fs';
 import { describe, expect, it } from 'vitest';
-import type { Comparator } from '../src/comparator.js';
+import type { Comparator } from '@lsm/base';
+import { b, numKey } from '@lsm/base/testing';
 import { Table } from '../src/table.js';
 import { TableWriter } from '../src/table-writer.js';
 import { tableVerify } from '../src/verify.js';
-import { b, numKey } from './helpers.js';
 
 function sample(fs: MemFs): void {
   const w = new TableWriter(fs, '/v.sst', { blockSize: 512, compression: 'zstd' });

@@ -7,7 +7,9 @@
 // Exit codes: 0 ok, 1 damage found (verify) or a read failed, 2 usage error.
 
 import { NodeFs, readFile, type Fs } from '@lsm/fs';
-import { isLsmError, KeyRing, Table, tableVerify, VALUE_TYPE_NAMES, type TableProperties } from '@lsm/sstable';
+import { isLsmError, VALUE_TYPE_NAMES } from '@lsm/base';
+import { KeyRing } from '@lsm/encryption';
+import { Table, tableVerify, type TableProperties } from '@lsm/sstable';
 import { escapeBytes, hexBytes, parseKey } from './format.js';
 
 /** Where output goes (injectable for tests). */

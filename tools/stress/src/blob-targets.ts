@@ -8,7 +8,8 @@
 // its (key, value) is the store's current value of that key (per the oracle) and no other
 // record in any blob file holds the same (key, value) (which rules out GC's dead copies).
 
-import { BLOB_FOOTER_SIZE, BLOB_HEADER_SIZE, BlobFileReader, type EncryptionOptions } from '@lsm/sstable';
+import { type EncryptionOptions } from '@lsm/encryption';
+import { BLOB_FOOTER_SIZE, BLOB_HEADER_SIZE, BlobFileReader } from '@lsm/sstable';
 import type { FaultFs } from '@lsm/fs';
 import { keyText } from './compare.js';
 import { StressFailure, describeError } from './failure.js';

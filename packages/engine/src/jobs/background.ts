@@ -12,7 +12,7 @@
 // code, with the last failure as cause) until the store is reopened; reads go on.
 
 import { type CompactionPlan, type CompactionStrategy, totalBytes } from '@lsm/compaction';
-import { LsmError, type LsmErrorCode } from '@lsm/sstable';
+import { LsmError, type LsmErrorCode } from '@lsm/base';
 import type { BlobGc } from '../blob-gc.js';
 import type { Memtable } from '../memtable.js';
 import type { Counters } from '../stats.js';

@@ -6,7 +6,8 @@
 // thread copying the memtable across threads; the caller's thread hands the memtable.
 
 import { readFile } from '@lsm/fs';
-import { CorruptionError, FileKind, type KeyRing, type ValueType } from '@lsm/sstable';
+import { CorruptionError, type ValueType } from '@lsm/base';
+import { FileKind, type KeyRing } from '@lsm/encryption';
 import { decodeBatch, OP_DELETE_RANGE } from '../batch-codec.js';
 import { logFileName } from '../file-names.js';
 import { openLog } from '../log-encryption.js';

@@ -5,7 +5,7 @@
 // keeping the keys and values as views into the log it read. The sort is stable, and the
 // log holds a key's writes in seqno order, so equal internal keys cannot occur.
 
-import { type Comparator, type RangeTombstone, ValueType, bytewiseComparator } from '@lsm/sstable';
+import { type Comparator, type RangeTombstone, type ValueType, bytewiseComparator } from '@lsm/base';
 import { PREFIX_BYTES, keyPrefix48 } from '../key-prefix.js';
 import type { Memtable } from '../memtable.js';
 

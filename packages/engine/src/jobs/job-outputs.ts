@@ -6,7 +6,8 @@
 // recorded in the manifest; abandon() removes every file the job created.
 
 import { tableMetaFromProperties, type TableMeta } from '@lsm/compaction';
-import { InvalidArgumentError, TableWriter } from '@lsm/sstable';
+import { InvalidArgumentError } from '@lsm/base';
+import { TableWriter } from '@lsm/sstable';
 import { BlobJob } from '../blob-job.js';
 import type { BlobFileMeta } from '../blob-meta.js';
 import { tableFileName } from '../file-names.js';

@@ -5,7 +5,8 @@
 // with one manifest edit.
 
 import type { CompactionPlan, TableMeta } from '@lsm/compaction';
-import type { CompressionType, EncryptionOptions, FilterOptions, TableDictionaryOptions } from '@lsm/sstable';
+import type { EncryptionOptions } from '@lsm/encryption';
+import type { CompressionType, FilterOptions, TableDictionaryOptions } from '@lsm/sstable';
 import type { BlobFileMeta } from '../blob-meta.js';
 import type { ResolvedKvSeparation } from '../kv-separation-options.js';
 

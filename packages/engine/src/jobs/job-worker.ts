@@ -6,7 +6,9 @@
 
 import { type MergeOperator, appendWithSeparator, counterAdd } from '@lsm/compaction';
 import { NodeFs } from '@lsm/fs';
-import { KeyRing, bytewiseComparator, type TableWriterOptions } from '@lsm/sstable';
+import { bytewiseComparator } from '@lsm/base';
+import { KeyRing } from '@lsm/encryption';
+import type { TableWriterOptions } from '@lsm/sstable';
 import { workerData } from 'node:worker_threads';
 import { BlobStore } from '../blob-store.js';
 import { TableCache } from '../table-cache.js';

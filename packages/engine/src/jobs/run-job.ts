@@ -2,7 +2,7 @@
 // throws: a failure becomes a JobFailure (output files already removed), so a job's
 // error can cross to the store as data and never takes down a worker or the process.
 
-import { LsmError, toIoError } from '@lsm/sstable';
+import { LsmError, toIoError } from '@lsm/base';
 import type { FlushSource } from './flush-source.js';
 import { runCompactionJob } from './compaction-job.js';
 import type { JobEnv } from './job-env.js';

@@ -6,10 +6,10 @@
 import type { FsFile } from '@lsm/fs';
 import type { BlockHandle } from '../block-handle.js';
 import { type BlockCrypt, readBlock } from '../block-io.js';
-import { CorruptionError } from '../errors.js';
+import { CorruptionError } from '@lsm/base';
+import { dictionaryIdOf, DictionaryDecompressor } from '@lsm/zstd-dictionary';
 import { MetaBlockName } from '../metaindex-block.js';
 import type { TableProperties } from '../properties.js';
-import { dictionaryIdOf, DictionaryDecompressor } from './zstd-dictionary-codec.js';
 
 /**
  * Returns the table's prepared dictionary, or undefined when the table has none. `crypt`

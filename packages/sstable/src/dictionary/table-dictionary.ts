@@ -5,8 +5,8 @@
 // zstd (compression id 1) and carries no dictionary.
 
 import zstd from 'zstd-napi/binding.js';
-import { InvalidArgumentError } from '../errors.js';
-import { compressedSize, MAX_DICTIONARY_BYTES, MIN_DICTIONARY_BYTES, trainDictionary } from './zstd-dictionary-trainer.js';
+import { InvalidArgumentError } from '@lsm/base';
+import { compressedSize, MAX_DICTIONARY_BYTES, MIN_DICTIONARY_BYTES, trainDictionary } from '@lsm/zstd-dictionary';
 
 /** Writer option: train a dictionary per table. */
 export interface TableDictionaryOptions {

@@ -7,7 +7,7 @@
 // block. What is left of the frame header is 2 bytes (descriptor + window).
 
 import zstd from 'zstd-napi/binding.js';
-import { CorruptionError } from '../errors.js';
+import { CorruptionError } from '@lsm/base';
 
 /** ZSTD_c_format / ZSTD_d_format (zstd's experimental parameters) and ZSTD_f_zstd1_magicless. */
 const ZSTD_C_FORMAT = 10 as zstd.CParameter;

@@ -1,3 +1,7 @@
+// MergingIterator: internal-key order with ties broken by child index in both directions,
+// agreement with a model of the union under random operations and direction switches
+// (seeded), invalid after an error, and close() semantics.
+
 import { describe, expect, it } from 'vitest';
 import { ArrayIterator } from '../src/array-iterator.js';
 import { bytewiseComparator } from '../src/comparator.js';
@@ -5,8 +9,7 @@ import { LsmError } from '../src/errors.js';
 import { MergingIterator } from '../src/merging-iterator.js';
 import type { Entry, InternalIterator } from '../src/iterator.js';
 import { ValueType } from '../src/internal-key.js';
-import { b, expectLsmError, put, s, testSeed, withSeed } from './helpers.js';
-import { compareIterators, randomEntries } from './model.js';
+import { b, compareIterators, expectLsmError, put, randomEntries, s, testSeed, withSeed } from '../src/testing/index.js';
 
 function collect(it: InternalIterator): string[] {
   const out: string[] = [];

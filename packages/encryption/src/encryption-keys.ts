@@ -6,7 +6,7 @@
 
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { InvalidArgumentError } from './errors.js';
+import { InvalidArgumentError } from '@lsm/base';
 
 /** AES-256 keys are 32 bytes. */
 export const ENCRYPTION_KEY_LENGTH = 32;

@@ -8,8 +8,8 @@
 // the raw content on the held-out samples. Deterministic: same samples and options, same bytes.
 
 import zstd from 'zstd-napi/binding.js';
-import { InvalidArgumentError } from '../errors.js';
-import { DEFAULT_ZSTD_LEVEL, checkZstdLevel } from '../compression.js';
+import { InvalidArgumentError } from '@lsm/base';
+import { DEFAULT_ZSTD_LEVEL, checkZstdLevel } from './zstd-level.js';
 import { hashSamples, selectSegments, type HashedSamples } from './cover-segments.js';
 import { sequenceStatistics } from './sequence-statistics.js';
 import { DictionaryCompressor } from './zstd-dictionary-codec.js';

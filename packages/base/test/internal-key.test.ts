@@ -1,3 +1,7 @@
+// Internal keys and the bytewise comparator: the codec round-trips and uses LevelDB's
+// trailer layout, bad arguments are LSM_INVALID_ARGUMENT, the comparator orders like
+// Buffer.compare and its shortest separator lies in [a, b).
+
 import { describe, expect, it } from 'vitest';
 import { bytewiseComparator, compareBytes, compareBytesAt } from '../src/comparator.js';
 import {
@@ -10,7 +14,7 @@ import {
   MAX_SEQNO,
   ValueType,
 } from '../src/internal-key.js';
-import { b, expectLsmError, Rng } from './helpers.js';
+import { b, expectLsmError, Rng } from '../src/testing/index.js';
 
 describe('internal key codec', () => {
   it('round-trips user key, seqno and type', () => {

@@ -1,6 +1,10 @@
+// Byte coding: varints round-trip across their whole range and reject truncated or
+// overlong input without reading past the end; fixed-width integers are little-endian;
+// ByteSink grows and keeps its contents.
+
 import { describe, expect, it } from 'vitest';
 import { ByteSink, cursor, getU32, getU64, getVarint32, getVarint64, putU32, putU64, putVarint, varintLength } from '../src/coding.js';
-import { Rng } from './helpers.js';
+import { Rng } from '../src/testing/index.js';
 
 describe('varints', () => {
   it('round-trips values across the whole range', () => {

@@ -11,9 +11,7 @@
 //  20  8  key id
 // The checksum separates accidental damage (LSM_CORRUPTION "checksum") from a wrong key.
 
-import { xxh32 } from './checksum.js';
-import { getU32, getU64, putU32, putU64 } from './coding.js';
-import { CorruptionError, NotSupportedError } from './errors.js';
+import { CorruptionError, getU32, getU64, NotSupportedError, putU32, putU64, xxh32 } from '@lsm/base';
 import { KEY_ID_LENGTH } from './encryption-keys.js';
 
 /** Bytes of the encryption header. */

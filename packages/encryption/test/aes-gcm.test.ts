@@ -4,7 +4,7 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { gcmBackend, gcmOpen, gcmSeal, setGcmBackend, type GcmBackend } from '../src/aes-gcm.js';
-import { testSeed, withSeed } from './helpers.js';
+import { testSeed, withSeed } from '@lsm/base/testing';
 
 const initial = gcmBackend();
 afterEach(() => setGcmBackend(initial));

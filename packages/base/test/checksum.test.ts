@@ -1,6 +1,9 @@
+// Checksums: XXH32/XXH64 match the reference test vectors, streaming XXH64 equals the
+// one-shot digest over any split, and block checksums depend on the block's offset.
+
 import { describe, expect, it } from 'vitest';
 import { blockChecksum, blockChecksumSeed, FileHasher, xxh32, xxh64, xxh64Hex } from '../src/checksum.js';
-import { Rng } from './helpers.js';
+import { Rng } from '../src/testing/index.js';
 
 describe('checksums', () => {
   it('match the reference XXH32 / XXH64 test vectors', () => {

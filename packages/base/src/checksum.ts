@@ -1,7 +1,7 @@
 // Checksums for every stored byte: XXH32 per block and footer, XXH64 over the whole file
 // (recorded in the properties block). xxhash-wasm only offers an async factory, but the
 // core API is synchronous, so this module instantiates it once with a top-level await:
-// importing @lsm/sstable (ESM only) waits for the ~2 KB wasm module to compile, and
+// importing @lsm/base (ESM only) waits for the ~2 KB wasm module to compile, and
 // every function here is synchronous afterwards.
 
 import xxhash from 'xxhash-wasm';

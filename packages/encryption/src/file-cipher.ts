@@ -23,7 +23,7 @@ import { gcmOpen, gcmSeal } from './aes-gcm.js';
 import { randomBytes } from '@noble/ciphers/utils.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { putU64 } from './coding.js';
+import { CorruptionError, InvalidArgumentError, putU64 } from '@lsm/base';
 import {
   decodeEncryptionHeader,
   encodeEncryptionHeader,
@@ -33,7 +33,6 @@ import {
   setCheckTag,
 } from './encryption-header.js';
 import { keyIdHex, type KeyRing } from './encryption-keys.js';
-import { CorruptionError, InvalidArgumentError } from './errors.js';
 
 /** What a block is: bound into its AAD. Values are part of the format (FORMAT.md). */
 export const BlockType = {

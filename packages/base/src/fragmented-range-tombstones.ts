@@ -8,7 +8,16 @@
 // readers and iterators); no seqno is dropped (dropping shadowed ones is compaction's job).
 
 import { bytewiseComparator, compareBytesAt, type Comparator } from './comparator.js';
-import type { RangeTombstone } from './range-tombstone-block.js';
+
+/** A range deletion: covers user keys in [start, end) written before `seqno` (the engine applies it). */
+export interface RangeTombstone {
+  /** First user key covered (inclusive). */
+  readonly start: Uint8Array;
+  /** First user key not covered (exclusive). */
+  readonly end: Uint8Array;
+  /** Sequence number of the deletion. */
+  readonly seqno: number;
+}
 
 /** One piece of the fragmented key space: [start, end) covered by tombstones at `seqnos`. */
 export interface TombstoneFragment {

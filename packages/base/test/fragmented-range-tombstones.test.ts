@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { bytewiseComparator as cmp } from '../src/comparator.js';
 import { FragmentedRangeTombstones, newestAtOrBelow } from '../src/fragmented-range-tombstones.js';
-import type { RangeTombstone } from '../src/range-tombstone-block.js';
-import { numKey, testSeed, withSeed } from './helpers.js';
+import type { RangeTombstone } from '../src/fragmented-range-tombstones.js';
+import { numKey, testSeed, withSeed } from '../src/testing/index.js';
 
 function model(list: readonly RangeTombstone[], key: Uint8Array, readSeqno: number): number {
   let best = -1;
