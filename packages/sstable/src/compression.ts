@@ -1,13 +1,14 @@
-// Per-block compression: none, zstd (zstd-napi, one reused native context per process), or
-// zstd with the table's trained dictionary (data blocks only; see dictionary/).
+// Per-block compression: none, zstd (@lsm/zstd: zstd-napi's native binding when it loads,
+// else the same zstd in WebAssembly; one reused context per thread), or zstd with the
+// table's trained dictionary (data blocks only; see dictionary/).
 // A block is stored raw when compression does not save at least 1/8 of its size (as
 // RocksDB does): decompressing costs more than the bytes it would save. A zstd payload is
 // varint64(uncompressed length) + one zstd frame, so the reader allocates the exact output
 // size and can check the frame produced exactly that many bytes.
 
-import zstd from 'zstd-napi/binding.js';
 import { CorruptionError, cursor, getVarint64, InvalidArgumentError, NotSupportedError, putVarint, varintLength } from '@lsm/base';
 import { checkZstdLevel, DEFAULT_ZSTD_LEVEL, DictionaryCompressor, type DictionaryDecompressor } from '@lsm/zstd-dictionary';
+import { zstd, zstdCompressBound } from '@lsm/zstd';
 
 /** Compression a table's blocks may use. */
 export type CompressionType = 'none' | 'zstd';
@@ -22,9 +23,6 @@ export const CompressionId = {
 
 /** Largest decompressed block accepted: one max value + max key + entry overhead, with slack. */
 export const MAX_BLOCK_CONTENT = 2 ** 32 + 2 ** 20;
-
-let cctx: InstanceType<typeof zstd.CCtx> | undefined;
-let dctx: InstanceType<typeof zstd.DCtx> | undefined;
 
 /** Compresses blocks for one writer; reuses its output buffer between calls. */
 export class BlockCompressor {
@@ -64,7 +62,7 @@ export class BlockCompressor {
   compress(raw: Uint8Array, withDictionary = false): { id: number; payload: Uint8Array } {
     if (this.type === 'none') return { id: CompressionId.None, payload: raw };
     const head = varintLength(raw.length);
-    const bound = head + zstd.compressBound(raw.length);
+    const bound = head + zstdCompressBound(raw.length);
     if (this.out.length < bound) this.out = new Uint8Array(Math.max(bound, this.out.length * 2));
     putVarint(this.out, 0, raw.length);
     const dict = withDictionary ? this.dict : undefined;
@@ -72,8 +70,7 @@ export class BlockCompressor {
     if (dict !== undefined) {
       n = dict.compress(this.out.subarray(head), raw);
     } else {
-      cctx ??= new zstd.CCtx();
-      n = cctx.compress(this.out.subarray(head), raw, this.level);
+      n = zstd().compress(this.out.subarray(head), raw, this.level);
     }
     const size = head + n;
     if (size > raw.length - (raw.length >>> 3)) {
@@ -121,8 +118,7 @@ export function decompressBlock(id: number, payload: Uint8Array, file: string, o
     if (id === CompressionId.ZstdDict) {
       n = dict!.decompress(out, payload.subarray(head));
     } else {
-      dctx ??= new zstd.DCtx();
-      n = dctx.decompress(out, payload.subarray(head));
+      n = zstd().decompress(out, payload.subarray(head));
     }
   } catch (err) {
     throw new CorruptionError(file, offset, `zstd decompression failed (${err instanceof Error ? err.message : String(err)})`, { cause: err });

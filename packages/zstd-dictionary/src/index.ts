@@ -1,5 +1,5 @@
 // Public entry of @lsm/zstd-dictionary: trains zstd dictionaries in TypeScript (zstd-napi
-// does not expose zstd's own trainer) and compresses and decompresses with one in small
+// does not expose zstd's own trainer; works over either @lsm/zstd backend) and compresses and decompresses with one in small
 // "magicless" frames. Useful to anyone compressing many small records or blocks with
 // zstd. Promises: training is deterministic (same samples and options, same bytes); a
 // trained structured dictionary is one zstd itself accepts (RFC 8878); bad options are

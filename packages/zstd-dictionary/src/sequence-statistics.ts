@@ -1,7 +1,7 @@
 // Statistics for a dictionary's entropy tables: how often each literal byte, literal-length
 // code, match-length code and offset code occurs when the samples are compressed against
 // the dictionary content. zstd's own trainer compresses the samples and reads its internal
-// sequence store; zstd-napi exposes no such thing, so this module parses each sample itself
+// sequence store; neither zstd backend exposes it, so this module parses each sample itself
 // with a small greedy LZ77 matcher (hash chains, minimum match 5, repeat offset first) that
 // behaves like zstd's fast levels closely enough for table statistics. The codes follow
 // RFC 8878 section 3.1.1.3.2.1 (literal length, match length and offset codes).

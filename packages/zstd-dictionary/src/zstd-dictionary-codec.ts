@@ -4,15 +4,14 @@
 // "magicless" format with no content size, no checksum and no dictionary id: the block
 // payload already carries the length, the block trailer the checksum, and the table names
 // its one dictionary, so those header fields would be 9 bytes of waste on every 4 KiB
-// block. What is left of the frame header is 2 bytes (descriptor + window).
+// block. What is left of the frame header is 2 bytes (descriptor + window). zstd is
+// @lsm/zstd's backend of the moment (native or WebAssembly, the same bytes either way).
 
-import zstd from 'zstd-napi/binding.js';
 import { CorruptionError } from '@lsm/base';
+import { zstd, type ZstdDictionaryCompressor, type ZstdDictionaryDecompressor, type ZstdFrameFormat } from '@lsm/zstd';
 
-/** ZSTD_c_format / ZSTD_d_format (zstd's experimental parameters) and ZSTD_f_zstd1_magicless. */
-const ZSTD_C_FORMAT = 10 as zstd.CParameter;
-const ZSTD_D_FORMAT = 1000 as zstd.DParameter;
-const ZSTD_F_MAGICLESS = 1;
+/** The frames written: magicless, no content size, no checksum, no dictionary id. */
+const FRAME: ZstdFrameFormat = { magicless: true, contentSize: false, checksum: false, dictionaryId: false };
 
 /** zstd's magic number for a structured dictionary (entropy tables + content). */
 export const ZSTD_DICTIONARY_MAGIC = 0xec30a437;
@@ -32,41 +31,32 @@ function readU32(b: Uint8Array, p: number): number {
 
 /** A compression context bound to one dictionary and level, for one writer. */
 export class DictionaryCompressor {
-  private readonly cctx: InstanceType<typeof zstd.CCtx>;
+  private readonly cctx: ZstdDictionaryCompressor;
 
-  /** Throws (zstd's error) when `dict` is a malformed structured dictionary. */
+  /** zstd digests `dict` on first use: a malformed one throws (zstd's error) from the first compress. */
   constructor(
     readonly dict: Uint8Array,
     readonly level: number,
   ) {
-    const c = new zstd.CCtx();
-    c.setParameter(zstd.CParameter.compressionLevel, level);
-    c.setParameter(zstd.CParameter.contentSizeFlag, 0);
-    c.setParameter(zstd.CParameter.checksumFlag, 0);
-    c.setParameter(zstd.CParameter.dictIDFlag, 0);
-    c.setParameter(ZSTD_C_FORMAT, ZSTD_F_MAGICLESS);
-    c.loadDictionary(dict);
-    this.cctx = c;
+    this.cctx = zstd().dictionaryCompressor(dict, level, FRAME);
   }
 
-  /** Compresses `src` into `dst` (at least compressBound(src.length) bytes); returns the size. */
+  /** Compresses `src` into `dst` (at least zstdCompressBound(src.length) bytes); returns the size. */
   compress(dst: Uint8Array, src: Uint8Array): number {
-    return this.cctx.compress2(dst, src);
+    return this.cctx.compress(dst, src);
   }
 }
 
-let dctx: InstanceType<typeof zstd.DCtx> | undefined;
-
 /** A table's dictionary prepared for decompression (one per open table). */
 export class DictionaryDecompressor {
-  private readonly ddict: InstanceType<typeof zstd.DDict>;
+  private readonly ddict: ZstdDictionaryDecompressor;
   readonly id: number;
   readonly byteLength: number;
 
   /** `file`/`offset` name the dictionary block in the error when zstd refuses it. */
   constructor(dict: Uint8Array, file: string, offset: number) {
     try {
-      this.ddict = new zstd.DDict(dict);
+      this.ddict = zstd().dictionaryDecompressor(dict, FRAME);
     } catch (err) {
       throw new CorruptionError(file, offset, `zstd dictionary cannot be loaded (${err instanceof Error ? err.message : String(err)})`, { cause: err });
     }
@@ -76,11 +66,6 @@ export class DictionaryDecompressor {
 
   /** Decompresses one magicless frame into `dst`; returns the bytes produced (zstd errors throw). */
   decompress(dst: Uint8Array, frame: Uint8Array): number {
-    if (dctx === undefined) {
-      const d = new zstd.DCtx();
-      d.setParameter(ZSTD_D_FORMAT, ZSTD_F_MAGICLESS);
-      dctx = d;
-    }
-    return dctx.decompressUsingDDict(dst, frame, this.ddict);
+    return this.ddict.decompress(dst, frame);
   }
 }

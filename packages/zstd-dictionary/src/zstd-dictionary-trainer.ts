@@ -1,14 +1,15 @@
-// trainDictionary: builds a zstd dictionary from sample blocks, in TypeScript (zstd-napi
-// does not expose zstd's own trainer). Content is chosen by COVER segment selection
-// (cover-segments.ts); the segment length k and d-mer length d are tuned by compressing
-// held-out samples with each candidate, as zstd's trainer tunes them; the winner is then
-// rebuilt from all samples. Entropy tables (Huffman for literals, FSE for the sequence
-// codes) are then built from a parse of the samples against that content
-// (sequence-statistics.ts) into a structured zstd dictionary, which is kept when it beats
-// the raw content on the held-out samples. Deterministic: same samples and options, same bytes.
+// trainDictionary: builds a zstd dictionary from sample blocks, in TypeScript (neither
+// zstd-napi nor @lsm/zstd's WebAssembly fallback exposes zstd's own trainer, so it works
+// with either backend). Content is chosen by COVER segment selection (cover-segments.ts);
+// the segment length k and d-mer length d are tuned by compressing held-out samples with
+// each candidate, as zstd's trainer tunes them; the winner is then rebuilt from all samples.
+// Entropy tables (Huffman for literals, FSE for the sequence codes) are then built from a
+// parse of the samples against that content (sequence-statistics.ts) into a structured
+// zstd dictionary, which is kept when it beats the raw content on the held-out samples.
+// Deterministic: same samples and options, same bytes.
 
-import zstd from 'zstd-napi/binding.js';
 import { InvalidArgumentError } from '@lsm/base';
+import { zstd, zstdCompressBound } from '@lsm/zstd';
 import { DEFAULT_ZSTD_LEVEL, checkZstdLevel } from './zstd-level.js';
 import { hashSamples, selectSegments, type HashedSamples } from './cover-segments.js';
 import { sequenceStatistics } from './sequence-statistics.js';
@@ -111,10 +112,11 @@ export function compressedSize(dict: Uint8Array, samples: readonly Uint8Array[],
   let total = 0;
   let out = new Uint8Array(0);
   const c = dict.length > 0 ? new DictionaryCompressor(dict, level) : undefined;
+  const z = zstd();
   for (const s of samples) {
-    const bound = zstd.compressBound(s.length);
+    const bound = zstdCompressBound(s.length);
     if (out.length < bound) out = new Uint8Array(bound);
-    const n = c !== undefined ? c.compress(out, s) : zstd.compress(out, s, level);
+    const n = c !== undefined ? c.compress(out, s) : z.compress(out, s, level);
     total += asStored && n + 3 > s.length - (s.length >>> 3) ? s.length : n;
   }
   return total;

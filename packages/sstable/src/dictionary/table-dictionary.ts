@@ -4,8 +4,8 @@
 // one. A small table, or data that has nothing in common between blocks, thus stays plain
 // zstd (compression id 1) and carries no dictionary.
 
-import zstd from 'zstd-napi/binding.js';
 import { InvalidArgumentError } from '@lsm/base';
+import { zstd, zstdCompressBound } from '@lsm/zstd';
 import { compressedSize, MAX_DICTIONARY_BYTES, MIN_DICTIONARY_BYTES, trainDictionary } from '@lsm/zstd-dictionary';
 
 /** Writer option: train a dictionary per table. */
@@ -42,7 +42,7 @@ export function chooseTableDictionary(samples: readonly Uint8Array[], maxBytes: 
   if (total < 2 * Math.min(maxBytes, MIN_DICTIONARY_BYTES * 4) || samples.length < 4) return undefined;
   const dict = trainDictionary(samples, { maxBytes: Math.min(maxBytes, Math.max(MIN_DICTIONARY_BYTES, total >>> 2)), level });
   if (dict.length === 0) return undefined;
-  const stored = Math.min(dict.length, zstd.compress(new Uint8Array(zstd.compressBound(dict.length)), dict, level)) + 16;
+  const stored = Math.min(dict.length, zstd().compress(new Uint8Array(zstdCompressBound(dict.length)), dict, level)) + 16;
   const withDict = compressedSize(dict, samples, level, true) + stored;
   const without = compressedSize(new Uint8Array(0), samples, level, true);
   return withDict < without ? dict : undefined;
