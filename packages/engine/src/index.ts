@@ -1,5 +1,6 @@
 // Public entry of @lsm/engine: the Tree, its batches and snapshots, options, stats and
-// the typed errors (the whole @lsm error family, re-exported).
+// the typed errors (the whole @lsm error family, re-exported); which zstd runs (native or
+// WebAssembly) and how to force one.
 
 export { Tree, type WriteOptions, type ReadOptions, type RangeOptions } from './tree.js';
 export { WriteBatch, type CommitOptions } from './write-batch.js';
@@ -43,3 +44,4 @@ export {
 } from '@lsm/compaction';
 export { bytewiseComparator, type Comparator } from '@lsm/base';
 export type { EncryptionOptions } from '@lsm/encryption';
+export { zstdBackend, zstdNativeFailure, setZstdBackend, type ZstdBackendName, type ZstdBackendChoice } from '@lsm/zstd';

@@ -1,6 +1,7 @@
 // The counters a store keeps and the shape stats() reports.
 
 import type { BlockCacheStats } from '@lsm/sstable';
+import { zstdBackendInUse } from '@lsm/zstd';
 import type { JobStats, StallStats } from './jobs/background.js';
 
 /** Running totals of K/V separation since open. */
@@ -147,4 +148,15 @@ export interface TreeStats extends FeatureCounters {
   jobs: JobStats;
   /** Backpressure: writes that waited for a flush or an L0 compaction, and for how long. */
   stalls: StallStats;
+  /**
+   * The zstd this thread runs: 'native' (zstd-napi), 'wasm' (the WebAssembly fallback, when
+   * the native binding is not built or LSM_ZSTD=wasm), or 'unused' until something in this
+   * thread has needed zstd. Flush and compaction jobs on the worker thread choose the same way.
+   */
+  zstd: 'native' | 'wasm' | 'unused';
+}
+
+/** The `zstd` field of stats(): the backend in use in this thread, without loading one. */
+export function zstdStatus(): TreeStats['zstd'] {
+  return zstdBackendInUse() ?? 'unused';
 }

@@ -54,7 +54,7 @@ import { TableCache } from './table-cache.js';
 import type { Version } from './version.js';
 import { VersionSet } from './version-set.js';
 import { type CommitOptions, WriteBatch } from './write-batch.js';
-import { type TreeStats, emptyCounters, featureCounters, type Counters } from './stats.js';
+import { type TreeStats, emptyCounters, featureCounters, type Counters, zstdStatus } from './stats.js';
 import { type BlobReader, VersionChain } from './version-chain.js';
 
 /** Applies one batch operation to a memtable at `seqno`. */
@@ -825,6 +825,7 @@ export class Tree {
       blobs: this.blobGc.stats(),
       jobs: this.bg.stats(),
       stalls: { ...this.bg.stalls },
+      zstd: zstdStatus(),
     };
   }
 

@@ -7,7 +7,7 @@
 // 2 store error (the LSM_* code is printed), 64 bad command line.
 
 import { dirname, resolve } from 'node:path';
-import { LsmError, Tree } from '@lsm/engine';
+import { LsmError, Tree, zstdBackend, zstdNativeFailure } from '@lsm/engine';
 import { NodeFs } from '@lsm/fs';
 import { type Args, UsageError, intOption, parseArgs, stringOption } from './args.js';
 import { runDemo } from './demo.js';
@@ -50,6 +50,14 @@ function withTree<T>(dir: string, fn: (t: Tree) => T, create = false): T {
   } finally {
     tree.close();
   }
+}
+
+/** Which zstd runs ('unused' in stats until a read needed it: ask, which loads it). */
+function zstdLine(inUse: 'native' | 'wasm' | 'unused'): string {
+  const backend = inUse === 'unused' ? zstdBackend() : inUse;
+  if (backend === 'native') return 'native (zstd-napi)';
+  const why = zstdNativeFailure();
+  return `wasm (the WebAssembly fallback${why === undefined ? ', forced by LSM_ZSTD' : `; zstd-napi did not load: ${why.split('\n')[0]}`})`;
 }
 
 /** Runs one command line; returns the exit code. */
@@ -115,6 +123,7 @@ export function main(argv: readonly string[]): number {
         console.log(`seqno ${s.seqno}, ${s.tables} tables`);
         for (const l of s.levels) if (l.tables > 0) console.log(`  L${l.level}: ${l.tables} tables, ${l.bytes.toLocaleString('en-US')} bytes, ${l.entries.toLocaleString('en-US')} entries`);
         console.log(`  memtable: ${s.activeMemtable.entries} entries (recovered from the log at open)`);
+        console.log(`  zstd: ${zstdLine(s.zstd)}`);
         return 0;
       }
       case 'compact': {

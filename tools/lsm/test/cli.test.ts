@@ -13,7 +13,11 @@ const root = mkdtempSync(join(tmpdir(), 'lsm-cli-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 function lsm(...args: string[]): { code: number; out: string; err: string } {
-  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
+  return lsmWith({}, ...args);
+}
+
+function lsmWith(env: Record<string, string>, ...args: string[]): { code: number; out: string; err: string } {
+  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
   return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
 }
 
@@ -40,6 +44,9 @@ describe('lsm CLI', () => {
     const stats = lsm('stats', db);
     expect(stats.code).toBe(0);
     expect(stats.out).toMatch(/seqno 4, \d+ tables/);
+    expect(stats.out).toContain('zstd: native (zstd-napi)');
+    const forced = lsmWith({ LSM_ZSTD: 'wasm' }, 'stats', db);
+    expect(forced.out).toContain('zstd: wasm (the WebAssembly fallback, forced by LSM_ZSTD)');
   });
 
   it('takes and prints keys and values as hex with --hex', () => {
