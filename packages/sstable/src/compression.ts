@@ -6,7 +6,7 @@
 // varint64(uncompressed length) + one zstd frame, so the reader allocates the exact output
 // size and can check the frame produced exactly that many bytes.
 
-import { CorruptionError, cursor, getVarint64, InvalidArgumentError, NotSupportedError, putVarint, varintLength } from '@lsm/base';
+import { CorruptionError, cursor, getVarint64, InvalidArgumentError, isLsmError, NotSupportedError, putVarint, varintLength } from '@lsm/base';
 import { checkZstdLevel, DEFAULT_ZSTD_LEVEL, DictionaryCompressor, type DictionaryDecompressor } from '@lsm/zstd-dictionary';
 import { zstd, zstdCompressBound } from '@lsm/zstd';
 
@@ -113,14 +113,13 @@ export function decompressBlock(id: number, payload: Uint8Array, file: string, o
   } catch (err) {
     throw new CorruptionError(file, offset, `cannot allocate ${len} bytes for a zstd block`, { cause: err });
   }
+  // Chosen (and loaded) outside the try: zstd being unavailable is not damage.
+  const z = id === CompressionId.ZstdDict ? undefined : zstd();
   let n: number;
   try {
-    if (id === CompressionId.ZstdDict) {
-      n = dict!.decompress(out, payload.subarray(head));
-    } else {
-      n = zstd().decompress(out, payload.subarray(head));
-    }
+    n = z === undefined ? dict!.decompress(out, payload.subarray(head)) : z.decompress(out, payload.subarray(head));
   } catch (err) {
+    if (isLsmError(err)) throw err; // e.g. the WebAssembly zstd out of memory: not damage
     throw new CorruptionError(file, offset, `zstd decompression failed (${err instanceof Error ? err.message : String(err)})`, { cause: err });
   }
   if (n !== len) throw new CorruptionError(file, offset, `zstd block decompressed to ${n} bytes, expected ${len}`);

@@ -55,8 +55,9 @@ export class DictionaryDecompressor {
 
   /** `file`/`offset` name the dictionary block in the error when zstd refuses it. */
   constructor(dict: Uint8Array, file: string, offset: number) {
+    const z = zstd(); // outside the try: zstd being unavailable is not a damaged dictionary
     try {
-      this.ddict = zstd().dictionaryDecompressor(dict, FRAME);
+      this.ddict = z.dictionaryDecompressor(dict, FRAME);
     } catch (err) {
       throw new CorruptionError(file, offset, `zstd dictionary cannot be loaded (${err instanceof Error ? err.message : String(err)})`, { cause: err });
     }

@@ -60,15 +60,25 @@ export function setZstdBackend(choice: ZstdBackendChoice): void {
 
 function choose(): ZstdBackend {
   chosen ??= fromEnvironment();
-  if (chosen === 'wasm') return (current = loadWasmZstd());
+  if (chosen === 'wasm') return (current = loadWasm());
   try {
     current = loadNativeZstd();
   } catch (err) {
     if (chosen === 'native') throw new NotSupportedError(`zstd backend 'native' was asked for, but ${NATIVE_ZSTD_ADVICE} (${String((err as Error).message)})`, { cause: err });
     nativeFailure = err as Error;
-    current = loadWasmZstd();
+    current = loadWasm();
   }
   return current;
+}
+
+/** The WebAssembly backend; a runtime without WebAssembly gets LSM_NOT_SUPPORTED saying what is missing. */
+function loadWasm(): ZstdBackend {
+  try {
+    return loadWasmZstd();
+  } catch (err) {
+    const native = nativeFailure === undefined ? '' : `, and ${NATIVE_ZSTD_ADVICE} (${nativeFailure.message})`;
+    throw new NotSupportedError(`zstd is not available: its WebAssembly build does not run here (${String((err as Error).message)})${native}`, { cause: err });
+  }
 }
 
 function fromEnvironment(): ZstdBackendChoice {

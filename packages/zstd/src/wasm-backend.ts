@@ -6,6 +6,7 @@
 // contexts and dictionaries live in that memory and are freed when their JS owner is
 // garbage-collected.
 
+import { NotSupportedError } from '@lsm/base';
 import { ZSTD_WASM_BASE64 } from './wasm/zstd-wasm-binary.js';
 import { ZstdParam, type ZstdBackend, type ZstdDictionaryCompressor, type ZstdDictionaryDecompressor, type ZstdFrameFormat } from './zstd-backend.js';
 
@@ -198,8 +199,9 @@ class WasmZstd implements ZstdBackend {
     return code >>> 0;
   }
 
+  /** A pointer malloc or zstd returned; 0 (out of the module's memory, at most 4 GiB) is LSM_NOT_SUPPORTED. */
   private must(ptr: number, what: string): number {
-    if (ptr === 0) throw new RangeError(`zstd (WebAssembly) could not allocate ${what}`);
+    if (ptr === 0) throw new NotSupportedError(`zstd in WebAssembly could not allocate ${what} (its memory holds at most 4 GiB; zstd-napi's native binding has no such limit)`);
     return ptr;
   }
 }
