@@ -5,6 +5,7 @@
 
 import { createRequire } from 'node:module';
 import type * as Napi from 'zstd-napi/binding.js';
+import { BackendBase } from './backend-base.js';
 import { ZstdParam, type ZstdBackend, type ZstdDictionaryCompressor, type ZstdDictionaryDecompressor, type ZstdFrameFormat } from './zstd-backend.js';
 
 type Binding = typeof Napi;
@@ -29,19 +30,12 @@ export function loadNativeZstd(): ZstdBackend {
   return loaded;
 }
 
-class NativeZstd implements ZstdBackend {
-  readonly name = 'native' as const;
-  readonly versionNumber: number;
-  readonly minLevel: number;
-  readonly maxLevel: number;
+class NativeZstd extends BackendBase<InstanceType<Binding['DCtx']>> implements ZstdBackend {
   private cctx: InstanceType<Binding['CCtx']> | undefined;
   private dctx: InstanceType<Binding['DCtx']> | undefined;
-  private readonly dictDctx = new Map<boolean, InstanceType<Binding['DCtx']>>();
 
   constructor(private readonly z: Binding) {
-    this.versionNumber = z.versionNumber();
-    this.minLevel = z.minCLevel();
-    this.maxLevel = z.maxCLevel();
+    super('native', z.versionNumber(), z.minCLevel(), z.maxCLevel());
   }
 
   compress(dst: Uint8Array, src: Uint8Array, level: number): number {
@@ -70,17 +64,13 @@ class NativeZstd implements ZstdBackend {
     const magicless = format.magicless;
     return {
       dictionaryId: ddict.getDictID(),
-      decompress: (dst, frame) => this.dctxFor(magicless).decompressUsingDDict(dst, frame, ddict),
+      decompress: (dst, frame) => this.dictionaryContext(magicless).decompressUsingDDict(dst, frame, ddict),
     };
   }
 
-  private dctxFor(magicless: boolean): InstanceType<Binding['DCtx']> {
-    let d = this.dictDctx.get(magicless);
-    if (d === undefined) {
-      d = new this.z.DCtx();
-      if (magicless) d.setParameter(ZstdParam.dFormat as Napi.DParameter, ZstdParam.magicless);
-      this.dictDctx.set(magicless, d);
-    }
+  protected newDictionaryContext(magicless: boolean): InstanceType<Binding['DCtx']> {
+    const d = new this.z.DCtx();
+    if (magicless) d.setParameter(ZstdParam.dFormat as Napi.DParameter, ZstdParam.magicless);
     return d;
   }
 }

@@ -8,6 +8,7 @@
 
 import { NotSupportedError } from '@lsm/base';
 import { ZSTD_WASM_BASE64 } from './wasm/zstd-wasm-binary.js';
+import { BackendBase } from './backend-base.js';
 import { ZstdParam, type ZstdBackend, type ZstdDictionaryCompressor, type ZstdDictionaryDecompressor, type ZstdFrameFormat } from './zstd-backend.js';
 
 /** The part of the WebAssembly global used here (the ES2022 lib declares none of it). */
@@ -54,27 +55,21 @@ export function loadWasmZstd(): ZstdBackend {
   return loaded;
 }
 
-class WasmZstd implements ZstdBackend {
-  readonly name = 'wasm' as const;
-  readonly versionNumber: number;
-  readonly minLevel: number;
-  readonly maxLevel: number;
+class WasmZstd extends BackendBase<number> implements ZstdBackend {
   private readonly x: Exports;
   private heap: Uint8Array;
   private readonly scratch = { in: { ptr: 0, cap: 0 }, out: { ptr: 0, cap: 0 } };
   private cctx = 0;
   private dctx = 0;
-  private readonly dictDctx = new Map<boolean, number>();
   private readonly finalizer = new FinalizationRegistry<() => void>((release) => release());
 
   constructor() {
     const module = new Wasm.Module(Buffer.from(ZSTD_WASM_BASE64, 'base64'));
-    this.x = new Wasm.Instance(module, {}).exports as Exports;
-    this.x._initialize();
-    this.heap = new Uint8Array(this.x.memory.buffer);
-    this.versionNumber = this.x.ZSTD_versionNumber();
-    this.minLevel = this.x.ZSTD_minCLevel();
-    this.maxLevel = this.x.ZSTD_maxCLevel();
+    const x = new Wasm.Instance(module, {}).exports as Exports;
+    x._initialize();
+    super('wasm', x.ZSTD_versionNumber(), x.ZSTD_minCLevel(), x.ZSTD_maxCLevel());
+    this.x = x;
+    this.heap = new Uint8Array(x.memory.buffer);
   }
 
   compress(dst: Uint8Array, src: Uint8Array, level: number): number {
@@ -114,7 +109,7 @@ class WasmZstd implements ZstdBackend {
     const x = this.x;
     const ddict = this.withCopy(dict, (p, n) => x.ZSTD_createDDict(p, n)); // zstd copies it
     if (ddict === 0) throw new Error('zstd refused the dictionary (ZSTD_createDDict failed)');
-    const dctx = this.dctxFor(format.magicless);
+    const dctx = this.dictionaryContext(format.magicless);
     const owner: ZstdDictionaryDecompressor = {
       dictionaryId: x.ZSTD_getDictID_fromDDict(ddict) >>> 0,
       decompress: (dst, frame) => this.run(dst, frame, (d, cap, s, n) => x.ZSTD_decompress_usingDDict(dctx, d, cap, s, n, ddict)),
@@ -123,13 +118,9 @@ class WasmZstd implements ZstdBackend {
     return owner;
   }
 
-  private dctxFor(magicless: boolean): number {
-    let d = this.dictDctx.get(magicless);
-    if (d === undefined) {
-      d = this.must(this.x.ZSTD_createDCtx(), 'a decompression context');
-      if (magicless) this.check(this.x.ZSTD_DCtx_setParameter(d, ZstdParam.dFormat, ZstdParam.magicless));
-      this.dictDctx.set(magicless, d);
-    }
+  protected newDictionaryContext(magicless: boolean): number {
+    const d = this.must(this.x.ZSTD_createDCtx(), 'a decompression context');
+    if (magicless) this.check(this.x.ZSTD_DCtx_setParameter(d, ZstdParam.dFormat, ZstdParam.magicless));
     return d;
   }
 
