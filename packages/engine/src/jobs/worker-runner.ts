@@ -80,7 +80,18 @@ export class WorkerRunner implements JobRunner {
         if ((this.slots[i]?.jobs.size ?? 0) < (this.slots[best]?.jobs.size ?? 0)) best = i;
       }
     }
-    const slot = this.slots[best] ?? this.start(best);
+    let slot = this.slots[best];
+    if (slot === undefined) {
+      try {
+        slot = this.start(best);
+      } catch (err) {
+        // No worker can be had here: this job fails (and is retried inline), and so
+        // would every next one.
+        this.unusable = `background worker could not be created: ${err instanceof Error ? err.message : String(err)}`;
+        this.ready.push(lostJob(spec.id, this.unusable));
+        return;
+      }
+    }
     slot.jobs.add(spec.id);
     const msg: WorkerJobMessage = { spec, blobWork: local.blobWork };
     slot.port.postMessage(msg);
@@ -90,10 +101,9 @@ export class WorkerRunner implements JobRunner {
     const { port1, port2 } = new MessageChannel();
     const started = new Int32Array(new SharedArrayBuffer(4));
     const init: WorkerInit = { config: this.config, port: port2, signal: this.signal, started: started.buffer as SharedArrayBuffer };
-    // Flags meant for the main script (an --input-type of `node -e`) must not reach the
-    // worker's module; profiling and memory flags may.
-    const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
-    const worker = new Worker(WORKER_URL, { workerData: init, transferList: [port2], execArgv });
+    // No flags of the main process: some are refused for workers (--expose-gc) and some
+    // break the worker's module (the --input-type of `node -e`).
+    const worker = new Worker(WORKER_URL, { workerData: init, transferList: [port2], execArgv: [] });
     const slot: Slot = { worker, port: port1, jobs: new Set(), started, startedAt: performance.now() };
     port1.on('message', (m: JobResult) => {
       this.accept(slot, m);
