@@ -13,10 +13,10 @@
 
 import { type CompactionPlan, type CompactionStrategy, totalBytes } from '@lsm/compaction';
 import { LsmError, type LsmErrorCode } from '@lsm/base';
-import type { BlobGc } from '../blob-gc.js';
-import type { Memtable } from '../memtable.js';
+import type { BlobGc } from '../blob/blob-gc.js';
+import type { Memtable } from '../memtable/memtable.js';
 import type { Counters } from '../stats.js';
-import type { VersionSet } from '../version-set.js';
+import type { VersionSet } from '../versions/version-set.js';
 import type { InlineRunner } from './inline-runner.js';
 import type { JobEnv } from './job-env.js';
 import type { JobRunner } from './job-runner.js';

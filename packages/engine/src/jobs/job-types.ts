@@ -7,8 +7,8 @@
 import type { CompactionPlan, TableMeta } from '@lsm/compaction';
 import type { EncryptionOptions } from '@lsm/encryption';
 import type { CompressionType, FilterOptions, TableDictionaryOptions } from '@lsm/sstable';
-import type { BlobFileMeta } from '../blob-meta.js';
-import type { ResolvedKvSeparation } from '../kv-separation-options.js';
+import type { BlobFileMeta } from '../blob/blob-meta.js';
+import type { ResolvedKvSeparation } from '../blob/kv-separation-options.js';
 
 /** What every job of one store shares: where files live and how to write them. */
 export interface JobStoreConfig {

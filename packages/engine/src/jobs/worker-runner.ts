@@ -9,6 +9,10 @@
 // alive, and close() terminates them (no thread outlives its store).
 
 import { MessageChannel, type MessagePort, Worker, receiveMessageOnPort } from 'node:worker_threads';
+import { bytewiseComparator } from '@lsm/base';
+import { NodeFs } from '@lsm/fs';
+import type { ResolvedOptions } from '../options.js';
+import { isBuiltInMergeOperator } from './built-in-functions.js';
 import type { JobRunner, LocalJobInputs } from './job-runner.js';
 import type { JobFailure, JobResult, JobSpec, JobStoreConfig } from './job-types.js';
 
@@ -203,4 +207,27 @@ export class WorkerRunner implements JobRunner {
 
 function lostJob(id: number, why: string): JobFailure {
   return { id, ok: false, error: { code: 'LSM_IO', name: 'IoError', message: why, causeCode: undefined, causeMessage: undefined }, millis: 0 };
+}
+
+/**
+ * The worker runner of a store on the real disk, or undefined when every job runs inline:
+ * `backgroundThreads: 0`, an in-process Fs, a custom comparator (a worker cannot load
+ * it), or a job scheduler (tests).
+ */
+export function workerRunnerFor(dir: string, opts: ResolvedOptions): WorkerRunner | undefined {
+  if (opts.backgroundThreads === 0 || !(opts.fs instanceof NodeFs) || opts.comparator !== bytewiseComparator) return undefined;
+  if (opts.jobScheduler !== undefined) return undefined;
+  const config: JobStoreConfig = {
+    dir,
+    root: opts.fs.root ?? dir,
+    blockSize: opts.blockSize,
+    compression: opts.compression,
+    compressionLevel: opts.compressionLevel,
+    compressionDictionary: opts.compressionDictionary,
+    filter: opts.filter,
+    encryption: opts.encryptionOptions,
+    kvSeparation: opts.kvSeparation,
+    mergeOperatorName: opts.mergeOperator !== undefined && isBuiltInMergeOperator(opts.mergeOperator.name) ? opts.mergeOperator.name : undefined,
+  };
+  return new WorkerRunner(config, opts.backgroundThreads);
 }

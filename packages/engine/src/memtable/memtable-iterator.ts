@@ -4,7 +4,7 @@
 // entry it is on and re-finds it when the tree's version changed since its last move.
 
 import { InvalidArgumentError, type InternalIterator, type ValueType } from '@lsm/base';
-import { ClosedError } from './errors.js';
+import { ClosedError } from '../errors.js';
 import type { Leaf, MemtableTree } from './memtable-tree.js';
 
 /** A LevelDB-style iterator over a memtable; views stay valid (entries are immutable). */

@@ -4,9 +4,9 @@
 
 import { type Comparator, MAX_KEY_LENGTH, NotSupportedError, prefixSuccessor, ValueType } from '@lsm/base';
 import { type BatchOp, OP_DELETE_RANGE } from './batch-codec.js';
-import { copyBytes } from './byte-slab.js';
-import { type Bytes, toKey, toValue } from './coerce.js';
-import { ClosedError, InvalidArgumentError } from './errors.js';
+import { copyBytes } from '../memtable/byte-slab.js';
+import { type Bytes, toKey, toValue } from '../coerce.js';
+import { ClosedError, InvalidArgumentError } from '../errors.js';
 
 const EMPTY = new Uint8Array(0);
 
