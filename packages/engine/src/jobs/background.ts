@@ -68,6 +68,12 @@ export interface StallStats {
   l0Waits: number;
   /** The longest single wait, in ms. */
   maxMillis: number;
+  /**
+   * Slowdowns: short waits (a few ms each) spread over the writes that come before a
+   * limit would be hit, so that no single call waits for a whole flush or compaction.
+   */
+  slowdowns: number;
+  slowdownMillis: number;
 }
 
 /** Job counts (in stats()). */
@@ -110,7 +116,7 @@ export class BackgroundWork {
   private lastCompactionFailure: Error | undefined;
   /** Set: the store refuses writes. */
   error: LsmError | undefined;
-  readonly stalls: StallStats = { count: 0, millis: 0, memtableWaits: 0, l0Waits: 0, maxMillis: 0 };
+  readonly stalls: StallStats = { count: 0, millis: 0, memtableWaits: 0, l0Waits: 0, maxMillis: 0, slowdowns: 0, slowdownMillis: 0 };
   private onWorker = 0;
   private inline = 0;
   private failed = 0;
@@ -418,6 +424,20 @@ export class BackgroundWork {
       if (reason === 'memtable') s.memtableWaits++;
       else s.l0Waits++;
     }
+  }
+
+  /**
+   * A short wait for a job on a worker (at most `ms`; it ends as soon as a job finishes),
+   * then installs what finished. Counted as a slowdown. No-op when no worker job runs.
+   */
+  slowdown(ms: number): void {
+    const w = this.runners.worker;
+    if (w === undefined || w.inFlight === 0 || ms <= 0) return;
+    const t0 = performance.now();
+    for (const r of w.wait(ms)) this.install(r);
+    this.start();
+    this.stalls.slowdowns++;
+    this.stalls.slowdownMillis += performance.now() - t0;
   }
 
   /** Waits until every sealed memtable is in a table; throws a flush's failure. */

@@ -24,6 +24,11 @@ import type { Counters } from '../stats.js';
 import type { VersionSet } from '../versions/version-set.js';
 import { type BatchOp, OP_DELETE_RANGE, encodeBatch } from './batch-codec.js';
 
+/** The longest slowdown of one write, in ms (well under the 50 ms a server can bear). */
+const MAX_SLOWDOWN_MS = 8;
+/** L0 tables below the stall limit at which writes start to slow down. */
+const SLOWDOWN_L0_MARGIN = 4;
+
 /** Applies one batch operation to a memtable at `seqno`. */
 export function applyOp(mem: Memtable, seqno: number, op: BatchOp, owned: boolean): void {
   if (op.type === OP_DELETE_RANGE) mem.addRangeTombstone(seqno, op.key, op.value, owned);
@@ -124,11 +129,32 @@ export class WritePath {
     const bg = this.bg;
     bg.pump();
     bg.checkWritable();
-    if (this.mem.approximateBytes < this.opts.memtableBytes) return;
+    const fill = this.mem.approximateBytes / this.opts.memtableBytes;
+    if (fill < 1) {
+      this.slowDown(fill);
+      return;
+    }
     bg.waitWhile(() => this.sealed.length >= this.opts.maxSealedMemtables, 'memtable');
     this.rotate();
     bg.nudge();
     bg.waitWhile(() => this.versions.current.levels[0]!.length >= this.opts.compaction.l0StallFiles, 'l0');
+  }
+
+  /**
+   * Spreads backpressure over many writes instead of one long wait: once the active
+   * memtable is half full while every sealed slot is taken (the next seal would have to
+   * wait for a flush), or once L0 is within SLOWDOWN_L0_MARGIN tables of its stall limit,
+   * each write first waits a little for a job to finish (LevelDB's slowdown, made
+   * proportional): up to MAX_SLOWDOWN_MS as the memtable fills, ending early when a job
+   * finishes. The hard limits remain (makeRoomForWrite).
+   */
+  private slowDown(fill: number): void {
+    let ms = 0;
+    if (this.sealed.length >= this.opts.maxSealedMemtables && fill > 0.5) ms = (fill - 0.5) * 2 * MAX_SLOWDOWN_MS;
+    const l0 = this.versions.current.levels[0]!.length;
+    const stall = this.opts.compaction.l0StallFiles;
+    if (l0 >= stall - SLOWDOWN_L0_MARGIN) ms = Math.max(ms, ((l0 - (stall - SLOWDOWN_L0_MARGIN) + 1) / (SLOWDOWN_L0_MARGIN + 1)) * MAX_SLOWDOWN_MS);
+    if (ms > 0) this.bg.slowdown(ms);
   }
 
   /**
