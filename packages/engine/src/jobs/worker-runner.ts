@@ -76,9 +76,10 @@ export class WorkerRunner implements JobRunner {
   }
 
   submit(spec: JobSpec, local: LocalJobInputs): void {
-    // With two or more workers, flushes have worker 0 to themselves: a flush never waits
-    // behind a long compaction (which would stall writers on sealed memtables).
-    let best = spec.kind === 'flush' || this.slots.length === 1 ? 0 : 1;
+    // With two or more workers, flushes (and log syncs) have worker 0 to themselves: a
+    // flush never waits behind a long compaction (which would stall writers on sealed
+    // memtables).
+    let best = spec.kind !== 'compaction' || this.slots.length === 1 ? 0 : 1;
     if (spec.kind === 'compaction') {
       for (let i = 2; i < this.slots.length; i++) {
         if ((this.slots[i]?.jobs.size ?? 0) < (this.slots[best]?.jobs.size ?? 0)) best = i;
