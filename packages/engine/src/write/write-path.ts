@@ -38,7 +38,7 @@ const SLOWDOWN_L0_MARGIN = 4;
 /** Applies one batch operation to a memtable at `seqno`. */
 export function applyOp(mem: Memtable, seqno: number, op: BatchOp, owned: boolean): void {
   if (op.type === OP_DELETE_RANGE) mem.addRangeTombstone(seqno, op.key, op.value, owned);
-  else mem.add(seqno, op.type as ValueType, op.key, op.value, owned);
+  else mem.add(seqno, op.type as ValueType, op.key, op.value);
 }
 
 /** The memtables, the log and the seqno counter of one store. */
