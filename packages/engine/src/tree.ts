@@ -44,8 +44,7 @@ import { openVersions } from './versions/open-versions.js';
 import { TableCache } from './versions/table-cache.js';
 import type { Version } from './versions/version.js';
 import type { VersionSet } from './versions/version-set.js';
-import type { BatchOp } from './write/batch-codec.js';
-import { type BatchTarget, type CommitOptions, WriteBatch } from './write/write-batch.js';
+import { type BatchRecord, type BatchTarget, type CommitOptions, WriteBatch } from './write/write-batch.js';
 import { WritePath, applyOp } from './write/write-path.js';
 
 /** Options of a single write. */
@@ -114,7 +113,7 @@ export class Tree {
         if (op === undefined) throw new InvalidArgumentError('merge() needs a store opened with the mergeOperator option');
         op.validateOperand?.(operand);
       },
-      commitOps: (ops, sync) => this.commitOps(ops, sync),
+      commitRecord: (batch, sync) => this.commitRecord(batch, sync),
     };
     const worker = workerRunnerFor(path, opts);
     this.bg = new BackgroundWork(
@@ -225,8 +224,8 @@ export class Tree {
     let lastSeqno = versions.lastSeqno;
     const recovered = new Memtable(opts.comparator, opts.comparator === bytewiseComparator, 0);
     for (const number of logs) {
-      replayLog(opts.fs, dir, number, opts.encryption, { salvage: opts.walRecovery === 'salvage' }, (seq, op) => {
-        applyOp(recovered, seq, op, false);
+      replayLog(opts.fs, dir, number, opts.encryption, { salvage: opts.walRecovery === 'salvage' }, (seq, type, key, value) => {
+        applyOp(recovered, seq, type, key, value);
         if (seq > lastSeqno) lastSeqno = seq;
       });
     }
@@ -299,11 +298,11 @@ export class Tree {
     return new WriteBatch(this.batchTarget);
   }
 
-  /** Applies a batch's operations (WriteBatch.commit, through batchTarget). */
-  private commitOps(ops: BatchOp[], sync: boolean | undefined): number {
+  /** Applies a batch (WriteBatch.commit, through batchTarget). */
+  private commitRecord(batch: BatchRecord, sync: boolean | undefined): number {
     this.checkOpen();
     if (sync !== undefined && typeof sync !== 'boolean') throw new InvalidArgumentError('option sync must be a boolean');
-    return this.writes.commit(ops, sync === true || this.opts.syncWrites);
+    return this.writes.commit(batch, sync === true || this.opts.syncWrites);
   }
 
   /** Options for every table this store writes. */

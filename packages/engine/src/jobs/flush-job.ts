@@ -39,9 +39,9 @@ export function runFlushJob(env: JobEnv, spec: FlushJobSpec, source: FlushSource
  */
 export function sourceFromLog(env: JobEnv, spec: FlushJobSpec, keys: KeyRing | undefined): FlushSource {
   const run = new SortedRun(env.comparator);
-  const bytes = replayLog(env.fs, env.dir, spec.logNumber, keys, { salvage: false }, (seq, op) => {
-    if (op.type === OP_DELETE_RANGE) run.addRangeTombstone(seq, op.key, op.value);
-    else run.add(seq, op.type as ValueType, op.key, op.value);
+  const bytes = replayLog(env.fs, env.dir, spec.logNumber, keys, { salvage: false }, (seq, type, key, value) => {
+    if (type === OP_DELETE_RANGE) run.addRangeTombstone(seq, key, value);
+    else run.add(seq, type as ValueType, key, value);
   });
   if (run.size !== spec.entries || run.rangeTombstones.length !== spec.rangeTombstones) {
     const path = `${env.dir}/${logFileName(spec.logNumber)}`;

@@ -7,7 +7,7 @@ import { type Fs, readFile } from '@lsm/fs';
 import { toIoError } from '@lsm/base';
 import { FileKind, type KeyRing } from '@lsm/encryption';
 import { logFileName } from '../file-names.js';
-import { type BatchOp, decodeBatch } from '../write/batch-codec.js';
+import { visitBatch } from '../write/batch-codec.js';
 import { openLog } from './log-encryption.js';
 import { readLog } from './log-reader.js';
 
@@ -21,7 +21,14 @@ export interface ReplayOptions {
  * Replays log `number` of `dir`. Returns the bytes read (0 when the log's encryption
  * header never became durable: a log with no records). I/O failures are LSM_IO.
  */
-export function replayLog(fs: Fs, dir: string, number: number, keys: KeyRing | undefined, opts: ReplayOptions, visit: (seqno: number, op: BatchOp) => void): number {
+export function replayLog(
+  fs: Fs,
+  dir: string,
+  number: number,
+  keys: KeyRing | undefined,
+  opts: ReplayOptions,
+  visit: (seqno: number, type: number, key: Uint8Array, value: Uint8Array) => void,
+): number {
   const path = `${dir}/${logFileName(number)}`;
   let data: Uint8Array;
   try {
@@ -36,9 +43,7 @@ export function replayLog(fs: Fs, dir: string, number: number, keys: KeyRing | u
     path,
     number,
     (rec, offset) => {
-      const batch = decodeBatch(rec, path, offset);
-      let seq = batch.first;
-      for (const op of batch.ops) visit(seq++, op);
+      visitBatch(rec, path, offset, visit);
     },
     { salvage: opts.salvage, cipher: crypt.cipher, start: crypt.start },
   );

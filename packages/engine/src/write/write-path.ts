@@ -11,7 +11,7 @@
 // log, and the seqnos it took are never given out again.
 
 import { type Fs, type FsFile } from '@lsm/fs';
-import { ByteSink, type Comparator, ValueType, toIoError } from '@lsm/base';
+import { type Comparator, type ValueType, toIoError } from '@lsm/base';
 import { FileKind } from '@lsm/encryption';
 import { logFileName } from '../file-names.js';
 import type { BackgroundWork } from '../jobs/background.js';
@@ -22,7 +22,8 @@ import type { ResolvedOptions } from '../options.js';
 import { removeQuietly } from '../remove-quietly.js';
 import type { Counters } from '../stats.js';
 import type { VersionSet } from '../versions/version-set.js';
-import { type BatchOp, OP_DELETE_RANGE, encodeBatch } from './batch-codec.js';
+import { OP_DELETE_RANGE, stampBatch, visitBatch } from './batch-codec.js';
+import type { BatchRecord } from './write-batch.js';
 
 /** The longest slowdown of one write, in ms (well under the 50 ms a server can bear). */
 const MAX_SLOWDOWN_MS = 8;
@@ -35,10 +36,10 @@ const BACKGROUND_SYNC_BYTES = 4 << 20;
 /** L0 tables below the stall limit at which writes start to slow down. */
 const SLOWDOWN_L0_MARGIN = 4;
 
-/** Applies one batch operation to a memtable at `seqno`. */
-export function applyOp(mem: Memtable, seqno: number, op: BatchOp, owned: boolean): void {
-  if (op.type === OP_DELETE_RANGE) mem.addRangeTombstone(seqno, op.key, op.value, owned);
-  else mem.add(seqno, op.type as ValueType, op.key, op.value);
+/** Applies one batch operation to a memtable at `seqno` (its bytes are copied). */
+export function applyOp(mem: Memtable, seqno: number, type: number, key: Uint8Array, value: Uint8Array): void {
+  if (type === OP_DELETE_RANGE) mem.addRangeTombstone(seqno, key, value);
+  else mem.add(seqno, type as ValueType, key, value);
 }
 
 /** The memtables, the log and the seqno counter of one store. */
@@ -54,7 +55,6 @@ export class WritePath {
   private log: LogWriter | null = null;
   /** The log failed mid-write: the next write starts a new one. */
   private logBroken = false;
-  private readonly sink = new ByteSink(64 * 1024);
   /** Log size at the last sync (or background sync request) of the active log. */
   private syncedTo = 0;
   private readonly comparator: Comparator;
@@ -89,17 +89,22 @@ export class WritePath {
     return [this.mem.logNumber, ...this.sealed.map((m) => m.logNumber)];
   }
 
-  /** Applies a batch: one log record, the next seqnos, the active memtable. Returns the last seqno. */
-  commit(ops: readonly BatchOp[], sync: boolean): number {
-    if (ops.length === 0) return this.lastSeqno;
+  /**
+   * Applies a batch: its record, stamped with the next seqnos, appended to the log, then
+   * its operations to the active memtable. Returns the last seqno.
+   */
+  commit(batch: BatchRecord, sync: boolean): number {
+    const count = batch.count;
+    if (count === 0) return this.lastSeqno;
     this.makeRoomForWrite();
     if (sync && this.sealedTailUnsynced) this.bg.drainFlushes();
     const first = this.lastSeqno + 1;
+    const record = batch.bytes;
+    stampBatch(record, first, count);
     if (this.opts.wal) {
       if (!this.logUsable) this.rotate();
       const log = this.log!;
       try {
-        const record = encodeBatch(this.sink, first, ops);
         log.addRecord(record);
         this.counters.walBytes += record.length;
         if (sync) {
@@ -114,20 +119,18 @@ export class WritePath {
         // also be complete on disk (a failed fsync), so a reopen may still show the write:
         // its seqnos are used up, never given to another write.
         this.logBroken = true;
-        this.lastSeqno = first + ops.length - 1;
+        this.lastSeqno = first + count - 1;
         throw toIoError(err, 'writing the write-ahead log');
       }
     }
-    let seq = first;
+    const mem = this.mem;
+    visitBatch(record, 'a write batch', 0, (seqno, type, key, value) => applyOp(mem, seqno, type, key, value));
     const c = this.counters;
-    for (const op of ops) {
-      applyOp(this.mem, seq++, op, true);
-      c.userBytes += op.key.length + op.value.length;
-      if (op.type === OP_DELETE_RANGE) c.rangeDeletes++;
-      else if (op.type === ValueType.Merge) c.mergeOperands++;
-    }
-    this.lastSeqno = seq - 1;
-    c.writes += ops.length;
+    c.userBytes += batch.userBytes;
+    c.rangeDeletes += batch.rangeDeletes;
+    c.mergeOperands += batch.mergeOperands;
+    c.writes += count;
+    this.lastSeqno = first + count - 1;
     return this.lastSeqno;
   }
 
