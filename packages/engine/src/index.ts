@@ -3,11 +3,11 @@
 // WebAssembly) and how to force one.
 
 export { Tree, type WriteOptions, type ReadOptions, type RangeOptions } from './tree.js';
-export { WriteBatch, type CommitOptions } from './write-batch.js';
+export { WriteBatch, type CommitOptions } from './write/write-batch.js';
 export { Snapshot } from './snapshot.js';
-export type { DbIterator } from './db-iterator.js';
+export type { DbIterator } from './read/db-iterator.js';
 export type { TreeOptions } from './options.js';
-export type { KvSeparationOptions } from './kv-separation-options.js';
+export type { KvSeparationOptions } from './blob/kv-separation-options.js';
 export type { TreeStats, BlobStats } from './stats.js';
 export type { JobStats, StallStats } from './jobs/background.js';
 export { JobScheduler } from './jobs/inline-runner.js';

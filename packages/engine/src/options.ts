@@ -15,7 +15,7 @@ import { type EncryptionOptions, KeyRing } from '@lsm/encryption';
 import { checkZstdLevel } from '@lsm/zstd-dictionary';
 import { type CompressionType, type FilterOptions, type TableDictionaryOptions, checkDictionaryOptions } from '@lsm/sstable';
 import { JobScheduler } from './jobs/inline-runner.js';
-import { type KvSeparationOptions, type ResolvedKvSeparation, resolveKvSeparation } from './kv-separation-options.js';
+import { type KvSeparationOptions, type ResolvedKvSeparation, resolveKvSeparation } from './blob/kv-separation-options.js';
 
 /** Options of `Tree.open`. */
 export interface TreeOptions {

@@ -4,7 +4,7 @@
 
 import type { Bytes } from './coerce.js';
 import { ClosedError } from './errors.js';
-import type { RangeOptions } from './tree.js';
+import type { RangeOptions } from './read/read-options.js';
 
 /** The part of Tree a snapshot reads through. */
 export interface SnapshotHost {

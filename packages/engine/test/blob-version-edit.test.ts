@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import type { TableMeta } from '@lsm/compaction';
-import { decodeVersionEdit, encodeVersionEdit } from '../src/version-edit.js';
+import { decodeVersionEdit, encodeVersionEdit } from '../src/versions/version-edit.js';
 
 const meta = (id: number, refs?: Map<number, number>): TableMeta => ({
   id,

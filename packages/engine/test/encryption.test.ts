@@ -9,7 +9,7 @@ import { MemFs, readFile, writeFile } from '@lsm/fs';
 import { ENCRYPTION_HEADER_SIZE, FileKind, FOOTER_SIZE_FOR_TESTS, decodeEncryptionHeader, keyIdHex, keyIdOf, xxh32 } from './encryption-helpers.js';
 import { describe, expect, it } from 'vitest';
 import { Tree, type TreeOptions } from '../src/index.js';
-import { logChecksumSeed } from '../src/log-format.js';
+import { logChecksumSeed } from '../src/log/log-format.js';
 import { Rng, hex } from './helpers.js';
 
 const KEY_A = new Uint8Array(32).fill(0x11);

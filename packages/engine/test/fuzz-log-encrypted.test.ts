@@ -10,9 +10,9 @@ import { FileKind, KeyRing } from '@lsm/encryption';
 import { xxh32 } from '@lsm/base';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openLog, startLog } from '../src/log-encryption.js';
-import { logChecksumSeed } from '../src/log-format.js';
-import { readLog } from '../src/log-reader.js';
+import { openLog, startLog } from '../src/log/log-encryption.js';
+import { logChecksumSeed } from '../src/log/log-format.js';
+import { readLog } from '../src/log/log-reader.js';
 import { FUZZ_TIMEOUT, Fuzzed, mutate, mutations, params, sameBytes } from './fuzz-helpers.js';
 
 const FILE = '/db/000012.log';

@@ -9,8 +9,8 @@
 import { MemFs, readFile } from '@lsm/fs';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readLog } from '../src/log-reader.js';
-import { LogWriter } from '../src/log-writer.js';
+import { readLog } from '../src/log/log-reader.js';
+import { LogWriter } from '../src/log/log-writer.js';
 import { FUZZ_TIMEOUT, Fuzzed, mutate, mutations, params, sameBytes } from './fuzz-helpers.js';
 
 const FILE = '/db/000012.log';

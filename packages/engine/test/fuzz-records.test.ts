@@ -11,8 +11,8 @@
 import { ByteSink } from '@lsm/base';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type BatchOp, decodeBatch, encodeBatch } from '../src/batch-codec.js';
-import { decodeVersionEdit, encodeVersionEdit, type VersionEdit } from '../src/version-edit.js';
+import { type BatchOp, decodeBatch, encodeBatch } from '../src/write/batch-codec.js';
+import { decodeVersionEdit, encodeVersionEdit, type VersionEdit } from '../src/versions/version-edit.js';
 import { FUZZ_TIMEOUT, Fuzzed, mutate, mutations, params, sameBytes } from './fuzz-helpers.js';
 
 const LOG = '/db/000005.log';

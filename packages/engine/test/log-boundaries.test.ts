@@ -9,7 +9,7 @@ import { CrashFs } from '@lsm/crashfs';
 import { MemFs, type Fs, type FsFile } from '@lsm/fs';
 import { describe, expect, it } from 'vitest';
 import { Tree, type TreeOptions } from '../src/index.js';
-import { LOG_BLOCK_SIZE, LOG_HEADER_SIZE } from '../src/log-format.js';
+import { LOG_BLOCK_SIZE, LOG_HEADER_SIZE } from '../src/log/log-format.js';
 import { ENCRYPTION_HEADER_SIZE } from './encryption-helpers.js';
 
 const KEY = new Uint8Array(32).fill(7);

@@ -5,9 +5,9 @@
 import { MemFs, readFile } from '@lsm/fs';
 import { CorruptionError } from '@lsm/base';
 import { describe, expect, it } from 'vitest';
-import { LOG_BLOCK_SIZE } from '../src/log-format.js';
-import { readLog } from '../src/log-reader.js';
-import { LogWriter } from '../src/log-writer.js';
+import { LOG_BLOCK_SIZE } from '../src/log/log-format.js';
+import { readLog } from '../src/log/log-reader.js';
+import { LogWriter } from '../src/log/log-writer.js';
 
 function rng(seed: number): () => number {
   let x = seed >>> 0 || 1;

@@ -6,7 +6,7 @@
 import { MemFs } from '@lsm/fs';
 import { describe, expect, it } from 'vitest';
 import { LsmError, Tree } from '../src/index.js';
-import { LOG_HEADER_SIZE } from '../src/log-format.js';
+import { LOG_HEADER_SIZE } from '../src/log/log-format.js';
 import { type StoreImage, contentsOf, imageOf, reopenWith } from './store-image.js';
 
 /** A closed store with several manifest edits, and the contents it must reopen with. */

@@ -5,7 +5,7 @@
 
 import { bytewiseComparator } from '@lsm/base';
 import { describe, expect, it } from 'vitest';
-import { Memtable } from '../src/memtable.js';
+import { Memtable } from '../src/memtable/memtable.js';
 import { Rng, keyOf } from './helpers.js';
 
 describe('memtable range deletions for point reads', () => {

@@ -5,8 +5,8 @@
 import { MemFs, readFile, writeFile, type Fs } from '@lsm/fs';
 import { expect } from 'vitest';
 import { Tree } from '../src/index.js';
-import { LOG_HEADER_SIZE } from '../src/log-format.js';
-import { readLog } from '../src/log-reader.js';
+import { LOG_HEADER_SIZE } from '../src/log/log-format.js';
+import { readLog } from '../src/log/log-reader.js';
 import { hex } from './helpers.js';
 
 /** The files of a closed store at /db. */

@@ -3,7 +3,7 @@
 import type { TableMeta } from '@lsm/compaction';
 import { CorruptionError, NotSupportedError } from '@lsm/base';
 import { describe, expect, it } from 'vitest';
-import { decodeVersionEdit, encodeVersionEdit, type VersionEdit } from '../src/version-edit.js';
+import { decodeVersionEdit, encodeVersionEdit, type VersionEdit } from '../src/versions/version-edit.js';
 
 const meta = (id: number): TableMeta => ({
   id,

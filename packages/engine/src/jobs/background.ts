@@ -13,14 +13,14 @@
 
 import { type CompactionPlan, type CompactionStrategy, totalBytes } from '@lsm/compaction';
 import { LsmError, type LsmErrorCode } from '@lsm/base';
-import type { BlobGc } from '../blob-gc.js';
-import type { Memtable } from '../memtable.js';
+import type { BlobGc } from '../blob/blob-gc.js';
+import type { Memtable } from '../memtable/memtable.js';
 import type { Counters } from '../stats.js';
-import type { VersionSet } from '../version-set.js';
+import type { VersionSet } from '../versions/version-set.js';
 import type { InlineRunner } from './inline-runner.js';
 import type { JobEnv } from './job-env.js';
 import type { JobRunner } from './job-runner.js';
-import type { CompactionJobSpec, FileNumberRange, FlushJobSpec, JobResult, JobSuccess } from './job-types.js';
+import type { CompactionJobSpec, FileNumberRange, FlushJobSpec, JobResult, JobSuccess, LogSyncJobSpec } from './job-types.js';
 import { errorOf } from './run-job.js';
 
 /** Failed jobs in a row after which writes are refused until reopen. */
@@ -68,6 +68,12 @@ export interface StallStats {
   l0Waits: number;
   /** The longest single wait, in ms. */
   maxMillis: number;
+  /**
+   * Slowdowns: short waits (a few ms each) spread over the writes that come before a
+   * limit would be hit, so that no single call waits for a whole flush or compaction.
+   */
+  slowdowns: number;
+  slowdownMillis: number;
 }
 
 /** Job counts (in stats()). */
@@ -83,6 +89,8 @@ export interface JobStats {
   running: number;
   /** Failed jobs since open. */
   failed: number;
+  /** Background fdatasyncs of the active log (every 4 MiB written, on a worker). */
+  logSyncs: number;
   /** Set once writes are refused after repeated background failures. */
   backgroundError: string | undefined;
 }
@@ -97,6 +105,7 @@ export class BackgroundWork {
   private nextJobId = 1;
   private flushing: (Running<FlushJobSpec> & { mem: Memtable }) | undefined;
   private compacting: (Running<CompactionJobSpec> & { deleted: { level: number; id: number }[] }) | undefined;
+  private logSync: Running<LogSyncJobSpec> | undefined;
   private readonly reserved = new Map<number, FileNumberRange>();
   private failuresInARow = 0;
   /** A job failed since the last external call: no retry until the next one. */
@@ -110,10 +119,11 @@ export class BackgroundWork {
   private lastCompactionFailure: Error | undefined;
   /** Set: the store refuses writes. */
   error: LsmError | undefined;
-  readonly stalls: StallStats = { count: 0, millis: 0, memtableWaits: 0, l0Waits: 0, maxMillis: 0 };
+  readonly stalls: StallStats = { count: 0, millis: 0, memtableWaits: 0, l0Waits: 0, maxMillis: 0, slowdowns: 0, slowdownMillis: 0 };
   private onWorker = 0;
   private inline = 0;
   private failed = 0;
+  private logSyncs = 0;
 
   constructor(
     private readonly host: BackgroundHost,
@@ -127,7 +137,21 @@ export class BackgroundWork {
   }
 
   get running(): number {
-    return (this.flushing === undefined ? 0 : 1) + (this.compacting === undefined ? 0 : 1);
+    return (this.flushing === undefined ? 0 : 1) + (this.compacting === undefined ? 0 : 1) + (this.logSync === undefined ? 0 : 1);
+  }
+
+  /**
+   * Starts an fdatasync of the active log `logNumber` on a worker (when there is one and
+   * no such sync runs), so that sealing the log later has little left to sync. Returns
+   * whether it started one.
+   */
+  syncLogInBackground(logNumber: number): boolean {
+    if (this.logSync !== undefined || !this.workerUsable() || this.holdStarts) return false;
+    const spec: LogSyncJobSpec = { kind: 'log-sync', id: this.nextJobId++, logNumber };
+    this.logSync = { spec, runner: this.runners.worker! };
+    this.logSyncs++;
+    this.runners.worker!.submit(spec, { env: this.host.env, blobWork: false });
+    return true;
   }
 
   /** The job part of stats(). */
@@ -139,6 +163,7 @@ export class BackgroundWork {
       inline: this.inline,
       running: this.running,
       failed: this.failed,
+      logSyncs: this.logSyncs,
       backgroundError: this.error?.message,
     };
   }
@@ -296,6 +321,11 @@ export class BackgroundWork {
     const h = this.host;
     const f = this.flushing;
     const c = this.compacting;
+    if (this.logSync !== undefined && this.logSync.spec.id === r.id) {
+      // Nothing rests on it: a failure shows again in the sync the writer makes itself.
+      this.logSync = undefined;
+      return;
+    }
     if (f !== undefined && f.spec.id === r.id) {
       this.flushing = undefined;
       this.lastFlushFailure = r.ok ? undefined : this.failedJob(r.id, errorOf(r), 'flush');
@@ -418,6 +448,20 @@ export class BackgroundWork {
       if (reason === 'memtable') s.memtableWaits++;
       else s.l0Waits++;
     }
+  }
+
+  /**
+   * A short wait for a job on a worker (at most `ms`; it ends as soon as a job finishes),
+   * then installs what finished. Counted as a slowdown. No-op when no worker job runs.
+   */
+  slowdown(ms: number): void {
+    const w = this.runners.worker;
+    if (w === undefined || w.inFlight === 0 || ms <= 0) return;
+    const t0 = performance.now();
+    for (const r of w.wait(ms)) this.install(r);
+    this.start();
+    this.stalls.slowdowns++;
+    this.stalls.slowdownMillis += performance.now() - t0;
   }
 
   /** Waits until every sealed memtable is in a table; throws a flush's failure. */

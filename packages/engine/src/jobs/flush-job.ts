@@ -5,13 +5,11 @@
 // exactly the memtable's writes: the job checks the counts), which spares the caller's
 // thread copying the memtable across threads; the caller's thread hands the memtable.
 
-import { readFile } from '@lsm/fs';
 import { CorruptionError, type ValueType } from '@lsm/base';
-import { FileKind, type KeyRing } from '@lsm/encryption';
-import { decodeBatch, OP_DELETE_RANGE } from '../batch-codec.js';
+import type { KeyRing } from '@lsm/encryption';
+import { OP_DELETE_RANGE } from '../write/batch-codec.js';
 import { logFileName } from '../file-names.js';
-import { openLog } from '../log-encryption.js';
-import { readLog } from '../log-reader.js';
+import { replayLog } from '../log/replay-log.js';
 import { type FlushSource, SortedRun } from './flush-source.js';
 import type { JobEnv } from './job-env.js';
 import { JobOutputs } from './job-outputs.js';
@@ -40,28 +38,14 @@ export function runFlushJob(env: JobEnv, spec: FlushJobSpec, source: FlushSource
  * LSM_CORRUPTION when the log does not hold what the memtable held.
  */
 export function sourceFromLog(env: JobEnv, spec: FlushJobSpec, keys: KeyRing | undefined): FlushSource {
-  const path = `${env.dir}/${logFileName(spec.logNumber)}`;
-  const data = readFile(env.fs, path);
-  const mem = new SortedRun(env.comparator);
-  const crypt = openLog(data, path, FileKind.WriteAheadLog, spec.logNumber, keys, env.dir);
-  if (crypt !== null) {
-    readLog(
-      data,
-      path,
-      spec.logNumber,
-      (rec, offset) => {
-        const batch = decodeBatch(rec, path, offset);
-        let seq = batch.first;
-        for (const op of batch.ops) {
-          if (op.type === OP_DELETE_RANGE) mem.addRangeTombstone(seq++, op.key, op.value);
-          else mem.add(seq++, op.type as ValueType, op.key, op.value);
-        }
-      },
-      { salvage: false, cipher: crypt.cipher, start: crypt.start },
-    );
+  const run = new SortedRun(env.comparator);
+  const bytes = replayLog(env.fs, env.dir, spec.logNumber, keys, { salvage: false }, (seq, type, key, value) => {
+    if (type === OP_DELETE_RANGE) run.addRangeTombstone(seq, key, value);
+    else run.add(seq, type as ValueType, key, value);
+  });
+  if (run.size !== spec.entries || run.rangeTombstones.length !== spec.rangeTombstones) {
+    const path = `${env.dir}/${logFileName(spec.logNumber)}`;
+    throw new CorruptionError(path, bytes, `sealed log holds ${run.size} entries and ${run.rangeTombstones.length} range deletions, the memtable ${spec.entries} and ${spec.rangeTombstones}`);
   }
-  if (mem.size !== spec.entries || mem.rangeTombstones.length !== spec.rangeTombstones) {
-    throw new CorruptionError(path, data.length, `sealed log holds ${mem.size} entries and ${mem.rangeTombstones.length} range deletions, the memtable ${spec.entries} and ${spec.rangeTombstones}`);
-  }
-  return mem;
+  return run;
 }

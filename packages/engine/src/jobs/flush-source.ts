@@ -6,8 +6,8 @@
 // log holds a key's writes in seqno order, so equal internal keys cannot occur.
 
 import { type Comparator, type RangeTombstone, type ValueType, bytewiseComparator } from '@lsm/base';
-import { PREFIX_BYTES, keyPrefix48 } from '../key-prefix.js';
-import type { Memtable } from '../memtable.js';
+import { PREFIX_BYTES, keyPrefix48 } from '../memtable/key-prefix.js';
+import type { Memtable } from '../memtable/memtable.js';
 
 /** Entries of one flush. */
 export interface FlushSource {

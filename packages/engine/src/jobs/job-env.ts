@@ -7,8 +7,8 @@ import type { CompactionFilter, MergeOperator, TableMeta } from '@lsm/compaction
 import type { Fs } from '@lsm/fs';
 import type { Comparator, InternalIterator, RangeTombstone } from '@lsm/base';
 import type { TableWriterOptions } from '@lsm/sstable';
-import type { BlobStore } from '../blob-store.js';
-import type { ResolvedKvSeparation } from '../kv-separation-options.js';
+import type { BlobStore } from '../blob/blob-store.js';
+import type { ResolvedKvSeparation } from '../blob/kv-separation-options.js';
 
 /** Everything a job touches. */
 export interface JobEnv {

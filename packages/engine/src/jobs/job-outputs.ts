@@ -8,8 +8,8 @@
 import { tableMetaFromProperties, type TableMeta } from '@lsm/compaction';
 import { InvalidArgumentError } from '@lsm/base';
 import { TableWriter } from '@lsm/sstable';
-import { BlobJob } from '../blob-job.js';
-import type { BlobFileMeta } from '../blob-meta.js';
+import { BlobJob } from '../blob/blob-job.js';
+import type { BlobFileMeta } from '../blob/blob-meta.js';
 import { tableFileName } from '../file-names.js';
 import { removeQuietly } from '../remove-quietly.js';
 import type { JobEnv } from './job-env.js';

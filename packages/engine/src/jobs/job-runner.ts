@@ -2,7 +2,7 @@
 // results; it never touches the manifest (the store installs results, on its own thread,
 // with one edit each).
 
-import type { Memtable } from '../memtable.js';
+import type { Memtable } from '../memtable/memtable.js';
 import type { JobEnv } from './job-env.js';
 import type { JobResult, JobSpec } from './job-types.js';
 

@@ -7,8 +7,8 @@
 import type { CompactionPlan, TableMeta } from '@lsm/compaction';
 import type { EncryptionOptions } from '@lsm/encryption';
 import type { CompressionType, FilterOptions, TableDictionaryOptions } from '@lsm/sstable';
-import type { BlobFileMeta } from '../blob-meta.js';
-import type { ResolvedKvSeparation } from '../kv-separation-options.js';
+import type { BlobFileMeta } from '../blob/blob-meta.js';
+import type { ResolvedKvSeparation } from '../blob/kv-separation-options.js';
 
 /** What every job of one store shares: where files live and how to write them. */
 export interface JobStoreConfig {
@@ -62,7 +62,18 @@ export interface CompactionJobSpec {
   gcBlobFiles: number[];
 }
 
-export type JobSpec = FlushJobSpec | CompactionJobSpec;
+/**
+ * Log sync: an fdatasync of the active write-ahead log from a worker, every few MiB
+ * written, so that the sync when the log is sealed (on the caller's thread) finds little
+ * left to write. It changes no durability promise: nothing is acknowledged by it.
+ */
+export interface LogSyncJobSpec {
+  kind: 'log-sync';
+  id: number;
+  logNumber: number;
+}
+
+export type JobSpec = FlushJobSpec | CompactionJobSpec | LogSyncJobSpec;
 
 /** What a job's blob side wrote. */
 export interface BlobJobCounts {

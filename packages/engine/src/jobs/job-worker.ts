@@ -4,14 +4,14 @@
 // shared counter is bumped and notified, so a store blocked in Atomics.wait wakes up.
 // Job code catches its own errors (executeJob); nothing here may throw.
 
-import { type MergeOperator, appendWithSeparator, counterAdd } from '@lsm/compaction';
 import { NodeFs } from '@lsm/fs';
 import { bytewiseComparator } from '@lsm/base';
 import { KeyRing } from '@lsm/encryption';
 import type { TableWriterOptions } from '@lsm/sstable';
 import { workerData } from 'node:worker_threads';
-import { BlobStore } from '../blob-store.js';
-import { TableCache } from '../table-cache.js';
+import { BlobStore } from '../blob/blob-store.js';
+import { builtInMergeOperator } from './built-in-functions.js';
+import { TableCache } from '../versions/table-cache.js';
 import { sourceFromLog } from './flush-job.js';
 import type { JobEnv } from './job-env.js';
 import type { FlushJobSpec, JobResult } from './job-types.js';
@@ -69,12 +69,3 @@ port.on('message', (msg: WorkerJobMessage) => {
   Atomics.add(counter, 0, 1);
   Atomics.notify(counter, 0);
 });
-
-/** The built-in merge operator of that name (the store checked it is one). */
-function builtInMergeOperator(name: string | undefined): MergeOperator | undefined {
-  if (name === undefined) return undefined;
-  if (name === counterAdd.name) return counterAdd;
-  const m = /^lsm\.append\(sep=([0-9a-f]*)\)$/.exec(name);
-  if (m !== null) return appendWithSeparator(Buffer.from(m[1]!, 'hex'));
-  throw new Error(`merge operator ${name} is not a built-in`);
-}

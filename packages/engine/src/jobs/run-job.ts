@@ -7,18 +7,31 @@ import type { FlushSource } from './flush-source.js';
 import { runCompactionJob } from './compaction-job.js';
 import type { JobEnv } from './job-env.js';
 import { runFlushJob } from './flush-job.js';
-import type { JobError, JobFailure, JobResult, JobSpec } from './job-types.js';
+import { logFileName } from '../file-names.js';
+import type { JobError, JobFailure, JobResult, JobSpec, JobSuccess, LogSyncJobSpec } from './job-types.js';
 
 /** Runs `spec`. A flush needs its entries (`source`); a compaction, whether it does blob work. */
 export function executeJob(env: JobEnv, spec: JobSpec, source: () => FlushSource, blobWork: boolean): JobResult {
   const started = performance.now();
   try {
     if (spec.kind === 'flush') return runFlushJob(env, spec, source());
+    if (spec.kind === 'log-sync') return syncLogFile(env, spec, started);
     return runCompactionJob(env, spec, blobWork);
   } catch (err) {
-    const e = toIoError(err, spec.kind === 'flush' ? 'flushing a memtable' : 'compaction');
+    const e = toIoError(err, spec.kind === 'flush' ? 'flushing a memtable' : spec.kind === 'log-sync' ? 'syncing a write-ahead log' : 'compaction');
     return { id: spec.id, ok: false, error: jobError(e), thrown: e, millis: performance.now() - started };
   }
+}
+
+/** fdatasync of a log file through a handle of its own (the writer keeps appending). */
+function syncLogFile(env: JobEnv, spec: LogSyncJobSpec, started: number): JobSuccess {
+  const file = env.fs.open(`${env.dir}/${logFileName(spec.logNumber)}`, { read: true });
+  try {
+    file.syncData();
+  } finally {
+    file.close();
+  }
+  return { id: spec.id, ok: true, tables: [], blobFiles: [], tableBytes: 0, blob: { bytesWritten: 0, dictionaryFiles: 0, rewrittenValues: 0, rewrittenBytes: 0 }, merge: undefined, millis: performance.now() - started };
 }
 
 /** `err` as data. */

@@ -9,6 +9,10 @@
 // alive, and close() terminates them (no thread outlives its store).
 
 import { MessageChannel, type MessagePort, Worker, receiveMessageOnPort } from 'node:worker_threads';
+import { bytewiseComparator } from '@lsm/base';
+import { NodeFs } from '@lsm/fs';
+import type { ResolvedOptions } from '../options.js';
+import { isBuiltInMergeOperator } from './built-in-functions.js';
 import type { JobRunner, LocalJobInputs } from './job-runner.js';
 import type { JobFailure, JobResult, JobSpec, JobStoreConfig } from './job-types.js';
 
@@ -72,15 +76,27 @@ export class WorkerRunner implements JobRunner {
   }
 
   submit(spec: JobSpec, local: LocalJobInputs): void {
-    // With two or more workers, flushes have worker 0 to themselves: a flush never waits
-    // behind a long compaction (which would stall writers on sealed memtables).
-    let best = spec.kind === 'flush' || this.slots.length === 1 ? 0 : 1;
+    // With two or more workers, flushes (and log syncs) have worker 0 to themselves: a
+    // flush never waits behind a long compaction (which would stall writers on sealed
+    // memtables).
+    let best = spec.kind !== 'compaction' || this.slots.length === 1 ? 0 : 1;
     if (spec.kind === 'compaction') {
       for (let i = 2; i < this.slots.length; i++) {
         if ((this.slots[i]?.jobs.size ?? 0) < (this.slots[best]?.jobs.size ?? 0)) best = i;
       }
     }
-    const slot = this.slots[best] ?? this.start(best);
+    let slot = this.slots[best];
+    if (slot === undefined) {
+      try {
+        slot = this.start(best);
+      } catch (err) {
+        // No worker can be had here: this job fails (and is retried inline), and so
+        // would every next one.
+        this.unusable = `background worker could not be created: ${err instanceof Error ? err.message : String(err)}`;
+        this.ready.push(lostJob(spec.id, this.unusable));
+        return;
+      }
+    }
     slot.jobs.add(spec.id);
     const msg: WorkerJobMessage = { spec, blobWork: local.blobWork };
     slot.port.postMessage(msg);
@@ -90,10 +106,9 @@ export class WorkerRunner implements JobRunner {
     const { port1, port2 } = new MessageChannel();
     const started = new Int32Array(new SharedArrayBuffer(4));
     const init: WorkerInit = { config: this.config, port: port2, signal: this.signal, started: started.buffer as SharedArrayBuffer };
-    // Flags meant for the main script (an --input-type of `node -e`) must not reach the
-    // worker's module; profiling and memory flags may.
-    const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
-    const worker = new Worker(WORKER_URL, { workerData: init, transferList: [port2], execArgv });
+    // No flags of the main process: some are refused for workers (--expose-gc) and some
+    // break the worker's module (the --input-type of `node -e`).
+    const worker = new Worker(WORKER_URL, { workerData: init, transferList: [port2], execArgv: [] });
     const slot: Slot = { worker, port: port1, jobs: new Set(), started, startedAt: performance.now() };
     port1.on('message', (m: JobResult) => {
       this.accept(slot, m);
@@ -193,4 +208,27 @@ export class WorkerRunner implements JobRunner {
 
 function lostJob(id: number, why: string): JobFailure {
   return { id, ok: false, error: { code: 'LSM_IO', name: 'IoError', message: why, causeCode: undefined, causeMessage: undefined }, millis: 0 };
+}
+
+/**
+ * The worker runner of a store on the real disk, or undefined when every job runs inline:
+ * `backgroundThreads: 0`, an in-process Fs, a custom comparator (a worker cannot load
+ * it), or a job scheduler (tests).
+ */
+export function workerRunnerFor(dir: string, opts: ResolvedOptions): WorkerRunner | undefined {
+  if (opts.backgroundThreads === 0 || !(opts.fs instanceof NodeFs) || opts.comparator !== bytewiseComparator) return undefined;
+  if (opts.jobScheduler !== undefined) return undefined;
+  const config: JobStoreConfig = {
+    dir,
+    root: opts.fs.root ?? dir,
+    blockSize: opts.blockSize,
+    compression: opts.compression,
+    compressionLevel: opts.compressionLevel,
+    compressionDictionary: opts.compressionDictionary,
+    filter: opts.filter,
+    encryption: opts.encryptionOptions,
+    kvSeparation: opts.kvSeparation,
+    mergeOperatorName: opts.mergeOperator !== undefined && isBuiltInMergeOperator(opts.mergeOperator.name) ? opts.mergeOperator.name : undefined,
+  };
+  return new WorkerRunner(config, opts.backgroundThreads);
 }

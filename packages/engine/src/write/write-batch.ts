@@ -1,24 +1,33 @@
 // A write batch: operations that become visible and durable together. commit() writes
 // them as one write-ahead-log record, gives them consecutive seqnos and returns the last
-// one; a crash leaves either the whole batch or none of it.
+// one; a crash leaves either the whole batch or none of it. The batch is its record.
 
-import { type Comparator, MAX_KEY_LENGTH, NotSupportedError, prefixSuccessor, ValueType } from '@lsm/base';
-import { type BatchOp, OP_DELETE_RANGE } from './batch-codec.js';
-import { copyBytes } from './byte-slab.js';
-import { type Bytes, toKey, toValue } from './coerce.js';
-import { ClosedError, InvalidArgumentError } from './errors.js';
-
-const EMPTY = new Uint8Array(0);
+import { ByteSink, type Comparator, MAX_KEY_LENGTH, NotSupportedError, prefixSuccessor, ValueType } from '@lsm/base';
+import { BATCH_HEADER_SIZE, OP_DELETE_RANGE } from './batch-codec.js';
+import { type Bytes, toKey, toValue } from '../coerce.js';
+import { ClosedError, InvalidArgumentError } from '../errors.js';
 
 /** Where a batch commits to. */
 export interface BatchTarget {
-  commitOps(ops: BatchOp[], sync: boolean | undefined): number;
+  /** Commits an encoded batch (see BatchRecord); returns the seqno of its last operation. */
+  commitRecord(batch: BatchRecord, sync: boolean | undefined): number;
   /** The store's key order (range deletions must have start <= end in it). */
   readonly comparator: Comparator;
   /** True when the order is bytewise (deletePrefix needs it). */
   readonly isBytewise: boolean;
   /** Throws LSM_INVALID_ARGUMENT unless the store has a merge operator that accepts `operand`. */
   checkMergeOperand(operand: Uint8Array): void;
+}
+
+/** A batch as its commit hands it over: the log record (seqno not yet stamped) and its counts. */
+export interface BatchRecord {
+  /** The encoded batch (batch-codec.ts), header included; the writer stamps the first seqno. */
+  readonly bytes: Uint8Array;
+  readonly count: number;
+  /** Bytes of keys and values. */
+  readonly userBytes: number;
+  readonly rangeDeletes: number;
+  readonly mergeOperands: number;
 }
 
 /** The largest key there is: 65,535 bytes of 0xff. */
@@ -30,34 +39,54 @@ export interface CommitOptions {
   sync?: boolean;
 }
 
-/** Collects operations; nothing is visible until commit(). */
+/**
+ * Collects operations; nothing is visible until commit(). Operations are encoded as they
+ * come into the batch's log record (LevelDB's rep): each key and value is copied once,
+ * from the caller's buffer into the record, and the memtable copies it from there.
+ */
 export class WriteBatch {
-  private ops: BatchOp[] = [];
-  private committed = false;
+  private rec: ByteSink | undefined;
+  private count = 0;
   private bytes = 0;
+  private rangeDeletes = 0;
+  private merges = 0;
+  private committed = false;
 
   constructor(private readonly target: BatchTarget) {}
 
-  private open(): void {
+  private open(): ByteSink {
     if (this.committed) throw new ClosedError('write batch (already committed)');
+    if (this.rec === undefined) {
+      this.rec = takeSink();
+      this.rec.len = BATCH_HEADER_SIZE;
+    }
+    return this.rec;
+  }
+
+  private add(type: number, key: Uint8Array, value: Uint8Array | undefined): void {
+    const r = this.rec!;
+    r.putByte(type);
+    r.putVarint(key.length);
+    r.putBytes(key);
+    if (value !== undefined) {
+      r.putVarint(value.length);
+      r.putBytes(value);
+    }
+    this.count++;
+    this.bytes += key.length + (value?.length ?? 0);
   }
 
   /** Sets `key` to `value`. Keys and values are copied now: the caller may reuse buffers. */
   put(key: Bytes, value: Bytes): this {
     this.open();
-    const k = copyBytes(toKey(key));
-    const v = copyBytes(toValue(value));
-    this.ops.push({ type: ValueType.Value, key: k, value: v });
-    this.bytes += k.length + v.length;
+    this.add(ValueType.Value, toKey(key), toValue(value));
     return this;
   }
 
   /** Deletes `key`. */
   delete(key: Bytes): this {
     this.open();
-    const k = copyBytes(toKey(key));
-    this.ops.push({ type: ValueType.Tombstone, key: k, value: EMPTY });
-    this.bytes += k.length;
+    this.add(ValueType.Tombstone, toKey(key), undefined);
     return this;
   }
 
@@ -67,9 +96,7 @@ export class WriteBatch {
    */
   deleteWeak(key: Bytes): this {
     this.open();
-    const k = copyBytes(toKey(key));
-    this.ops.push({ type: ValueType.WeakTombstone, key: k, value: EMPTY });
-    this.bytes += k.length;
+    this.add(ValueType.WeakTombstone, toKey(key), undefined);
     return this;
   }
 
@@ -79,11 +106,11 @@ export class WriteBatch {
    */
   merge(key: Bytes, operand: Bytes): this {
     this.open();
-    const k = copyBytes(toKey(key));
-    const v = copyBytes(toValue(operand, 'operand'));
+    const k = toKey(key);
+    const v = toValue(operand, 'operand');
     this.target.checkMergeOperand(v);
-    this.ops.push({ type: ValueType.Merge, key: k, value: v });
-    this.bytes += k.length + v.length;
+    this.add(ValueType.Merge, k, v);
+    this.merges++;
     return this;
   }
 
@@ -98,7 +125,7 @@ export class WriteBatch {
     const c = this.target.comparator.compare(s, e);
     if (c > 0) throw new InvalidArgumentError('deleteRange: start sorts after end');
     if (c === 0) return this;
-    this.pushRange(copyBytes(s), copyBytes(e));
+    this.addRange(s, e);
     return this;
   }
 
@@ -110,28 +137,27 @@ export class WriteBatch {
    */
   deletePrefix(prefix: Bytes): this {
     this.open();
-    const p = copyBytes(toKey(prefix, 'prefix'));
+    const p = toKey(prefix, 'prefix');
     if (!this.target.isBytewise) throw new NotSupportedError('deletePrefix() needs the bytewise comparator; use deleteRange()');
     const succ = prefixSuccessor(p);
     if (succ !== undefined) {
-      this.pushRange(p, succ);
+      this.addRange(p, succ);
       return this;
     }
     maxKey ??= new Uint8Array(MAX_KEY_LENGTH).fill(0xff);
-    if (p.length < MAX_KEY_LENGTH) this.pushRange(p, maxKey);
-    this.ops.push({ type: ValueType.Tombstone, key: maxKey, value: EMPTY });
-    this.bytes += maxKey.length;
+    if (p.length < MAX_KEY_LENGTH) this.addRange(p, maxKey);
+    this.add(ValueType.Tombstone, maxKey, undefined);
     return this;
   }
 
-  private pushRange(start: Uint8Array, end: Uint8Array): void {
-    this.ops.push({ type: OP_DELETE_RANGE, key: start, value: end });
-    this.bytes += start.length + end.length;
+  private addRange(start: Uint8Array, end: Uint8Array): void {
+    this.add(OP_DELETE_RANGE, start, end);
+    this.rangeDeletes++;
   }
 
   /** Number of operations. */
   get length(): number {
-    return this.ops.length;
+    return this.count;
   }
 
   /** Bytes of keys and values held. */
@@ -141,9 +167,11 @@ export class WriteBatch {
 
   /** Drops every operation (the batch stays usable). */
   clear(): this {
-    this.open();
-    this.ops = [];
+    this.open().len = BATCH_HEADER_SIZE;
+    this.count = 0;
     this.bytes = 0;
+    this.rangeDeletes = 0;
+    this.merges = 0;
     return this;
   }
 
@@ -153,11 +181,31 @@ export class WriteBatch {
    * seqno and writes nothing. A batch commits once.
    */
   commit(opts?: CommitOptions): number {
-    this.open();
+    const rec = this.open();
     if (opts !== undefined && (typeof opts !== 'object' || opts === null)) throw new InvalidArgumentError('commit options must be an object');
-    const seqno = this.target.commitOps(this.ops, opts?.sync);
+    const seqno = this.target.commitRecord(
+      { bytes: rec.buf.subarray(0, rec.len), count: this.count, userBytes: this.bytes, rangeDeletes: this.rangeDeletes, mergeOperands: this.merges },
+      opts?.sync,
+    );
     this.committed = true;
-    this.ops = [];
+    this.rec = undefined;
+    giveSink(rec);
     return seqno;
   }
+}
+
+/**
+ * Record buffers of committed batches, reused: a fresh buffer per put would cost a
+ * native allocation each. A batch never committed just lets its buffer go.
+ */
+const spare: ByteSink[] = [];
+/** Buffers larger than this are not kept (one huge batch should not pin its memory). */
+const MAX_SPARE_BYTES = 1 << 20;
+
+function takeSink(): ByteSink {
+  return spare.pop() ?? new ByteSink(256);
+}
+
+function giveSink(s: ByteSink): void {
+  if (spare.length < 4 && s.buf.length <= MAX_SPARE_BYTES) spare.push(s);
 }

@@ -9,12 +9,12 @@ import type { TableMeta } from '@lsm/compaction';
 import { type Fs, readFile, writeFileAtomic } from '@lsm/fs';
 import { type Comparator, CorruptionError, InvalidArgumentError, toIoError } from '@lsm/base';
 import { FileKind, type KeyRing } from '@lsm/encryption';
-import { type BlobFileMeta, referencedBlobIds } from './blob-meta.js';
-import { CURRENT, blobFileName, manifestFileName, parseFileName, tableFileName } from './file-names.js';
-import { removeQuietly } from './remove-quietly.js';
-import { openLog, startLog } from './log-encryption.js';
-import type { LogWriter } from './log-writer.js';
-import { readLog } from './log-reader.js';
+import { type BlobFileMeta, referencedBlobIds } from '../blob/blob-meta.js';
+import { CURRENT, blobFileName, manifestFileName, parseFileName, tableFileName } from '../file-names.js';
+import { removeQuietly } from '../remove-quietly.js';
+import { openLog, startLog } from '../log/log-encryption.js';
+import type { LogWriter } from '../log/log-writer.js';
+import { readLog } from '../log/log-reader.js';
 import { NUM_LEVELS, Version, applyToVersion } from './version.js';
 import { type VersionEdit, decodeVersionEdit, encodeVersionEdit } from './version-edit.js';
 

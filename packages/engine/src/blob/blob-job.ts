@@ -30,8 +30,8 @@ import {
 import { HoldBack } from './blob-hold-back.js';
 import type { BlobFileMeta } from './blob-meta.js';
 import type { BlobStore } from './blob-store.js';
-import { blobFileName, tableFileName } from './file-names.js';
-import { removeQuietly } from './remove-quietly.js';
+import { blobFileName, tableFileName } from '../file-names.js';
+import { removeQuietly } from '../remove-quietly.js';
 import type { ResolvedKvSeparation } from './kv-separation-options.js';
 
 /** What a job needs from its store. */

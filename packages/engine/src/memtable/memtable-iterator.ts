@@ -4,8 +4,8 @@
 // entry it is on and re-finds it when the tree's version changed since its last move.
 
 import { InvalidArgumentError, type InternalIterator, type ValueType } from '@lsm/base';
-import { ClosedError } from './errors.js';
-import type { Leaf, MemtableTree } from './memtable-tree.js';
+import { ClosedError } from '../errors.js';
+import { type Leaf, MemtableTree } from './memtable-tree.js';
 
 /** A LevelDB-style iterator over a memtable; views stay valid (entries are immutable). */
 export class MemtableIterator implements InternalIterator {
@@ -38,7 +38,7 @@ export class MemtableIterator implements InternalIterator {
 
   private set(leaf: Leaf | null, index: number): void {
     // Normalise "past the end of a leaf" to the next non-empty leaf, or invalid.
-    while (leaf !== null && index >= leaf.keys.length) {
+    while (leaf !== null && index >= MemtableTree.count(leaf)) {
       leaf = leaf.next;
       index = 0;
     }
@@ -46,7 +46,7 @@ export class MemtableIterator implements InternalIterator {
     this.index = index;
     this.seenVersion = this.tree.version;
     if (leaf !== null) {
-      this.curKey = leaf.keys[index]!;
+      this.curKey = this.tree.keyAt(leaf, index);
       this.curSeq = leaf.seqs[index]!;
     } else this.curKey = null;
   }
@@ -67,9 +67,9 @@ export class MemtableIterator implements InternalIterator {
   seekToLast(): void {
     this.live();
     let leaf: Leaf | null = this.tree.last;
-    while (leaf !== null && leaf.keys.length === 0) leaf = leaf.prev;
+    while (leaf !== null && MemtableTree.count(leaf) === 0) leaf = leaf.prev;
     if (leaf === null) this.set(null, 0);
-    else this.set(leaf, leaf.keys.length - 1);
+    else this.set(leaf, MemtableTree.count(leaf) - 1);
   }
 
   /** First entry >= (userKey, seqno); seqno defaults to the largest, i.e. the newest version. */
@@ -100,7 +100,8 @@ export class MemtableIterator implements InternalIterator {
   }
 
   userKey(): Uint8Array {
-    return this.current().keys[this.index]!;
+    this.current();
+    return this.curKey!;
   }
 
   seqno(): number {
@@ -112,7 +113,7 @@ export class MemtableIterator implements InternalIterator {
   }
 
   value(): Uint8Array {
-    return this.current().vals[this.index]!;
+    return this.tree.valueAt(this.current(), this.index);
   }
 
   close(): void {

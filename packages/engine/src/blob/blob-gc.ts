@@ -8,11 +8,11 @@
 import type { Fs } from '@lsm/fs';
 import { deadShare, liveBlobBytes } from './blob-meta.js';
 import type { BlobStore } from './blob-store.js';
-import { blobFileName } from './file-names.js';
+import { blobFileName } from '../file-names.js';
 import type { ResolvedKvSeparation } from './kv-separation-options.js';
-import type { BlobCounters, BlobStats } from './stats.js';
-import type { VersionSet } from './version-set.js';
-import type { BlobJobCounts } from './jobs/job-types.js';
+import type { BlobCounters, BlobStats } from '../stats.js';
+import type { VersionSet } from '../versions/version-set.js';
+import type { BlobJobCounts } from '../jobs/job-types.js';
 
 /** Blob file bookkeeping of one store. */
 export class BlobGc {

@@ -5,7 +5,7 @@
 // compaction should garbage-collect, and which no live version can reach any more.
 
 import type { TableMeta } from '@lsm/compaction';
-import type { Version } from './version.js';
+import type { Version } from '../versions/version.js';
 
 /** A blob file recorded in the manifest. */
 export interface BlobFileMeta {

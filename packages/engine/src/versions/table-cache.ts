@@ -6,7 +6,7 @@ import type { Fs } from '@lsm/fs';
 import { type Comparator, CorruptionError, type InternalIterator, isLsmError, toIoError } from '@lsm/base';
 import { type KeyRing } from '@lsm/encryption';
 import { type BlockCache, Table, type TableIteratorOptions } from '@lsm/sstable';
-import { tableFileName } from './file-names.js';
+import { tableFileName } from '../file-names.js';
 
 interface Slot {
   table: Table;

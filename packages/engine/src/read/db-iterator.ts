@@ -8,8 +8,8 @@
 
 import type { MergeOperator } from '@lsm/compaction';
 import type { Comparator, FragmentedRangeTombstones, InternalIterator } from '@lsm/base';
-import { copyBytes } from './byte-slab.js';
-import { ClosedError } from './errors.js';
+import { copyBytes } from '../memtable/byte-slab.js';
+import { ClosedError } from '../errors.js';
 import { type BlobReader, OldestFirstFold, VersionChain } from './version-chain.js';
 
 /** Bounds and direction of one iteration, resolved to bytes. */

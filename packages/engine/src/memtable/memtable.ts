@@ -65,15 +65,10 @@ export class Memtable {
     return this.tree.size === 0 && this.rangeTombstones.length === 0;
   }
 
-  /**
-   * Adds an entry. `key` and `value` are copied unless `owned` says the caller hands
-   * them over (e.g. they were decoded into fresh buffers).
-   */
-  add(seqno: number, type: ValueType, key: Uint8Array, value: Uint8Array, owned = false): void {
-    const k = owned ? key : copyBytes(key);
-    const v = owned || value.length === 0 ? value : copyBytes(value);
-    this.tree.insert(k, seqno, type, v);
-    this.approximateBytes += k.length + v.length + ENTRY_OVERHEAD;
+  /** Adds an entry; `key` and `value` are copied into the memtable's arena. */
+  add(seqno: number, type: ValueType, key: Uint8Array, value: Uint8Array): void {
+    this.tree.insert(key, seqno, type, value);
+    this.approximateBytes += key.length + value.length + ENTRY_OVERHEAD;
     if (this.smallestSeqno === 0 || seqno < this.smallestSeqno) this.smallestSeqno = seqno;
     if (seqno > this.largestSeqno) this.largestSeqno = seqno;
     if (type === ValueType.Tombstone || type === ValueType.WeakTombstone) this.tombstones++;
@@ -110,9 +105,8 @@ export class Memtable {
   /** Position of the newest version of `key` with seqno <= `seqno`, or null. */
   private find(key: Uint8Array, seqno: number): TreePos | null {
     const pos = this.tree.lowerBound(key, seqno);
-    const leaf = pos.leaf;
-    if (pos.index >= leaf.keys.length) return null;
-    return this.comparator.compare(leaf.keys[pos.index]!, key) === 0 ? pos : null;
+    if (pos.index >= MemtableTree.count(pos.leaf)) return null;
+    return this.tree.keyEquals(pos.leaf, pos.index, key) ? pos : null;
   }
 
   /** The newest entry of `key` visible at `seqno`, or undefined. */
@@ -121,7 +115,7 @@ export class Memtable {
     if (pos === null) return undefined;
     const l = pos.leaf;
     const i = pos.index;
-    return { type: l.types[i] as ValueType, seqno: l.seqs[i]!, value: l.vals[i]! };
+    return { type: l.types[i] as ValueType, seqno: l.seqs[i]!, value: this.tree.valueAt(l, i) };
   }
 
   /**
@@ -134,9 +128,9 @@ export class Memtable {
     let leaf: typeof pos.leaf | null = pos.leaf;
     let i = pos.index;
     while (leaf !== null) {
-      for (; i < leaf.keys.length; i++) {
-        if (this.comparator.compare(leaf.keys[i]!, key) !== 0) return;
-        if (!visit(leaf.types[i] as ValueType, leaf.seqs[i]!, leaf.vals[i]!)) return;
+      for (; i < MemtableTree.count(leaf); i++) {
+        if (!this.tree.keyEquals(leaf, i, key)) return;
+        if (!visit(leaf.types[i] as ValueType, leaf.seqs[i]!, this.tree.valueAt(leaf, i))) return;
       }
       leaf = leaf.next;
       i = 0;

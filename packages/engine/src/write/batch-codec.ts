@@ -40,9 +40,7 @@ export function typeHasValue(type: number): boolean {
 export function encodeBatch(sink: ByteSink, first: number, ops: readonly BatchOp[]): Uint8Array {
   sink.len = 0;
   sink.ensure(BATCH_HEADER_SIZE);
-  sink.buf[0] = BATCH_FORMAT_VERSION;
-  putU64(sink.buf, 1, first);
-  putU32(sink.buf, 9, ops.length);
+  stampBatch(sink.buf, first, ops.length);
   sink.len = BATCH_HEADER_SIZE;
   for (const op of ops) {
     sink.putByte(op.type);
@@ -56,19 +54,44 @@ export function encodeBatch(sink: ByteSink, first: number, ops: readonly BatchOp
   return sink.buf.subarray(0, sink.len);
 }
 
+const EMPTY = new Uint8Array(0);
+
+/** Stamps the header of an encoded batch: format version, first seqno, entry count. */
+export function stampBatch(rec: Uint8Array, first: number, count: number): void {
+  rec[0] = BATCH_FORMAT_VERSION;
+  putU64(rec, 1, first);
+  putU32(rec, 9, count);
+}
+
 /** A decoded batch: its first seqno and operations (views into the record's bytes). */
 export interface DecodedBatch {
   first: number;
   ops: BatchOp[];
 }
 
-const EMPTY = new Uint8Array(0);
-
 /**
  * Decodes a batch record. Any inconsistency (the record passed its checksum, so this
  * means a bug or deliberate tampering) is a CorruptionError naming the log and offset.
  */
 export function decodeBatch(rec: Uint8Array, file: string, offset: number): DecodedBatch {
+  const ops: BatchOp[] = [];
+  const first = visitBatch(rec, file, offset, (_seqno, type, key, value) => {
+    ops.push({ type, key, value });
+  });
+  return { first, ops };
+}
+
+/**
+ * Calls `visit` with each operation of a batch record and its seqno, in order (key and
+ * value are views into `rec`; the value is empty for deletions). Returns the batch's
+ * first seqno. Checks as decodeBatch does.
+ */
+export function visitBatch(
+  rec: Uint8Array,
+  file: string,
+  offset: number,
+  visit: (seqno: number, type: number, key: Uint8Array, value: Uint8Array) => void,
+): number {
   const bad = (what: string): CorruptionError => new CorruptionError(file, offset, `write batch: ${what}`);
   if (rec.length < BATCH_HEADER_SIZE) throw bad(`record of ${rec.length} bytes is shorter than the header`);
   if (rec[0] !== BATCH_FORMAT_VERSION) throw bad(`unknown batch format version ${rec[0]}`);
@@ -78,7 +101,6 @@ export function decodeBatch(rec: Uint8Array, file: string, offset: number): Deco
   if (first + count > Number.MAX_SAFE_INTEGER) throw bad('seqnos beyond 2^53-1');
   // Each op takes at least 2 bytes: a bound that stops a damaged count from allocating.
   if (count > (rec.length - BATCH_HEADER_SIZE) / 2) throw bad(`count ${count} does not fit in ${rec.length} bytes`);
-  const ops: BatchOp[] = new Array(count);
   let p = BATCH_HEADER_SIZE;
   const end = rec.length;
   for (let i = 0; i < count; i++) {
@@ -99,8 +121,8 @@ export function decodeBatch(rec: Uint8Array, file: string, offset: number): Deco
       p += vlen;
     }
     if (type === OP_DELETE_RANGE && value.length > 65535) throw bad(`entry ${i}: range end of ${value.length} bytes`);
-    ops[i] = { type, key, value };
+    visit(first + i, type, key, value);
   }
   if (p !== end) throw bad(`${end - p} trailing bytes after ${count} entries`);
-  return { first, ops };
+  return first;
 }

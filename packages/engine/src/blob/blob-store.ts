@@ -11,7 +11,7 @@ import type { Fs } from '@lsm/fs';
 import { CorruptionError, isLsmError } from '@lsm/base';
 import { type KeyRing } from '@lsm/encryption';
 import { BlobFileReader, decodeBlobPointer } from '@lsm/sstable';
-import { blobFileName } from './file-names.js';
+import { blobFileName } from '../file-names.js';
 
 /** Open blob files of one store. */
 export class BlobStore {

@@ -11,7 +11,7 @@
 
 import type { MergeOperator } from '@lsm/compaction';
 import { InvalidArgumentError, ValueType } from '@lsm/base';
-import { copyBytes } from './byte-slab.js';
+import { copyBytes } from '../memtable/byte-slab.js';
 
 /** Applies `operands` (oldest first) to `base`; copies the operator's result. */
 /** Reads the value a blob pointer names (K/V separation). */

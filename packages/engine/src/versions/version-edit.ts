@@ -4,7 +4,7 @@
 // version. Tag-based like LevelDB's, so fields can be added; layout in FORMAT.md.
 
 import type { TableMeta } from '@lsm/compaction';
-import type { BlobFileMeta } from './blob-meta.js';
+import type { BlobFileMeta } from '../blob/blob-meta.js';
 import { ByteSink, CorruptionError, NotSupportedError, cursor, getVarint32, getVarint64 } from '@lsm/base';
 
 /** Field tags. A reader that meets a tag it does not know refuses (LSM_NOT_SUPPORTED). */
