@@ -16,3 +16,5 @@ export type { NodeFsPromises, FacadeFileHandle } from './facade-promises.js';
 export type { FacadeReadStream, FacadeWriteStream, FacadeReadStreamOptions, FacadeWriteStreamOptions } from './facade-streams.js';
 export { mountedFs, mountFs, nodeFsMock, nodeFsPromisesMock } from './facade-mount.js';
 export { hookRequire, type RequireHookOptions } from './require-hook.js';
+export { crashTest, type CrashTestOptions, type CrashTestReport, type CrashFailure } from './crash-test.js';
+export { formatCrashReport } from './crash-report.js';

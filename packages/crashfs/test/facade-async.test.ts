@@ -85,7 +85,7 @@ describe.each(subjects)('$name', ({ make }) => {
   });
 
   it('callback path calls: mkdir, readdir, rename, unlink, rm, rmdir, copyFile, exists, access', async () => {
-    const cb = <T>(fn: (...args: never[]) => void, ...args: unknown[]): Promise<T> =>
+    const cb = <T>(fn: unknown, ...args: unknown[]): Promise<T> =>
       new Promise((resolve, reject) => (fn as (...a: unknown[]) => void)(...args, (e: Error | null, v: T) => (e ? reject(e) : resolve(v))));
     expect(await cb(fs.mkdir, p('d/e'), { recursive: true })).toBe(p('d'));
     await cb(fs.writeFile, p('d/f'), 'data');
