@@ -78,9 +78,7 @@ describe('node-persist 4.0.4', () => {
       repro ??= firstOf(report, Unreadable)?.trace;
     }
     expect(totals).toEqual({ points: 40, lost: 11, unreadable: 10, other: 0 });
-    expect(repro).toEqual([
-      "#1 open '/data/persist/cba06b5736faf67e54b07b561eae94395e774c517a7d910a54369e1263ccfbd4' (write, create, truncate)",
-      "#2 write '/data/persist/cba06b5736faf67e54b07b561eae94395e774c517a7d910a54369e1263ccfbd4' 23 bytes at 0",
-    ]);
+    // The shortest: the truncation of fs.writeFile's open('w') reached the disk, the data did not.
+    expect(repro).toEqual(["#1 open '/data/persist/cba06b5736faf67e54b07b561eae94395e774c517a7d910a54369e1263ccfbd4' (write, create, truncate)"]);
   });
 });
