@@ -56,7 +56,13 @@ export class RecordingFs implements Fs {
     return new RecordingFile(this, file, handle);
   }
   createDirAll(path: string): void {
-    this.record({ kind: 'createDirAll', path }, true, () => this.inner.createDirAll(path));
+    let existed = false;
+    try {
+      existed = this.inner.exists(path);
+    } catch {
+      // Refused: the call fails the same way.
+    }
+    this.record({ kind: 'createDirAll', path }, !existed, () => this.inner.createDirAll(path));
   }
   readDir(path: string): string[] {
     return this.inner.readDir(path);
