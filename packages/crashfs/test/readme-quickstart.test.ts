@@ -16,7 +16,7 @@ function saveSettings(fs: NodeFsModule, settings: { theme: string }): void {
 }
 
 const themes = ['dark', 'light'];
-const report = await crashTest({
+const report = await crashTest<string>({
   // Runs once, recorded. ack(x): saveSettings returned, so x is promised to be saved.
   workload: (fs, ack) => {
     for (const theme of themes) {

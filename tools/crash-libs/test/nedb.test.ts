@@ -11,13 +11,21 @@ import { crashTest, hookRequire, type NodeFsModule } from '@lsm/crashfs';
 import { firstOf, LostAcknowledged, Unreadable, verdict } from './verdicts.js';
 
 hookRequire({ packages: ['@seald-io/nedb'] });
-const Datastore = createRequire(import.meta.url)('@seald-io/nedb') as typeof import('@seald-io/nedb');
+/** The part of nedb's Datastore these tests use. */
+interface Datastore<T> {
+  loadDatabaseAsync(): Promise<void>;
+  insertAsync(doc: T): Promise<T>;
+  updateAsync(query: object, update: object): Promise<unknown>;
+  findAsync(query: object): Promise<T[]>;
+  compactDatafileAsync(): Promise<void>;
+}
+const Datastore = createRequire(import.meta.url)('@seald-io/nedb') as new <T>(options: { filename: string }) => Datastore<T>;
 
 const FILE = '/data/app.db';
 type Doc = { _id: string; n: number };
 
 /** A loaded datastore on FILE (loading also rewrites the datafile, crash-safely). */
-async function load(): Promise<InstanceType<typeof Datastore<Doc>>> {
+async function load(): Promise<Datastore<Doc>> {
   const db = new Datastore<Doc>({ filename: FILE });
   await db.loadDatabaseAsync();
   return db;
@@ -56,7 +64,7 @@ describe('@seald-io/nedb 4.1.2', () => {
       },
       check,
     });
-    expect(verdict(report)).toEqual({ points: 15, lost: 3, unreadable: 3, other: 0 });
+    expect(verdict(report)).toEqual({ points: 14, lost: 3, unreadable: 3, other: 0 });
     // Every clean crash after an append loses it; every torn one leaves half a line, which
     // is 50% of this small datafile: nedb refuses to load (over 10 lines it would skip it).
     const first = firstOf(report, Unreadable)!;
@@ -77,7 +85,7 @@ describe('@seald-io/nedb 4.1.2', () => {
       },
       check,
     });
-    expect(verdict(report)).toEqual({ points: 26, lost: 0, unreadable: 3, other: 0 });
+    expect(verdict(report)).toEqual({ points: 25, lost: 0, unreadable: 3, other: 0 });
     // The 3 failures are torn appends before the rewrite fsyncs the datafile; from that fsync
     // on (the rewrite itself: temp file, fsync, rename, fsync directory), every point passes.
     const flushed = report.trace.findIndex((t, i) => i > 16 && t.endsWith("fsync '/data/app.db'")) + 1;

@@ -17,8 +17,10 @@ const DIR = '/data/persist';
 type Ack = [key: string, value: number];
 
 /** A node-persist instance on DIR with no timers left behind. */
-async function open<T>(fn: (s: ReturnType<typeof storage.create>) => Promise<T>): Promise<T> {
-  const s = storage.create({ dir: DIR, expiredInterval: 0 });
+type Storage = ReturnType<typeof storage.create> & { stopWriteQueueInterval(): void }; // missing from @types/node-persist 3
+
+async function open<T>(fn: (s: Storage) => Promise<T>): Promise<T> {
+  const s = storage.create({ dir: DIR, expiredInterval: 0 }) as Storage;
   await s.init();
   try {
     return await fn(s);
