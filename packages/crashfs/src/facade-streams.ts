@@ -35,6 +35,42 @@ export type FacadeReadStream = Readable & { readonly path: string; bytesRead: nu
 /** A Writable over a file of the facade, with node's WriteStream.close(cb). */
 export type FacadeWriteStream = Writable & { readonly path: string; bytesWritten: number; close(cb?: (err?: Error | null) => void): void };
 
+/** A stream's descriptor: given (`fd`) or opened in construct(), closed in destroy() unless autoClose is false. */
+class StreamDescriptor {
+  fd: number;
+  stream: Readable | Writable | undefined;
+  constructor(
+    private readonly sync: NodeFsFacade,
+    private readonly path: string,
+    private readonly o: { fd?: number | null; flags?: string; autoClose?: boolean },
+    private readonly defaultFlags: string,
+  ) {
+    this.fd = o.fd ?? -1;
+  }
+  construct(cb: (err?: Error | null) => void): void {
+    try {
+      if (this.fd < 0) this.fd = this.sync.openSync(toPath(this.path), this.o.flags ?? this.defaultFlags);
+    } catch (err) {
+      cb(err as Error);
+      return;
+    }
+    cb();
+    this.stream?.emit('open', this.fd);
+    this.stream?.emit('ready');
+  }
+  destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    if (this.fd >= 0 && this.o.autoClose !== false) {
+      try {
+        this.sync.closeSync(this.fd);
+      } catch (closeErr) {
+        cb(err ?? (closeErr as Error));
+        return;
+      }
+    }
+    cb(err);
+  }
+}
+
 /** Builds createReadStream and createWriteStream over a sync facade. */
 export function createStreamForms(sync: NodeFsFacade): {
   createReadStream(path: string, options?: Encoding | FacadeReadStreamOptions): FacadeReadStream;
@@ -45,27 +81,18 @@ export function createStreamForms(sync: NodeFsFacade): {
 
   const createReadStream = (path: string, options?: Encoding | FacadeReadStreamOptions): FacadeReadStream => {
     const o = optionsOf<FacadeReadStreamOptions>(options);
-    let fd = o.fd ?? -1;
+    const d = new StreamDescriptor(sync, path, o, 'r');
     let pos = o.start;
     const end = o.end ?? Infinity;
     const stream = new Readable({
       highWaterMark: o.highWaterMark ?? 64 * 1024,
-      construct(cb) {
-        try {
-          if (fd < 0) fd = sync.openSync(toPath(path), o.flags ?? 'r');
-        } catch (err) {
-          cb(err as Error);
-          return;
-        }
-        cb();
-        stream.emit('open', fd);
-        stream.emit('ready');
-      },
+      construct: (cb) => d.construct(cb),
+      destroy: (err, cb) => d.destroy(err, cb),
       read(size) {
         try {
           const left = pos === undefined ? size : Math.min(size, end - pos + 1);
           const buf = Buffer.alloc(Math.max(0, left));
-          const n = left <= 0 ? 0 : sync.readSync(fd, buf, 0, buf.length, pos ?? null);
+          const n = left <= 0 ? 0 : sync.readSync(d.fd, buf, 0, buf.length, pos ?? null);
           if (pos !== undefined) pos += n;
           s.bytesRead += n;
           this.push(n === 0 ? null : buf.subarray(0, n));
@@ -73,18 +100,8 @@ export function createStreamForms(sync: NodeFsFacade): {
           this.destroy(err as Error);
         }
       },
-      destroy(err, cb) {
-        if (fd >= 0 && o.autoClose !== false) {
-          try {
-            sync.closeSync(fd);
-          } catch (closeErr) {
-            cb(err ?? (closeErr as Error));
-            return;
-          }
-        }
-        cb(err);
-      },
     });
+    d.stream = stream;
     const enc = encodingOf(o);
     if (enc !== undefined) stream.setEncoding(enc);
     const s = Object.assign(stream, {
@@ -100,26 +117,17 @@ export function createStreamForms(sync: NodeFsFacade): {
 
   const createWriteStream = (path: string, options?: Encoding | FacadeWriteStreamOptions): FacadeWriteStream => {
     const o = optionsOf<FacadeWriteStreamOptions>(options);
-    let fd = o.fd ?? -1;
+    const d = new StreamDescriptor(sync, path, o, 'w');
     let pos = o.start;
     const stream = new Writable({
       decodeStrings: true,
       defaultEncoding: encodingOf(o) ?? 'utf8',
-      construct(cb) {
-        try {
-          if (fd < 0) fd = sync.openSync(toPath(path), o.flags ?? 'w');
-        } catch (err) {
-          cb(err as Error);
-          return;
-        }
-        cb();
-        stream.emit('open', fd);
-        stream.emit('ready');
-      },
+      construct: (cb) => d.construct(cb),
+      destroy: (err, cb) => d.destroy(err, cb),
       write(chunk: Buffer, _enc, cb) {
         try {
           for (let off = 0; off < chunk.length; ) {
-            const n = sync.writeSync(fd, chunk, off, chunk.length - off, pos === undefined ? null : pos + off);
+            const n = sync.writeSync(d.fd, chunk, off, chunk.length - off, pos === undefined ? null : pos + off);
             off += n;
           }
           if (pos !== undefined) pos += chunk.length;
@@ -129,18 +137,8 @@ export function createStreamForms(sync: NodeFsFacade): {
           cb(err as Error);
         }
       },
-      destroy(err, cb) {
-        if (fd >= 0 && o.autoClose !== false) {
-          try {
-            sync.closeSync(fd);
-          } catch (closeErr) {
-            cb(err ?? (closeErr as Error));
-            return;
-          }
-        }
-        cb(err);
-      },
     });
+    d.stream = stream;
     const s = Object.assign(stream, {
       path: toPath(path),
       bytesWritten: 0,

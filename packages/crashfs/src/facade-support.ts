@@ -130,45 +130,44 @@ export function flagOf(options: unknown, dflt: string): string {
 const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
 const gid = typeof process.getgid === 'function' ? process.getgid() : 0;
 
-/** The facade's fs.Stats. */
-export class Stats implements FacadeStats {
+/** What Dirent and Stats share: the kind of the entry (no symlinks in the Fs model). */
+abstract class EntryKind {
+  constructor(protected readonly file: boolean) {}
+  isFile(): boolean {
+    return this.file;
+  }
+  isDirectory(): boolean {
+    return !this.file;
+  }
+  isSymbolicLink(): boolean {
+    return false;
+  }
+}
+
+/** The facade's fs.Dirent: a name and its kind. */
+export class Dirent extends EntryKind implements FacadeDirent {
+  constructor(
+    readonly name: string,
+    file: boolean,
+  ) {
+    super(file);
+  }
+}
+
+/** The facade's fs.Stats: the kind, size, times, a fixed mode and the process's owner. */
+export class Stats extends EntryKind implements FacadeStats {
   readonly mode: number;
   readonly uid = uid;
   readonly gid = gid;
   constructor(
-    private readonly file: boolean,
+    file: boolean,
     readonly size: number,
     readonly mtimeMs: number,
   ) {
+    super(file);
     this.mode = file ? 0o100644 : 0o40755;
-  }
-  isFile(): boolean {
-    return this.file;
-  }
-  isDirectory(): boolean {
-    return !this.file;
-  }
-  isSymbolicLink(): boolean {
-    return false;
   }
   get mtime(): Date {
     return new Date(this.mtimeMs);
-  }
-}
-
-/** The facade's fs.Dirent. */
-export class Dirent implements FacadeDirent {
-  constructor(
-    readonly name: string,
-    private readonly file: boolean,
-  ) {}
-  isFile(): boolean {
-    return this.file;
-  }
-  isDirectory(): boolean {
-    return !this.file;
-  }
-  isSymbolicLink(): boolean {
-    return false;
   }
 }
