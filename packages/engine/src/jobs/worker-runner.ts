@@ -91,8 +91,9 @@ export class WorkerRunner implements JobRunner {
     const started = new Int32Array(new SharedArrayBuffer(4));
     const init: WorkerInit = { config: this.config, port: port2, signal: this.signal, started: started.buffer as SharedArrayBuffer };
     // Flags meant for the main script (an --input-type of `node -e`) must not reach the
-    // worker's module; profiling and memory flags may.
-    const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
+    // worker's module; profiling and memory flags may. V8 flags such as --expose-gc are
+    // process-wide (the worker has them anyway) and Worker refuses them in execArgv.
+    const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type') && a !== '--expose-gc');
     const worker = new Worker(WORKER_URL, { workerData: init, transferList: [port2], execArgv });
     const slot: Slot = { worker, port: port1, jobs: new Set(), started, startedAt: performance.now() };
     port1.on('message', (m: JobResult) => {
