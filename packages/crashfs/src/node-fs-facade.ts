@@ -1,38 +1,28 @@
-// A node:fs-shaped facade over any Fs: the synchronous subset storage code usually uses
-// (openSync, readSync, writeSync, fsyncSync, ..., readFileSync, writeFileSync), with numeric
-// file descriptors, node's flag strings and errors carrying node's codes. It lets code that
-// takes an `fs` module run unchanged on MemFs, FaultFs or CrashFs. It promises node's
-// semantics for what it offers (positions, flags, encodings); it is not the whole of node:fs.
+// The synchronous half of the node:fs facade over any Fs: what storage code usually calls
+// (openSync, readSync, writeSync, fsyncSync, ..., readFileSync, writeFileSync, renameSync,
+// rmSync, copyFileSync ...), with numeric file descriptors, node's flag strings and errors
+// carrying node's codes. The callback, promise and stream forms are built on it. It promises
+// node's semantics for what it offers (positions, flags, encodings); not the whole of node:fs.
 
-import { FsError, parentDir, type Fs, type FsFile, type OpenOptions } from '@lsm/fs';
-import { shallowestMissing } from './paths.js';
+import { FsError, type Fs, type FsFile } from '@lsm/fs';
+import { createPathOps } from './facade-path-ops.js';
+import {
+  encodingOf,
+  flagOf,
+  openOptions,
+  outOfRange,
+  Stats,
+  toBytes,
+  toPath,
+  type Encoding,
+  type FacadeDirent,
+  type FacadeStats,
+} from './facade-support.js';
 
-/** The open flags the facade understands (node's strings; 's' variants behave as plain). */
-export type FacadeOpenFlags =
-  | 'r' | 'rs' | 'sr' | 'r+' | 'rs+' | 'sr+'
-  | 'w' | 'wx' | 'xw' | 'w+' | 'wx+' | 'xw+'
-  | 'a' | 'as' | 'sa' | 'ax' | 'xa' | 'a+' | 'as+' | 'sa+' | 'ax+' | 'xa+';
+export type { FacadeDirent, FacadeOpenFlags, FacadeStats } from './facade-support.js';
 
-/** What statSync and fstatSync return: the part of fs.Stats the Fs model knows. */
-export interface FacadeStats {
-  isFile(): boolean;
-  isDirectory(): boolean;
-  isSymbolicLink(): boolean;
-  readonly size: number;
-  readonly mtimeMs: number;
-  readonly mtime: Date;
-}
-
-/** What readdirSync(path, { withFileTypes: true }) returns. */
-export interface FacadeDirent {
-  readonly name: string;
-  isFile(): boolean;
-  isDirectory(): boolean;
-  isSymbolicLink(): boolean;
-}
-
-type Encoding = BufferEncoding;
-type WriteFileOptions = Encoding | { encoding?: Encoding | null; flag?: string; mode?: number | string } | null;
+/** The options argument of writeFile and appendFile. */
+export type WriteFileOptions = Encoding | { encoding?: Encoding | null; flag?: string; mode?: number | string } | null;
 
 /**
  * The synchronous node:fs subset the facade provides. Signatures follow node's, so a
@@ -73,6 +63,25 @@ export interface NodeFsFacade {
   statSync(path: string): FacadeStats;
   statSync(path: string, options: { throwIfNoEntry: false }): FacadeStats | undefined;
   existsSync(path: string): boolean;
+  /** lstat: the same as statSync (the Fs model has no symlinks). */
+  lstatSync(path: string): FacadeStats;
+  lstatSync(path: string, options: { throwIfNoEntry: false }): FacadeStats | undefined;
+  /** Throws ENOENT when `path` does not exist; `mode` (R_OK, W_OK...) is not checked. */
+  accessSync(path: string, mode?: number): void;
+  /** Removes a file; a directory only with `recursive`; a missing path is fine with `force`. */
+  rmSync(path: string, options?: { recursive?: boolean; force?: boolean }): void;
+  /** Removes an empty directory (ENOTEMPTY otherwise; with `recursive`, everything in it). */
+  rmdirSync(path: string, options?: { recursive?: boolean }): void;
+  /** Copies a file's bytes (mode COPYFILE_EXCL: fails with EEXIST if `dest` exists). */
+  copyFileSync(src: string, dest: string, mode?: number): void;
+  /** Truncates or extends the file at `path` to `len` (default 0). */
+  truncateSync(path: string, len?: number | null): void;
+  /** The path with '.', '..' and repeated '/' resolved lexically (no symlinks); ENOENT if missing. */
+  realpathSync(path: string, options?: unknown): string;
+  /** Checks that `path` exists; permissions are not modelled. */
+  chmodSync(path: string, mode: number | string): void;
+  /** Checks that `path` exists; owners are not modelled. */
+  chownSync(path: string, uid: number, gid: number): void;
   /** Reads a whole file (or the rest of an open one): a Buffer, or a string when an encoding is given. */
   readFileSync(path: string | number, options?: { encoding?: null; flag?: string } | null): Buffer;
   readFileSync(path: string | number, options: Encoding | { encoding: Encoding; flag?: string }): string;
@@ -91,102 +100,12 @@ interface OpenFd {
   append: boolean;
 }
 
-const FLAGS: Record<FacadeOpenFlags, OpenOptions> = {
-  r: { read: true },
-  rs: { read: true },
-  sr: { read: true },
-  'r+': { read: true, write: true },
-  'rs+': { read: true, write: true },
-  'sr+': { read: true, write: true },
-  w: { write: true, create: true, truncate: true },
-  wx: { write: true, createNew: true },
-  xw: { write: true, createNew: true },
-  'w+': { read: true, write: true, create: true, truncate: true },
-  'wx+': { read: true, write: true, createNew: true },
-  'xw+': { read: true, write: true, createNew: true },
-  a: { append: true, create: true },
-  as: { append: true, create: true },
-  sa: { append: true, create: true },
-  ax: { append: true, createNew: true },
-  xa: { append: true, createNew: true },
-  'a+': { read: true, append: true, create: true },
-  'as+': { read: true, append: true, create: true },
-  'sa+': { read: true, append: true, create: true },
-  'ax+': { read: true, append: true, createNew: true },
-  'xa+': { read: true, append: true, createNew: true },
-};
-
-function codedError<E extends Error>(err: E, code: string): E & { code: string } {
-  return Object.assign(err, { code });
-}
-
-function invalidArg(what: string, value: unknown): TypeError {
-  return codedError(new TypeError(`The argument '${what}' is invalid. Received ${String(value)}`), 'ERR_INVALID_ARG_VALUE');
-}
-
-function outOfRange(what: string, value: unknown): RangeError {
-  return codedError(new RangeError(`The value of "${what}" is out of range. Received ${String(value)}`), 'ERR_OUT_OF_RANGE');
-}
-
-function toPath(p: unknown): string {
-  if (typeof p === 'string') return p;
-  if (p instanceof Uint8Array) return Buffer.from(p.buffer, p.byteOffset, p.byteLength).toString('utf8');
-  if (p instanceof URL && p.protocol === 'file:') return decodeURIComponent(p.pathname);
-  throw codedError(new TypeError(`The "path" argument must be of type string, Buffer or URL. Received ${String(p)}`), 'ERR_INVALID_ARG_TYPE');
-}
-
-function toBytes(view: ArrayBufferView): Uint8Array {
-  return view instanceof Uint8Array ? view : new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
-}
-
-function openOptions(flags: unknown): OpenOptions {
-  const o = typeof flags === 'string' ? (FLAGS as Record<string, OpenOptions | undefined>)[flags] : undefined;
-  if (o === undefined) throw invalidArg('flags', flags);
-  return o;
-}
-
-class Stats implements FacadeStats {
-  constructor(
-    private readonly file: boolean,
-    readonly size: number,
-    readonly mtimeMs: number,
-  ) {}
-  isFile(): boolean {
-    return this.file;
-  }
-  isDirectory(): boolean {
-    return !this.file;
-  }
-  isSymbolicLink(): boolean {
-    return false;
-  }
-  get mtime(): Date {
-    return new Date(this.mtimeMs);
-  }
-}
-
-class Dirent implements FacadeDirent {
-  constructor(
-    readonly name: string,
-    private readonly file: boolean,
-  ) {}
-  isFile(): boolean {
-    return this.file;
-  }
-  isDirectory(): boolean {
-    return !this.file;
-  }
-  isSymbolicLink(): boolean {
-    return false;
-  }
-}
-
 /**
  * Returns node:fs-style synchronous functions over `fs`. Descriptors are small integers
  * never reused within one facade, so a use after close fails with EBADF instead of
  * hitting another file. Errors are the Fs's FsError (with node's `code`, `syscall`, `path`).
  */
-export function createNodeFsFacade(fs: Fs): NodeFsFacade {
+export function createSyncFacade(fs: Fs): NodeFsFacade {
   const fds = new Map<number, OpenFd>();
   let nextFd = 3;
 
@@ -330,64 +249,6 @@ export function createNodeFsFacade(fs: Fs): NodeFsFacade {
     return writeBytes(e, file, range(toBytes(data), a, b), positionArg(c));
   }
 
-  const mkdirSync = (path: string, options?: { recursive?: boolean; mode?: number | string } | number | string | null): string | undefined => {
-    const p = toPath(path);
-    const recursive = typeof options === 'object' && options !== null && options.recursive === true;
-    if (!recursive) {
-      if (fs.exists(p)) throw new FsError('EEXIST', 'mkdir', p);
-      const parent = parentDir(p);
-      if (!fs.exists(parent)) throw new FsError('ENOENT', 'mkdir', p);
-      if (!fs.metadata(parent).isDirectory) throw new FsError('ENOTDIR', 'mkdir', p);
-      fs.createDirAll(p);
-      return undefined;
-    }
-    // The first directory that does not exist yet is what node returns.
-    const first = shallowestMissing(fs, p);
-    fs.createDirAll(p);
-    return first;
-  };
-
-  function readdirSync(path: string): string[];
-  function readdirSync(path: string, options: { withFileTypes: true }): FacadeDirent[];
-  function readdirSync(path: string, options?: unknown): string[] | FacadeDirent[] {
-    const p = toPath(path);
-    const names = fs.readDir(p);
-    const withTypes = typeof options === 'object' && options !== null && (options as { withFileTypes?: unknown }).withFileTypes === true;
-    if (!withTypes) return names;
-    return names.map((n) => new Dirent(n, fs.metadata(p.endsWith('/') ? p + n : `${p}/${n}`).isFile));
-  }
-
-  function statSync(path: string): FacadeStats;
-  function statSync(path: string, options: { throwIfNoEntry: false }): FacadeStats | undefined;
-  function statSync(path: string, options?: unknown): FacadeStats | undefined {
-    const p = toPath(path);
-    try {
-      const m = fs.metadata(p);
-      return new Stats(m.isFile, m.size, m.mtimeMs);
-    } catch (err) {
-      const quiet = typeof options === 'object' && options !== null && (options as { throwIfNoEntry?: unknown }).throwIfNoEntry === false;
-      if (quiet && err instanceof FsError && (err.code === 'ENOENT' || err.code === 'ENOTDIR')) return undefined;
-      throw err;
-    }
-  }
-
-  const encodingOf = (options: unknown): Encoding | undefined => {
-    if (typeof options === 'string') return options as Encoding;
-    if (typeof options === 'object' && options !== null) {
-      const enc = (options as { encoding?: unknown }).encoding;
-      if (typeof enc === 'string') return enc as Encoding;
-    }
-    return undefined;
-  };
-
-  const flagOf = (options: unknown, dflt: string): string => {
-    if (typeof options === 'object' && options !== null) {
-      const flag = (options as { flag?: unknown }).flag;
-      if (flag !== undefined) return flag as string;
-    }
-    return dflt;
-  };
-
   function readFileSync(path: string | number, options?: { encoding?: null; flag?: string } | null): Buffer;
   function readFileSync(path: string | number, options: Encoding | { encoding: Encoding; flag?: string }): string;
   function readFileSync(path: string | number, options?: unknown): Buffer | string {
@@ -420,7 +281,7 @@ export function createNodeFsFacade(fs: Fs): NodeFsFacade {
     }
   };
 
-  return {
+  const descriptorOps = {
     openSync,
     readSync,
     writeSync,
@@ -432,7 +293,7 @@ export function createNodeFsFacade(fs: Fs): NodeFsFacade {
       if (typeof len !== 'number' || !Number.isSafeInteger(len)) throw outOfRange('len', len);
       file.setLen(Math.max(0, len)); // node treats a negative length as 0
     },
-    fstatSync: (fd) => {
+    fstatSync: (fd: number) => {
       const e = entry(fd, 'fstat');
       if (e.file === undefined) {
         const m = fs.metadata(e.path);
@@ -447,20 +308,9 @@ export function createNodeFsFacade(fs: Fs): NodeFsFacade {
       }
       return new Stats(true, size, mtimeMs);
     },
-    renameSync: (from, to) => fs.rename(toPath(from), toPath(to)),
-    unlinkSync: (path) => fs.removeFile(toPath(path)),
-    mkdirSync,
-    readdirSync,
-    statSync,
-    existsSync: (path) => {
-      try {
-        return fs.exists(toPath(path));
-      } catch {
-        return false;
-      }
-    },
     readFileSync,
     writeFileSync: (path, data, options) => writeWhole(path, data, options, 'w'),
     appendFileSync: (path, data, options) => writeWhole(path, data, options, 'a'),
-  };
+  } satisfies Partial<NodeFsFacade>;
+  return { ...descriptorOps, ...createPathOps(fs, descriptorOps) };
 }

@@ -1,0 +1,85 @@
+// hookRequire, the plain-Node recipe for CommonJS libraries: require('fs') and friends from
+// the named packages get mountedFs (so their writes land on the mounted Fs, here a MemFs),
+// every other module keeps the real node:fs, and unhooking restores node's loader. The fake
+// packages live in this test's own temp dir; nothing else on the disk is touched.
+
+import * as realFs from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FsError, MemFs } from '@lsm/fs';
+import { crashTest, hookRequire, mountFs, mountedFs } from '../src/index.js';
+
+const LIB = `
+const fs = require('fs');
+const fsp = require('node:fs/promises');
+exports.fs = fs;
+exports.save = (path, text) => fs.writeFileSync(path, text);
+exports.saveAsync = async (path, text) => {
+  const fh = await fsp.open(path, 'w');
+  await fh.writeFile(text);
+  await fh.sync();
+  await fh.close();
+};
+`;
+
+describe('hookRequire', () => {
+  let root: string;
+  let req: NodeJS.Require;
+  const unhooks: Array<() => void> = [];
+
+  beforeEach(() => {
+    root = realFs.mkdtempSync(join(tmpdir(), 'crashfs-hook-'));
+    for (const name of ['fake-store', 'other-lib']) {
+      realFs.mkdirSync(join(root, 'node_modules', name), { recursive: true });
+      realFs.writeFileSync(join(root, 'node_modules', name, 'index.js'), LIB);
+    }
+    req = createRequire(join(root, 'entry.js'));
+  });
+  afterEach(() => {
+    for (const u of unhooks.splice(0)) u();
+    realFs.rmSync(root, { recursive: true, force: true });
+  });
+
+  it('gives the named package mountedFs, and every other module the real node:fs', () => {
+    unhooks.push(hookRequire({ packages: ['fake-store'] }));
+    const lib = req('fake-store') as { fs: unknown; save: (p: string, t: string) => void };
+    const other = req('other-lib') as { fs: unknown };
+    expect(lib.fs).toBe(mountedFs);
+    expect(other.fs).toBe(req('fs')); // required from outside the package: the real node:fs
+
+    const mem = new MemFs();
+    const unmount = mountFs(mem);
+    lib.save('/saved.txt', 'hello');
+    unmount();
+    expect(mem.exists('/saved.txt')).toBe(true);
+    expect(realFs.existsSync('/saved.txt')).toBe(false);
+    expect(() => lib.save('/again.txt', 'x')).toThrow(FsError); // nothing mounted: refused, not the real disk
+  });
+
+  it('puts a CommonJS library under crashTest unchanged', async () => {
+    unhooks.push(hookRequire({ packages: ['fake-store'] }));
+    const lib = req('fake-store') as { saveAsync: (p: string, t: string) => Promise<void> };
+    const report = await crashTest({
+      workload: async (_fs, ack) => {
+        await lib.saveAsync('/value', 'v1');
+        ack('v1');
+      },
+      check: (fs, acked) => {
+        if (acked.length > 0 && !fs.existsSync('/value')) throw new Error('acknowledged file missing');
+      },
+    });
+    // The library never fsyncs '/', so its new file is never durable.
+    expect(report.failures.map((f) => f.op)).toEqual(["fsync '/value'"]);
+  });
+
+  it('stops redirecting once unhooked, and refuses a bad package list', () => {
+    const unhook = hookRequire({ packages: ['fake-store'] });
+    unhook();
+    expect((req('fake-store') as { fs: unknown }).fs).not.toBe(mountedFs);
+    for (const bad of [{ packages: [] }, { packages: [''] }, {}, { packages: 'fake-store' }]) {
+      expect(() => hookRequire(bad as never)).toThrow(/EINVAL/);
+    }
+  });
+});
