@@ -50,8 +50,8 @@ class LsmAdapter implements Adapter {
     const kv = kvSeparation ? `, K/V separation: values >= ${settings.minValueSize} B in blob files` : '';
     this.notes = [
       settings.defaults === 'own'
-        ? `WAL on, no fsync; its own default options${kv}; flushes and compactions on its background worker thread (default backgroundThreads: 1)`
-        : `WAL on, no fsync; memtable ${settings.writeBufferSize} B, block cache ${settings.cacheSize} B, ${filter}, compression ${settings.compression}${kv}; flushes and compactions on its background worker thread`,
+        ? `WAL on, no fsync; its own default options${kv}; flushes and compactions on its background worker threads (default backgroundThreads: 2, flushes apart from compactions)`
+        : `WAL on, no fsync; memtable ${settings.writeBufferSize} B, block cache ${settings.cacheSize} B, ${filter}, compression ${settings.compression}${kv}; flushes and compactions on its background worker threads`,
     ];
   }
 
