@@ -26,7 +26,7 @@ import { LOCK } from './file-names.js';
 import { BackgroundWork } from './jobs/background.js';
 import { isBuiltInMergeOperator } from './jobs/built-in-functions.js';
 import { InlineRunner } from './jobs/inline-runner.js';
-import type { JobEnv } from './jobs/job-env.js';
+import { type JobEnv, tableInputs } from './jobs/job-env.js';
 import { workerRunnerFor } from './jobs/worker-runner.js';
 import { replayLog } from './log/replay-log.js';
 import { Memtable } from './memtable/memtable.js';
@@ -153,7 +153,6 @@ export class Tree {
 
   /** The env of the jobs this store runs on its own thread. */
   private jobEnv(): JobEnv {
-    const cache = this.tableCache;
     return {
       fs: this.opts.fs,
       dir: this.path,
@@ -161,15 +160,7 @@ export class Tree {
       writerOptions: this.writerOptions(),
       kvSeparation: this.opts.kvSeparation,
       blobStore: this.blobs,
-      openInput: (meta) => cache.iterator(meta.id, { fillCache: false }),
-      inputTombstones: (meta) => {
-        const table = cache.acquire(meta.id);
-        try {
-          return table.rangeTombstones();
-        } finally {
-          cache.release(meta.id);
-        }
-      },
+      ...tableInputs(this.tableCache),
       mergeOperator: this.opts.mergeOperator,
       compactionFilter: this.opts.compactionFilter,
     };

@@ -7,7 +7,7 @@
 // iterators, snapshots, flush(), compact(), close() and crashes all meet jobs in flight.
 
 import { type FlushSource, memtableSource } from './flush-source.js';
-import type { JobRunner, LocalJobInputs } from './job-runner.js';
+import { type JobRunner, type LocalJobInputs, takeAll } from './job-runner.js';
 import type { JobResult, JobSpec } from './job-types.js';
 import { executeJob } from './run-job.js';
 
@@ -60,7 +60,7 @@ export class InlineRunner implements JobRunner {
   readonly kind = 'inline';
   private readonly waiting: Waiting[] = [];
   private readonly held: JobResult[] = [];
-  private ready: JobResult[] = [];
+  private readonly ready: JobResult[] = [];
 
   constructor(private readonly scheduler?: JobScheduler) {}
 
@@ -93,26 +93,19 @@ export class InlineRunner implements JobRunner {
         else i++;
       }
     }
-    return this.take();
+    return takeAll(this.ready);
   }
 
   /** Runs every waiting job and delivers every result: the caller needs them now. */
   wait(): JobResult[] {
     while (this.waiting.length > 0) this.run(this.waiting.shift()!);
     this.ready.push(...this.held.splice(0));
-    return this.take();
-  }
-
-  private take(): JobResult[] {
-    if (this.ready.length === 0) return [];
-    const out = this.ready;
-    this.ready = [];
-    return out;
+    return takeAll(this.ready);
   }
 
   close(): void {
     this.waiting.length = 0;
     this.held.length = 0;
-    this.ready = [];
+    this.ready.length = 0;
   }
 }

@@ -9,6 +9,7 @@ import type { Comparator, InternalIterator, RangeTombstone } from '@lsm/base';
 import type { TableWriterOptions } from '@lsm/sstable';
 import type { BlobStore } from '../blob/blob-store.js';
 import type { ResolvedKvSeparation } from '../blob/kv-separation-options.js';
+import type { TableCache } from '../versions/table-cache.js';
 
 /** Everything a job touches. */
 export interface JobEnv {
@@ -26,4 +27,19 @@ export interface JobEnv {
   inputTombstones(meta: TableMeta): readonly RangeTombstone[];
   mergeOperator: MergeOperator | undefined;
   compactionFilter: CompactionFilter | undefined;
+}
+
+/** The input side of a JobEnv over a table cache: iterators that skip the block cache, and tombstones. */
+export function tableInputs(cache: TableCache): Pick<JobEnv, 'openInput' | 'inputTombstones'> {
+  return {
+    openInput: (meta) => cache.iterator(meta.id, { fillCache: false }),
+    inputTombstones: (meta) => {
+      const table = cache.acquire(meta.id);
+      try {
+        return table.rangeTombstones();
+      } finally {
+        cache.release(meta.id);
+      }
+    },
+  };
 }

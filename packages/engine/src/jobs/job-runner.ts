@@ -30,3 +30,8 @@ export interface JobRunner {
   /** Stops the runner; results not yet returned are lost (their files become orphans). */
   close(): void;
 }
+
+/** Empties `list` into a new array (nothing allocated when it is empty). */
+export function takeAll<T>(list: T[]): T[] {
+  return list.length === 0 ? [] : list.splice(0);
+}

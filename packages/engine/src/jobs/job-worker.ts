@@ -13,7 +13,7 @@ import { BlobStore } from '../blob/blob-store.js';
 import { builtInMergeOperator } from './built-in-functions.js';
 import { TableCache } from '../versions/table-cache.js';
 import { sourceFromLog } from './flush-job.js';
-import type { JobEnv } from './job-env.js';
+import { type JobEnv, tableInputs } from './job-env.js';
 import type { FlushJobSpec, JobResult } from './job-types.js';
 import { executeJob } from './run-job.js';
 import type { WorkerInit, WorkerJobMessage } from './worker-runner.js';
@@ -45,15 +45,7 @@ port.on('message', (msg: WorkerJobMessage) => {
     writerOptions,
     kvSeparation: config.kvSeparation,
     blobStore,
-    openInput: (meta) => tables.iterator(meta.id, { fillCache: false }),
-    inputTombstones: (meta) => {
-      const t = tables.acquire(meta.id);
-      try {
-        return t.rangeTombstones();
-      } finally {
-        tables.release(meta.id);
-      }
-    },
+    ...tableInputs(tables),
     mergeOperator,
     compactionFilter: undefined,
   };

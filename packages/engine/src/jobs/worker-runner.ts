@@ -13,7 +13,7 @@ import { bytewiseComparator } from '@lsm/base';
 import { NodeFs } from '@lsm/fs';
 import type { ResolvedOptions } from '../options.js';
 import { isBuiltInMergeOperator } from './built-in-functions.js';
-import type { JobRunner, LocalJobInputs } from './job-runner.js';
+import { type JobRunner, type LocalJobInputs, takeAll } from './job-runner.js';
 import type { JobFailure, JobResult, JobSpec, JobStoreConfig } from './job-types.js';
 
 /** The worker's entry: dist/jobs/job-worker.js, from src/jobs (tests) or dist/jobs alike. */
@@ -55,7 +55,7 @@ export class WorkerRunner implements JobRunner {
   private readonly signal = new SharedArrayBuffer(4);
   private readonly counter = new Int32Array(this.signal);
   private seen = 0;
-  private ready: JobResult[] = [];
+  private readonly ready: JobResult[] = [];
   private closed = false;
   /** Set when a worker could not start: the store runs its jobs inline from then on. */
   unusable: string | undefined;
@@ -173,7 +173,7 @@ export class WorkerRunner implements JobRunner {
       this.seen = c;
       this.drain();
     }
-    return this.take();
+    return takeAll(this.ready);
   }
 
   wait(timeoutMs: number): JobResult[] {
@@ -184,14 +184,7 @@ export class WorkerRunner implements JobRunner {
     const after = this.poll();
     if (after.length > 0) return after;
     this.reapUnstarted();
-    return this.take();
-  }
-
-  private take(): JobResult[] {
-    if (this.ready.length === 0) return [];
-    const out = this.ready;
-    this.ready = [];
-    return out;
+    return takeAll(this.ready);
   }
 
   close(): void {
@@ -202,7 +195,7 @@ export class WorkerRunner implements JobRunner {
       void slot.worker.terminate();
     }
     this.slots.fill(undefined);
-    this.ready = [];
+    this.ready.length = 0;
   }
 }
 
