@@ -9,7 +9,8 @@
 // machine's C++ toolchain and node headers); the program reads the fallback's files and
 // writes its own, natively; then the binding is removed again and the fallback reads
 // those. Installs prefer pnpm's store (offline); the registry is only asked for what the
-// store lacks.
+// store lacks. A second test installs the same tarballs with `npm install --ignore-scripts`
+// and runs the program on the fallback.
 
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
@@ -92,5 +93,26 @@ describe('a fresh install of @lsm/engine', () => {
 
     rmSync(join(napiDir, 'build'), { recursive: true });
     expect(roundtrip(app, 'C', 'B')).toMatchObject({ zstd: 'wasm', backend: 'wasm', before: 'wasm' });
+  });
+
+  it('installs with npm --ignore-scripts (no native build) and runs on the WebAssembly zstd', () => {
+    const tarballs = join(root, 'tarballs-npm');
+    mkdirSync(tarballs);
+    pnpm(workspace, '--filter-prod', '@lsm/engine...', 'pack', '--pack-destination', tarballs);
+    const deps: Record<string, string> = {};
+    for (const file of readdirSync(tarballs)) {
+      const name = /^lsm-(.+)-\d+\.\d+\.\d+\.tgz$/.exec(file);
+      if (name !== null) deps[`@lsm/${name[1]}`] = `file:${join(tarballs, file)}`;
+    }
+    const app = join(root, 'app-npm');
+    mkdirSync(app);
+    // npm's overrides point the packages' own @lsm dependencies at the tarballs too.
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'fresh-npm-app', private: true, type: 'module', dependencies: deps, overrides: deps }, null, 2));
+    copyFileSync(program, join(app, 'store-roundtrip.mjs'));
+    execFileSync('npm', ['install', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: app, env: userEnv(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    expect(existsSync(join(app, 'node_modules', 'zstd-napi', 'build', 'Release', 'binding.node'))).toBe(false);
+    const got = roundtrip(app, 'A');
+    expect(got).toMatchObject({ zstd: 'wasm', backend: 'wasm' });
+    expect(got.tables).toBeGreaterThan(0);
   });
 });
