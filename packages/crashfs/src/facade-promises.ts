@@ -4,7 +4,7 @@
 // rejects. FileHandle keeps node's semantics: a file position, `{ bytesRead, buffer }`
 // results, writeFile and readFile from the current position.
 
-import { constants } from 'node:fs';
+import { fsConstants } from './fs-constants.js';
 import { toBytes, type Encoding, type FacadeDirent, type FacadeStats } from './facade-support.js';
 import type { NodeFsFacade, WriteFileOptions } from './node-fs-facade.js';
 
@@ -66,7 +66,7 @@ export interface NodeFsPromises {
   chmod(path: string, mode: number | string): Promise<void>;
   chown(path: string, uid: number, gid: number): Promise<void>;
   /** node's fs.constants (F_OK, COPYFILE_EXCL, O_* ...). */
-  readonly constants: typeof constants;
+  readonly constants: typeof fsConstants;
 }
 
 class FileHandle implements FacadeFileHandle {
@@ -147,6 +147,6 @@ export function createPromiseForms(sync: NodeFsFacade): NodeFsPromises {
     realpath: call(sync.realpathSync),
     chmod: call(sync.chmodSync),
     chown: call(sync.chownSync),
-    constants,
+    constants: fsConstants,
   };
 }

@@ -3,7 +3,7 @@
 // fs.constants. One facade has one descriptor table, shared by every form, so a descriptor
 // from fs.open works with fs.writeSync and a FileHandle's fd with fs.fsync.
 
-import { constants } from 'node:fs';
+import { fsConstants } from './fs-constants.js';
 import type { Fs } from '@lsm/fs';
 import { createCallbackForms, type NodeFsCallbacks } from './facade-callbacks.js';
 import { createPromiseForms, type NodeFsPromises } from './facade-promises.js';
@@ -17,7 +17,7 @@ export type NodeFsModule = NodeFsFacade &
     /** fs.promises over the same descriptor table. */
     readonly promises: NodeFsPromises;
     /** node's fs.constants. */
-    readonly constants: typeof constants;
+    readonly constants: typeof fsConstants;
   };
 
 /**
@@ -30,5 +30,5 @@ export type NodeFsModule = NodeFsFacade &
  */
 export function createNodeFsFacade(fs: Fs): NodeFsModule {
   const sync = createSyncFacade(fs);
-  return { ...sync, ...createCallbackForms(sync), ...createStreamForms(sync), promises: createPromiseForms(sync), constants };
+  return { ...sync, ...createCallbackForms(sync), ...createStreamForms(sync), promises: createPromiseForms(sync), constants: fsConstants };
 }

@@ -45,6 +45,18 @@ function pnpm(cwd: string, ...args: string[]): string {
   return execFileSync('npx', ['-y', 'pnpm@10.34.8', ...args], { cwd, env: userEnv(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
+/** Packs the engine and the @lsm packages it needs into `dir`; returns name -> file: spec. */
+function packTarballs(dir: string): Record<string, string> {
+  mkdirSync(dir);
+  pnpm(workspace, '--filter-prod', '@lsm/engine...', 'pack', '--pack-destination', dir);
+  const deps: Record<string, string> = {};
+  for (const file of readdirSync(dir)) {
+    const name = /^lsm-(.+)-\d+\.\d+\.\d+\.tgz$/.exec(file);
+    if (name !== null) deps[`@lsm/${name[1]}`] = `file:${join(dir, file)}`;
+  }
+  return deps;
+}
+
 /** Runs the store program in the fresh project; returns what it printed. */
 function roundtrip(app: string, generation: string, check?: string): { zstd: string; backend: string; before: string; tables: number; blobFiles: number } {
   const args = [join(app, 'store-roundtrip.mjs'), join(root, 'db'), generation, ...(check !== undefined ? [check] : [])];
@@ -54,14 +66,7 @@ function roundtrip(app: string, generation: string, check?: string): { zstd: str
 
 describe('a fresh install of @lsm/engine', () => {
   it('works without the native zstd build, with it, and each reads the other', () => {
-    const tarballs = join(root, 'tarballs');
-    mkdirSync(tarballs);
-    pnpm(workspace, '--filter-prod', '@lsm/engine...', 'pack', '--pack-destination', tarballs);
-    const deps: Record<string, string> = {};
-    for (const file of readdirSync(tarballs)) {
-      const name = /^lsm-(.+)-\d+\.\d+\.\d+\.tgz$/.exec(file);
-      if (name !== null) deps[`@lsm/${name[1]}`] = `file:${join(tarballs, file)}`;
-    }
+    const deps = packTarballs(join(root, 'tarballs'));
     expect(Object.keys(deps)).toContain('@lsm/engine');
     expect(Object.keys(deps)).toContain('@lsm/zstd');
 
@@ -96,14 +101,7 @@ describe('a fresh install of @lsm/engine', () => {
   });
 
   it('installs with npm --ignore-scripts (no native build) and runs on the WebAssembly zstd', () => {
-    const tarballs = join(root, 'tarballs-npm');
-    mkdirSync(tarballs);
-    pnpm(workspace, '--filter-prod', '@lsm/engine...', 'pack', '--pack-destination', tarballs);
-    const deps: Record<string, string> = {};
-    for (const file of readdirSync(tarballs)) {
-      const name = /^lsm-(.+)-\d+\.\d+\.\d+\.tgz$/.exec(file);
-      if (name !== null) deps[`@lsm/${name[1]}`] = `file:${join(tarballs, file)}`;
-    }
+    const deps = packTarballs(join(root, 'tarballs-npm'));
     const app = join(root, 'app-npm');
     mkdirSync(app);
     // npm's overrides point the packages' own @lsm dependencies at the tarballs too.
