@@ -4,7 +4,7 @@
 // rejects. FileHandle keeps node's semantics: a file position, `{ bytesRead, buffer }`
 // results, writeFile and readFile from the current position.
 
-import { fsConstants } from './fs-constants.js';
+import { nodeFsConstants as fsConstants } from '@lsm/fs';
 import { toBytes, type Encoding, type FacadeDirent, type FacadeStats } from './facade-support.js';
 import type { NodeFsFacade, WriteFileOptions } from './node-fs-facade.js';
 

@@ -3,7 +3,7 @@
 // fs.constants. One facade has one descriptor table, shared by every form, so a descriptor
 // from fs.open works with fs.writeSync and a FileHandle's fd with fs.fsync.
 
-import { fsConstants } from './fs-constants.js';
+import { nodeFsConstants as fsConstants } from '@lsm/fs';
 import type { Fs } from '@lsm/fs';
 import { createCallbackForms, type NodeFsCallbacks } from './facade-callbacks.js';
 import { createPromiseForms, type NodeFsPromises } from './facade-promises.js';
