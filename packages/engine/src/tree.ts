@@ -386,9 +386,9 @@ export class Tree {
     const it = this.iterators.open(
       seq,
       bounds,
-      (done) => {
+      (done, freedFiles) => {
         this.openIterators.delete(done);
-        if (!this.closed) this.deleteObsoleteFiles();
+        if (freedFiles && !this.closed) this.deleteObsoleteFiles();
       },
       () => this.closed,
     );

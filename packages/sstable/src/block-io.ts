@@ -89,10 +89,27 @@ export function readBlock(file: FsFile, path: string, handle: BlockHandle, limit
   if (handle.offset + total > limit) {
     throw new CorruptionError(path, handle.offset, `block of ${handle.size} bytes runs past the end of its region (${limit})`);
   }
-  const raw = new Uint8Array(total);
+  // The stored bytes go to a reused scratch buffer: a compressed or encrypted block is
+  // decoded into a fresh buffer anyway, so only a plain block needs a copy of its own.
+  // One allocation per block read instead of two (the reads of a cache-missing point
+  // lookup are dominated by allocation and the GC it brings, not by the read).
+  if (total > SCRATCH_MAX) {
+    // A large meta block (a big table's filter or index): read into its own buffer.
+    const own = new Uint8Array(total);
+    readFully(file, path, own, handle.offset);
+    return decodeStoredBlock(own, handle, path, crypt, dict);
+  }
+  if (scratch.length < total) scratch = new Uint8Array(SCRATCH_MAX);
+  const raw = scratch.subarray(0, total);
   readFully(file, path, raw, handle.offset);
-  return decodeStoredBlock(raw, handle, path, crypt, dict);
+  const out = decodeStoredBlock(raw, handle, path, crypt, dict);
+  return out.buffer === scratch.buffer ? out.slice() : out;
 }
+
+/** readBlock's scratch: reused by every call (synchronous, never re-entered mid-call). */
+let scratch = new Uint8Array(64 * 1024);
+/** Blocks above this size are not read through the scratch buffer (it never grows past it). */
+const SCRATCH_MAX = 1 << 20;
 
 /**
  * Reads exactly `buf.length` bytes at `position`. A file that ends early is corruption

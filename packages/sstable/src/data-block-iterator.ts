@@ -19,6 +19,7 @@ import {
 } from '@lsm/base';
 
 const EMPTY = new Uint8Array(0);
+const NO_ENTRIES = new Float64Array(0);
 
 /**
  * Iterator over a data block whose keys are internal keys (user key + 8-byte trailer),
@@ -39,9 +40,13 @@ export class DataBlockIter {
   private valLen = 0;
   private ukView: Uint8Array | undefined;
   private valView: Uint8Array | undefined;
-  /** prev() cache: per entry [offset, key start in pcKeys, key length, value offset, value length]. */
-  private pcEntry = new Float64Array(5 * 32);
-  private pcKeys = new Uint8Array(512);
+  /**
+   * prev() cache: per entry [offset, key start in pcKeys, key length, value offset, value
+   * length]. Allocated by the first prev(): most iterators (a get, a short forward scan)
+   * never go backwards, and allocating it up front cost more than the seek itself.
+   */
+  private pcEntry = NO_ENTRIES;
+  private pcKeys = EMPTY;
   /** Index in the prev() cache of the current entry, or -1 when the cache does not apply. */
   private pcIdx = -1;
 
@@ -328,13 +333,13 @@ export class DataBlockIter {
     while (this.parseNext()) {
       // Remember the entry for later prev() calls.
       if (n === this.pcEntry.length / 5) {
-        const grown = new Float64Array(this.pcEntry.length * 2);
+        const grown = new Float64Array(Math.max(5 * 32, this.pcEntry.length * 2));
         grown.set(this.pcEntry);
         this.pcEntry = grown;
       }
       const kl = this.keyLen;
       if (keyBytes + kl > this.pcKeys.length) {
-        const grown = new Uint8Array(Math.max(keyBytes + kl, this.pcKeys.length * 2));
+        const grown = new Uint8Array(Math.max(keyBytes + kl, 512, this.pcKeys.length * 2));
         grown.set(this.pcKeys.subarray(0, keyBytes));
         this.pcKeys = grown;
       }

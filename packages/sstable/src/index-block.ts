@@ -7,10 +7,10 @@
 // handles point at index partitions instead of data blocks (properties "index.type").
 
 import { BlockBuilder } from './block-builder.js';
-import { decodeBlockHandle, MAX_HANDLE_LENGTH, type BlockHandle } from './block-handle.js';
+import { MAX_HANDLE_LENGTH, type BlockHandle } from './block-handle.js';
 import { BLOCK_TRAILER_SIZE } from './block-io.js';
-import { Block, decodeBlockEntries, type CompareAt } from './block-reader.js';
-import { ByteSink, putVarint, getTrailerSeqno, MAX_SEQNO, putTrailer, TRAILER_SIZE, type Comparator } from '@lsm/base';
+import { Block, decodeEntryHeader, entryHeader, type CompareAt } from './block-reader.js';
+import { ByteSink, cursor, getVarint64, putVarint, getTrailerSeqno, MAX_SEQNO, putTrailer, TRAILER_SIZE, type Comparator } from '@lsm/base';
 
 /** Index type recorded in the properties: a single binary-searched index block. */
 export const INDEX_TYPE_BINARY_SEARCH = 0;
@@ -97,33 +97,53 @@ export class IndexBlock {
    * `bytewise` enables the prefix acceleration (valid only for bytewise order).
    */
   constructor(block: Block, dataEnd: number, bytewise: boolean) {
-    const entries = decodeBlockEntries(block);
-    const n = entries.length;
-    this.count = n;
+    // Two passes over the entries and no allocation per entry: a large table's index has
+    // tens of thousands of them, and a key object each made opening it a GC pause.
+    const data = block.data;
+    const end = block.restartsOffset;
+    let n = 0;
     let total = 0;
-    for (const e of entries) total += e.key.length;
-    this.keys = new Uint8Array(total);
+    let prevLen = 0;
+    for (let p = 0; p < end; n++) {
+      const k = decodeEntryHeader(data, p, end);
+      if (k < 0) throw block.corrupt(`bad entry header at ${p}`);
+      const { shared, unshared, valueLength: vlen } = entryHeader;
+      if (shared > prevLen || unshared > end - k || vlen > end - k - unshared) throw block.corrupt(`bad entry lengths at ${p}`);
+      prevLen = shared + unshared;
+      total += prevLen;
+      p = k + unshared + vlen;
+    }
+    this.count = n;
+    const keys = (this.keys = new Uint8Array(total));
     this.keyStart = new Uint32Array(n + 1);
     this.offsets = new Float64Array(n);
     this.sizes = new Float64Array(n);
     let pos = 0;
+    let prevStart = 0;
     let prevEnd = 0;
-    for (let i = 0; i < n; i++) {
-      const e = entries[i]!;
-      if (e.key.length < TRAILER_SIZE || getTrailerSeqno(e.key, e.key.length - TRAILER_SIZE) < 0) {
+    for (let i = 0, p = 0; i < n; i++) {
+      const k = decodeEntryHeader(data, p, end);
+      const { shared, unshared, valueLength: vlen } = entryHeader;
+      keys.copyWithin(pos, prevStart, prevStart + shared);
+      keys.set(data.subarray(k, k + unshared), pos + shared);
+      const keyLen = shared + unshared;
+      if (keyLen < TRAILER_SIZE || getTrailerSeqno(keys, pos + keyLen - TRAILER_SIZE) < 0) {
         throw block.corrupt(`index entry ${i} has a malformed key`);
       }
-      this.keys.set(e.key, pos);
       this.keyStart[i] = pos;
-      pos += e.key.length;
-      const h = decodeBlockHandle(e.value, 0, e.value.length);
-      if (h === undefined) throw block.corrupt(`index entry ${i} has a malformed block handle`);
-      if (h.offset !== prevEnd || h.offset + h.size + BLOCK_TRAILER_SIZE > dataEnd) {
-        throw block.corrupt(`index entry ${i} points outside the data region (offset ${h.offset}, size ${h.size})`);
+      prevStart = pos;
+      pos += keyLen;
+      const v = k + unshared;
+      const offset = getVarint64(data, v, v + vlen);
+      const size = offset < 0 ? -1 : getVarint64(data, cursor.pos, v + vlen);
+      if (size < 0) throw block.corrupt(`index entry ${i} has a malformed block handle`);
+      if (offset !== prevEnd || offset + size + BLOCK_TRAILER_SIZE > dataEnd) {
+        throw block.corrupt(`index entry ${i} points outside the data region (offset ${offset}, size ${size})`);
       }
-      prevEnd = h.offset + h.size + BLOCK_TRAILER_SIZE;
-      this.offsets[i] = h.offset;
-      this.sizes[i] = h.size;
+      prevEnd = offset + size + BLOCK_TRAILER_SIZE;
+      this.offsets[i] = offset;
+      this.sizes[i] = size;
+      p = v + vlen;
     }
     this.keyStart[n] = pos;
     if (prevEnd !== dataEnd) throw block.corrupt(`index covers ${prevEnd} bytes of data but the data region is ${dataEnd} bytes`);

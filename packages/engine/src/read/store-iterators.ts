@@ -28,9 +28,10 @@ export class StoreIterators {
 
   /**
    * An iterator as of `seq` within `bounds`. `closed` is called once when it closes (after
-   * its version is released); `storeClosed` tells it the store is gone.
+   * its version is released), with `freedFiles` true when that release left an older
+   * version unused (its files may now be obsolete); `storeClosed` tells it the store is gone.
    */
-  open(seq: number, bounds: IterBounds, closed: (it: DbIterator) => void, storeClosed: () => boolean): DbIterator {
+  open(seq: number, bounds: IterBounds, closed: (it: DbIterator, freedFiles: boolean) => void, storeClosed: () => boolean): DbIterator {
     const src = this.src;
     const version = src.version();
     version.ref();
@@ -58,7 +59,9 @@ export class StoreIterators {
       bounds,
       () => {
         version.unref();
-        closed(it);
+        // Only the last reader of a replaced version frees files; the common case (the
+        // version is still current) needs no deletion pass and no directory listing.
+        closed(it, !version.referenced && version !== src.version());
       },
       storeClosed,
       tombstones,
