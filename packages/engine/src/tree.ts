@@ -89,7 +89,7 @@ export class Tree {
     this.opts = opts;
     this.bytewise = opts.comparator === bytewiseComparator;
     this.versions = versions;
-    this.blockCache = opts.blockCacheBytes > 0 ? new BlockCache(opts.blockCacheBytes) : undefined;
+    this.blockCache = opts.blockCacheBytes > 0 ? new BlockCache(opts.blockCacheBytes, { recycleBlocks: true }) : undefined;
     this.tableCache = new TableCache(fs, path, opts.comparator, this.blockCache, opts.maxOpenTables, opts.encryption);
     this.blobs = new BlobStore(fs, path, opts.kvSeparation?.maxOpenFiles ?? DEFAULT_MAX_OPEN_BLOB_FILES, opts.encryption);
     this.blobGc = new BlobGc(fs, path, versions, this.blobs, opts.kvSeparation, this.counters);

@@ -5,10 +5,24 @@
 // entry it already holds, where LRU would relink list neighbours -- extra cache misses
 // on the lookup path of a large cache. Keys are (caller-provided table id, block
 // offset), so two tables never collide as long as their ids differ. Cached values are
-// immutable; evicting one only drops the cache's reference, so views handed out
-// earlier stay valid.
+// immutable; by default evicting one only drops the cache's reference, so views handed
+// out earlier stay valid. With `recycleBlocks` (the engine's setting) an evicted data
+// block that no reader pins goes back to the cache's BlockPool and its buffer is reused:
+// views into a block (values from Table.get, an iterator's key and value) are then valid
+// only until the next read through this cache, and a caller keeping one must copy it.
 
 import { InvalidArgumentError } from '@lsm/base';
+import { BlockPool } from './block-pool.js';
+import { Block } from './block-reader.js';
+
+/** Options of a BlockCache. */
+export interface BlockCacheOptions {
+  /**
+   * Reuse the buffers of evicted data blocks (see BlockPool). Views handed out by reads
+   * through the cache are then valid only until the next read. Default false.
+   */
+  recycleBlocks?: boolean;
+}
 
 /** Counters, for tools and benchmarks. */
 export interface BlockCacheStats {
@@ -19,6 +33,8 @@ export interface BlockCacheStats {
   readonly misses: number;
   readonly inserts: number;
   readonly evictions: number;
+  /** Blocks decoded into a recycled buffer instead of a new one (0 without recycleBlocks). */
+  readonly recycled: number;
 }
 
 class Entry {
@@ -67,10 +83,15 @@ export class BlockCache {
   inserts = 0;
   evictions = 0;
 
+  /** Where evicted data blocks' buffers go for reuse (with `recycleBlocks`), else undefined. */
+  readonly pool: BlockPool | undefined;
+
   /** `capacity` in bytes; 0 makes a cache that keeps nothing (but still counts misses). */
-  constructor(capacity: number) {
+  constructor(capacity: number, options: BlockCacheOptions = {}) {
     checkCapacity(capacity);
     this.cap = capacity;
+    // A few MiB of idle buffers absorb the imbalance between size classes evicted and read.
+    if (options.recycleBlocks === true) this.pool = new BlockPool(Math.min(4 << 20, Math.max(64 << 10, Math.ceil(capacity / 16))));
   }
 
   get capacity(): number {
@@ -224,6 +245,7 @@ export class BlockCache {
       misses: this.misses,
       inserts: this.inserts,
       evictions: this.evictions,
+      recycled: this.pool?.reused ?? 0,
     };
   }
 
@@ -256,6 +278,8 @@ export class BlockCache {
       if (e.slot >= 0) shard.slots[e.slot] = undefined;
       this.unlinkFromList(e);
       this.evictions++;
+      const v = e.value;
+      if (this.pool !== undefined && v instanceof Block && v.pooled && v.pins === 0) this.pool.give(v.data);
     }
   }
 

@@ -55,7 +55,14 @@ export function appendBlock(sink: ByteSink, payload: Uint8Array, compressionId: 
  * there is corruption (nothing may downgrade a block to plaintext). `dict` is the table's
  * dictionary, given only for data blocks.
  */
-export function decodeStoredBlock(raw: Uint8Array, handle: BlockHandle, file: string, crypt?: BlockCrypt, dict?: DictionaryDecompressor): Uint8Array {
+export function decodeStoredBlock(
+  raw: Uint8Array,
+  handle: BlockHandle,
+  file: string,
+  crypt?: BlockCrypt,
+  dict?: DictionaryDecompressor,
+  alloc?: (n: number) => Uint8Array,
+): Uint8Array {
   const size = handle.size;
   if (raw.length !== size + BLOCK_TRAILER_SIZE) throw new CorruptionError(file, handle.offset, 'block length mismatch');
   const stored = getU32(raw, size + 4);
@@ -75,16 +82,25 @@ export function decodeStoredBlock(raw: Uint8Array, handle: BlockHandle, file: st
   } else if (crypt !== undefined) {
     throw new CorruptionError(file, handle.offset, 'block is stored unencrypted in an encrypted table');
   }
-  return decompressBlock(id, payload, file, handle.offset, dict);
+  return decompressBlock(id, payload, file, handle.offset, dict, alloc);
 }
 
 /**
  * Reads the stored block at `handle` from `file`, verifies and decodes it. `limit` is the
  * end of the region the block must lie in (a handle reaching past it is corruption, as
  * is a file that ends before the block does). Fs failures become IoError. `dict`: the
- * table's dictionary, for data blocks.
+ * table's dictionary, for data blocks. `alloc`: where a decoded block's buffer comes from
+ * (a BlockPool's take), when not a fresh allocation.
  */
-export function readBlock(file: FsFile, path: string, handle: BlockHandle, limit: number, crypt?: BlockCrypt, dict?: DictionaryDecompressor): Uint8Array {
+export function readBlock(
+  file: FsFile,
+  path: string,
+  handle: BlockHandle,
+  limit: number,
+  crypt?: BlockCrypt,
+  dict?: DictionaryDecompressor,
+  alloc?: (n: number) => Uint8Array,
+): Uint8Array {
   const total = handle.size + BLOCK_TRAILER_SIZE;
   if (handle.offset + total > limit) {
     throw new CorruptionError(path, handle.offset, `block of ${handle.size} bytes runs past the end of its region (${limit})`);
@@ -102,8 +118,12 @@ export function readBlock(file: FsFile, path: string, handle: BlockHandle, limit
   if (scratch.length < total) scratch = new Uint8Array(SCRATCH_MAX);
   const raw = scratch.subarray(0, total);
   readFully(file, path, raw, handle.offset);
-  const out = decodeStoredBlock(raw, handle, path, crypt, dict);
-  return out.buffer === scratch.buffer ? out.slice() : out;
+  const out = decodeStoredBlock(raw, handle, path, crypt, dict, alloc);
+  if (out.buffer !== scratch.buffer) return out;
+  if (alloc === undefined) return out.slice();
+  const own = alloc(out.length);
+  own.set(out);
+  return own;
 }
 
 /** readBlock's scratch: reused by every call (synchronous, never re-entered mid-call). */

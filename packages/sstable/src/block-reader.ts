@@ -18,12 +18,20 @@ export class Block {
   readonly restartsOffset: number;
   readonly numRestarts: number;
 
+  /**
+   * Readers positioned in this block (DataBlockIter pins the block it is reset to). The
+   * block cache gives a pooled block's buffer back for reuse only while this is 0.
+   */
+  pins = 0;
+
   constructor(
     readonly data: Uint8Array,
     /** File the block came from, for error messages. */
     readonly file: string,
     /** The block's offset in the file, for error messages. */
     readonly fileOffset: number,
+    /** True when `data` came from the block cache's BlockPool (and goes back to it on eviction). */
+    readonly pooled = false,
   ) {
     const len = data.length;
     if (len < 4) throw this.corrupt('block shorter than its restart count');
@@ -45,7 +53,7 @@ export class Block {
 
   /** Approximate memory held, for the block cache's accounting. */
   get charge(): number {
-    return this.data.byteLength + 160;
+    return (this.pooled ? this.data.buffer.byteLength : this.data.byteLength) + 160;
   }
 
   corrupt(detail: string): CorruptionError {

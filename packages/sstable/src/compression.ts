@@ -82,15 +82,26 @@ export class BlockCompressor {
   }
 }
 
+/** The default allocator of decoded blocks. */
+const newBytes = (n: number): Uint8Array => new Uint8Array(n);
+
 /** Largest output of one zstd block (ZSTD_BLOCKSIZE_MAX). */
 const ZSTD_MAX_BLOCK_OUTPUT = 128 * 1024;
 
 /**
  * Turns a stored (checksum-verified) payload back into block contents. With id None it
- * returns `payload` itself (no copy). Id 2 needs the table's dictionary (`dict`); a table
+ * returns `payload` itself (no copy); otherwise the contents go to a buffer from `alloc`
+ * (a block pool's, or a fresh one). Id 2 needs the table's dictionary (`dict`); a table
  * without one holding such a block is corrupt. `file`/`offset` name the block in errors.
  */
-export function decompressBlock(id: number, payload: Uint8Array, file: string, offset: number, dict?: DictionaryDecompressor): Uint8Array {
+export function decompressBlock(
+  id: number,
+  payload: Uint8Array,
+  file: string,
+  offset: number,
+  dict?: DictionaryDecompressor,
+  alloc: (n: number) => Uint8Array = newBytes,
+): Uint8Array {
   if (id === CompressionId.None) return payload;
   if (id !== CompressionId.Zstd && id !== CompressionId.ZstdDict) {
     throw new NotSupportedError(`block at offset ${offset} of ${file} uses unknown compression id ${id}`);
@@ -109,7 +120,7 @@ export function decompressBlock(id: number, payload: Uint8Array, file: string, o
   }
   let out: Uint8Array;
   try {
-    out = new Uint8Array(len);
+    out = alloc(len);
   } catch (err) {
     throw new CorruptionError(file, offset, `cannot allocate ${len} bytes for a zstd block`, { cause: err });
   }

@@ -60,6 +60,9 @@ export class DataBlockIter {
   /** Points the iterator at `block` (unpositioned). */
   reset(block: Block): void {
     this.pcIdx = -1;
+    // Pinned while positioned here: an evicted pooled block is not reused under a reader.
+    block.pins++;
+    if (this.block !== undefined) this.block.pins--;
     this.block = block;
     this.data = block.data;
     this.limit = block.restartsOffset;
@@ -71,6 +74,7 @@ export class DataBlockIter {
   /** Drops the block reference. */
   clear(): void {
     this.pcIdx = -1;
+    if (this.block !== undefined) this.block.pins--;
     this.block = undefined;
     this.data = EMPTY;
     this.limit = 0;

@@ -69,7 +69,8 @@ export {
 export * from '@lsm/encryption';
 
 // What this package owns: tables, blocks, the block cache, filters, compression, blob files.
-export { BlockCache, type BlockCacheStats } from './block-cache.js';
+export { BlockCache, type BlockCacheOptions, type BlockCacheStats } from './block-cache.js';
+export { BlockPool } from './block-pool.js';
 export { keyHash, type Hash64, type FilterOptions } from './filter-block.js';
 export { fixedPrefixExtractor, type PrefixExtractor } from './prefix-extractor.js';
 export type { CompressionType } from './compression.js';

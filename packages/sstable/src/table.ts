@@ -394,7 +394,10 @@ export class Table {
       const b = cache.lookupSlot(this.shard!, i);
       if (b !== undefined) return b as Block;
     }
-    const block = new Block(readBlock(this.file, this.path, { offset: off, size: index.blockSize(i) }, this.dataSize, this.crypt(BlockType.Data), this.dictionary), this.path, off);
+    // A block bound for the cache decodes into a recycled buffer when the cache pools them.
+    const pool = fillCache ? cache?.pool : undefined;
+    const data = readBlock(this.file, this.path, { offset: off, size: index.blockSize(i) }, this.dataSize, this.crypt(BlockType.Data), this.dictionary, pool?.take);
+    const block = new Block(data, this.path, off, pool !== undefined && pool.owns(data));
     if (cache !== undefined && fillCache) cache.insertInto(this.shard!, off, block, block.charge, i);
     return block;
   }
