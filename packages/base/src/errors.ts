@@ -11,7 +11,9 @@ export type LsmErrorCode =
   | 'LSM_CLOSED'
   | 'LSM_LOCKED'
   | 'LSM_IO'
-  | 'LSM_NOT_SUPPORTED';
+  | 'LSM_NOT_SUPPORTED'
+  | 'LSM_READ_ONLY'
+  | 'LSM_NOT_FOUND';
 
 /** Base class of every error the storage engine throws on purpose. */
 export class LsmError extends Error {

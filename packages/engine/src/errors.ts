@@ -1,5 +1,5 @@
 // The engine's errors: @lsm/base's LsmError family (re-exported so users need
-// one import), plus the two codes only a store can raise: closed and locked.
+// one import), plus the codes only a store can raise: closed, locked, read-only, not found.
 
 import { LsmError } from '@lsm/base';
 
@@ -26,5 +26,21 @@ export class LockedError extends LsmError {
   constructor(dir: string) {
     super('LSM_LOCKED', `the store at ${dir} is already open (its LOCK is held)`);
     this.name = 'LockedError';
+  }
+}
+
+/** A write (or flush, compact, sync) on a store opened with `readOnly: true`. */
+export class ReadOnlyError extends LsmError {
+  constructor(what: string, dir: string) {
+    super('LSM_READ_ONLY', `${what} is not allowed: the store at ${dir} is open read-only`);
+    this.name = 'ReadOnlyError';
+  }
+}
+
+/** A read-only open of a directory that holds no store (a read-only open never creates one). */
+export class NotFoundError extends LsmError {
+  constructor(dir: string) {
+    super('LSM_NOT_FOUND', `no store at ${dir} (a read-only open never creates one)`);
+    this.name = 'NotFoundError';
   }
 }

@@ -20,6 +20,8 @@ export {
   NotSupportedError,
   ClosedError,
   LockedError,
+  NotFoundError,
+  ReadOnlyError,
   isLsmError,
   type LsmErrorCode,
 } from './errors.js';

@@ -25,6 +25,13 @@ export interface TreeOptions {
   createIfMissing?: boolean;
   /** Fail when a store already exists. Default false. */
   errorIfExists?: boolean;
+  /**
+   * Open without writing anything under the directory, ever: no lock, no manifest, no log,
+   * no table, no deletion. The logs are replayed into memory; writes, flush(), compact()
+   * and sync() throw LSM_READ_ONLY. Sees the store as of the open, also beside a live
+   * writer. A missing store is LSM_NOT_FOUND. Default false.
+   */
+  readOnly?: boolean;
   /** User-key order; recorded at creation, must match on every open. Default bytewise. */
   comparator?: Comparator;
   /** Write-ahead log. Default true; false for callers who own durability (only flush() makes writes durable). */
@@ -106,6 +113,7 @@ export interface ResolvedOptions {
   fs: Fs;
   createIfMissing: boolean;
   errorIfExists: boolean;
+  readOnly: boolean;
   comparator: Comparator;
   wal: boolean;
   syncWrites: boolean;
@@ -205,6 +213,7 @@ export function resolveOptions(o: TreeOptions | undefined): ResolvedOptions {
     fs: opts.fs ?? new NodeFs(),
     createIfMissing: boolOption('createIfMissing', opts.createIfMissing, true),
     errorIfExists: boolOption('errorIfExists', opts.errorIfExists, false),
+    readOnly: boolOption('readOnly', opts.readOnly, false),
     comparator,
     wal: boolOption('wal', opts.wal, true),
     syncWrites: boolOption('syncWrites', opts.syncWrites, false),

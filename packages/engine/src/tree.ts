@@ -21,7 +21,8 @@ import { BlobGc } from './blob/blob-gc.js';
 import { BlobStore } from './blob/blob-store.js';
 import { DEFAULT_MAX_OPEN_BLOB_FILES } from './blob/kv-separation-options.js';
 import { type Bytes, toKey } from './coerce.js';
-import { ClosedError, LockedError } from './errors.js';
+import { ClosedError, LockedError, ReadOnlyError } from './errors.js';
+import { READ_ONLY_OPEN_ATTEMPTS, vanishedUnderUs } from './read-only-open.js';
 import { LOCK } from './file-names.js';
 import { BackgroundWork } from './jobs/background.js';
 import { isBuiltInMergeOperator } from './jobs/built-in-functions.js';
@@ -80,7 +81,8 @@ export class Tree {
   private constructor(
     readonly path: string,
     opts: ResolvedOptions,
-    private readonly lockFile: FsFile,
+    /** undefined for a read-only store (it takes no lock). */
+    private readonly lockFile: FsFile | undefined,
     versions: VersionSet,
     recovered: Memtable[],
     lastSeqno: number,
@@ -115,7 +117,7 @@ export class Tree {
       },
       commitRecord: (batch, sync) => this.commitRecord(batch, sync),
     };
-    const worker = workerRunnerFor(path, opts);
+    const worker = opts.readOnly ? undefined : workerRunnerFor(path, opts);
     this.bg = new BackgroundWork(
       {
         versions,
@@ -123,6 +125,7 @@ export class Tree {
         counters: this.counters,
         blobGc: this.blobGc,
         autoCompaction: opts.autoCompaction,
+        readOnly: opts.readOnly,
         env: this.jobEnv(),
         sealed: () => writes.sealed,
         flushed: (mem) => writes.flushed(mem),
@@ -175,6 +178,7 @@ export class Tree {
     const opts = resolveOptions(options);
     const fs = opts.fs;
     const dir = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+    if (opts.readOnly) return Tree.recoverReadOnly(dir, opts);
     let lockFile: FsFile;
     try {
       if (!fs.exists(dir)) {
@@ -209,7 +213,8 @@ export class Tree {
     }
   }
 
-  private static recover(dir: string, opts: ResolvedOptions, lockFile: FsFile): Tree {
+  /** The manifest's state plus every log it does not cover yet, replayed into a memtable. */
+  private static replay(dir: string, opts: ResolvedOptions): { versions: VersionSet; logs: number[]; recovered: Memtable[]; lastSeqno: number } {
     const { versions, logs } = openVersions(opts.fs, dir, opts);
     // Replay every log the manifest does not cover yet, oldest first.
     let lastSeqno = versions.lastSeqno;
@@ -220,7 +225,34 @@ export class Tree {
         if (seq > lastSeqno) lastSeqno = seq;
       });
     }
-    const tree = new Tree(dir, opts, lockFile, versions, recovered.empty ? [] : [recovered], lastSeqno);
+    return { versions, logs, recovered: recovered.empty ? [] : [recovered], lastSeqno };
+  }
+
+  /**
+   * A read-only open: the manifest's tables and the logs' records, in memory, with no
+   * write. A live writer may replace the manifest, delete a log or a table between our
+   * reads: the open then starts over (a few times) from CURRENT. Every table of the
+   * version is opened now, so that a table the writer deletes later stays readable
+   * through its open handle.
+   */
+  private static recoverReadOnly(dir: string, opts: ResolvedOptions): Tree {
+    for (let attempt = 1; ; attempt++) {
+      let tree: Tree | undefined;
+      try {
+        const { versions, recovered, lastSeqno } = Tree.replay(dir, opts);
+        tree = new Tree(dir, opts, undefined, versions, recovered, lastSeqno);
+        for (const level of versions.current.levels) for (const t of level) tree.tableCache.acquire(t.id);
+        return tree;
+      } catch (err) {
+        tree?.releaseResources();
+        if (attempt >= READ_ONLY_OPEN_ATTEMPTS || !vanishedUnderUs(err)) throw err;
+      }
+    }
+  }
+
+  private static recover(dir: string, opts: ResolvedOptions, lockFile: FsFile): Tree {
+    const { versions, logs, recovered, lastSeqno } = Tree.replay(dir, opts);
+    const tree = new Tree(dir, opts, lockFile, versions, recovered, lastSeqno);
     try {
       // Make the recovered writes durable in a table, then start a fresh log: nothing is
       // ever appended after a torn tail.
@@ -292,6 +324,7 @@ export class Tree {
   /** Applies a batch (WriteBatch.commit, through batchTarget). */
   private commitRecord(batch: BatchRecord, sync: boolean | undefined): number {
     this.checkOpen();
+    this.checkWritable('a write');
     if (sync !== undefined && typeof sync !== 'boolean') throw new InvalidArgumentError('option sync must be a boolean');
     return this.writes.commit(batch, sync === true || this.opts.syncWrites);
   }
@@ -312,6 +345,7 @@ export class Tree {
   /** Writes the active memtable (and any sealed one) to tables; durable when it returns. */
   flush(): void {
     this.checkOpen();
+    this.checkWritable('flush()');
     this.bg.checkWritable();
     if (!this.writes.mem.empty) this.writes.rotate();
     this.bg.drainFlushes();
@@ -321,6 +355,7 @@ export class Tree {
   /** Makes every acknowledged write durable (fsync of the log; a flush without a log). */
   sync(): void {
     this.checkOpen();
+    this.checkWritable('sync()');
     const w = this.writes;
     if (!this.opts.wal || !w.logUsable) {
       // No log, or a broken one whose tail is unknown: make everything durable through tables.
@@ -334,6 +369,7 @@ export class Tree {
   /** Major compaction: merges everything down, dropping what no snapshot needs. */
   compact(): void {
     this.checkOpen();
+    this.checkWritable('compact()');
     this.flush();
     this.bg.runPlans(() => {
       const picked = this.opts.compaction.pickMajor(this.versions.current);
@@ -454,7 +490,7 @@ export class Tree {
 
   /** Deletes the files nothing needs any more (see versions/obsolete-files.ts). */
   private deleteObsoleteFiles(): void {
-    if (this.closed) return;
+    if (this.closed || this.opts.readOnly) return;
     deleteObsoleteFiles({
       fs: this.opts.fs,
       dir: this.path,
@@ -473,6 +509,15 @@ export class Tree {
     if (this.closed) throw new ClosedError('tree');
   }
 
+  private checkWritable(what: string): void {
+    if (this.opts.readOnly) throw new ReadOnlyError(what, this.path);
+  }
+
+  /** True for a store opened with `readOnly: true`. */
+  get readOnly(): boolean {
+    return this.opts.readOnly;
+  }
+
   /** True after close(). */
   get isClosed(): boolean {
     return this.closed;
@@ -485,6 +530,12 @@ export class Tree {
    */
   close(): void {
     if (this.closed) return;
+    if (this.opts.readOnly) {
+      // Nothing was written, nothing to make durable.
+      for (const it of [...this.openIterators]) it.close();
+      this.releaseResources();
+      return;
+    }
     let failure: unknown;
     const w = this.writes;
     try {
@@ -515,7 +566,7 @@ export class Tree {
     this.tableCache.close();
     this.blobs.close();
     try {
-      this.lockFile.close();
+      this.lockFile?.close();
     } catch {
       // The lock is released with the handle either way.
     }

@@ -3,6 +3,7 @@
 //   lsm put DIR KEY VALUE [--sync]     lsm get DIR KEY          lsm delete DIR KEY
 //   lsm scan DIR [--from K] [--to K] [--prefix P] [--reverse] [--limit N] [--keys-only]
 //   lsm stats DIR                      lsm compact DIR          lsm demo [--keys N] [--dir D] [--keep]
+// get, scan and stats open the store read-only (they work beside an application that has it open).
 // Keys and values are UTF-8 text, or hex with --hex. Exit codes: 0 ok, 1 key not found,
 // 2 store error (the LSM_* code is printed), 64 bad command line.
 
@@ -42,9 +43,14 @@ function need(args: Args, n: number, what: string): string[] {
   return args.positional.slice(1);
 }
 
-/** Opens the store at `dir` through a NodeFs confined to its parent (the engine syncs a new store's parent). */
-function withTree<T>(dir: string, fn: (t: Tree) => T, create = false): T {
-  const tree = Tree.open(dir, { createIfMissing: create, fs: new NodeFs({ root: dirname(resolve(dir)) }) });
+/**
+ * Opens the store at `dir` through a NodeFs confined to its parent (the engine syncs a new
+ * store's parent). 'read' opens it read-only: it writes nothing and works beside a live
+ * writer (an application that has the store open), seeing the store as of the open.
+ */
+function withTree<T>(dir: string, fn: (t: Tree) => T, mode: 'read' | 'write' | 'create' = 'write'): T {
+  const fs = new NodeFs({ root: dirname(resolve(dir)) });
+  const tree = Tree.open(dir, mode === 'read' ? { readOnly: true, fs } : { createIfMissing: mode === 'create', fs });
   try {
     return fn(tree);
   } finally {
@@ -73,13 +79,13 @@ export function main(argv: readonly string[]): number {
     switch (cmd) {
       case 'put': {
         const [dir, k, v] = need(args, 4, 'put') as [string, string, string];
-        const seqno = withTree(dir, (t) => t.put(bytesArg(args, k, 'KEY'), bytesArg(args, v, 'VALUE'), { sync: args.options.has('sync') }), true);
+        const seqno = withTree(dir, (t) => t.put(bytesArg(args, k, 'KEY'), bytesArg(args, v, 'VALUE'), { sync: args.options.has('sync') }), 'create');
         console.log(`ok (seqno ${seqno})`);
         return 0;
       }
       case 'get': {
         const [dir, k] = need(args, 3, 'get') as [string, string];
-        const v = withTree(dir, (t) => t.get(bytesArg(args, k, 'KEY')));
+        const v = withTree(dir, (t) => t.get(bytesArg(args, k, 'KEY')), 'read');
         if (v === undefined) {
           console.error('not found');
           return 1;
@@ -113,16 +119,17 @@ export function main(argv: readonly string[]): number {
             console.log(keysOnly ? show(args, k) : `${show(args, k)}\t${show(args, v)}`);
             n++;
           }
-        });
+        }, 'read');
         console.error(`${n} entries`);
         return 0;
       }
       case 'stats': {
         const [dir] = need(args, 2, 'stats') as [string];
-        const s = withTree(dir, (t) => t.stats());
+        // Read-only: a store an application has open can be inspected, and the log's records stay in the log.
+        const s = withTree(dir, (t) => t.stats(), 'read');
         console.log(`seqno ${s.seqno}, ${s.tables} tables`);
         for (const l of s.levels) if (l.tables > 0) console.log(`  L${l.level}: ${l.tables} tables, ${l.bytes.toLocaleString('en-US')} bytes, ${l.entries.toLocaleString('en-US')} entries`);
-        console.log(`  memtable: ${s.activeMemtable.entries} entries (recovered from the log at open)`);
+        console.log(`  logs: ${s.sealedMemtables > 0 ? 'records not yet in a table, replayed in memory' : 'every record is in a table'}`);
         console.log(`  zstd: ${zstdLine(s.zstd)}`);
         return 0;
       }

@@ -2,7 +2,7 @@
 // exit codes and output checked.
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +23,31 @@ function lsmWith(env: Record<string, string>, ...args: string[]): { code: number
 
 describe('lsm CLI', () => {
   const db = join(root, 'db');
+
+  it('get, scan and stats read a store an application has open, and write nothing to it', async () => {
+    const { Tree } = await import('@lsm/engine');
+    const { NodeFs } = await import('@lsm/fs');
+    const live = join(root, 'live');
+    const app = Tree.open(live, { fs: new NodeFs({ root }) });
+    try {
+      app.put('user:1', 'ada');
+      app.put('user:2', 'grace');
+      const files = (): string[] => readdirSync(live).map((n) => `${n}:${statSync(join(live, n)).size}`).sort();
+      const before = files();
+      const got = lsm('get', live, 'user:2');
+      expect(got.err).toBe('');
+      expect(got.out.trim()).toBe('grace');
+      expect(lsm('scan', live).out.trim().split('\n')).toEqual(['user:1\tada', 'user:2\tgrace']);
+      expect(lsm('stats', live).code).toBe(0);
+      expect(files()).toEqual(before);
+      // Writing commands still need the lock the application holds.
+      const put = lsm('put', live, 'user:3', 'x');
+      expect(put.code).toBe(2);
+      expect(put.err).toContain('LSM_LOCKED');
+    } finally {
+      app.close();
+    }
+  });
 
   it('puts, gets, scans, deletes and reports stats', () => {
     expect(lsm('put', db, 'fruit:apple', 'red').code).toBe(0);
@@ -68,7 +93,7 @@ describe('lsm CLI', () => {
   it('reports store errors with their code and exit code 2', () => {
     const r = lsm('get', join(root, 'no-such-store'), 'k');
     expect(r.code).toBe(2);
-    expect(r.err).toContain('LSM_INVALID_ARGUMENT');
+    expect(r.err).toContain('LSM_NOT_FOUND');
   });
 
   it('runs the demo end to end on a small store', () => {

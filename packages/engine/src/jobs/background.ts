@@ -35,6 +35,8 @@ export interface BackgroundHost {
   readonly counters: Counters;
   readonly blobGc: BlobGc;
   readonly autoCompaction: boolean;
+  /** A read-only store: no job ever starts (its recovered memtables stay in memory). */
+  readonly readOnly: boolean;
   /** The env of jobs run on this thread. */
   readonly env: JobEnv;
   /** Sealed memtables, oldest first. */
@@ -146,7 +148,7 @@ export class BackgroundWork {
    * whether it started one.
    */
   syncLogInBackground(logNumber: number): boolean {
-    if (this.logSync !== undefined || !this.workerUsable() || this.holdStarts) return false;
+    if (this.logSync !== undefined || !this.workerUsable() || this.holdStarts || this.host.readOnly) return false;
     const spec: LogSyncJobSpec = { kind: 'log-sync', id: this.nextJobId++, logNumber };
     this.logSync = { spec, runner: this.runners.worker! };
     this.logSyncs++;
@@ -209,7 +211,7 @@ export class BackgroundWork {
 
   /** Starts a flush and a compaction when there is one to start. True if anything started. */
   private start(): boolean {
-    if (this.error !== undefined || this.retryHeld || this.holdStarts) return false;
+    if (this.error !== undefined || this.retryHeld || this.holdStarts || this.host.readOnly) return false;
     let started = false;
     const sealed = this.host.sealed();
     if (this.flushing === undefined && sealed.length > 0) {

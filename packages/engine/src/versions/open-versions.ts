@@ -1,11 +1,12 @@
 // The first step of opening a store: its VersionSet (recovered from the manifest, or
-// created when the directory holds no store), its file-number counter moved past every
+// created when the directory holds no store; with readOnly, recovered without a write), its file-number counter moved past every
 // file on disk (a crash can leave files numbered past the manifest's counter; their
 // numbers are never handed out again), and the logs the manifest does not cover yet,
 // oldest first.
 
 import type { Fs } from '@lsm/fs';
 import { InvalidArgumentError } from '@lsm/base';
+import { NotFoundError } from '../errors.js';
 import { parseFileName } from '../file-names.js';
 import type { ResolvedOptions } from '../options.js';
 import { removeQuietly } from '../remove-quietly.js';
@@ -14,7 +15,11 @@ import { VersionSet } from './version-set.js';
 /** The versions of the store in `dir` and the numbers of the logs to replay, ascending. */
 export function openVersions(fs: Fs, dir: string, opts: ResolvedOptions): { versions: VersionSet; logs: number[] } {
   let versions: VersionSet;
-  if (VersionSet.exists(fs, dir)) {
+  if (opts.readOnly) {
+    // Reads only: no leftovers removed, no manifest started.
+    if (!VersionSet.exists(fs, dir)) throw new NotFoundError(dir);
+    versions = VersionSet.recover(fs, dir, opts.comparator, opts.mergeOperator?.name, opts.encryption, true);
+  } else if (VersionSet.exists(fs, dir)) {
     if (opts.errorIfExists) throw new InvalidArgumentError(`a store already exists at ${dir} (errorIfExists is true)`);
     versions = VersionSet.recover(fs, dir, opts.comparator, opts.mergeOperator?.name, opts.encryption);
   } else {

@@ -77,9 +77,10 @@ export class VersionSet {
 
   /**
    * Rebuilds the last durable version from CURRENT and its manifest, then starts a fresh
-   * manifest. A torn tail of the manifest is an edit that never completed: ignored.
+   * manifest (unless `readOnly`: then nothing is written, and the set can record no edit).
+   * A torn tail of the manifest is an edit that never completed: ignored.
    */
-  static recover(fs: Fs, dir: string, comparator: Comparator, mergeOperatorName?: string, keys?: KeyRing): VersionSet {
+  static recover(fs: Fs, dir: string, comparator: Comparator, mergeOperatorName?: string, keys?: KeyRing, readOnly = false): VersionSet {
     const currentPath = `${dir}/${CURRENT}`;
     let name: string;
     try {
@@ -172,7 +173,7 @@ export class VersionSet {
     const vs = new VersionSet(fs, dir, comparator, keys, levels, next, logNumber, lastSeqno);
     vs.mergeOperatorName = recordedMergeOperator ?? mergeOperatorName;
     vs.blobFiles = blobFiles;
-    vs.startManifest();
+    if (!readOnly) vs.startManifest();
     return vs;
   }
 
