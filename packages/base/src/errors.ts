@@ -13,7 +13,8 @@ export type LsmErrorCode =
   | 'LSM_IO'
   | 'LSM_NOT_SUPPORTED'
   | 'LSM_READ_ONLY'
-  | 'LSM_NOT_FOUND';
+  | 'LSM_NOT_FOUND'
+  | 'LSM_NO_SPACE';
 
 /** Base class of every error the storage engine throws on purpose. */
 export class LsmError extends Error {
@@ -69,6 +70,22 @@ export class IoError extends LsmError {
   }
 }
 
+/**
+ * The filesystem is full (ENOSPC, or a quota: EDQUOT): what failed needs space to be freed,
+ * not a repair. The FsError is the `cause`, as for IoError.
+ */
+export class NoSpaceError extends LsmError {
+  constructor(message: string, cause: unknown) {
+    super('LSM_NO_SPACE', `${message}: no space left (${cause instanceof Error ? cause.message : String(cause)})`, { cause });
+    this.name = 'NoSpaceError';
+  }
+}
+
+/** True for the errno codes of a full disk. */
+function isNoSpaceCode(code: unknown): boolean {
+  return code === 'ENOSPC' || code === 'EDQUOT';
+}
+
 /** Error for use of a closed/finished object; the engine's ClosedError shares this code. */
 export function closedError(what: string): LsmError {
   return new LsmError('LSM_CLOSED', `${what} is closed`);
@@ -81,13 +98,14 @@ export function isLsmError(err: unknown, code?: LsmErrorCode): err is LsmError {
 
 /**
  * Turns an error thrown by the Fs (an FsError, or anything carrying an errno-style code
- * such as 'EIO') into an IoError describing `what` failed. Our own errors and anything
- * else (a bug) pass through unchanged.
+ * such as 'EIO') into an IoError describing `what` failed, or a NoSpaceError when the
+ * code says the disk is full. Our own errors and anything else (a bug) pass through unchanged.
  */
 export function toIoError(err: unknown, what: string): unknown {
   if (err instanceof LsmError) return err;
-  if (err instanceof FsError) return new IoError(what, err);
   const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  if (isNoSpaceCode(code) && (err instanceof FsError || typeof code === 'string')) return new NoSpaceError(what, err);
+  if (err instanceof FsError) return new IoError(what, err);
   if (typeof code === 'string' && /^E[A-Z0-9]+$/.test(code)) return new IoError(what, err);
   return err;
 }

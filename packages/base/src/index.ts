@@ -12,6 +12,7 @@ export {
   InvalidArgumentError,
   NotSupportedError,
   IoError,
+  NoSpaceError,
   closedError,
   isLsmError,
   toIoError,

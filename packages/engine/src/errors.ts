@@ -8,6 +8,7 @@ export {
   CorruptionError,
   InvalidArgumentError,
   IoError,
+  NoSpaceError,
   NotSupportedError,
   isLsmError,
   type LsmErrorCode,

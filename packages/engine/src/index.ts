@@ -17,6 +17,7 @@ export {
   CorruptionError,
   InvalidArgumentError,
   IoError,
+  NoSpaceError,
   NotSupportedError,
   ClosedError,
   LockedError,

@@ -15,7 +15,7 @@
 //   background-error state (writes refused, reads go on) until it is reopened.
 
 import { type FsFile, parentDir } from '@lsm/fs';
-import { InvalidArgumentError, NotSupportedError, bytewiseComparator, toIoError } from '@lsm/base';
+import { InvalidArgumentError, NoSpaceError, NotSupportedError, bytewiseComparator, isLsmError, toIoError } from '@lsm/base';
 import { BlockCache, type TableWriterOptions } from '@lsm/sstable';
 import { BlobGc } from './blob/blob-gc.js';
 import { BlobStore } from './blob/blob-store.js';
@@ -24,6 +24,7 @@ import { type Bytes, toKey } from './coerce.js';
 import { ClosedError, LockedError, ReadOnlyError } from './errors.js';
 import { READ_ONLY_OPEN_ATTEMPTS, vanishedUnderUs } from './read-only-open.js';
 import { LOCK } from './file-names.js';
+import { listQuietly, undoFailedOpen } from './full-disk-open.js';
 import { BackgroundWork } from './jobs/background.js';
 import { isBuiltInMergeOperator } from './jobs/built-in-functions.js';
 import { InlineRunner } from './jobs/inline-runner.js';
@@ -201,13 +202,21 @@ export class Tree {
       lockFile.close();
       throw new LockedError(dir);
     }
+    const before = listQuietly(fs, dir);
     try {
       return Tree.recover(dir, opts, lockFile);
     } catch (err) {
+      if (isLsmError(err, 'LSM_NO_SPACE')) undoFailedOpen(fs, dir, before);
       try {
         lockFile.close();
       } catch {
         // Opening already failed; this adds nothing.
+      }
+      if (isLsmError(err, 'LSM_NO_SPACE')) {
+        throw new NoSpaceError(
+          `opening the store at ${dir} writes a new manifest and flushes its logs, and the disk is full; free some space, or open it with { readOnly: true } to read it without writing`,
+          err,
+        );
       }
       throw err;
     }
@@ -364,6 +373,19 @@ export class Tree {
     }
     if (w.sealedTailUnsynced) this.bg.drainFlushes();
     w.syncLog();
+  }
+
+  /**
+   * Leaves the background-error state (a full disk, or jobs that failed too often) and
+   * runs the failed work again now: returns once the sealed memtables are in tables.
+   * Throws the error again, and stays in that state, when the work still fails. A no-op
+   * on a store without a background error. On a full disk (LSM_NO_SPACE) a write also
+   * retries by itself, at most once a second.
+   */
+  resume(): void {
+    this.checkOpen();
+    this.checkWritable('resume()');
+    this.bg.resume();
   }
 
   /** Major compaction: merges everything down, dropping what no snapshot needs. */
@@ -555,6 +577,13 @@ export class Tree {
     for (const it of [...this.openIterators]) it.close();
     this.closed = true;
     this.releaseResources();
+    if (isLsmError(failure, 'LSM_NO_SPACE')) {
+      // What could not be written is still in the logs; say so, the store is closed.
+      throw new NoSpaceError(
+        `closing the store at ${this.path}: the store is closed, but its memtables could not be written to tables; every acknowledged write is in its logs, and the next open (with space free) replays them`,
+        failure,
+      );
+    }
     if (failure !== undefined) throw toIoError(failure, 'closing the store');
   }
 

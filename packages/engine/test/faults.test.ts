@@ -52,6 +52,8 @@ function scenario(seed: number, variant: FaultVariant = {}): { faults: number; e
   const failed: { seq: number; key: Uint8Array; value: Uint8Array }[] = [];
   let errors = 0;
   const where = (s: string) => `seed ${seed}: ${s}`;
+  /** The code a failure must have: a full disk has its own. */
+  let expected = 'LSM_IO';
   const write = (): void => {
     const k = keyOf(rng.int(80));
     const v = variant.value === undefined ? valueOf(rng, rng.int(100)) : variant.value(rng);
@@ -60,7 +62,7 @@ function scenario(seed: number, variant: FaultVariant = {}): { faults: number; e
       oracle.put(k, v, tree.put(k, v, { sync: rng.chance(0.2) }));
     } catch (err) {
       expect(err, where('a failed put must be an LsmError')).toBeInstanceOf(LsmError);
-      expect((err as LsmError).code, where((err as Error).message)).toBe('LSM_IO');
+      expect((err as LsmError).code, where((err as Error).message)).toBe(expected);
       errors++;
       if (tree.seqno >= first) failed.push({ seq: first, key: k, value: v });
     }
@@ -69,7 +71,10 @@ function scenario(seed: number, variant: FaultVariant = {}): { faults: number; e
   // Arm one fault, then drive flushes, compactions and writes into it.
   const op = OPS[rng.int(OPS.length)]!;
   const path = paths[rng.int(paths.length)];
-  const rule = fs.addRule({ op, path, after: rng.int(6), times: 1 + rng.int(3), fault: { type: 'error', code: rng.chance(0.5) ? 'EIO' : 'ENOSPC' } });
+  const code = rng.chance(0.5) ? 'EIO' : 'ENOSPC';
+  // A full disk has its own code (and stops background work at the first failure).
+  expected = code === 'ENOSPC' ? 'LSM_NO_SPACE' : 'LSM_IO';
+  const rule = fs.addRule({ op, path, after: rng.int(6), times: 1 + rng.int(3), fault: { type: 'error', code } });
   for (let i = 0; i < 12; i++) {
     const action = rng.int(4);
     try {
@@ -79,7 +84,7 @@ function scenario(seed: number, variant: FaultVariant = {}): { faults: number; e
       else for (let j = 0; j < 20; j++) write();
     } catch (err) {
       expect(err, where(`${op} fault: wrong error type`)).toBeInstanceOf(LsmError);
-      expect((err as LsmError).code, where((err as Error).message)).toBe('LSM_IO');
+      expect((err as LsmError).code, where((err as Error).message)).toBe(expected);
       errors++;
     }
     // Readable and consistent right after the fault (a read may itself meet the armed
@@ -89,7 +94,7 @@ function scenario(seed: number, variant: FaultVariant = {}): { faults: number; e
       try {
         contents = lines(tree.range());
       } catch (err) {
-        expect((err as LsmError).code, where((err as Error).message)).toBe('LSM_IO');
+        expect((err as LsmError).code, where((err as Error).message)).toBe(expected);
         expect(attempt, where('reads keep failing')).toBeLessThan(5);
         errors++;
       }
@@ -97,7 +102,8 @@ function scenario(seed: number, variant: FaultVariant = {}): { faults: number; e
     expect(contents, where(`contents after a ${op} fault on ${path}`)).toEqual(want(oracle, oracle.seqno));
   }
   fs.clearRules();
-  // Works on once the fault is gone.
+  // Works on once the fault is gone (after a full disk, once asked to resume).
+  tree.resume();
   for (let i = 0; i < 60; i++) write();
   tree.flush();
   tree.compact();

@@ -23,6 +23,10 @@ export class LevelError extends Error {
 const LEVEL_CODE: Record<string, string> = {
   LSM_CORRUPTION: 'LEVEL_CORRUPTION',
   LSM_IO: 'LEVEL_IO_ERROR',
+  // A full disk is an I/O failure to abstract-level users; the cause says which.
+  LSM_NO_SPACE: 'LEVEL_IO_ERROR',
+  LSM_READ_ONLY: 'LEVEL_READ_ONLY',
+  LSM_NOT_FOUND: 'LEVEL_DATABASE_NOT_OPEN',
   LSM_LOCKED: 'LEVEL_LOCKED',
   LSM_NOT_SUPPORTED: 'LEVEL_NOT_SUPPORTED',
   LSM_CLOSED: 'LEVEL_DATABASE_NOT_OPEN',

@@ -120,7 +120,7 @@ describe('crash recovery through LsmLevel (CrashFs, FaultFs kills)', () => {
 });
 
 describe('faults', () => {
-  it('a failing log write is LEVEL_IO_ERROR with the engine LSM_IO as cause; the database keeps working', async () => {
+  it('a full disk on a log write is LEVEL_IO_ERROR with the engine LSM_NO_SPACE as cause; the database keeps working', async () => {
     const fs = new FaultFs(new MemFs());
     const db = new LsmLevel('/db', { engine: { fs } });
     await db.put('a', '1');
@@ -128,7 +128,7 @@ describe('faults', () => {
     const err = await rejection(db.put('b', '2'));
     expect(rule.fired).toBe(1);
     expect(err.code).toBe('LEVEL_IO_ERROR');
-    expect(err.cause?.code).toBe('LSM_IO');
+    expect(err.cause?.code).toBe('LSM_NO_SPACE');
     expect((err.cause?.cause as { code?: string }).code).toBe('ENOSPC');
     expect(await db.get('b')).toBeUndefined();
     await db.put('c', '3');

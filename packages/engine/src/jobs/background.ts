@@ -9,7 +9,10 @@
 // Failures: a failed job's files are already removed; it is counted and retried at the
 // next trigger (never twice in one call). After MAX_CONSECUTIVE_FAILURES failures in a
 // row the store enters the background-error state: every write reports the error (its
-// code, with the last failure as cause) until the store is reopened; reads go on.
+// code, with the last failure as cause) until the store is reopened; reads go on. A full
+// disk (LSM_NO_SPACE) enters that state at the first failure, and leaves it by itself:
+// a write at least NO_SPACE_RETRY_MS later lets the failed work run again (one more
+// failure puts the store back), and resume() retries at once.
 
 import { type CompactionPlan, type CompactionStrategy, totalBytes } from '@lsm/compaction';
 import { LsmError, type LsmErrorCode } from '@lsm/base';
@@ -25,6 +28,8 @@ import { errorOf } from './run-job.js';
 
 /** Failed jobs in a row after which writes are refused until reopen. */
 export const MAX_CONSECUTIVE_FAILURES = 5;
+/** How long a store stopped by a full disk refuses writes before a write retries its jobs. */
+export const NO_SPACE_RETRY_MS = 1000;
 /** Compactions started and installed in one pump at most (bounds one call's work inline). */
 const MAX_ROUNDS = 64;
 
@@ -121,6 +126,8 @@ export class BackgroundWork {
   private lastCompactionFailure: Error | undefined;
   /** Set: the store refuses writes. */
   error: LsmError | undefined;
+  /** When `error` was set (performance.now()). */
+  private errorSince = 0;
   readonly stalls: StallStats = { count: 0, millis: 0, memtableWaits: 0, l0Waits: 0, maxMillis: 0, slowdowns: 0, slowdownMillis: 0 };
   private onWorker = 0;
   private inline = 0;
@@ -170,8 +177,38 @@ export class BackgroundWork {
     };
   }
 
-  /** Throws the background error, if the store is in that state. */
+  /**
+   * Throws the background error, if the store is in that state. A full disk's error is
+   * thrown only for NO_SPACE_RETRY_MS: then the failed work may run again.
+   */
   checkWritable(): void {
+    const e = this.error;
+    if (e === undefined) return;
+    if (e.code === 'LSM_NO_SPACE' && performance.now() - this.errorSince >= NO_SPACE_RETRY_MS) {
+      this.leaveErrorState();
+      return;
+    }
+    throw e;
+  }
+
+  /** Clears the background-error state; the next failure in a row enters it again. */
+  private leaveErrorState(): void {
+    this.error = undefined;
+    this.failuresInARow = MAX_CONSECUTIVE_FAILURES - 1;
+    this.retryHeld = false;
+    this.wantStart = true;
+  }
+
+  /**
+   * Leaves the background-error state now and runs the failed work again: the sealed
+   * memtables are flushed before it returns. Throws (and the store is back in that
+   * state) when the work fails again.
+   */
+  resume(): void {
+    if (this.error === undefined) return;
+    this.leaveErrorState();
+    this.drainFlushes();
+    this.pump();
     if (this.error !== undefined) throw this.error;
   }
 
@@ -409,13 +446,23 @@ export class BackgroundWork {
     this.failed++;
     this.failuresInARow++;
     this.retryHeld = true;
-    if (this.failuresInARow >= MAX_CONSECUTIVE_FAILURES && this.error === undefined) {
-      const code: LsmErrorCode = err instanceof LsmError ? err.code : 'LSM_IO';
+    const code: LsmErrorCode = err instanceof LsmError ? err.code : 'LSM_IO';
+    if (code === 'LSM_NO_SPACE' && this.error === undefined) {
       this.error = new LsmError(
         code,
-        `background ${kind} failed ${this.failuresInARow} times in a row; the store refuses writes until it is reopened: ${err.message}`,
+        `background ${kind} needs space the disk does not have; writes are refused until space is freed (a write retries ` +
+          `after ${NO_SPACE_RETRY_MS} ms, tree.resume() retries at once); every acknowledged write is in the logs: ${err.message}`,
         { cause: err },
       );
+      this.error.name = 'NoSpaceError';
+      this.errorSince = performance.now();
+    } else if (this.failuresInARow >= MAX_CONSECUTIVE_FAILURES && this.error === undefined) {
+      this.error = new LsmError(
+        code,
+        `background ${kind} failed ${this.failuresInARow} times in a row; the store refuses writes until it is reopened or resume() succeeds: ${err.message}`,
+        { cause: err },
+      );
+      this.errorSince = performance.now();
     }
     return err;
   }
