@@ -22,6 +22,8 @@ export class Snapshot {
     readonly seqno: number,
     private readonly host: SnapshotHost,
     private readonly list: SnapshotList,
+    /** Called once by release() (a secondary's snapshot unpins the tables and memtables it holds). */
+    private readonly onRelease?: () => void,
   ) {}
 
   /** True until release(). */
@@ -57,6 +59,7 @@ export class Snapshot {
     if (this.released) return;
     this.released = true;
     this.list.remove(this.seqno);
+    this.onRelease?.();
   }
 }
 

@@ -25,6 +25,7 @@ import { ClosedError, LockedError, ReadOnlyError } from './errors.js';
 import { READ_ONLY_OPEN_ATTEMPTS, vanishedUnderUs } from './read-only-open.js';
 import { LOCK } from './file-names.js';
 import { listQuietly, undoFailedOpen } from './full-disk-open.js';
+import { type CatchUpResult, Follower } from './secondary/follower.js';
 import { BackgroundWork } from './jobs/background.js';
 import { isBuiltInMergeOperator } from './jobs/built-in-functions.js';
 import { InlineRunner } from './jobs/inline-runner.js';
@@ -73,11 +74,15 @@ export class Tree {
   /** K/V separation: open blob files, and their bookkeeping. */
   private readonly blobs: BlobStore;
   private readonly blobGc: BlobGc;
-  private readonly points: PointReader;
-  private readonly iterators: StoreIterators;
+  /** Point reads and iterators over the store's current memtables and version. */
+  private readonly readers: { points: PointReader; iterators: StoreIterators };
   /** What write batches commit through (kept off the public class). */
   private readonly batchTarget: BatchTarget;
   private closed = false;
+  /** A secondary's catch-up state (Tree.openSecondary), else undefined. */
+  private follower: Follower | undefined;
+  /** A secondary's snapshots and the view each pinned. */
+  private readonly pinnedViews = new WeakMap<Snapshot, PinnedView>();
 
   private constructor(
     readonly path: string,
@@ -106,8 +111,7 @@ export class Tree {
       sealed: () => writes.sealed,
       version: () => versions.current,
     };
-    this.points = new PointReader(sources, opts.mergeOperator, readBlob);
-    this.iterators = new StoreIterators(sources, opts.mergeOperator, readBlob);
+    this.readers = { points: new PointReader(sources, opts.mergeOperator, readBlob), iterators: new StoreIterators(sources, opts.mergeOperator, readBlob) };
     this.batchTarget = {
       comparator: opts.comparator,
       isBytewise: this.bytewise,
@@ -222,13 +226,16 @@ export class Tree {
     }
   }
 
-  /** The manifest's state plus every log it does not cover yet, replayed into a memtable. */
-  private static replay(dir: string, opts: ResolvedOptions): { versions: VersionSet; logs: number[]; recovered: Memtable[]; lastSeqno: number } {
+  /**
+   * The manifest's state plus every log it does not cover yet, replayed into a memtable
+   * (unless `withLogs` is false: a secondary's follower replays them itself).
+   */
+  private static replay(dir: string, opts: ResolvedOptions, withLogs = true): { versions: VersionSet; logs: number[]; recovered: Memtable[]; lastSeqno: number } {
     const { versions, logs } = openVersions(opts.fs, dir, opts);
     // Replay every log the manifest does not cover yet, oldest first.
     let lastSeqno = versions.lastSeqno;
     const recovered = new Memtable(opts.comparator, opts.comparator === bytewiseComparator, 0);
-    for (const number of logs) {
+    for (const number of withLogs ? logs : []) {
       replayLog(opts.fs, dir, number, opts.encryption, { salvage: opts.walRecovery === 'salvage' }, (seq, type, key, value) => {
         applyOp(recovered, seq, type, key, value);
         if (seq > lastSeqno) lastSeqno = seq;
@@ -244,19 +251,59 @@ export class Tree {
    * version is opened now, so that a table the writer deletes later stays readable
    * through its open handle.
    */
-  private static recoverReadOnly(dir: string, opts: ResolvedOptions): Tree {
+  private static recoverReadOnly(dir: string, opts: ResolvedOptions, secondary = false): Tree {
     for (let attempt = 1; ; attempt++) {
       let tree: Tree | undefined;
       try {
-        const { versions, recovered, lastSeqno } = Tree.replay(dir, opts);
+        const { versions, recovered, lastSeqno } = Tree.replay(dir, opts, !secondary);
         tree = new Tree(dir, opts, undefined, versions, recovered, lastSeqno);
         for (const level of versions.current.levels) for (const t of level) tree.tableCache.acquire(t.id);
+        if (secondary) {
+          const t = tree;
+          const writes = t.writes;
+          t.follower = new Follower({
+            fs: opts.fs,
+            dir,
+            opts,
+            versions,
+            tableCache: t.tableCache,
+            memtables: writes.sealed,
+            setLastSeqno: (seq) => {
+              if (seq > writes.lastSeqno) writes.lastSeqno = seq;
+            },
+          });
+          t.follower.catchUp();
+        }
         return tree;
       } catch (err) {
         tree?.releaseResources();
         if (attempt >= READ_ONLY_OPEN_ATTEMPTS || !vanishedUnderUs(err)) throw err;
       }
     }
+  }
+
+  /**
+   * Opens the store in `path` as a secondary: read-only (as `readOnly: true`; writes throw
+   * LSM_READ_ONLY) and able to follow a live primary, in another process or this one, with
+   * tryCatchUp(). Sees the store as of its open until the first catch-up.
+   */
+  static openSecondary(path: string, options?: TreeOptions): Tree {
+    if (typeof path !== 'string' || path.length === 0) throw new InvalidArgumentError('path must be a non-empty string');
+    const opts = resolveOptions({ ...options, readOnly: true });
+    const dir = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+    return Tree.recoverReadOnly(dir, opts, true);
+  }
+
+  /**
+   * A secondary (Tree.openSecondary) reads what its primary made durable since the last
+   * catch-up (new tables from the manifest, new records from the logs) and makes it
+   * visible. Open iterators and snapshots keep the view they started with: the tables
+   * they read stay open even when the primary deletes them. Returns what it did.
+   */
+  tryCatchUp(): CatchUpResult {
+    this.checkOpen();
+    if (this.follower === undefined) throw new InvalidArgumentError('tryCatchUp() needs a store opened with Tree.openSecondary');
+    return this.follower.catchUp();
   }
 
   private static recover(dir: string, opts: ResolvedOptions, lockFile: FsFile): Tree {
@@ -408,7 +455,7 @@ export class Tree {
     const k = toKey(key);
     const seq = readSeqno(opts, this.writes.lastSeqno);
     this.counters.gets++;
-    return this.points.get(k, seq);
+    return this.readersFor(opts).points.get(k, seq);
   }
 
   /** Values of several keys (undefined where absent), as of one seqno. */
@@ -418,7 +465,8 @@ export class Tree {
     this.bg.pump();
     const seq = readSeqno(opts, this.writes.lastSeqno);
     this.counters.gets += keys.length;
-    return keys.map((key, i) => this.points.get(toKey(key, `keys[${i}]`), seq));
+    const points = this.readersFor(opts).points;
+    return keys.map((key, i) => points.get(toKey(key, `keys[${i}]`), seq));
   }
 
   /** Iterates `[key, value]` pairs in key order (or reverse), within bounds, as of one seqno. */
@@ -441,7 +489,7 @@ export class Tree {
     this.bg.pump();
     const seq = readSeqno(opts, this.writes.lastSeqno);
     const bounds = resolveBounds(opts, prefix);
-    const it = this.iterators.open(
+    const it = this.readersFor(opts).iterators.open(
       seq,
       bounds,
       (done, freedFiles) => {
@@ -460,7 +508,37 @@ export class Tree {
     this.checkOpen();
     const seq = this.writes.lastSeqno;
     this.snapshots.add(seq);
-    return new Snapshot(seq, this, this.snapshots);
+    if (this.follower === undefined) return new Snapshot(seq, this, this.snapshots);
+    // A secondary's catch-up replaces its memtable and version: the snapshot keeps the
+    // ones it started with (and so the tables, open even if the primary deletes them).
+    const view = this.pinView();
+    const snap = new Snapshot(seq, this, this.snapshots, () => {
+      this.pinnedViews.delete(snap);
+      view.unpin();
+    });
+    this.pinnedViews.set(snap, view);
+    return snap;
+  }
+
+  /** The readers of the current version and memtables, pinned until unpin(). */
+  private pinView(): PinnedView {
+    const version = this.versions.current;
+    version.ref();
+    const active = this.writes.mem;
+    const sealed = [...this.writes.sealed];
+    const sources: ReadSources = {
+      comparator: this.opts.comparator,
+      tableCache: this.tableCache,
+      active: () => active,
+      sealed: () => sealed,
+      version: () => version,
+    };
+    const readBlob: BlobReader = (k, pointer) => this.blobs.read(pointer, k, 'a table of this store');
+    return {
+      points: new PointReader(sources, this.opts.mergeOperator, readBlob),
+      iterators: new StoreIterators(sources, this.opts.mergeOperator, readBlob),
+      unpin: () => version.unref(),
+    };
   }
 
   /** The seqno of the last write. */
@@ -529,6 +607,13 @@ export class Tree {
 
   private checkOpen(): void {
     if (this.closed) throw new ClosedError('tree');
+  }
+
+  /** The readers for a read: a secondary's snapshot has its own, over what it pinned. */
+  private readersFor(opts: ReadOptions | undefined): { points: PointReader; iterators: StoreIterators } {
+    const snap = opts?.snapshot;
+    const view = snap === undefined ? undefined : this.pinnedViews.get(snap);
+    return view ?? this.readers;
   }
 
   private checkWritable(what: string): void {
@@ -602,4 +687,11 @@ export class Tree {
   }
 }
 
-export type { CommitOptions, Version };
+/** A secondary snapshot's readers, over the version and memtables it pinned. */
+interface PinnedView {
+  readonly points: PointReader;
+  readonly iterators: StoreIterators;
+  unpin(): void;
+}
+
+export type { CatchUpResult, CommitOptions, Version };

@@ -30,6 +30,11 @@ export interface LogReadOptions {
   cipher?: FileCipher;
   /** Where the framing starts (after an encrypted log's 64-byte header). Default 0. */
   start?: number;
+  /**
+   * The file offset of data[0] when `data` is a tail of the file (a multiple of the log
+   * block size): offsets reported, authenticated and returned are file offsets. Default 0.
+   */
+  base?: number;
 }
 
 /**
@@ -48,6 +53,7 @@ export function readLog(
   const strictTail = options?.strictTail === true;
   const cipher = options?.cipher;
   let records = 0;
+  const base = options?.base ?? 0;
   let validLength = options?.start ?? 0;
   let salvagedBytes = 0;
   let pending: Uint8Array[] | null = null;
@@ -56,7 +62,7 @@ export function readLog(
   // An encrypted record is checked fragment by fragment (XXH32, which keeps torn-tail
   // detection as it is), then authenticated as a whole: one that fails is never delivered.
   const deliver = (payload: Uint8Array, offset: number): void => {
-    onRecord(cipher === undefined ? payload : cipher.open(payload, offset, BlockType.LogRecord, 0, fileName), offset);
+    onRecord(cipher === undefined ? payload : cipher.open(payload, base + offset, BlockType.LogRecord, 0, fileName), base + offset);
   };
 
   /** A fragment that checks out at `at`, or null. */
@@ -102,11 +108,11 @@ export function readLog(
     const next = findNextValid(at);
     if (next < 0) {
       if (strictTail && !looksTorn(at)) {
-        throw new CorruptionError(fileName, at, `damaged last record (${what}); its bytes are complete, so this is not a torn write`);
+        throw new CorruptionError(fileName, base + at, `damaged last record (${what}); its bytes are complete, so this is not a torn write`);
       }
       return 'stop';
     }
-    if (!salvage) throw new CorruptionError(fileName, at, `write-ahead log damaged in the middle: ${what}`);
+    if (!salvage) throw new CorruptionError(fileName, base + at, `write-ahead log damaged in the middle: ${what}`);
     salvagedBytes += next - (pending === null ? at : pendingStart);
     pending = null;
     pos = next;
@@ -167,5 +173,5 @@ export function readLog(
       validLength = pos;
     }
   }
-  return { records, validLength, tornTail: validLength < data.length, salvagedBytes };
+  return { records, validLength: base + validLength, tornTail: validLength < data.length, salvagedBytes };
 }

@@ -298,8 +298,30 @@ export class VersionSet {
   private install(next: Version, prev: Version): void {
     this.current = next;
     this.live.add(next);
-    if (!prev.referenced) this.live.delete(prev);
-    else prev.onUnused = (v) => this.live.delete(v);
+    if (!prev.referenced) this.drop(prev);
+    else prev.onUnused = (v) => this.drop(v);
+  }
+
+  private drop(v: Version): void {
+    this.live.delete(v);
+    this.onDropped?.(v);
+  }
+
+  /** Called when a version is neither current nor pinned by a reader any more. */
+  onDropped: ((v: Version) => void) | undefined;
+
+  /**
+   * A secondary's catch-up: makes the state `other` recovered from the primary's manifest
+   * current, without writing anything. Versions pinned by readers stay live.
+   */
+  adopt(other: VersionSet): Version {
+    const next = new Version(other.current.levels.map((l) => [...l]));
+    this.logNumber = other.logNumber;
+    this.lastSeqno = Math.max(this.lastSeqno, other.lastSeqno);
+    this.nextFileNumber = other.nextFileNumber;
+    this.blobFiles = new Map(other.blobFiles);
+    this.install(next, this.current);
+    return next;
   }
 
   /** Table ids that some live version (current or pinned by a reader) still uses. */
