@@ -1,21 +1,18 @@
 // Checksums for every stored byte: XXH32 per block and footer, XXH64 over the whole file
-// (recorded in the properties block). xxhash-wasm only offers an async factory, but the
-// core API is synchronous, so this module instantiates it once with a top-level await:
-// importing @lsm/base (ESM only) waits for the ~2 KB wasm module to compile, and
-// every function here is synchronous afterwards.
+// (recorded in the properties block). The hashes run on xxhash-wasm's WebAssembly module,
+// instantiated synchronously on first use (xxhash.ts): every function here is synchronous,
+// and importing or requiring @lsm/base waits for nothing.
 
-import xxhash from 'xxhash-wasm';
-
-const api = await xxhash();
+import { xxhashWasm } from './xxhash.js';
 
 /** XXH32 of `data` with `seed` (default 0). */
 export function xxh32(data: Uint8Array, seed = 0): number {
-  return api.h32Raw(data, seed >>> 0);
+  return xxhashWasm().h32(data, seed >>> 0);
 }
 
 /** XXH64 of `data` with seed 0, as a bigint. */
 export function xxh64(data: Uint8Array): bigint {
-  return api.h64Raw(data);
+  return xxhashWasm().h64(data);
 }
 
 const BLOCK_SEED_SALT = 0x5ea1ab1e;
@@ -31,17 +28,17 @@ export function blockChecksumSeed(offset: number): number {
 
 /** Checksum of a block's payload plus the first 4 trailer bytes (contiguous on disk). */
 export function blockChecksum(payloadAndTrailerHead: Uint8Array, offset: number): number {
-  return api.h32Raw(payloadAndTrailerHead, blockChecksumSeed(offset));
+  return xxhashWasm().h32(payloadAndTrailerHead, blockChecksumSeed(offset));
 }
 
 /** Incremental XXH64 (seed 0) over a stream of writes: the whole-file checksum. */
 export class FileHasher {
-  private readonly state = api.create64();
+  private readonly state = xxhashWasm().init64();
   private length = 0;
 
   update(data: Uint8Array): void {
     if (data.length === 0) return;
-    this.state.update(data);
+    xxhashWasm().update64(this.state, data);
     this.length += data.length;
   }
 
@@ -52,11 +49,11 @@ export class FileHasher {
 
   /** The digest as 16 lowercase hex digits. */
   digestHex(): string {
-    return this.state.digest().toString(16).padStart(16, '0');
+    return xxhashWasm().digest64(this.state).toString(16).padStart(16, '0');
   }
 }
 
 /** XXH64 of `data` as 16 lowercase hex digits (matches FileHasher.digestHex()). */
 export function xxh64Hex(data: Uint8Array): string {
-  return api.h64Raw(data).toString(16).padStart(16, '0');
+  return xxhashWasm().h64(data).toString(16).padStart(16, '0');
 }

@@ -2,9 +2,9 @@
 // typed errors of the error contract, byte coding (varints, fixed-width integers),
 // checksums (xxHash), comparators, internal keys, the iterator contract with the array and
 // merging iterators, and fragmented range tombstones. It depends on @lsm/fs only (to
-// recognise its errors). Importing it waits once for xxhash-wasm to compile (top-level
-// await in checksum.ts); everything is synchronous afterwards. Test helpers are in the
-// separate entry @lsm/base/testing.
+// recognise its errors). Everything is synchronous, loading included: the xxHash
+// WebAssembly module is compiled on the first checksum. Test helpers are in the separate
+// entry @lsm/base/testing.
 
 export {
   LsmError,

@@ -3,7 +3,7 @@
 // the named packages get `mountedFs` (or its `promises`) instead. Only those packages are
 // redirected; everything else in the process keeps the real node:fs. Works on Node 20.
 
-import { createRequire } from 'node:module';
+import NodeModule from 'node:module';
 import { FsError } from '@lsm/fs';
 import { mountedFs } from './facade-mount.js';
 
@@ -12,7 +12,8 @@ interface ModuleStatics {
   _load: Load;
 }
 
-const Module = createRequire(import.meta.url)('node:module') as ModuleStatics;
+// The Module class itself (the default export, in ES modules and CommonJS alike): its _load is patchable.
+const Module = NodeModule as unknown as ModuleStatics;
 
 /** Options of `hookRequire`. */
 export interface RequireHookOptions {

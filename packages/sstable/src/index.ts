@@ -3,8 +3,6 @@
 // It also re-exports, unchanged, the names it exported before they moved to the packages
 // below it (@lsm/base, @lsm/encryption, @lsm/zstd-dictionary), so code that imported
 // them from here keeps working; new code should import them from their owners.
-// Importing it waits once for xxhash-wasm to compile (top-level await in @lsm/base's
-// checksum.ts); everything is synchronous afterwards.
 
 // Re-exported from @lsm/base: the typed errors of the @lsm packages, byte coding and
 // checksums (shared with the engine's own formats: WAL, manifest), comparators, internal

@@ -1,11 +1,11 @@
-// The fast path: zstd-napi's native binding, loaded on first use with createRequire inside
+// The fast path: zstd-napi's native binding, loaded on first use with require inside
 // a try (never at module load), so that a missing or unloadable binding (pnpm 10 without
 // approved builds, --ignore-scripts, no C++ toolchain, Bun) is an answer, not a crash.
 // Adapts the binding to ZstdBackend with one reused context per kind of call.
 
-import { createRequire } from 'node:module';
 import type * as Napi from 'zstd-napi/binding.js';
 import { BackendBase } from './backend-base.js';
+import { packageRequire } from './package-require.js';
 import { ZstdParam, type ZstdBackend, type ZstdDictionaryCompressor, type ZstdDictionaryDecompressor, type ZstdFrameFormat } from './zstd-backend.js';
 
 type Binding = typeof Napi;
@@ -21,7 +21,7 @@ export function loadNativeZstd(): ZstdBackend {
   if (loaded !== undefined) return loaded;
   if (failure !== undefined) throw failure;
   try {
-    const binding = createRequire(import.meta.url)('zstd-napi/binding.js') as Binding;
+    const binding = packageRequire('zstd-napi/binding.js') as Binding;
     loaded = new NativeZstd(binding);
   } catch (err) {
     failure = err instanceof Error ? err : new Error(String(err));

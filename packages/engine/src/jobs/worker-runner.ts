@@ -15,9 +15,7 @@ import type { ResolvedOptions } from '../options.js';
 import { isBuiltInMergeOperator } from './built-in-functions.js';
 import { type JobRunner, type LocalJobInputs, takeAll } from './job-runner.js';
 import type { JobFailure, JobResult, JobSpec, JobStoreConfig } from './job-types.js';
-
-/** The worker's entry: dist/jobs/job-worker.js, from src/jobs (tests) or dist/jobs alike. */
-const WORKER_URL = new URL('../../dist/jobs/job-worker.js', import.meta.url);
+import { WORKER_SCRIPT } from './worker-script.js';
 
 /** What a worker is sent per job. */
 export interface WorkerJobMessage {
@@ -108,7 +106,7 @@ export class WorkerRunner implements JobRunner {
     const init: WorkerInit = { config: this.config, port: port2, signal: this.signal, started: started.buffer as SharedArrayBuffer };
     // No flags of the main process: some are refused for workers (--expose-gc) and some
     // break the worker's module (the --input-type of `node -e`).
-    const worker = new Worker(WORKER_URL, { workerData: init, transferList: [port2], execArgv: [] });
+    const worker = new Worker(WORKER_SCRIPT, { workerData: init, transferList: [port2], execArgv: [] });
     const slot: Slot = { worker, port: port1, jobs: new Set(), started, startedAt: performance.now() };
     port1.on('message', (m: JobResult) => {
       this.accept(slot, m);

@@ -1,0 +1,3 @@
+// The CommonJS build's packageRequire (see package-require.ts): the module's own require.
+
+export const packageRequire: NodeJS.Require = require;
