@@ -71,6 +71,12 @@ export interface RunSettings {
    * with its default); only durability stays alike (no fsync per write).
    */
   defaults: 'shared' | 'own';
+  /**
+   * Read workloads (readrandom, readmissing, readseq, readreverse, seekrandom) run once,
+   * untimed, before the timed run in the same process: warm caches. Default false: cold,
+   * right after the reopen.
+   */
+  warm: boolean;
 }
 
 /** Everything the CLI was asked to do. */
@@ -118,6 +124,8 @@ export const USAGE = `usage: db-bench [options]
   --timeout SEC        per child process (default 900)
   --repeat N           run every pair N times (fresh process and directory each time, all pairs
                        once before any twice) and report the median run (default 1)
+  --warm               read workloads run once untimed before the timed run (warm caches; default:
+                       cold, right after the reopen)
   --cpu-prof           CPU-profile the timed phase of each child (.cpuprofile in --out); print top self time
   --help               this text`;
 
@@ -143,7 +151,7 @@ const VALUED = new Set([
   'timeout',
   'repeat',
 ]);
-const FLAGS = new Set(['quick', 'cpu-prof', 'help']);
+const FLAGS = new Set(['quick', 'cpu-prof', 'warm', 'help']);
 
 /** Splits argv into a map of flags; rejects unknown, repeated and malformed ones. */
 export function splitArgs(argv: readonly string[]): Map<string, string | true> {
@@ -258,6 +266,7 @@ export function parseArgs(argv: readonly string[], defaultOut: string): CliOptio
       bloomBits: intFlag(o, 'bloom-bits', 10, 0, 64),
       minValueSize: intFlag(o, 'min-value-size', 4096, 1, 2 ** 31),
       defaults,
+      warm: o.has('warm'),
     },
     engines: quick ? [...ENGINES] : listFlag(o, 'engines', ENGINES),
     workloads: quick ? [...WORKLOADS] : listFlag(o, 'workloads', WORKLOADS),

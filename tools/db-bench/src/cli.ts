@@ -98,7 +98,7 @@ async function main(argv: readonly string[]): Promise<number> {
     resultsTable(results, o.engines, o.workloads),
     '',
     o.engines.includes('lsm') && o.engines.some((e) => e !== 'lsm') ? `${ratioTable(ratios, o.engines)}\n` : '',
-    notes(results, o.engines),
+    notes(results, o.engines, o.settings.warm),
   ].join('\n');
   process.stdout.write(`${report}\n`);
 

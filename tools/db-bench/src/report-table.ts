@@ -75,7 +75,7 @@ export function ratioTable(ratios: readonly WorkloadRatios[], engines: readonly 
 }
 
 /** The legend and per-engine notes printed under the tables. */
-export function notes(results: readonly PairResult[], engines: readonly EngineName[]): string {
+export function notes(results: readonly PairResult[], engines: readonly EngineName[], warm = false): string {
   const out = [
     'Latency: per operation; "b" = per batch / batch size (writes), "c" = per chunk of 100 entries / 100 (scans).',
     'W-amp: bytes written to storage / user bytes (keys + values) written by the timed phase, through close. "s" = the engine\'s own',
@@ -86,6 +86,11 @@ export function notes(results: readonly PairResult[], engines: readonly EngineNa
     'readwhilewriting: its write batches too). For a synchronous engine it is how long the event loop was blocked; for the async peers, the longest awaited call.',
     'Disk MB: apparent size of the store after close. Ratios: @lsm/engine ops/s ÷ that engine\'s ops/s (> 1: @lsm/engine is faster).',
   ];
+  out.push(
+    warm
+      ? 'Read workloads: warm (--warm: the same reads ran once, untimed, in the same process before the timed run).'
+      : 'Read workloads: cold (the timed run starts right after the store was closed and reopened; caches empty).',
+  );
   if (results.some((r) => spread(r) !== null)) {
     out.push('Repeated runs: every figure is from the median run by ops/s; "±N%" is half the max - min spread of the runs\' ops/s.');
   }

@@ -26,6 +26,7 @@ describe('parseArgs', () => {
       bloomBits: 10,
       minValueSize: 4096,
       defaults: 'shared',
+      warm: false,
     });
     expect(o.engines).toEqual([...ENGINES]);
     expect(o.workloads).toEqual([...WORKLOADS]);

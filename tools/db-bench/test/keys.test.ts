@@ -144,6 +144,7 @@ const SETTINGS: RunSettings = {
   bloomBits: 10,
   minValueSize: 4096,
   defaults: 'shared',
+  warm: false,
 };
 
 async function record(engine: EngineName, workload: WorkloadName): Promise<{ seen: string[]; digest: string }> {
