@@ -4,7 +4,8 @@
 // separated values to the blob store (blob/).
 //
 // Promises (tested in test/model.test.ts, crash.test.ts, faults.test.ts, background.test.ts):
-// - every write gets the next seqno; a read at seqno S sees exactly the writes <= S;
+// - every write (a whole batch) gets the next seqno; a read at seqno S sees exactly the
+//   writes <= S, so all of a batch or none of it;
 // - a write is durable once a call that made it asked for sync (or syncWrites is on), or
 //   after flush()/sync(); a batch is all or nothing across a crash;
 // - files are published by write, fsync, directory fsync, and only then referenced by a
@@ -138,6 +139,12 @@ export class Tree {
       },
     );
     writes.bg = this.bg;
+    writes.resolver = {
+      comparator: opts.comparator,
+      bytewise: this.bytewise,
+      mergeOperator: opts.mergeOperator,
+      readBase: (key) => this.points.get(key, writes.lastSeqno),
+    };
     if (worker !== undefined) {
       // Results that arrive while the store is idle are installed from the event loop.
       worker.onResult = () => {
@@ -283,7 +290,10 @@ export class Tree {
     return this.batch().deletePrefix(prefix).commit(opts);
   }
 
-  /** A new write batch: operations applied atomically by its commit(). */
+  /**
+   * A new write batch: operations applied in order and atomically by its commit(), all
+   * with one seqno (see WriteBatch).
+   */
   batch(): WriteBatch {
     this.checkOpen();
     return new WriteBatch(this.batchTarget);
@@ -405,7 +415,11 @@ export class Tree {
     return new Snapshot(seq, this, this.snapshots);
   }
 
-  /** The seqno of the last write. */
+  /**
+   * The seqno of the last write: of the last committed batch (every single-key call is a
+   * batch of one). Seqnos grow by one per batch, so `seqno - 1` is the store just before
+   * it; reads as of `seqno` see every acknowledged write.
+   */
   get seqno(): number {
     return this.writes.lastSeqno;
   }

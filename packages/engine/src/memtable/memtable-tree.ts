@@ -12,10 +12,11 @@
 // write-only load (2026-12-03, 1M puts into one memtable).
 //
 // Promises: entries are never removed or changed (a memtable only grows and is then
-// flushed whole); `version` changes on every insert so iterators can detect that their
-// leaf position may have moved and re-seek.
+// flushed whole); no two entries share an internal key (an insert of one that exists
+// throws LSM_CORRUPTION and adds nothing); `version` changes on every insert so
+// iterators can detect that their leaf position may have moved and re-seek.
 
-import type { Comparator } from '@lsm/base';
+import { type Comparator, LsmError } from '@lsm/base';
 import { Arena } from './arena.js';
 import { PREFIX_BYTES, keyPrefix48 } from './key-prefix.js';
 
@@ -173,6 +174,10 @@ export class MemtableTree {
     if (node.leaf) {
       const i = this.lowerBoundInLeaf(node, key, seq);
       const n = node.seqs.length;
+      if (i < n && node.seqs[i] === seq && this.compareAt(node, i, key, seq) === 0) {
+        // A batch holds one operation per key (write/batch-normalize.ts): two would share one internal key.
+        throw new LsmError('LSM_CORRUPTION', `two entries for one key at seqno ${seq} (a write batch holds the key twice)`);
+      }
       if (i === n) {
         node.p1.push(this.t1);
         node.p2.push(this.t2);
