@@ -33,6 +33,7 @@ import { replayLog } from './log/replay-log.js';
 import { Memtable } from './memtable/memtable.js';
 import { type ResolvedOptions, type TreeOptions, resolveOptions } from './options.js';
 import type { DbIterator } from './read/db-iterator.js';
+import { type KeyRange, type RangeEstimate, estimateRange, resolveKeyRange } from './read/approximate-size.js';
 import { PointReader } from './read/point-reader.js';
 import { type RangeOptions, type ReadOptions, readSeqno, resolveBounds } from './read/read-options.js';
 import type { ReadSources } from './read/read-sources.js';
@@ -55,6 +56,7 @@ export interface WriteOptions {
 }
 
 export type { ReadOptions, RangeOptions } from './read/read-options.js';
+export type { KeyRange } from './read/approximate-size.js';
 
 /** The embedded LSM-tree key-value store. Open with `Tree.open(path, options)`. */
 export class Tree {
@@ -74,6 +76,8 @@ export class Tree {
   private readonly blobGc: BlobGc;
   private readonly points: PointReader;
   private readonly iterators: StoreIterators;
+  /** What the readers read: memtables, current version, table cache. */
+  private readonly sources: ReadSources;
   /** What write batches commit through (kept off the public class). */
   private readonly batchTarget: BatchTarget;
   private closed = false;
@@ -104,6 +108,7 @@ export class Tree {
       sealed: () => writes.sealed,
       version: () => versions.current,
     };
+    this.sources = sources;
     this.points = new PointReader(sources, opts.mergeOperator, readBlob);
     this.iterators = new StoreIterators(sources, opts.mergeOperator, readBlob);
     this.batchTarget = {
@@ -405,6 +410,35 @@ export class Tree {
     this.openIterators.add(it);
     this.counters.iterators++;
     return it;
+  }
+
+  /**
+   * About how many bytes the keys in `range` (`gt`/`gte`, `lt`/`lte`; none: the whole
+   * store) take: table bytes on disk with the blob-file bytes their values use, plus
+   * memtable bytes. Computed from table metadata and index blocks (which may be in the
+   * block cache), never a data block, so the error is up to a data block at each end of
+   * every table the range cuts. Counts what is stored: older versions and deletions too,
+   * until compaction removes them. A lower bound after the upper one is
+   * LSM_INVALID_ARGUMENT; an empty range is 0.
+   */
+  approximateSize(range?: KeyRange): number {
+    return this.estimate(range).bytes;
+  }
+
+  /**
+   * About how many entries the keys in `range` hold, estimated as approximateSize is (entry
+   * counts of tables and memtables, apportioned the same way). Entries are versions: a key
+   * written three times and not yet compacted counts three times; tombstones count.
+   */
+  approximateCount(range?: KeyRange): number {
+    return this.estimate(range).count;
+  }
+
+  private estimate(range: KeyRange | undefined): RangeEstimate {
+    this.checkOpen();
+    const bounds = resolveKeyRange(range, this.opts.comparator);
+    this.bg.pump();
+    return estimateRange(this.sources, bounds);
   }
 
   /** Pins the current seqno: reads through the snapshot see the store as it is now. */
