@@ -11,6 +11,10 @@
 // - files are published by write, fsync, directory fsync, and only then referenced by a
 //   manifest edit; inputs of a flush or compaction are deleted only after the edit that
 //   replaces them is durable, and never while a reader still uses them;
+// - checkpoint() writes a store holding exactly the writes acknowledged before the call,
+//   complete or detectably incomplete after a crash (checkpoint.test.ts,
+//   checkpoint-crash.test.ts); approximateSize/Count read no data block
+//   (approximate-size.test.ts);
 // - an I/O failure is reported as LSM_IO by the call that met it and leaves the store
 //   readable and consistent; a background job that keeps failing puts the store in the
 //   background-error state (writes refused, reads go on) until it is reopened.
@@ -34,6 +38,7 @@ import { Memtable } from './memtable/memtable.js';
 import { type ResolvedOptions, type TreeOptions, resolveOptions } from './options.js';
 import type { DbIterator } from './read/db-iterator.js';
 import { type KeyRange, type RangeEstimate, estimateRange, resolveKeyRange } from './read/approximate-size.js';
+import { type CheckpointResult, checkTarget, writeCheckpoint } from './ops/checkpoint.js';
 import { PointReader } from './read/point-reader.js';
 import { type RangeOptions, type ReadOptions, readSeqno, resolveBounds } from './read/read-options.js';
 import type { ReadSources } from './read/read-sources.js';
@@ -57,6 +62,7 @@ export interface WriteOptions {
 
 export type { ReadOptions, RangeOptions } from './read/read-options.js';
 export type { KeyRange } from './read/approximate-size.js';
+export type { CheckpointResult } from './ops/checkpoint.js';
 
 /** The embedded LSM-tree key-value store. Open with `Tree.open(path, options)`. */
 export class Tree {
@@ -344,6 +350,31 @@ export class Tree {
     }
     if (w.sealedTailUnsynced) this.bg.drainFlushes();
     w.syncLog();
+  }
+
+  /**
+   * Writes a checkpoint of the store into directory `dir`, which must not exist or be
+   * empty (LSM_INVALID_ARGUMENT otherwise): a store of its own, opened with
+   * `Tree.open(dir, sameOptions)`, holding every write acknowledged before the call
+   * (flushed or not) and none after it, independent of this store from then on. Tables
+   * and blob files are hard-linked where the Fs allows it (copied otherwise), the
+   * write-ahead logs copied up to their length now; an encrypted store's checkpoint is
+   * encrypted with the same keys. Without a write-ahead log (or after a log write failed)
+   * the memtables are flushed first. Iterators, snapshots and jobs in flight go on
+   * unaffected. After a crash during the call the source is intact and `dir` is complete,
+   * or holds the CHECKPOINT-INCOMPLETE marker (Tree.open refuses it: LSM_CORRUPTION), or
+   * holds nothing. A failure is LSM_IO, with the files written so far removed.
+   */
+  checkpoint(dir: string): CheckpointResult {
+    this.checkOpen();
+    const fs = this.opts.fs;
+    const target = checkTarget(fs, dir);
+    const w = this.writes;
+    // Memtables whose writes a log cannot give back (no log, or a write to it failed) go to tables first.
+    if (!this.opts.wal || !w.logUsable || w.sealed.some((m) => !m.logIntact)) this.flush();
+    const logNumber = this.versions.logNumber;
+    const logs = this.opts.wal ? w.activeLogs().filter((n) => n > 0 && n >= logNumber).sort((a, b) => a - b) : [];
+    return writeCheckpoint({ fs, dir: this.path, versions: this.versions, keys: this.opts.encryption, seqno: w.lastSeqno, logs }, target);
   }
 
   /** Major compaction: merges everything down, dropping what no snapshot needs. */
