@@ -506,10 +506,14 @@ export class GcIterator {
     return newestAtOrBelow(this.keyTombstones, top) > seqno;
   }
 
-  /** A range tombstone covering the key has a seqno in (nextSeq, oldest): what lies under a run is deleted. */
+  /**
+   * A range tombstone covering the key has a seqno in (nextSeq, oldest]: what lies under a
+   * run is deleted. A tombstone at the oldest operand's own seqno (one write batch: a range
+   * deletion, then a merge in its range) covers only what is older than the operand.
+   */
   private tombstoneUnderRun(oldest: number, nextSeq: number): boolean {
-    if (this.keyTombstones.length === 0 || oldest === 0) return false;
-    return newestAtOrBelow(this.keyTombstones, oldest - 1) > nextSeq;
+    if (this.keyTombstones.length === 0) return false;
+    return newestAtOrBelow(this.keyTombstones, oldest) > nextSeq;
   }
 
   /** keyIsBottommost for the current key, asked at most once. */

@@ -21,6 +21,14 @@ export interface MergeOperator {
   merge(key: Uint8Array, existing: Uint8Array | undefined, operands: readonly Uint8Array[]): Uint8Array;
   /** Optional: throws when `operand` can never be merged, so tree.merge refuses it up front. */
   validateOperand?(operand: Uint8Array): void;
+  /**
+   * Optional: combines `operands` (oldest first, at least two) into one operand with the
+   * same effect: `merge(key, e, [partialMerge(key, operands)])` must equal
+   * `merge(key, e, operands)` for every `e`, undefined included (RocksDB's PartialMerge).
+   * The engine uses it for several operands of one key in one write batch; without it,
+   * it reads the key and folds them onto its value at commit.
+   */
+  partialMerge?(key: Uint8Array, operands: readonly Uint8Array[]): Uint8Array;
 }
 
 /** Checks that `op` looks like a MergeOperator; throws LSM_INVALID_ARGUMENT naming `what`. */
@@ -33,6 +41,9 @@ export function checkMergeOperator(op: unknown, what: string): MergeOperator {
   if (typeof o.merge !== 'function') throw new InvalidArgumentError(`${what}.merge must be a function`);
   if (o.validateOperand !== undefined && typeof o.validateOperand !== 'function') {
     throw new InvalidArgumentError(`${what}.validateOperand must be a function when given`);
+  }
+  if (o.partialMerge !== undefined && typeof o.partialMerge !== 'function') {
+    throw new InvalidArgumentError(`${what}.partialMerge must be a function when given`);
   }
   return o as MergeOperator;
 }
@@ -60,7 +71,8 @@ export function decodeU64(b: Uint8Array): bigint {
 
 /**
  * A 64-bit counter: values and operands are 8-byte little-endian unsigned integers; merging
- * adds modulo 2^64 (subtract by adding 2^64 - n). A missing value counts as 0.
+ * adds modulo 2^64 (subtract by adding 2^64 - n). A missing value counts as 0. Operands
+ * combine into their sum (partialMerge).
  */
 export const counterAdd: MergeOperator = Object.freeze({
   name: 'lsm.counter-add.u64le',
@@ -68,6 +80,9 @@ export const counterAdd: MergeOperator = Object.freeze({
     let sum = existing === undefined ? 0n : readU64(existing, 'value');
     for (const op of operands) sum = (sum + readU64(op, 'operand')) % TWO64;
     return encodeU64(sum);
+  },
+  partialMerge(key: Uint8Array, operands: readonly Uint8Array[]): Uint8Array {
+    return counterAdd.merge(key, undefined, operands);
   },
   validateOperand(operand: Uint8Array): void {
     readU64(operand, 'operand');
@@ -77,14 +92,18 @@ export const counterAdd: MergeOperator = Object.freeze({
 /**
  * Appends operands to the value, `separator` between pieces (none before the first piece
  * of a missing value). The separator is part of the name, so a store written with one
- * separator cannot be reopened with another.
+ * separator cannot be reopened with another. Operands combine into one joined by the
+ * separator (partialMerge).
  */
 export function appendWithSeparator(separator: Uint8Array | string = ''): MergeOperator {
   const sep = typeof separator === 'string' ? new TextEncoder().encode(separator) : separator.slice();
   if (!(sep instanceof Uint8Array) || sep.length > 64) throw new InvalidArgumentError('append separator must be at most 64 bytes');
   const hex = Array.from(sep, (x) => x.toString(16).padStart(2, '0')).join('');
-  return Object.freeze({
+  const op: MergeOperator = Object.freeze({
     name: `lsm.append(sep=${hex})`,
+    partialMerge(key: Uint8Array, operands: readonly Uint8Array[]): Uint8Array {
+      return op.merge(key, undefined, operands);
+    },
     merge(_key: Uint8Array, existing: Uint8Array | undefined, operands: readonly Uint8Array[]): Uint8Array {
       let n = existing === undefined ? 0 : existing.length;
       let pieces = existing === undefined ? 0 : 1;
@@ -108,4 +127,5 @@ export function appendWithSeparator(separator: Uint8Array | string = ''): MergeO
       return out;
     },
   });
+  return op;
 }

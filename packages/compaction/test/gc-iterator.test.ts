@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ArrayIterator, bytewiseComparator, InvalidArgumentError, isLsmError, ValueType, type Entry, type InternalIterator } from '@lsm/base';
+import { ArrayIterator, bytewiseComparator, FragmentedRangeTombstones, InvalidArgumentError, isLsmError, ValueType, type Entry, type InternalIterator } from '@lsm/base';
 import { appendWithSeparator, emptyGcStats, GcIterator, SnapshotStripes, type GcStats } from '../src/index.js';
 import { b, s } from './helpers.js';
 
@@ -287,5 +287,36 @@ describe('GcIterator: merge operands over a blob pointer (Indirection)', () => {
 
   it('stay as they are (with the pointer) without readIndirection', () => {
     expect(run()).toEqual(['a@4M=a4', 'a@3M=a3', 'a@2I=a2', 'b@5V=b5']);
+  });
+});
+
+describe('GcIterator: a range tombstone at the seqno of the operands over it (one write batch)', () => {
+  // A batch at seqno 7 deleted [a, c) and then wrote a merge operand to b: the tombstone
+  // covers only what is older than 7, so the operand folds onto nothing.
+  const run = (spec: string, snapshots: number[] = []): string[] => {
+    const it = new GcIterator(new ArrayIterator(entries(spec)), {
+      comparator: bytewiseComparator,
+      snapshots,
+      visibleSeqno: 7,
+      keyIsBottommost: () => false,
+      mergeOperator: appendWithSeparator('+'),
+      rangeTombstones: FragmentedRangeTombstones.build([{ start: b('a'), end: b('c'), seqno: 7 }], bytewiseComparator),
+    });
+    const out: string[] = [];
+    for (it.seekToFirst(); it.valid(); it.next()) out.push(`${s(it.userKey())}@${it.seqno()}${NAMES[it.type()]}=${s(it.value())}`);
+    return out;
+  };
+
+  it('collapses the run with no base and drops what the tombstone covers', () => {
+    expect(run('b@7M b@5M b@3V')).toEqual(['b@7V=b7']);
+  });
+
+  it('collapses a lone operand although deeper levels may hold the key: the tombstone hides them', () => {
+    expect(run('b@7M')).toEqual(['b@7V=b7']);
+  });
+
+  it('does not drop a value written at the tombstone seqno (after the deletion in the batch)', () => {
+    expect(run('b@7V b@2V')).toEqual(['b@7V=b7']);
+    expect(run('b@7V b@2V', [3])).toEqual(['b@7V=b7', 'b@2V=b2']);
   });
 });

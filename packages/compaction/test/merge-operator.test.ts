@@ -59,8 +59,29 @@ describe('appendWithSeparator', () => {
 describe('checkMergeOperator', () => {
   it('accepts an operator and rejects malformed ones', () => {
     expect(checkMergeOperator(counterAdd, 'mergeOperator')).toBe(counterAdd);
-    for (const bad of [null, 3, {}, { name: '', merge() {} }, { name: 'x' }, { name: 'x', merge() {}, validateOperand: 1 }]) {
+    for (const bad of [null, 3, {}, { name: '', merge() {} }, { name: 'x' }, { name: 'x', merge() {}, validateOperand: 1 }, { name: 'x', merge() {}, partialMerge: 'no' }]) {
       expect(code(() => checkMergeOperator(bad, 'mergeOperator'))).toBe('LSM_INVALID_ARGUMENT');
+    }
+  });
+});
+
+describe('partialMerge of the shipped operators', () => {
+  // The law: merge(k, e, [partialMerge(k, ops)]) equals merge(k, e, ops) for every e.
+  const bases = (make: (i: number) => Uint8Array): (Uint8Array | undefined)[] => [undefined, make(0), make(1), make(2)];
+  it('counterAdd: the sum of the operands, wrapping', () => {
+    const ops = [encodeU64(5), encodeU64((1n << 64n) - 2n), encodeU64(9)];
+    for (const e of bases((i) => encodeU64(BigInt(i) * 1000n))) {
+      expect(counterAdd.merge(k, e, [counterAdd.partialMerge!(k, ops)])).toEqual(counterAdd.merge(k, e, ops));
+    }
+  });
+  it('appendWithSeparator: the operands joined, empty ones and empty bases included', () => {
+    for (const sep of ['', ',', '--']) {
+      const op = appendWithSeparator(sep);
+      for (const ops of [[te.encode('a'), te.encode('b')], [te.encode(''), te.encode('x'), te.encode('')]]) {
+        for (const e of bases((i) => te.encode('v'.repeat(i)))) {
+          expect(td.decode(op.merge(k, e, [op.partialMerge!(k, ops)]))).toBe(td.decode(op.merge(k, e, ops)));
+        }
+      }
     }
   });
 });

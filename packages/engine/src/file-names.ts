@@ -25,6 +25,11 @@ export const manifestFileName = (n: number): string => `MANIFEST-${pad(n)}`;
 export const CURRENT = 'CURRENT';
 /** `LOCK`: held exclusively while the store is open. */
 export const LOCK = 'LOCK';
+/**
+ * `CHECKPOINT-INCOMPLETE`: in a checkpoint's directory while it is being written (the
+ * first file written, the last removed); a store holding it does not open.
+ */
+export const CHECKPOINT_MARKER = 'CHECKPOINT-INCOMPLETE';
 /** `000015.tmp`: a file being written that is not yet published. */
 export const tempFileName = (n: number): string => `${pad(n)}.tmp`;
 

@@ -4,12 +4,17 @@
 // separated values to the blob store (blob/).
 //
 // Promises (tested in test/model.test.ts, crash.test.ts, faults.test.ts, background.test.ts):
-// - every write gets the next seqno; a read at seqno S sees exactly the writes <= S;
+// - every write (a whole batch) gets the next seqno; a read at seqno S sees exactly the
+//   writes <= S, so all of a batch or none of it;
 // - a write is durable once a call that made it asked for sync (or syncWrites is on), or
 //   after flush()/sync(); a batch is all or nothing across a crash;
 // - files are published by write, fsync, directory fsync, and only then referenced by a
 //   manifest edit; inputs of a flush or compaction are deleted only after the edit that
 //   replaces them is durable, and never while a reader still uses them;
+// - checkpoint() writes a store holding exactly the writes acknowledged before the call,
+//   complete or detectably incomplete after a crash (checkpoint.test.ts,
+//   checkpoint-crash.test.ts); approximateSize/Count read no data block
+//   (approximate-size.test.ts);
 // - an I/O failure is reported as LSM_IO by the call that met it and leaves the store
 //   readable and consistent; a background job that keeps failing puts the store in the
 //   background-error state (writes refused, reads go on) until it is reopened.
@@ -35,6 +40,8 @@ import { replayLog } from './log/replay-log.js';
 import { Memtable } from './memtable/memtable.js';
 import { type ResolvedOptions, type TreeOptions, resolveOptions } from './options.js';
 import type { DbIterator } from './read/db-iterator.js';
+import { type KeyRange, type RangeEstimate, estimateRange, resolveKeyRange } from './read/approximate-size.js';
+import { type CheckpointResult, checkTarget, writeCheckpoint } from './ops/checkpoint.js';
 import { PointReader } from './read/point-reader.js';
 import { type RangeOptions, type ReadOptions, readSeqno, resolveBounds } from './read/read-options.js';
 import type { ReadSources } from './read/read-sources.js';
@@ -57,6 +64,8 @@ export interface WriteOptions {
 }
 
 export type { ReadOptions, RangeOptions } from './read/read-options.js';
+export type { KeyRange } from './read/approximate-size.js';
+export type { CheckpointResult } from './ops/checkpoint.js';
 
 /** The embedded LSM-tree key-value store. Open with `Tree.open(path, options)`. */
 export class Tree {
@@ -76,6 +85,8 @@ export class Tree {
   private readonly blobGc: BlobGc;
   /** Point reads and iterators over the store's current memtables and version. */
   private readonly readers: { points: PointReader; iterators: StoreIterators };
+  /** What the readers read: memtables, current version, table cache. */
+  private readonly sources: ReadSources;
   /** What write batches commit through (kept off the public class). */
   private readonly batchTarget: BatchTarget;
   private closed = false;
@@ -111,6 +122,7 @@ export class Tree {
       sealed: () => writes.sealed,
       version: () => versions.current,
     };
+    this.sources = sources;
     this.readers = { points: new PointReader(sources, opts.mergeOperator, readBlob), iterators: new StoreIterators(sources, opts.mergeOperator, readBlob) };
     this.batchTarget = {
       comparator: opts.comparator,
@@ -146,6 +158,12 @@ export class Tree {
       },
     );
     writes.bg = this.bg;
+    writes.resolver = {
+      comparator: opts.comparator,
+      bytewise: this.bytewise,
+      mergeOperator: opts.mergeOperator,
+      readBase: (key) => this.readers.points.get(key, writes.lastSeqno),
+    };
     if (worker !== undefined) {
       // Results that arrive while the store is idle are installed from the event loop.
       worker.onResult = () => {
@@ -371,7 +389,10 @@ export class Tree {
     return this.batch().deletePrefix(prefix).commit(opts);
   }
 
-  /** A new write batch: operations applied atomically by its commit(). */
+  /**
+   * A new write batch: operations applied in order and atomically by its commit(), all
+   * with one seqno (see WriteBatch).
+   */
   batch(): WriteBatch {
     this.checkOpen();
     return new WriteBatch(this.batchTarget);
@@ -433,6 +454,32 @@ export class Tree {
     this.checkOpen();
     this.checkWritable('resume()');
     this.bg.resume();
+  }
+
+  /**
+   * Writes a checkpoint of the store into directory `dir`, which must not exist or be
+   * empty (LSM_INVALID_ARGUMENT otherwise): a store of its own, opened with
+   * `Tree.open(dir, sameOptions)`, holding every write acknowledged before the call
+   * (flushed or not) and none after it, independent of this store from then on. Tables
+   * and blob files are hard-linked where the Fs allows it (copied otherwise), the
+   * write-ahead logs copied up to their length now; an encrypted store's checkpoint is
+   * encrypted with the same keys. Without a write-ahead log (or after a log write failed)
+   * the memtables are flushed first. Iterators, snapshots and jobs in flight go on
+   * unaffected. After a crash during the call the source is intact and `dir` is complete,
+   * or holds the CHECKPOINT-INCOMPLETE marker (Tree.open refuses it: LSM_CORRUPTION), or
+   * holds nothing. A failure is LSM_IO, with the files written so far removed.
+   */
+  checkpoint(dir: string): CheckpointResult {
+    this.checkOpen();
+    this.checkWritable('checkpoint()');
+    const fs = this.opts.fs;
+    const target = checkTarget(fs, dir);
+    const w = this.writes;
+    // Memtables whose writes a log cannot give back (no log, or a write to it failed) go to tables first.
+    if (!this.opts.wal || !w.logUsable || w.sealed.some((m) => !m.logIntact)) this.flush();
+    const logNumber = this.versions.logNumber;
+    const logs = this.opts.wal ? w.activeLogs().filter((n) => n > 0 && n >= logNumber).sort((a, b) => a - b) : [];
+    return writeCheckpoint({ fs, dir: this.path, versions: this.versions, keys: this.opts.encryption, seqno: w.lastSeqno, logs }, target);
   }
 
   /** Major compaction: merges everything down, dropping what no snapshot needs. */
@@ -503,6 +550,35 @@ export class Tree {
     return it;
   }
 
+  /**
+   * About how many bytes the keys in `range` (`gt`/`gte`, `lt`/`lte`; none: the whole
+   * store) take: table bytes on disk with the blob-file bytes their values use, plus
+   * memtable bytes. Computed from table metadata and index blocks (which may be in the
+   * block cache), never a data block, so the error is up to a data block at each end of
+   * every table the range cuts. Counts what is stored: older versions and deletions too,
+   * until compaction removes them. A lower bound after the upper one is
+   * LSM_INVALID_ARGUMENT; an empty range is 0.
+   */
+  approximateSize(range?: KeyRange): number {
+    return this.estimate(range).bytes;
+  }
+
+  /**
+   * About how many entries the keys in `range` hold, estimated as approximateSize is (entry
+   * counts of tables and memtables, apportioned the same way). Entries are versions: a key
+   * written three times and not yet compacted counts three times; tombstones count.
+   */
+  approximateCount(range?: KeyRange): number {
+    return this.estimate(range).count;
+  }
+
+  private estimate(range: KeyRange | undefined): RangeEstimate {
+    this.checkOpen();
+    const bounds = resolveKeyRange(range, this.opts.comparator);
+    this.bg.pump();
+    return estimateRange(this.sources, bounds);
+  }
+
   /** Pins the current seqno: reads through the snapshot see the store as it is now. */
   snapshot(): Snapshot {
     this.checkOpen();
@@ -541,7 +617,11 @@ export class Tree {
     };
   }
 
-  /** The seqno of the last write. */
+  /**
+   * The seqno of the last write: of the last committed batch (every single-key call is a
+   * batch of one). Seqnos grow by one per batch, so `seqno - 1` is the store just before
+   * it; reads as of `seqno` see every acknowledged write.
+   */
   get seqno(): number {
     return this.writes.lastSeqno;
   }

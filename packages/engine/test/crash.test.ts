@@ -130,13 +130,25 @@ function runCrashRounds(
           const n = 2 + rng.int(6);
           for (let j = 0; j < n; j++) {
             const k = keyOf(rng.int(120));
-            if (rng.chance(0.8)) {
+            // One seqno for the whole batch; the oracle applies its operations in order
+            // (a key written twice, merges folded at commit, range deletions over earlier writes).
+            const c = rng.next();
+            if (c < 0.65) {
               const v = randValue(rng);
               b.put(k, v);
-              oracle.put(k, v, first + j);
-            } else {
+              oracle.put(k, v, first);
+            } else if (c < 0.8) {
               b.delete(k);
-              oracle.del(k, first + j);
+              oracle.del(k, first);
+            } else if (c < 0.92) {
+              const v = valueOf(rng, 1 + rng.int(4));
+              b.merge(k, v);
+              oracle.merge(k, v, first);
+            } else {
+              const a = rng.int(120);
+              const e = a + 1 + rng.int(10);
+              b.deleteRange(keyOf(a), keyOf(e));
+              oracle.deleteRange(keyOf(a), keyOf(e), first);
             }
           }
           const sync = rng.chance(0.15);

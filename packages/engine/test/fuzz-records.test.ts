@@ -30,9 +30,14 @@ const bytes = fc.uint8Array({ maxLength: 40 });
 const random = fc.uint8Array({ maxLength: 600 });
 
 const op: fc.Arbitrary<BatchOp> = fc.record({ type: fc.integer({ min: 0, max: 4 }), key: bytes, value: bytes }).map((o) => ({ ...o, value: o.type === 1 || o.type === 2 || o.type === 4 ? o.value : new Uint8Array(0) }));
-const batch = fc.record({ ops: fc.array(op, { maxLength: 20 }), first: fc.oneof(fc.integer({ min: 0, max: 1_000_000 }), fc.integer({ min: 0, max: 2 ** 53 - 100 })) });
+// Both record versions: 2 (one seqno per batch, written now) and 1 (one per operation, in older logs).
+const batch = fc.record({
+  ops: fc.array(op, { maxLength: 20 }),
+  first: fc.oneof(fc.integer({ min: 0, max: 1_000_000 }), fc.integer({ min: 0, max: 2 ** 53 - 100 })),
+  version: fc.constantFrom(1, 2),
+});
 
-const encode = (b: { ops: BatchOp[]; first: number }): Uint8Array => encodeBatch(new ByteSink(64), b.first, b.ops).slice();
+const encode = (b: { ops: BatchOp[]; first: number; version: number }): Uint8Array => encodeBatch(new ByteSink(64), b.first, b.ops, b.version).slice();
 const decodeB = (rec: Uint8Array) => fz.batch.decode(rec.length, () => decodeBatch(rec, LOG, 77), { file: LOG });
 
 describe('fuzz: write batch records', { timeout: FUZZ_TIMEOUT }, () => {
@@ -61,6 +66,7 @@ describe('fuzz: write batch records', { timeout: FUZZ_TIMEOUT }, () => {
         const good = encode(b);
         const got = decodeB(good);
         expect(got?.first).toBe(b.first);
+        expect(got?.version).toBe(b.version);
         expect(got?.ops.map((o) => ({ ...o, key: o.key.slice(), value: o.value.slice() }))).toEqual(b.ops);
         expect(decodeB(good.subarray(0, Math.floor(cut * good.length))), 'a truncated batch was accepted').toBeUndefined();
         const longer = new Uint8Array(good.length + extra.length);

@@ -1,6 +1,7 @@
 // Test helpers: a seeded generator, key/value makers, and the oracle the model-based and
 // crash tests check the store against (every write with its seqno, so reads at any seqno
-// have one right answer).
+// have one right answer). The operations of one batch share its seqno and apply in the
+// order they are recorded.
 
 import { LsmError, compareBytes } from '@lsm/base';
 import { expect } from 'vitest';
@@ -140,10 +141,19 @@ export class Oracle {
 
   /**
    * A single delete is only well-defined when it removes the one version written since
-   * the key was last deleted: the last write was a put, and the one before was not.
+   * the key was last deleted: the last write was a put, and the one before was not. A
+   * batch is one seqno, and of a key's operations in one batch the store keeps only the
+   * last (merges folded into it): only that one counts.
    */
   weakDeleteSafe(k: Uint8Array): boolean {
-    const ops = this.history.get(hex(k))?.ops ?? [];
+    const e = this.history.get(hex(k));
+    const ops: Op[] = [];
+    if (e !== undefined) {
+      for (let i = 0; i < e.ops.length; i++) {
+        if (i + 1 < e.ops.length && e.versions[i + 1]!.seq === e.versions[i]!.seq) continue;
+        ops.push(e.ops[i]!);
+      }
+    }
     const prev = ops[ops.length - 2];
     return ops[ops.length - 1] === 'put' && prev !== 'put' && prev !== 'merge';
   }

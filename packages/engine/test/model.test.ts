@@ -189,6 +189,33 @@ function runModelIn(config: ModelConfig, seed: number, disk: string | undefined)
     expect(got, `range ${JSON.stringify({ lo, hi, loInc, hiInc, reverse, limit, snap: at?.seqno })} at ${where()}`).toEqual(want);
   };
 
+  /**
+   * Commits a batch: it takes exactly one seqno, its operations apply in order at that
+   * seqno (the oracle applies `apply` in order), and reads as of the seqno before it see
+   * none of it while reads as of its seqno see all of it (batch atomicity for reads as of
+   * a seqno: every key it touched, and a scan over their span as of the seqno before).
+   * Three reads in all, so the seeded scheduler is polled as little as before.
+   */
+  const commitBatch = (b: ReturnType<Tree['batch']>, apply: ((s: number) => void)[], touched: Uint8Array[], opts?: { sync: boolean }) => {
+    const before = oracle.seqno;
+    const seq = b.commit(opts);
+    expect(seq, `batch seqno at ${where()}`).toBe(before + 1);
+    for (const f of apply) f(seq);
+    expect(tree.seqno, where()).toBe(seq);
+    for (const at of [seq - 1, seq]) {
+      const got = tree.multiGet(touched, { seqno: at }).map((v) => v && hex(v));
+      const want = touched.map((k) => oracle.get(k, at)).map((v) => v && hex(v));
+      expect(got, `keys ${touched.map(hex).join(' ')} as of seqno ${at} (batch at ${seq}) at ${where()}`).toEqual(want);
+    }
+    const ids = touched.map((k) => Number(new TextDecoder().decode(k).slice(4)));
+    const lo = keyOf(Math.min(...ids));
+    const hi = keyOf(Math.max(...ids) + 3);
+    const reverse = step % 2 === 1;
+    const got = [...tree.range({ gte: lo, lt: hi, seqno: seq - 1, reverse })].map(([k, v]) => `${hex(k)}=${hex(v)}`);
+    const want = oracle.scan(seq - 1, lo, true, hi, false, reverse, undefined).map(([k, v]) => `${hex(k)}=${hex(v)}`);
+    expect(got, `range as of seqno ${seq - 1} (batch at ${seq}) at ${where()}`).toEqual(want);
+  };
+
   const randSpan = (): [number, number] => {
     const a = rng.int(config.keys);
     return [a, a + (rng.chance(0.8) ? 1 + rng.int(12) : rng.int(config.keys))];
@@ -212,29 +239,35 @@ function runModelIn(config: ModelConfig, seed: number, disk: string | undefined)
         const v = valueOf(rng, rng.int(6));
         oracle.merge(k, v, tree.merge(k, v));
       } else {
+        // Batches that write a few keys several times: merges fold in order (onto a value
+        // the batch wrote, or onto the key's value before the batch), range deletions
+        // delete the batch's earlier writes in their range but not its later ones.
         const b = tree.batch();
         const apply: ((s: number) => void)[] = [];
-        for (let i = 1 + rng.int(5); i > 0; i--) {
-          const k = randKey();
+        const touched: Uint8Array[] = [];
+        const pool = [randKey(), randKey(), randKey()];
+        for (let i = 1 + rng.int(6); i > 0; i--) {
+          const k = rng.chance(0.6) ? pool[rng.int(pool.length)]! : randKey();
+          touched.push(k);
           const c = rng.next();
           if (c < 0.4) {
             const v = valueOf(rng, rng.int(6));
             b.merge(k, v);
             apply.push((s) => oracle.merge(k, v, s));
-          } else if (c < 0.6) {
-            const [a, hi] = randSpan();
+          } else if (c < 0.55) {
+            const [a, hi] = rng.chance(0.5) ? randSpan() : [Number(new TextDecoder().decode(k).slice(4)), Number(new TextDecoder().decode(k).slice(4)) + 1 + rng.int(3)];
             b.deleteRange(keyOf(a), keyOf(hi));
             apply.push((s) => oracle.deleteRange(keyOf(a), keyOf(hi), s));
+          } else if (c < 0.65) {
+            b.delete(k);
+            apply.push((s) => oracle.del(k, s));
           } else {
             const v = randValue();
             b.put(k, v);
             apply.push((s) => oracle.put(k, v, s));
           }
         }
-        const last = b.commit();
-        let s = last - apply.length + 1;
-        for (const f of apply) f(s++);
-        expect(last, where()).toBe(oracle.seqno);
+        commitBatch(b, apply, touched);
       }
     } else if (r < 0.3) {
       const k = randKey();
@@ -249,26 +282,22 @@ function runModelIn(config: ModelConfig, seed: number, disk: string | undefined)
       if (oracle.weakDeleteSafe(k)) oracle.del(k, tree.deleteWeak(k), true);
     } else if (r < 0.5) {
       const b = tree.batch();
-      const ops: [Uint8Array, Uint8Array | undefined][] = [];
+      const apply: ((s: number) => void)[] = [];
+      const touched: Uint8Array[] = [];
       const n = 1 + rng.int(8);
       for (let i = 0; i < n; i++) {
-        const k = randKey();
+        const k = i > 0 && rng.chance(0.15) ? touched[rng.int(touched.length)]! : randKey();
+        touched.push(k);
         if (rng.chance(0.8)) {
           const v = randValue();
           b.put(k, v);
-          ops.push([k, v]);
+          apply.push((s) => oracle.put(k, v, s));
         } else {
           b.delete(k);
-          ops.push([k, undefined]);
+          apply.push((s) => oracle.del(k, s));
         }
       }
-      const last = b.commit({ sync: rng.chance(0.1) });
-      let s = last - ops.length + 1;
-      for (const [k, v] of ops) {
-        if (v === undefined) oracle.del(k, s++);
-        else oracle.put(k, v, s++);
-      }
-      expect(last, where()).toBe(oracle.seqno);
+      commitBatch(b, apply, touched, { sync: rng.chance(0.1) });
     } else if (r < 0.62) {
       const k = randKey();
       const at = snaps.length > 0 && rng.chance(0.3) ? snaps[rng.int(snaps.length)]! : undefined;

@@ -61,11 +61,15 @@ describe('deleteRange', () => {
     tree.close();
   });
 
-  it('is atomic with the rest of a batch and gets one seqno', () => {
+  it('is atomic with the rest of a batch, which has one seqno', () => {
     const tree = filled();
-    const last = tree.batch().put('z', '1').deleteRange('a', 'c').put('b', 'new').commit();
+    const before = tree.seqno;
+    const seq = tree.batch().put('z', '1').deleteRange('a', 'c').put('b', 'new').commit();
+    expect(seq).toBe(before + 1);
     expect(keys(tree)).toEqual(['b', 'c', 'd', 'e', 'f', 'z']);
-    expect(keys(tree, { seqno: last - 1 })).toEqual(['c', 'd', 'e', 'f', 'z']);
+    expect(keys(tree, { seqno: seq })).toEqual(['b', 'c', 'd', 'e', 'f', 'z']);
+    // The seqno before the batch sees none of it.
+    expect(keys(tree, { seqno: seq - 1 })).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
     tree.close();
   });
 

@@ -3,11 +3,12 @@
 //   lsm put DIR KEY VALUE [--sync]     lsm get DIR KEY          lsm delete DIR KEY
 //   lsm scan DIR [--from K] [--to K] [--prefix P] [--reverse] [--limit N] [--keys-only]
 //   lsm stats DIR                      lsm compact DIR          lsm demo [--keys N] [--dir D] [--keep]
+//   lsm checkpoint SRC DST             (a copy of the store SRC that opens on its own, in DST)
 // get, scan and stats open the store read-only (they work beside an application that has it open).
 // Keys and values are UTF-8 text, or hex with --hex. Exit codes: 0 ok, 1 key not found,
 // 2 store error (the LSM_* code is printed), 64 bad command line.
 
-import { dirname, resolve } from 'node:path';
+import { dirname, resolve, sep } from 'node:path';
 import { LsmError, Tree, zstdBackend, zstdNativeFailure } from '@lsm/engine';
 import { NodeFs } from '@lsm/fs';
 import { type Args, UsageError, intOption, parseArgs, stringOption } from './args.js';
@@ -20,6 +21,7 @@ const USAGE = `usage:
   lsm scan DIR [--from KEY] [--to KEY] [--prefix P] [--reverse] [--limit N] [--keys-only]
   lsm stats DIR
   lsm compact DIR
+  lsm checkpoint SRC DST
   lsm demo [--keys N] [--dir DIR] [--keep] [--seed N]
 options for keys and values: --hex (give and print them as hex)`;
 
@@ -56,6 +58,15 @@ function withTree<T>(dir: string, fn: (t: Tree) => T, mode: 'read' | 'write' | '
   } finally {
     tree.close();
   }
+}
+
+/** The deepest directory holding both `a` and `b` (absolute paths). */
+function commonDir(a: string, b: string): string {
+  const x = a.split(sep);
+  const y = b.split(sep);
+  let n = 0;
+  while (n < x.length && n < y.length && x[n] === y[n]) n++;
+  return x.slice(0, n).join(sep) || sep;
 }
 
 /** Which zstd runs ('unused' in stats until a read needed it: ask, which loads it). */
@@ -138,6 +149,24 @@ export function main(argv: readonly string[]): number {
         const t0 = performance.now();
         withTree(dir, (t) => t.compact());
         console.log(`compacted in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
+        return 0;
+      }
+      case 'checkpoint': {
+        const [src, dst] = need(args, 3, 'checkpoint') as [string, string];
+        const from = resolve(src);
+        const to = resolve(dst);
+        // Confined to the directory holding both parents (the checkpoint creates DST and syncs its parent).
+        const fs = new NodeFs({ root: commonDir(dirname(from), dirname(to)) });
+        const tree = Tree.open(from, { createIfMissing: false, fs });
+        try {
+          const r = tree.checkpoint(to);
+          console.log(
+            `checkpoint of ${src} at seqno ${r.seqno} in ${dst}: ${r.tables} tables, ${r.blobFiles} blob files, ${r.logs} logs; ` +
+              `${r.linked} files hard-linked, ${r.bytesCopied.toLocaleString('en-US')} bytes copied`,
+          );
+        } finally {
+          tree.close();
+        }
         return 0;
       }
       case 'demo': {

@@ -96,6 +96,28 @@ describe('lsm CLI', () => {
     expect(r.err).toContain('LSM_NOT_FOUND');
   });
 
+  it('writes a checkpoint that opens on its own and holds nothing written after it', () => {
+    const src = join(root, 'cp-src');
+    const dst = join(root, 'elsewhere', 'cp-dst');
+    expect(lsm('put', src, 'a', '1').code).toBe(0);
+    expect(lsm('put', src, 'b', '2').code).toBe(0);
+    expect(lsm('compact', src).code).toBe(0);
+    expect(lsm('put', src, 'c', '3').code).toBe(0);
+    const r = lsm('checkpoint', src, dst);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/checkpoint of .* at seqno 3 in .*: (\d+) tables, 0 blob files, 1 logs; \1 files hard-linked, 0 bytes copied/);
+    expect(lsm('put', src, 'd', '4').code).toBe(0);
+    expect(lsm('scan', dst, '--keys-only').out.trim().split('\n')).toEqual(['a', 'b', 'c']);
+    expect(lsm('get', dst, 'd').code).toBe(1);
+    // A directory that is not empty, a missing source, a bad command line.
+    const again = lsm('checkpoint', src, dst);
+    expect(again.code).toBe(2);
+    expect(again.err).toContain('LSM_INVALID_ARGUMENT');
+    expect(lsm('checkpoint', join(root, 'no-such-store'), join(root, 'cp-x')).code).toBe(2);
+    expect(lsm('checkpoint', src).code).toBe(64);
+  });
+
   it('runs the demo end to end on a small store', () => {
     const r = lsm('demo', '--keys', '20000', '--dir', join(root, 'demo'));
     expect(r.err).toBe('');

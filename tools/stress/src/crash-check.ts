@@ -73,7 +73,7 @@ export function checkRecovery(tree: Tree, oracle: Oracle, b: RecoveryBounds, wha
     const keys = new Set<string>();
     for (const it of batch.items) {
       const covered = it.kind === 'deleteRange' ? Oracle.keysIn(candidates, it.key, it.end!) : [it.key];
-      for (const k of covered) if (it.seq > oracle.newestCertainBase(k)) keys.add(k);
+      for (const k of covered) if (it.ord > oracle.newestCertainBase(k)) keys.add(k);
     }
     if (keys.size === 0) {
       oracle.resolve(batch.id, false); // hidden under later writes either way

@@ -6,13 +6,16 @@
 // seqnos: invisible now, but its log record may have reached the disk, so it may reappear
 // after a reopen), or, once a reopen has shown whether it came back, `present` or `absent`.
 //
-// A read of key k as of seqno S has exactly one right answer, built from the visible
-// writes at or below S: walk k's point writes newest first, collecting merge operands,
-// until the first put (the base is its value), point delete, or a write older than the
-// newest visible range deletion covering k (the base is "nothing"); the answer is the base
-// when there are no operands, else the merge operator's fold of the operands (oldest
-// first) onto the base. A range deletion with seqno R deletes every version of every key
-// in [start, end) with seqno < R, and nothing written after it.
+// A write call (a batch) takes one seqno for all its operations, which apply in order:
+// each recorded write also has an `ord`, its place in the order of all writes (seqno,
+// then position in its batch). A read of key k as of seqno S has exactly one right
+// answer, built from the visible writes at or below S: walk k's point writes newest first,
+// collecting merge operands, until the first put (the base is its value), point delete,
+// or a write before the newest visible range deletion covering k (the base is "nothing");
+// the answer is the base when there are no operands, else the merge operator's fold of
+// the operands (oldest first) onto the base. A range deletion deletes every version of
+// every key in [start, end) written before it (older batches, and the operations of its
+// own batch before it), and nothing written after it.
 //
 // `floor` is for FIFO compaction, which drops the oldest tables whole: writes with seqno
 // <= floor are gone from the store, and reads are built from the writes above it only
@@ -30,6 +33,8 @@ type Status = 'acked' | 'failed' | 'present' | 'absent';
 /** One write: a point write of a key, or a range deletion of [key, end). */
 interface Version {
   readonly seq: number;
+  /** Place in the order of every write: seqno, then position in its batch. */
+  readonly ord: number;
   readonly kind: WriteKind;
   /** The put's value or the merge's operand. */
   readonly value: Uint8Array | undefined;
@@ -54,9 +59,9 @@ export interface WriteItem {
 /** A failed write call whose fate is decided at the next reopen. */
 export interface PendingBatch {
   readonly id: number;
-  readonly first: number;
-  readonly last: number;
-  readonly items: readonly (WriteItem & { seq: number })[];
+  /** The batch's seqno (every item carries it). */
+  readonly seq: number;
+  readonly items: readonly (WriteItem & { seq: number; ord: number })[];
 }
 
 /** Which failed calls to count as present when evaluating a key (the fate solver's guess). */
@@ -100,23 +105,24 @@ export class Oracle {
   private readonly sorted: string[] = [];
   private readonly pending = new Map<number, PendingBatch>();
   private nextBatch = 1;
+  private nextOrd = 1;
   /** Writes with seqno <= this were dropped (FIFO); 0 when nothing was. */
   floor = 0;
 
   /** `fold` is the merge operator's semantics (needed once a merge operand is recorded). */
   constructor(private readonly fold?: MergeFold) {}
 
-  /** Records one write call that used seqnos first, first+1, ... (acked or failed). */
-  record(items: readonly WriteItem[], first: number, acked: boolean): void {
+  /** Records one write call (acked or failed): all its items at seqno `seq`, applied in order. */
+  record(items: readonly WriteItem[], seq: number, acked: boolean): void {
     const id = this.nextBatch++;
-    const recorded: (WriteItem & { seq: number })[] = [];
+    const recorded: (WriteItem & { seq: number; ord: number })[] = [];
     const status: Status = acked ? 'acked' : 'failed';
-    items.forEach((it, i) => {
-      const seq = first + i;
+    items.forEach((it) => {
+      const ord = this.nextOrd++;
       if (it.kind === 'deleteRange') {
         if (it.end === undefined || !(it.key < it.end)) throw new Error(`oracle: range deletion [${it.key}, ${it.end}) is empty`);
-        this.ranges.push({ seq, kind: 'deleteRange', value: undefined, status, batch: id, start: it.key, end: it.end });
-        recorded.push({ key: it.key, kind: it.kind, value: undefined, end: it.end, seq });
+        this.ranges.push({ seq, ord, kind: 'deleteRange', value: undefined, status, batch: id, start: it.key, end: it.end });
+        recorded.push({ key: it.key, kind: it.kind, value: undefined, end: it.end, seq, ord });
         return;
       }
       let list = this.versions.get(it.key);
@@ -126,17 +132,17 @@ export class Oracle {
         this.sorted.splice(lowerBound(this.sorted, it.key), 0, it.key);
       }
       const value = it.kind === 'put' || it.kind === 'merge' ? it.value : undefined;
-      list.push({ seq, kind: it.kind, value, status, batch: id });
-      recorded.push({ key: it.key, kind: it.kind, value, seq });
+      list.push({ seq, ord, kind: it.kind, value, status, batch: id });
+      recorded.push({ key: it.key, kind: it.kind, value, seq, ord });
     });
-    if (!acked && items.length > 0) this.pending.set(id, { id, first, last: first + items.length - 1, items: recorded });
+    if (!acked && items.length > 0) this.pending.set(id, { id, seq, items: recorded });
   }
 
-  /** Seqno of the newest range deletion covering `key` at or below `seq` that `ok` accepts, or -1. */
+  /** `ord` of the newest range deletion covering `key` at or below seqno `seq` that `ok` accepts, or -1. */
   private coveringRange(key: string, seq: number, ok: (v: Version) => boolean): number {
     for (let i = this.ranges.length - 1; i >= 0; i--) {
       const r = this.ranges[i]!;
-      if (r.seq <= seq && r.start <= key && key < r.end && ok(r)) return r.seq;
+      if (r.seq <= seq && r.start <= key && key < r.end && ok(r)) return r.ord;
     }
     return -1;
   }
@@ -153,7 +159,7 @@ export class Oracle {
     let base: Uint8Array | undefined;
     for (let i = list.length - 1; i >= 0; i--) {
       const v = list[i]!;
-      if (v.seq <= floor || v.seq < deletedBelow) break;
+      if (v.seq <= floor || v.ord < deletedBelow) break;
       if (v.seq > seq || !ok(v)) continue;
       if (v.kind === 'merge') {
         operands.push(v.value!);
@@ -173,17 +179,17 @@ export class Oracle {
   }
 
   /**
-   * Seqno of the newest certain (acked or present) write that hides everything older from
+   * `ord` of the newest certain (acked or present) write that hides everything older from
    * `key`: a put, a point delete or a covering range deletion (merge operands hide
-   * nothing). -1 when there is none. A failed write older than this cannot change the key.
+   * nothing). -1 when there is none. A failed write before this cannot change the key.
    */
   newestCertainBase(key: string): number {
     const certain = (v: Version): boolean => v.seq > this.floor && (v.status === 'acked' || v.status === 'present');
     let best = this.coveringRange(key, Number.POSITIVE_INFINITY, certain);
     const list = this.versions.get(key) ?? [];
-    for (let i = list.length - 1; i >= 0 && list[i]!.seq > best; i--) {
+    for (let i = list.length - 1; i >= 0 && list[i]!.ord > best; i--) {
       const v = list[i]!;
-      if (v.kind !== 'merge' && certain(v)) best = v.seq;
+      if (v.kind !== 'merge' && certain(v)) best = v.ord;
     }
     return best;
   }
@@ -256,19 +262,18 @@ export class Oracle {
    * one acknowledged put, and the write before it (if any) is an acknowledged deletion
    * (point delete, weak delete, or a range deletion covering the key). A merge operand, a
    * failed or an undecided write in between makes it unsafe (a merge is one more version
-   * under the put's name; a failed write may be a hidden extra version). `extra` are the
-   * items of the batch being built, which count as acknowledged.
+   * under the put's name; a failed write may be a hidden extra version). Of a key's writes
+   * in one batch the store keeps only the last (the later one wins, merges fold into it),
+   * so only that one counts. `extra` are the items of the batch being built: when one of
+   * them touches the key, the weak delete would replace it in the batch: refused.
    */
   weakDeleteSafe(key: string, extra: readonly WriteItem[] = []): boolean {
-    const history: { seq: number; kind: WriteKind; status: Status }[] = [];
-    for (const v of this.versions.get(key) ?? []) history.push(v);
-    for (const r of this.ranges) if (r.start <= key && key < r.end) history.push(r);
-    history.sort((a, b) => a.seq - b.seq);
-    let seq = Number.MAX_SAFE_INTEGER - extra.length;
-    for (const e of extra) {
-      seq++;
-      if (e.kind === 'deleteRange' ? e.key <= key && key < e.end! : e.key === key) history.push({ seq, kind: e.kind, status: 'acked' });
-    }
+    if (extra.some((e) => (e.kind === 'deleteRange' ? e.key <= key && key < e.end! : e.key === key))) return false;
+    const all: { seq: number; ord: number; kind: WriteKind; status: Status }[] = [];
+    for (const v of this.versions.get(key) ?? []) all.push(v);
+    for (const r of this.ranges) if (r.start <= key && key < r.end) all.push(r);
+    all.sort((a, b) => a.ord - b.ord);
+    const history = all.filter((v, i) => i + 1 === all.length || all[i + 1]!.seq !== v.seq);
     const last = history[history.length - 1];
     const before = history[history.length - 2];
     if (last === undefined || last.kind !== 'put' || last.status !== 'acked') return false;
@@ -281,12 +286,12 @@ export class Oracle {
       while (list.length > 0 && list[list.length - 1]!.seq > seq) list.pop();
     }
     while (this.ranges.length > 0 && this.ranges[this.ranges.length - 1]!.seq > seq) this.ranges.pop();
-    for (const [id, b] of this.pending) if (b.first > seq) this.pending.delete(id);
+    for (const [id, b] of this.pending) if (b.seq > seq) this.pending.delete(id);
   }
 
   /** Failed write calls not yet decided, newest first. */
   pendingBatches(): PendingBatch[] {
-    return [...this.pending.values()].sort((a, b) => b.first - a.first);
+    return [...this.pending.values()].sort((a, b) => b.seq - a.seq);
   }
 
   /** Decides a failed write call: it came back after the reopen (present) or not (absent). */
@@ -296,7 +301,7 @@ export class Oracle {
     this.pending.delete(id);
     const status: Status = present ? 'present' : 'absent';
     for (const it of b.items) {
-      const v = it.kind === 'deleteRange' ? this.ranges.find((x) => x.seq === it.seq) : this.versions.get(it.key)?.find((x) => x.seq === it.seq);
+      const v = it.kind === 'deleteRange' ? this.ranges.find((x) => x.ord === it.ord) : this.versions.get(it.key)?.find((x) => x.ord === it.ord);
       if (v !== undefined) v.status = status;
     }
   }

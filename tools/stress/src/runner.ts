@@ -185,31 +185,30 @@ export class Runner {
   /** Commits one write call (a batch of items) and records its outcome in the oracle. */
   write(build: (tree: Tree) => { items: WriteItem[]; commit: () => number }, sync: boolean): void {
     const tree = this.tree!;
-    const first = tree.seqno + 1;
+    // A write call takes one seqno, whatever number of operations it holds.
+    const seq = tree.seqno + 1;
     const { items, commit } = build(tree);
     let s: number;
     try {
       s = commit();
     } catch (err) {
       this.allowIo(err, 'write');
-      this.spec.trace?.(`  write of seqnos ${first}.. failed: ${describeError(err)}; store seqno now ${tree.seqno}`);
-      if (tree.seqno >= first && items.length > 0) {
-        const last = first + items.length - 1;
-        if (tree.seqno !== last) throw new StressFailure(`a failed write of ${items.length} ops moved the seqno from ${first - 1} to ${tree.seqno}`);
-        this.oracle.record(items, first, false);
-        this.batchEnds.add(last);
-        this.attempted = Math.max(this.attempted, last);
+      this.spec.trace?.(`  write at seqno ${seq} failed: ${describeError(err)}; store seqno now ${tree.seqno}`);
+      if (tree.seqno >= seq && items.length > 0) {
+        if (tree.seqno !== seq) throw new StressFailure(`a failed write of ${items.length} ops moved the seqno from ${seq - 1} to ${tree.seqno}`);
+        this.oracle.record(items, seq, false);
+        this.batchEnds.add(seq);
+        this.attempted = Math.max(this.attempted, seq);
         this.stats.failedWrites++;
       }
       return;
     }
     if (items.length === 0) {
-      if (s !== first - 1) throw new StressFailure(`an empty batch returned seqno ${s}, expected ${first - 1}`);
+      if (s !== seq - 1) throw new StressFailure(`an empty batch returned seqno ${s}, expected ${seq - 1}`);
       return;
     }
-    const want = first + items.length - 1;
-    if (s !== want || tree.seqno !== want) throw new StressFailure(`a write of ${items.length} ops returned seqno ${s} (store at ${tree.seqno}), expected ${want}`);
-    this.oracle.record(items, first, true);
+    if (s !== seq || tree.seqno !== seq) throw new StressFailure(`a write of ${items.length} ops returned seqno ${s} (store at ${tree.seqno}), expected ${seq}`);
+    this.oracle.record(items, seq, true);
     if (items.some((it) => it.kind === 'deleteRange')) this.stats.rangeDeletions++;
     this.stats.merges += items.filter((it) => it.kind === 'merge').length;
     this.batchEnds.add(s);

@@ -2,8 +2,8 @@
 // descending) and the range deletions. The caller's thread hands its sealed memtable; a
 // worker rebuilds the same entries from the sealed write-ahead log and sorts them once
 // (a sort of n entries costs about half of n B+tree insertions, measured 2026-12-03),
-// keeping the keys and values as views into the log it read. The sort is stable, and the
-// log holds a key's writes in seqno order, so equal internal keys cannot occur.
+// keeping the keys and values as views into the log it read. Equal internal keys cannot
+// occur: seqnos grow from batch to batch, and a batch record holds a key at most once.
 
 import { type Comparator, type RangeTombstone, type ValueType, bytewiseComparator } from '@lsm/base';
 import { PREFIX_BYTES, keyPrefix48 } from '../memtable/key-prefix.js';

@@ -12,10 +12,11 @@
 // write-only load (2026-12-03, 1M puts into one memtable).
 //
 // Promises: entries are never removed or changed (a memtable only grows and is then
-// flushed whole); `version` changes on every insert so iterators can detect that their
-// leaf position may have moved and re-seek.
+// flushed whole); no two entries share an internal key (an insert of one that exists
+// throws LSM_CORRUPTION and adds nothing); `version` changes on every insert so
+// iterators can detect that their leaf position may have moved and re-seek.
 
-import type { Comparator } from '@lsm/base';
+import { type Comparator, LsmError } from '@lsm/base';
 import { Arena } from './arena.js';
 import { PREFIX_BYTES, keyPrefix48 } from './key-prefix.js';
 
@@ -173,6 +174,10 @@ export class MemtableTree {
     if (node.leaf) {
       const i = this.lowerBoundInLeaf(node, key, seq);
       const n = node.seqs.length;
+      if (i < n && node.seqs[i] === seq && this.compareAt(node, i, key, seq) === 0) {
+        // A batch holds one operation per key (write/batch-normalize.ts): two would share one internal key.
+        throw new LsmError('LSM_CORRUPTION', `two entries for one key at seqno ${seq} (a write batch holds the key twice)`);
+      }
       if (i === n) {
         node.p1.push(this.t1);
         node.p2.push(this.t2);
@@ -282,6 +287,31 @@ export class MemtableTree {
       index = 0;
     }
     return { leaf, index };
+  }
+
+  /**
+   * About how many entries sort before (key, seq), in O(log n) without visiting them:
+   * the path to (key, seq) read as a fraction, each child of a node taken to hold an equal
+   * share of its entries (nodes hold between half and all of their capacity, so the
+   * error stays within a factor of about two on any part of the tree). Monotone in (key,
+   * seq); 0 before every entry and `size` after the last.
+   */
+  approximateRank(key: Uint8Array, seq: number): number {
+    if (this.size === 0) return 0;
+    this.setTarget(key);
+    let node = this.root;
+    let at = 0;
+    let share = 1;
+    while (!node.leaf) {
+      const kids = node.kids.length;
+      const c = this.childIndex(node, key, seq);
+      at += (share * c) / kids;
+      share /= kids;
+      node = node.kids[c]!;
+    }
+    const n = node.seqs.length;
+    if (n > 0) at += (share * this.lowerBoundInLeaf(node, key, seq)) / n;
+    return Math.min(this.size, at * this.size);
   }
 
   /** The last entry <= (key, seq), or null when every entry is greater. */

@@ -1,19 +1,24 @@
 // The first step of opening a store: its VersionSet (recovered from the manifest, or
-// created when the directory holds no store; with readOnly, recovered without a write), its file-number counter moved past every
+// created when the directory holds no store; with readOnly, recovered without a write; a
+// directory holding an incomplete checkpoint is refused), its file-number counter moved past every
 // file on disk (a crash can leave files numbered past the manifest's counter; their
 // numbers are never handed out again), and the logs the manifest does not cover yet,
 // oldest first.
 
 import type { Fs } from '@lsm/fs';
-import { InvalidArgumentError } from '@lsm/base';
+import { CorruptionError, InvalidArgumentError } from '@lsm/base';
 import { NotFoundError } from '../errors.js';
-import { parseFileName } from '../file-names.js';
+import { CHECKPOINT_MARKER, parseFileName } from '../file-names.js';
 import type { ResolvedOptions } from '../options.js';
 import { removeQuietly } from '../remove-quietly.js';
 import { VersionSet } from './version-set.js';
 
 /** The versions of the store in `dir` and the numbers of the logs to replay, ascending. */
 export function openVersions(fs: Fs, dir: string, opts: ResolvedOptions): { versions: VersionSet; logs: number[] } {
+  if (fs.exists(`${dir}/${CHECKPOINT_MARKER}`)) {
+    // A checkpoint that never completed: neither a store nor a place to create one.
+    throw new CorruptionError(`${dir}/${CHECKPOINT_MARKER}`, 0, 'an incomplete checkpoint (the process stopped while writing it): delete the directory and take the checkpoint again');
+  }
   let versions: VersionSet;
   if (opts.readOnly) {
     // Reads only: no leftovers removed, no manifest started.

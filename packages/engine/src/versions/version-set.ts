@@ -182,8 +182,11 @@ export class VersionSet {
     return this.nextFileNumber++;
   }
 
-  /** An edit that recreates the whole current state (the first record of a manifest). */
-  private snapshotEdit(): VersionEdit {
+  /**
+   * An edit that recreates the whole current state: the first record of every manifest,
+   * and of a checkpoint's manifest (ops/checkpoint.ts).
+   */
+  snapshotEdit(): VersionEdit {
     const added: { level: number; meta: TableMeta }[] = [];
     this.current.levels.forEach((tables, level) => {
       for (const meta of tables) added.push({ level, meta });

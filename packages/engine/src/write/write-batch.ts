@@ -1,6 +1,9 @@
 // A write batch: operations that become visible and durable together. commit() writes
-// them as one write-ahead-log record, gives them consecutive seqnos and returns the last
-// one; a crash leaves either the whole batch or none of it. The batch is its record.
+// them as one write-ahead-log record and gives all of them one seqno, which it returns: a
+// read as of any seqno sees the whole batch or none of it, and a crash leaves either the
+// whole batch or none of it. Operations apply in order (batch-normalize.ts: the later
+// write of a key wins, merge operands fold in order, a range deletion deletes the batch's
+// earlier writes in its range but not its later ones). The batch is its record.
 
 import { ByteSink, type Comparator, MAX_KEY_LENGTH, NotSupportedError, prefixSuccessor, ValueType } from '@lsm/base';
 import { BATCH_HEADER_SIZE, OP_DELETE_RANGE } from './batch-codec.js';
@@ -9,7 +12,7 @@ import { ClosedError, InvalidArgumentError } from '../errors.js';
 
 /** Where a batch commits to. */
 export interface BatchTarget {
-  /** Commits an encoded batch (see BatchRecord); returns the seqno of its last operation. */
+  /** Commits an encoded batch (see BatchRecord); returns the batch's seqno. */
   commitRecord(batch: BatchRecord, sync: boolean | undefined): number;
   /** The store's key order (range deletions must have start <= end in it). */
   readonly comparator: Comparator;
@@ -40,9 +43,21 @@ export interface CommitOptions {
 }
 
 /**
- * Collects operations; nothing is visible until commit(). Operations are encoded as they
- * come into the batch's log record (LevelDB's rep): each key and value is copied once,
- * from the caller's buffer into the record, and the memtable copies it from there.
+ * Collects operations; nothing is visible until commit(), which applies them in order,
+ * atomically, all at one seqno:
+ * - the same key twice: the later operation wins (put, delete and deleteWeak replace what
+ *   the batch wrote to the key before; deleteWeak after a put does not cancel it, it
+ *   deletes);
+ * - merge operands of one key fold in order, onto what the batch wrote to the key before
+ *   them, or onto the key's value before the batch (commit combines them with the merge
+ *   operator's partialMerge, or without one reads the key and folds them; the operator's
+ *   exception fails the commit with nothing applied);
+ * - a range deletion (deleteRange, deletePrefix) deletes the batch's earlier writes in its
+ *   range and everything older, not the batch's writes after it.
+ *
+ * Operations are encoded as they come into the batch's log record (LevelDB's rep): each
+ * key and value is copied once, from the caller's buffer into the record, and the
+ * memtable copies it from there.
  */
 export class WriteBatch {
   private rec: ByteSink | undefined;
@@ -176,9 +191,9 @@ export class WriteBatch {
   }
 
   /**
-   * Applies every operation atomically and returns the seqno of the last one (the
-   * batch's operations get consecutive seqnos). An empty batch returns the current
-   * seqno and writes nothing. A batch commits once.
+   * Applies every operation, in order and atomically, and returns the batch's seqno
+   * (every operation carries it). An empty batch returns the current seqno and writes
+   * nothing. A batch commits once.
    */
   commit(opts?: CommitOptions): number {
     const rec = this.open();

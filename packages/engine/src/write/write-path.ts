@@ -1,14 +1,17 @@
 // The write path of a store: the active memtable and its write-ahead log, the sealed
 // memtables waiting for their flush, and the seqno counter. A commit takes the next
-// seqnos, appends one log record (fsynced when asked) and applies the batch to the
-// active memtable; a full memtable is sealed behind a new log and handed to background
-// work, waiting only when the limits say so (backpressure).
+// seqno (one per batch: every operation of the batch carries it), resolves the batch
+// into at most one operation per key (batch-normalize.ts), appends one log record
+// (fsynced when asked) and applies the batch to the active memtable; a full memtable is
+// sealed behind a new log and handed to background work, waiting only when the limits
+// say so (backpressure).
 //
 // Promises: a write is acknowledged only once its log record is written (and synced when
 // asked); a sealed memtable's log is synced before any write in the next log can be
 // acknowledged as durable, and when that sync fails the sealed memtables reach a table
 // first (`sealedTailUnsynced`); after a failed log write nothing is ever appended to that
-// log, and the seqnos it took are never given out again.
+// log, and the seqno it took is never given out again; a read as of any seqno sees all of
+// a batch or none of it.
 
 import { type Fs, type FsFile } from '@lsm/fs';
 import { type Comparator, type ValueType, toIoError } from '@lsm/base';
@@ -23,6 +26,7 @@ import { removeQuietly } from '../remove-quietly.js';
 import type { Counters } from '../stats.js';
 import type { VersionSet } from '../versions/version-set.js';
 import { OP_DELETE_RANGE, stampBatch, visitBatch } from './batch-codec.js';
+import { type BatchResolver, normalizeBatch } from './batch-normalize.js';
 import type { BatchRecord } from './write-batch.js';
 
 /** The longest slowdown of one write, in ms (well under the 50 ms a server can bear). */
@@ -61,6 +65,8 @@ export class WritePath {
   private readonly bytewise: boolean;
   /** Set once the store's background work exists (it needs this write path first). */
   bg!: BackgroundWork;
+  /** Resolves batches that write a key twice or hold range deletions (set once the store's readers exist). */
+  resolver!: BatchResolver;
 
   constructor(
     private readonly fs: Fs,
@@ -90,17 +96,21 @@ export class WritePath {
   }
 
   /**
-   * Applies a batch: its record, stamped with the next seqnos, appended to the log, then
-   * its operations to the active memtable. Returns the last seqno.
+   * Applies a batch: its record, stamped with the next seqno and resolved to one
+   * operation per key, appended to the log, then its operations to the active memtable.
+   * Returns the batch's seqno.
    */
   commit(batch: BatchRecord, sync: boolean): number {
-    const count = batch.count;
-    if (count === 0) return this.lastSeqno;
+    if (batch.count === 0) return this.lastSeqno;
     this.makeRoomForWrite();
     if (sync && this.sealedTailUnsynced) this.bg.drainFlushes();
-    const first = this.lastSeqno + 1;
-    const record = batch.bytes;
-    stampBatch(record, first, count);
+    const seqno = this.lastSeqno + 1;
+    let record = batch.bytes;
+    stampBatch(record, seqno, batch.count);
+    // Reads the store and runs the merge operator for some batches: a failure here
+    // leaves nothing written and the seqno unused.
+    const resolved = normalizeBatch(record, batch.rangeDeletes, this.resolver);
+    if (resolved !== null) record = resolved.bytes;
     if (this.opts.wal) {
       if (!this.logUsable) this.rotate();
       const log = this.log!;
@@ -117,9 +127,9 @@ export class WritePath {
       } catch (err) {
         // The log may now end in a partial record: never append after it. The record may
         // also be complete on disk (a failed fsync), so a reopen may still show the write:
-        // its seqnos are used up, never given to another write.
+        // its seqno is used up, never given to another write.
         this.logBroken = true;
-        this.lastSeqno = first + count - 1;
+        this.lastSeqno = seqno;
         throw toIoError(err, 'writing the write-ahead log');
       }
     }
@@ -129,9 +139,9 @@ export class WritePath {
     c.userBytes += batch.userBytes;
     c.rangeDeletes += batch.rangeDeletes;
     c.mergeOperands += batch.mergeOperands;
-    c.writes += count;
-    this.lastSeqno = first + count - 1;
-    return this.lastSeqno;
+    c.writes += batch.count;
+    this.lastSeqno = seqno;
+    return seqno;
   }
 
   /**
