@@ -107,6 +107,22 @@ describe('a full disk', () => {
     tree.close();
   });
 
+  it('an idle store retries by itself from the event loop once the retry interval has passed', async () => {
+    const fs = new FaultFs(new MemFs());
+    const tree = Tree.open('/db', options(fs));
+    const rule = fs.addRule({ op: 'write', path: '.sst', times: Infinity, fault: { type: 'error', code: 'ENOSPC' } });
+    tree.put('a', '1');
+    expectLsmError(() => tree.flush(), 'LSM_NO_SPACE');
+    rule.disarm();
+    // No call into the store: only the event loop runs.
+    await new Promise((r) => setTimeout(r, NO_SPACE_RETRY_MS + 200));
+    expect(tree.stats().jobs.backgroundError).toBeUndefined();
+    expect(tree.stats().tables).toBe(1);
+    tree.put('b', '2');
+    expect(contents(tree)).toEqual(['a=1', 'b=2']);
+    tree.close();
+  });
+
   it('close() on a full disk closes the store and says the logs hold the writes; nothing is lost', () => {
     const fs = new FaultFs(new MemFs());
     const tree = Tree.open('/db', options(fs));

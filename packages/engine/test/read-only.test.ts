@@ -113,6 +113,9 @@ describe('Tree.open with readOnly: true', () => {
     expectLsmError(() => tree.flush(), 'LSM_READ_ONLY');
     expectLsmError(() => tree.compact(), 'LSM_READ_ONLY');
     expectLsmError(() => tree.sync(), 'LSM_READ_ONLY');
+    expectLsmError(() => tree.checkpoint('/copy'), 'LSM_READ_ONLY');
+    expectLsmError(() => tree.resume(), 'LSM_READ_ONLY');
+    expect(tree.approximateCount({})).toBeGreaterThan(0);
     expect(tree.get('a')).toBeUndefined();
     snap.release();
     tree.close();

@@ -12,7 +12,8 @@
 // code, with the last failure as cause) until the store is reopened; reads go on. A full
 // disk (LSM_NO_SPACE) enters that state at the first failure, and leaves it by itself:
 // a write at least NO_SPACE_RETRY_MS later lets the failed work run again (one more
-// failure puts the store back), and resume() retries at once.
+// failure puts the store back), so does a timer on the event loop when no write comes,
+// and resume() retries at once.
 
 import { type CompactionPlan, type CompactionStrategy, totalBytes } from '@lsm/compaction';
 import { LsmError, type LsmErrorCode } from '@lsm/base';
@@ -128,6 +129,9 @@ export class BackgroundWork {
   error: LsmError | undefined;
   /** When `error` was set (performance.now()). */
   private errorSince = 0;
+  /** A full disk's retry from the event loop, while no write comes to retry. */
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private closed = false;
   readonly stalls: StallStats = { count: 0, millis: 0, memtableWaits: 0, l0Waits: 0, maxMillis: 0, slowdowns: 0, slowdownMillis: 0 };
   private onWorker = 0;
   private inline = 0;
@@ -189,6 +193,26 @@ export class BackgroundWork {
       return;
     }
     throw e;
+  }
+
+  /**
+   * An idle store stopped by a full disk retries by itself: once NO_SPACE_RETRY_MS has
+   * passed, from the event loop (the timer does not keep the process alive). A failure
+   * sets the state, and this timer, again.
+   */
+  private retryLater(): void {
+    if (this.retryTimer !== undefined || this.host.readOnly) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      if (this.closed || this.error?.code !== 'LSM_NO_SPACE') return;
+      this.leaveErrorState();
+      try {
+        this.pump();
+      } catch {
+        // A failure is recorded by the job bookkeeping (and re-arms this timer).
+      }
+    }, NO_SPACE_RETRY_MS);
+    this.retryTimer.unref?.();
   }
 
   /** Clears the background-error state; the next failure in a row enters it again. */
@@ -456,6 +480,7 @@ export class BackgroundWork {
       );
       this.error.name = 'NoSpaceError';
       this.errorSince = performance.now();
+      this.retryLater();
     } else if (this.failuresInARow >= MAX_CONSECUTIVE_FAILURES && this.error === undefined) {
       this.error = new LsmError(
         code,
@@ -571,6 +596,8 @@ export class BackgroundWork {
 
   /** Stops the runners. Results not installed become orphans that the next open deletes. */
   close(): void {
+    this.closed = true;
+    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
     this.runners.worker?.close();
     this.runners.inline.close();
     this.flushing = undefined;
