@@ -4,7 +4,7 @@
 // space. When the open got as far as installing its new manifest (CURRENT names it), that
 // manifest and what it names are the store now and stay.
 
-import type { Fs } from '@lsm/fs';
+import { type Fs, readFile } from '@lsm/fs';
 import { CURRENT, parseFileName } from './file-names.js';
 import { removeQuietly } from './remove-quietly.js';
 
@@ -22,14 +22,7 @@ export function undoFailedOpen(fs: Fs, dir: string, before: ReadonlySet<string>)
   if (before.size === 0) return;
   let current: string | undefined;
   try {
-    const f = fs.open(`${dir}/${CURRENT}`, { read: true });
-    try {
-      const buf = new Uint8Array(f.size());
-      f.read(buf, 0);
-      current = new TextDecoder().decode(buf).trim();
-    } finally {
-      f.close();
-    }
+    current = new TextDecoder().decode(readFile(fs, `${dir}/${CURRENT}`)).trim();
   } catch {
     current = undefined;
   }

@@ -11,7 +11,7 @@
 // handle. When the primary changes its manifest or deletes a log while we read, the
 // catch-up starts over (up to READ_ONLY_OPEN_ATTEMPTS times).
 
-import type { Fs } from '@lsm/fs';
+import { type Fs, readFile } from '@lsm/fs';
 import { bytewiseComparator } from '@lsm/base';
 import { CURRENT, parseFileName } from '../file-names.js';
 import { replayLogTail } from '../log/replay-log.js';
@@ -55,6 +55,11 @@ export interface FollowerHost {
 export class Follower {
   /** Per live log: its records replayed so far, and the offset just past the last one. */
   private readonly tails = new Map<number, { mem: Memtable; end: number }>();
+  /**
+   * The newest seqno replayed so far. Kept across attempts: an attempt that starts over
+   * has already replayed records (and moved its logs' ends past them).
+   */
+  private maxSeq = 0;
   /** CURRENT's contents and the manifest's size at the last adoption. */
   private stamp = '';
 
@@ -98,7 +103,7 @@ export class Follower {
     }
     let operations = 0;
     let logBytes = 0;
-    let maxSeq = h.versions.lastSeqno;
+    if (h.versions.lastSeqno > this.maxSeq) this.maxSeq = h.versions.lastSeqno;
     for (const n of liveLogs(h.fs, h.dir, logNumber)) {
       let tail = this.tails.get(n);
       if (tail === undefined) this.tails.set(n, (tail = { mem: this.newMemtable(), end: 0 }));
@@ -106,7 +111,7 @@ export class Follower {
       const r = replayLogTail(h.fs, h.dir, n, h.opts.encryption, { salvage: false }, tail.end, (seq, type, key, value) => {
         applyOp(mem, seq, type, key, value);
         operations++;
-        if (seq > maxSeq) maxSeq = seq;
+        if (seq > this.maxSeq) this.maxSeq = seq;
       });
       logBytes += r.bytes;
       if (r.end > tail.end) tail.end = r.end;
@@ -121,8 +126,8 @@ export class Follower {
       const mem = this.tails.get(n)!.mem;
       if (!mem.empty) mems.push(mem);
     }
-    h.setLastSeqno(maxSeq);
-    return { seqno: maxSeq, manifestChanged, operations, logBytes, logsDropped, millis: performance.now() - t0 };
+    h.setLastSeqno(this.maxSeq);
+    return { seqno: this.maxSeq, manifestChanged, operations, logBytes, logsDropped, millis: performance.now() - t0 };
   }
 
   private newMemtable(): Memtable {
@@ -161,14 +166,6 @@ function liveLogs(fs: Fs, dir: string, from: number): number[] {
 
 /** What changes whenever the primary's manifest does: CURRENT's contents and that manifest's size. */
 function manifestStamp(fs: Fs, dir: string): string {
-  const f = fs.open(`${dir}/${CURRENT}`, { read: true });
-  let name: string;
-  try {
-    const buf = new Uint8Array(f.size());
-    f.read(buf, 0);
-    name = new TextDecoder().decode(buf).trim();
-  } finally {
-    f.close();
-  }
+  const name = new TextDecoder().decode(readFile(fs, `${dir}/${CURRENT}`)).trim();
   return `${name}:${fs.metadata(`${dir}/${name}`).size}`;
 }
