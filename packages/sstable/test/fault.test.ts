@@ -88,15 +88,16 @@ describe('read faults', () => {
 });
 
 describe('write faults', () => {
-  const rules: Array<[string, FaultRule]> = [
-    ['EIO on the first write', { op: 'write', fault: { type: 'error', code: 'EIO' } }],
-    ['ENOSPC on a later write', { op: 'write', after: 1, fault: { type: 'error', code: 'ENOSPC' } }],
-    ['writes that make no progress', { op: 'write', times: Infinity, fault: { type: 'shortWrite', bytes: 0 } }],
-    ['fsync failure', { op: 'sync', fault: { type: 'error' } }],
-    ['close failure', { op: 'close', fault: { type: 'error' } }],
+  // A full disk has its own code (LSM_NO_SPACE); every other failure is LSM_IO.
+  const rules: Array<[string, FaultRule, string]> = [
+    ['EIO on the first write', { op: 'write', fault: { type: 'error', code: 'EIO' } }, 'LSM_IO'],
+    ['ENOSPC on a later write', { op: 'write', after: 1, fault: { type: 'error', code: 'ENOSPC' } }, 'LSM_NO_SPACE'],
+    ['writes that make no progress', { op: 'write', times: Infinity, fault: { type: 'shortWrite', bytes: 0 } }, 'LSM_IO'],
+    ['fsync failure', { op: 'sync', fault: { type: 'error' } }, 'LSM_IO'],
+    ['close failure', { op: 'close', fault: { type: 'error' } }, 'LSM_IO'],
   ];
-  for (const [name, rule] of rules) {
-    it(`${name}: finish reports LSM_IO and leaves no table behind`, () => {
+  for (const [name, rule, code] of rules) {
+    it(`${name}: finish reports ${code} and leaves no table behind`, () => {
       const mem = new MemFs();
       const fs = new FaultFs(mem);
       fs.addRule({ ...rule, path: '/t.sst' });
@@ -110,7 +111,7 @@ describe('write faults', () => {
         err = e;
       }
       expect(err, 'the fault must surface').toBeDefined();
-      expect((err as IoError).code).toBe('LSM_IO');
+      expect((err as IoError).code).toBe(code);
       expect((err as IoError).cause).toBeInstanceOf(FsError);
       expect(mem.exists('/t.sst')).toBe(false);
       expectLsmError(() => w.finish(), 'LSM_CLOSED');
