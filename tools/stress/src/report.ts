@@ -29,7 +29,7 @@ export interface Stats {
   fifoWatermarkMoves: number;
   /** Faults FaultFs injected (errors, short writes, corrupt reads, kills). */
   faultsInjected: number;
-  /** Store calls that failed with LSM_IO while a fault or kill was armed. */
+  /** Store calls that failed with LSM_IO (or LSM_NO_SPACE) while a fault or kill was armed. */
   ioErrors: number;
   /** Table or blob file bytes flipped on disk, or table or blob file reads corrupted, that were exercised. */
   corruptionsInjected: number;
@@ -92,7 +92,7 @@ export function reportLine(s: Stats, seconds: number): string {
     `${s.crashes} crashes (${s.kills} inside a store call), ${s.recoveries} recoveries, ${s.reopens} clean reopens; ` +
     `${s.flushes} flushes, ${s.compactions} compactions; ` +
     `${s.rangeDeletions} range deletions, ${s.merges} merges; ${s.blobReads} blob reads, ${s.blobGcValues} values moved by blob GC, ${s.blobFilesDeleted} blob files deleted; ${s.fifoWatermarkMoves} FIFO watermark moves; ` +
-    `${s.faultsInjected} faults injected, ${s.ioErrors} reported as LSM_IO, ${s.failedWrites} failed writes; ` +
+    `${s.faultsInjected} faults injected, ${s.ioErrors} reported as LSM_IO or LSM_NO_SPACE, ${s.failedWrites} failed writes; ` +
     `${s.corruptionsInjected} corruptions injected (${s.blobCorruptionsInjected} in blob files), ${s.corruptionsDetected} detected as LSM_CORRUPTION; ` +
     `${s.readsChecked} reads checked, ${s.wrongValues} wrong values; acknowledged writes lost: ${s.acknowledgedLost}`
   );

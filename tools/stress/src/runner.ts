@@ -168,10 +168,10 @@ export class Runner {
     }
   }
 
-  /** An error from a store call is fine only as LSM_IO while a fault or kill is armed. */
+  /** An error from a store call is fine only as LSM_IO (LSM_NO_SPACE for ENOSPC) while a fault or kill is armed. */
   private allowIo(err: unknown, what: string): void {
     if (err instanceof StressFailure) throw err;
-    if (this.window !== undefined && err instanceof LsmError && err.code === 'LSM_IO') {
+    if (this.window !== undefined && isIoFailure(err)) {
       this.spec.trace?.(`  ${what}: ${describeError(err)}`);
       this.stats.ioErrors++;
       return;
@@ -397,7 +397,11 @@ export class Runner {
     this.fs.clearRules();
     this.window = undefined;
     if (this.tree === undefined) this.openAfterFailedOpen();
-    else this.verifyAll('after a fault window');
+    else {
+      // A full disk (ENOSPC) stops background work until space returns: say it has.
+      this.tree.resume();
+      this.verifyAll('after a fault window');
+    }
     if (thenCrash) {
       if (!this.closeTree()) throw new StressFailure('close() failed after the fault window closed');
       this.crashFs.crash();
@@ -483,7 +487,7 @@ export class Runner {
     try {
       tree = Tree.open(DIR, this.options);
     } catch (err) {
-      if (this.window !== undefined && err instanceof LsmError && err.code === 'LSM_IO') throw err;
+      if (this.window !== undefined && isIoFailure(err)) throw err;
       throw new StressFailure(`${what}: open failed: ${describeError(err)}`);
     }
     this.tree = tree;
@@ -709,4 +713,9 @@ function addBatchItem(r: Runner, b: WriteBatch, it: Exclude<BatchItem, { kind: '
 /** Runs the first `spec.ops` ops of the stream for `spec.seed` on `spec.config`. */
 export function runStress(spec: RunSpec): RunResult {
   return new Runner(spec).run(generateOps(spec.seed, spec.ops, spec));
+}
+
+/** The failures an armed I/O fault may cause: LSM_IO, or LSM_NO_SPACE for ENOSPC. */
+function isIoFailure(err: unknown): boolean {
+  return err instanceof LsmError && (err.code === 'LSM_IO' || err.code === 'LSM_NO_SPACE');
 }
