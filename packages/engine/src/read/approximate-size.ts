@@ -9,7 +9,8 @@
 
 import { type TableMeta } from '@lsm/compaction';
 import { type Comparator, InvalidArgumentError, MAX_SEQNO } from '@lsm/base';
-import { type Bytes, toKey } from '../coerce.js';
+import type { Bytes } from '../coerce.js';
+import { type KeyBounds, keyBounds } from './read-options.js';
 import type { Memtable } from '../memtable/memtable.js';
 import type { ReadSources } from './read-sources.js';
 
@@ -22,12 +23,7 @@ export interface KeyRange {
 }
 
 /** A resolved key range. */
-interface Bounds {
-  lower: Uint8Array | undefined;
-  lowerInclusive: boolean;
-  upper: Uint8Array | undefined;
-  upperInclusive: boolean;
-}
+type Bounds = KeyBounds;
 
 /** What a range holds, approximately. */
 export interface RangeEstimate {
@@ -45,19 +41,7 @@ export interface RangeEstimate {
 export function resolveKeyRange(range: KeyRange | undefined, cmp: Comparator): Bounds | undefined {
   const r = range ?? {};
   if (typeof r !== 'object' || r === null) throw new InvalidArgumentError('the range must be an object with gt, gte, lt or lte');
-  if (r.gt !== undefined && r.gte !== undefined) throw new InvalidArgumentError('give gt or gte, not both');
-  if (r.lt !== undefined && r.lte !== undefined) throw new InvalidArgumentError('give lt or lte, not both');
-  const b: Bounds = { lower: undefined, lowerInclusive: true, upper: undefined, upperInclusive: false };
-  if (r.gte !== undefined) b.lower = toKey(r.gte, 'gte');
-  if (r.gt !== undefined) {
-    b.lower = toKey(r.gt, 'gt');
-    b.lowerInclusive = false;
-  }
-  if (r.lt !== undefined) b.upper = toKey(r.lt, 'lt');
-  if (r.lte !== undefined) {
-    b.upper = toKey(r.lte, 'lte');
-    b.upperInclusive = true;
-  }
+  const b = keyBounds(r);
   if (b.lower !== undefined && b.upper !== undefined) {
     const c = cmp.compare(b.lower, b.upper);
     if (c > 0) {

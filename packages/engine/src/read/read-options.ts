@@ -45,29 +45,46 @@ export function readSeqno(opts: ReadOptions | undefined, last: number): number {
   return last;
 }
 
+/** A range's bounds as bytes: at most one lower (gt or gte) and one upper (lt or lte). */
+export interface KeyBounds {
+  lower: Uint8Array | undefined;
+  lowerInclusive: boolean;
+  upper: Uint8Array | undefined;
+  upperInclusive: boolean;
+}
+
+/** Turns gt/gte/lt/lte into byte bounds; both of a pair is LSM_INVALID_ARGUMENT, as is a bad key. */
+export function keyBounds(r: { gt?: Bytes; gte?: Bytes; lt?: Bytes; lte?: Bytes }): KeyBounds {
+  if (r.gt !== undefined && r.gte !== undefined) throw new InvalidArgumentError('give gt or gte, not both');
+  if (r.lt !== undefined && r.lte !== undefined) throw new InvalidArgumentError('give lt or lte, not both');
+  const b: KeyBounds = { lower: undefined, lowerInclusive: true, upper: undefined, upperInclusive: false };
+  if (r.gte !== undefined) b.lower = toKey(r.gte, 'gte');
+  if (r.gt !== undefined) {
+    b.lower = toKey(r.gt, 'gt');
+    b.lowerInclusive = false;
+  }
+  if (r.lt !== undefined) b.upper = toKey(r.lt, 'lt');
+  if (r.lte !== undefined) {
+    b.upper = toKey(r.lte, 'lte');
+    b.upperInclusive = true;
+  }
+  return b;
+}
+
 /** Turns gt/gte/lt/lte/reverse/limit into byte bounds, rejecting contradictions. */
 export function resolveBounds(opts: RangeOptions | undefined, prefix: Uint8Array | undefined): IterBounds {
   const o = opts ?? {};
   if (typeof o !== 'object' || o === null) throw new InvalidArgumentError('range options must be an object');
-  if (o.gt !== undefined && o.gte !== undefined) throw new InvalidArgumentError('give gt or gte, not both');
-  if (o.lt !== undefined && o.lte !== undefined) throw new InvalidArgumentError('give lt or lte, not both');
+  const kb = keyBounds(o);
   let limit = Number.POSITIVE_INFINITY;
   if (o.limit !== undefined && o.limit !== Number.POSITIVE_INFINITY) {
     if (!Number.isInteger(o.limit) || o.limit < 0) throw new InvalidArgumentError(`option limit must be an integer >= 0, got ${String(o.limit)}`);
     limit = o.limit;
   }
   if (o.reverse !== undefined && typeof o.reverse !== 'boolean') throw new InvalidArgumentError('option reverse must be a boolean');
-  const bounds: IterBounds = { lowerInclusive: true, upperInclusive: false, reverse: o.reverse === true, limit };
-  if (o.gte !== undefined) bounds.lower = toKey(o.gte, 'gte');
-  if (o.gt !== undefined) {
-    bounds.lower = toKey(o.gt, 'gt');
-    bounds.lowerInclusive = false;
-  }
-  if (o.lt !== undefined) bounds.upper = toKey(o.lt, 'lt');
-  if (o.lte !== undefined) {
-    bounds.upper = toKey(o.lte, 'lte');
-    bounds.upperInclusive = true;
-  }
+  const bounds: IterBounds = { lowerInclusive: kb.lowerInclusive, upperInclusive: kb.upperInclusive, reverse: o.reverse === true, limit };
+  if (kb.lower !== undefined) bounds.lower = kb.lower;
+  if (kb.upper !== undefined) bounds.upper = kb.upper;
   if (prefix !== undefined) {
     bounds.prefix = prefix;
     if (bounds.lower === undefined) bounds.lower = prefix;
