@@ -114,7 +114,6 @@ export class Tree {
     this.blobGc = new BlobGc(fs, path, versions, this.blobs, opts.kvSeparation, this.counters);
     const writes = new WritePath(fs, path, opts, versions, this.counters, recovered, lastSeqno, this.bytewise);
     this.writes = writes;
-    const readBlob: BlobReader = (k, pointer) => this.blobs.read(pointer, k, 'a table of this store');
     const sources: ReadSources = {
       comparator: opts.comparator,
       tableCache: this.tableCache,
@@ -123,7 +122,7 @@ export class Tree {
       version: () => versions.current,
     };
     this.sources = sources;
-    this.readers = { points: new PointReader(sources, opts.mergeOperator, readBlob), iterators: new StoreIterators(sources, opts.mergeOperator, readBlob) };
+    this.readers = this.readersOver(sources);
     this.batchTarget = {
       comparator: opts.comparator,
       isBytewise: this.bytewise,
@@ -275,7 +274,7 @@ export class Tree {
       try {
         const { versions, recovered, lastSeqno } = Tree.replay(dir, opts, !secondary);
         tree = new Tree(dir, opts, undefined, versions, recovered, lastSeqno);
-        for (const level of versions.current.levels) for (const t of level) tree.tableCache.acquire(t.id);
+        tree.tableCache.acquireAll(versions.current.tableIds());
         if (secondary) {
           const t = tree;
           const writes = t.writes;
@@ -609,12 +608,13 @@ export class Tree {
       sealed: () => sealed,
       version: () => version,
     };
+    return { ...this.readersOver(sources), unpin: () => version.unref() };
+  }
+
+  /** Point reads and iterators over `sources` (blob values read through this store's blob files). */
+  private readersOver(sources: ReadSources): { points: PointReader; iterators: StoreIterators } {
     const readBlob: BlobReader = (k, pointer) => this.blobs.read(pointer, k, 'a table of this store');
-    return {
-      points: new PointReader(sources, this.opts.mergeOperator, readBlob),
-      iterators: new StoreIterators(sources, this.opts.mergeOperator, readBlob),
-      unpin: () => version.unref(),
-    };
+    return { points: new PointReader(sources, this.opts.mergeOperator, readBlob), iterators: new StoreIterators(sources, this.opts.mergeOperator, readBlob) };
   }
 
   /**

@@ -19,7 +19,6 @@ import { Memtable } from '../memtable/memtable.js';
 import type { ResolvedOptions } from '../options.js';
 import { READ_ONLY_OPEN_ATTEMPTS, vanishedUnderUs } from '../read-only-open.js';
 import type { TableCache } from '../versions/table-cache.js';
-import type { Version } from '../versions/version.js';
 import { VersionSet } from '../versions/version-set.js';
 import { applyOp } from '../write/write-path.js';
 
@@ -66,7 +65,7 @@ export class Follower {
   constructor(private readonly host: FollowerHost) {
     // Every live version holds one reference to each of its tables (taken when adopted).
     host.versions.onDropped = (v) => {
-      for (const id of tableIds(v)) host.tableCache.release(id);
+      for (const id of v.tableIds()) host.tableCache.release(id);
     };
   }
 
@@ -88,7 +87,7 @@ export class Follower {
     let manifestChanged = false;
     if (stamp !== this.stamp) {
       const vs = VersionSet.recover(h.fs, h.dir, h.opts.comparator, h.opts.mergeOperator?.name, h.opts.encryption, true);
-      acquireAll(h.tableCache, vs.current);
+      h.tableCache.acquireAll(vs.current.tableIds());
       h.versions.adopt(vs);
       this.stamp = stamp;
       manifestChanged = true;
@@ -133,24 +132,6 @@ export class Follower {
   private newMemtable(): Memtable {
     const o = this.host.opts;
     return new Memtable(o.comparator, o.comparator === bytewiseComparator, 0);
-  }
-}
-
-function tableIds(v: Version): number[] {
-  return v.levels.flatMap((l) => l.map((t) => t.id));
-}
-
-/** Opens every table of `v` (one reference each); on failure, gives back what it took. */
-function acquireAll(cache: TableCache, v: Version): void {
-  const taken: number[] = [];
-  try {
-    for (const id of tableIds(v)) {
-      cache.acquire(id);
-      taken.push(id);
-    }
-  } catch (err) {
-    for (const id of taken) cache.release(id);
-    throw err;
   }
 }
 

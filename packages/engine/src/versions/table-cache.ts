@@ -60,6 +60,17 @@ export class TableCache {
     return slot.table;
   }
 
+  /** acquire() of every table in `ids`; on a failure, gives back what it took and throws. */
+  acquireAll(ids: readonly number[]): void {
+    let taken = 0;
+    try {
+      for (; taken < ids.length; taken++) this.acquire(ids[taken]!);
+    } catch (err) {
+      for (let i = 0; i < taken; i++) this.release(ids[i]!);
+      throw err;
+    }
+  }
+
   /** Gives back a reference taken by acquire(). */
   release(id: number): void {
     const slot = this.open.get(id);
