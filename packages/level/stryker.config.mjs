@@ -1,0 +1,5 @@
+// StrykerJS settings for @lsm/level (shared defaults: tools/mutation/stryker-base.mjs).
+// Run with `pnpm mutate --filter @lsm/level` from the root; never in CI.
+import { strykerConfig } from '../../tools/mutation/stryker-base.mjs';
+
+export default strykerConfig();

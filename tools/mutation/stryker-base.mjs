@@ -1,0 +1,33 @@
+// The StrykerJS settings every package shares. A package's stryker.config.mjs calls
+// strykerConfig() with what differs (which files to mutate, a slower test budget).
+// Promises: runs never happen in place (Stryker's sandbox under .stryker-tmp/), the
+// incremental file is the package's committed mutation/incremental.json, and reports land
+// in the ignored .stryker-tmp/reports/.
+
+/**
+ * @param {{ mutate?: string[], timeoutMS?: number, concurrency?: number, ignoreStatic?: boolean }} [overrides]
+ */
+export function strykerConfig(overrides = {}) {
+  return {
+    packageManager: 'pnpm',
+    testRunner: 'vitest',
+    plugins: ['@stryker-mutator/vitest-runner'],
+    vitest: { configFile: 'vitest.config.ts' },
+    coverageAnalysis: 'perTest',
+    mutate: overrides.mutate ?? ['src/**/*.ts', '!src/index.ts', '!src/**/*.cjs.ts'],
+    incremental: true,
+    incrementalFile: 'mutation/incremental.json',
+    inPlace: false,
+    tempDirName: '.stryker-tmp',
+    cleanTempDir: true,
+    reporters: ['clear-text', 'progress', 'json', 'html'],
+    jsonReporter: { fileName: '.stryker-tmp/reports/mutation.json' },
+    htmlReporter: { fileName: '.stryker-tmp/reports/mutation.html' },
+    clearTextReporter: { allowColor: false, logTests: false, maxTestsToLog: 0, reportScoreTable: true, reportMutants: false },
+    concurrency: overrides.concurrency ?? 2,
+    timeoutMS: overrides.timeoutMS ?? 10_000,
+    timeoutFactor: 2,
+    ignoreStatic: overrides.ignoreStatic ?? false,
+    thresholds: { high: 90, low: 85, break: null },
+  };
+}
