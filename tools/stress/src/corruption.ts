@@ -1,5 +1,7 @@
 // The "corruptions detected" check. Between a close and a reopen, one byte of one table
-// or blob file is flipped on the simulated disk (mode `flip`), or, on a freshly opened
+// or blob file is flipped on the simulated disk (mode `flip`; one flip in four instead
+// damages the last byte of the manifest, which the open must refuse: see
+// runManifestDamage), or, on a freshly opened
 // store, one read of a table or blob file returns a flipped bit (FaultFs corruptRead, mode
 // `read`). When the store has blob files (K/V separation), half the injections go to them. Then point
 // reads and full forward and reverse scans run, and each must either give exactly the
@@ -9,6 +11,7 @@
 // No write runs while the damage is in place.
 
 import { LsmError, type Tree } from '@lsm/engine';
+import { readFile } from '@lsm/fs';
 import { expectPair, expectEnd, expectValue } from './compare.js';
 import { StressFailure, describeError } from './failure.js';
 import { type Op, keyBytes, keyString } from './ops.js';
@@ -134,6 +137,10 @@ export function runCorruption(r: Runner, op: CorruptOp): void {
     r.openAndCheck('reopen before damaging a file (FIFO)');
     if (!r.closeTree()) throw new StressFailure('close() failed with nothing armed');
   }
+  if (op.table >>> 30 === 0) {
+    runManifestDamage(r, op);
+    return;
+  }
   const target = flipTarget(r, op);
   if (target === undefined) {
     r.openAndCheck('reopen (no file to corrupt)');
@@ -161,3 +168,33 @@ export function runCorruption(r: Runner, op: CorruptOp): void {
   r.openAndCheck(`reopen after repairing byte ${offset} of ${path}`);
   r.verifyAll(`after repairing a damaged file (${path})`);
 }
+
+/**
+ * Damages the last byte of the manifest of a cleanly closed store. That byte belongs to
+ * the last record, which was written whole and synced: a bad checksum there is damage,
+ * not a torn write, and the open must fail with LSM_CORRUPTION. An open that succeeds has
+ * taken the record for a torn tail and dropped the edit it held (tables, the log number,
+ * the last seqno), which loses acknowledged writes later, or at once.
+ */
+function runManifestDamage(r: Runner, op: CorruptOp): void {
+  const current = new TextDecoder().decode(readFile(r.fs, `${DIR}/CURRENT`)).trim();
+  const path = `${DIR}/${current}`;
+  const offset = r.fs.metadata(path).size - 1;
+  xorByte(r, path, offset, op.mask);
+  r.stats.corruptionsInjected++;
+  let tree: Tree | undefined;
+  try {
+    tree = r.openUnchecked();
+  } catch (err) {
+    if (!(err instanceof LsmError && err.code === 'LSM_CORRUPTION')) throw new StressFailure(`open with a damaged manifest (${path}) threw ${describeError(err)}, expected LSM_CORRUPTION`);
+    r.stats.corruptionsDetected++;
+  }
+  if (tree !== undefined) {
+    r.closeTree();
+    throw new StressFailure(`open accepted ${path} although byte ${offset} of its last, complete record was damaged: the record was taken for a torn write and its edit dropped`);
+  }
+  xorByte(r, path, offset, op.mask);
+  r.openAndCheck(`reopen after repairing the manifest's last byte (${path})`);
+  r.verifyAll('after repairing a damaged manifest');
+}
+
