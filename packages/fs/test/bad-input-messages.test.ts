@@ -116,6 +116,9 @@ describe.each(backends)('%s refuses bad input, naming it', (name, make) => {
     expect(a.tryLock()).toBe(true);
     b.unlock(); // not b's lock: a no-op
     expect(b.tryLock()).toBe(false);
+    const other = fs.open(p, { read: true });
+    other.close(); // closing a handle that never held the lock leaves it held
+    expect(b.tryLock()).toBe(false);
     expect(a.tryLock()).toBe(true); // taking it again is fine
     a.close();
     const c = fs.open(p, { read: true, write: true });
@@ -134,9 +137,13 @@ describe.each(backends)('%s refuses bad input, naming it', (name, make) => {
     writeFile(fs, `${dir}/f`, new Uint8Array([1]));
     fs.rename(`${dir}/f`, `${dir}/f`);
     expect(readFile(fs, `${dir}/f`)).toEqual(new Uint8Array([1]));
-    // A sibling whose name starts like the directory is not "inside" it.
+    // A sibling whose name starts like the directory is not "inside" it, nor is a deeper
+    // place that only shares the parent.
     fs.rename(`${dir}/x`, `${dir}/xx`);
     expect(fs.readDir(dir)).toEqual(['f', 'xx']);
+    fs.createDirAll(`${dir}/other`);
+    fs.rename(`${dir}/xx`, `${dir}/other/x2`);
+    expect(fs.readDir(`${dir}/other/x2`)).toEqual(['y']);
   });
 
   it('paths with ., .. and repeated slashes name the same file', () => {
