@@ -85,3 +85,5 @@ export { BlobFileReader, type BlobRecord, type BlobReaderOptions, type BlobVerif
 export { type BlobPointer, encodeBlobPointer, decodeBlobPointer } from './blob-pointer.js';
 export { BLOB_FORMAT_VERSION, BLOB_HEADER_SIZE, BLOB_FOOTER_SIZE, BlobFlags } from './blob-format.js';
 export { chooseBlobDictionary } from './dictionary/blob-dictionary.js';
+// Salvage: what can still be read from a damaged table.
+export { TableSalvager, type TableSalvageLoss, type TableSalvageOptions, type SalvagedEntry } from './salvage.js';

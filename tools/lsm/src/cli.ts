@@ -5,14 +5,15 @@
 //   lsm stats DIR                      lsm compact DIR          lsm demo [--keys N] [--dir D] [--keep]
 //   lsm checkpoint SRC DST             (a copy of the store SRC that opens on its own, in DST)
 //   lsm verify DIR                     (checks every file of the store; exit 1 when damaged)
+//   lsm salvage DIR OUT                (copies every readable entry of a damaged store into a new store; exit 1 when something was lost)
 // get, scan, stats and verify open the store read-only (they work beside an application that has it open).
 // Keys and values are UTF-8 text, or hex with --hex. An encrypted store needs its key:
 // --key-hex HEX or --key-file PATH (every command). Exit codes: 0 ok, 1 key not found
-// (get) or damage found (verify), 2 store error (the LSM_* code is printed), 64 bad command line.
+// (get), damage found (verify) or entries lost (salvage), 2 store error (the LSM_* code is printed), 64 bad command line.
 
 import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve, sep } from 'node:path';
-import { CorruptionError, type EncryptionOptions, LsmError, type StoreProblem, Tree, zstdBackend, zstdNativeFailure } from '@lsm/engine';
+import { CorruptionError, type EncryptionOptions, LsmError, type SalvageProblem, type StoreProblem, Tree, salvageStore, zstdBackend, zstdNativeFailure } from '@lsm/engine';
 import { NodeFs } from '@lsm/fs';
 import { type Args, UsageError, intOption, parseArgs, stringOption } from './args.js';
 import { runDemo } from './demo.js';
@@ -27,6 +28,7 @@ const USAGE = `usage:
   lsm compact DIR
   lsm checkpoint SRC DST
   lsm verify DIR
+  lsm salvage DIR OUT
   lsm demo [--keys N] [--dir DIR] [--keep] [--seed N]
 options for keys and values: --hex (give and print them as hex)
 encrypted stores: --key-hex HEX (64 hex digits) or --key-file PATH (32 raw bytes or 64 hex digits)`;
@@ -153,6 +155,53 @@ function verifyCommand(dir: string, encryption: EncryptionOptions | undefined): 
   }
 }
 
+/** A key range of a salvage problem, for its line. */
+function keyRange(p: SalvageProblem): string {
+  if (p.keys === undefined) return '';
+  const k = (b: Uint8Array | undefined): string => {
+    if (b === undefined) return '...';
+    const text = new TextDecoder('utf-8', { fatal: false }).decode(b);
+    return text.includes('\ufffd') || /[\x00-\x1f]/.test(text) ? `0x${Buffer.from(b).toString('hex')}` : JSON.stringify(text);
+  };
+  return ` (keys ${k(p.keys.from)} to ${k(p.keys.to)})`;
+}
+
+/**
+ * lsm salvage: copies every readable entry of the store in SRC into a new store in DST
+ * (salvageStore: works from the files, so also when the store does not open). Exit 0 when
+ * nothing was lost, 1 when something was (or may have been).
+ */
+function salvageCommand(src: string, dst: string, encryption: EncryptionOptions | undefined): number {
+  const from = resolve(src);
+  const to = resolve(dst);
+  const fs = new NodeFs({ root: commonDir(dirname(from), dirname(to)) });
+  let bar: Progress | undefined;
+  const t0 = performance.now();
+  let r;
+  try {
+    r = salvageStore(from, to, {
+      fs,
+      encryption,
+      onProgress: (done, total) => {
+        bar ??= new Progress('salvage', total);
+        bar.update(done);
+      },
+    });
+  } finally {
+    bar?.done();
+  }
+  for (const p of r.problems) console.log(`${problemLine(p)}${p.length === undefined ? '' : ` [${p.length} bytes skipped]`}${keyRange(p)}`);
+  const lost = r.lostEntries;
+  const s = r.sources;
+  console.log(
+    `salvaged ${r.copied.toLocaleString('en-US')} keys from ${src} into ${dst} in ${((performance.now() - t0) / 1000).toFixed(2)} s: ` +
+      `${lost === 'unknown' ? 'an unknown number of' : lost.toLocaleString('en-US')} entries lost, ${r.uncertainKeys.toLocaleString('en-US')} keys uncertain ` +
+      `(read ${s.tables} tables, ${s.logs} logs, ${s.blobFiles} blob files; manifest ${s.manifest})`,
+  );
+  if (r.uncertainKeys > 0) console.log('uncertain keys were copied from an older version than one that was lost: their value may be stale, or they may have been deleted');
+  return lost === 0 ? 0 : 1;
+}
+
 /** Runs one command line; returns the exit code. */
 export function main(argv: readonly string[]): number {
   let args: Args;
@@ -245,6 +294,10 @@ export function main(argv: readonly string[]): number {
           tree.close();
         }
         return 0;
+      }
+      case 'salvage': {
+        const [src, dst] = need(args, 3, 'salvage') as [string, string];
+        return salvageCommand(src, dst, encryption);
       }
       case 'verify': {
         const [dir] = need(args, 2, 'verify') as [string];
