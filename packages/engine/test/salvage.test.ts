@@ -291,6 +291,15 @@ describe('salvage', () => {
     expect(r.sources.blobFiles).toBeGreaterThan(0);
     check(model, contents(fs, '/out', { encryption: { key: KEY } }), r, new Set());
     expect(codeOf(() => Tree.open('/out', { fs, readOnly: true }))).toBe('LSM_INVALID_ARGUMENT'); // encrypted
+    // Every table's index block damaged: the encrypted, compressed data regions are scanned.
+    for (const name of tables(fs)) {
+      const d = readFile(fs, `/db/${name}`);
+      flip(fs, `/db/${name}`, Number(Buffer.from(d.buffer, d.byteOffset, d.byteLength).readBigUInt64LE(d.length - 64 + 16)) + 3);
+    }
+    const scanned = salvageStore('/db', '/out2', { fs, encryption: { key: KEY } });
+    expect(scanned.problems.length).toBe(tables(fs).length);
+    expect(scanned.lostEntries).toBe(0);
+    check(model, contents(fs, '/out2', { encryption: { key: KEY } }), scanned, new Set());
   });
 
   it('a damaged blob file: the values in it are lost and counted, the rest copied', () => {

@@ -238,7 +238,9 @@ class Salvage {
       const record = this.recorders.get(t.s)!;
       const c: Cursor = {
         cur: undefined,
-        rank: i + 1,
+        // Ties (the same key and seqno in two files: a compaction output and an input left
+        // behind, both with seqnos zeroed at the bottom) go to the newer file (larger id).
+        rank: tables.length - i,
         advance: () => {
           const r = gen.next();
           c.cur = r.done ? undefined : r.value;
