@@ -14,7 +14,8 @@
 // - checkpoint() writes a store holding exactly the writes acknowledged before the call,
 //   complete or detectably incomplete after a crash (checkpoint.test.ts,
 //   checkpoint-crash.test.ts); approximateSize/Count read no data block
-//   (approximate-size.test.ts);
+//   (approximate-size.test.ts); verify() reads every file and changes nothing, and
+//   reports each kind of damage with its file and offset (verify.test.ts);
 // - an I/O failure is reported as LSM_IO by the call that met it and leaves the store
 //   readable and consistent; a background job that keeps failing puts the store in the
 //   background-error state (writes refused, reads go on) until it is reopened.
