@@ -2,8 +2,9 @@
 // the typed errors (the whole @lsm error family, re-exported); which zstd runs (native or
 // WebAssembly) and how to force one.
 
-export { Tree, type WriteOptions, type ReadOptions, type RangeOptions, type KeyRange, type CheckpointResult, type CatchUpResult } from './tree.js';
+export { Tree, type WriteOptions, type ReadOptions, type RangeOptions, type KeyRange, type CheckpointResult, type CatchUpResult, type VerifyOptions, type VerifyReport, type StoreProblem, type StoreProblemKind } from './tree.js';
 export { WriteBatch, type CommitOptions } from './write/write-batch.js';
+export { salvageStore, type SalvageOptions, type SalvageReport, type SalvageProblem } from './ops/salvage.js';
 export { Snapshot } from './snapshot.js';
 export type { DbIterator } from './read/db-iterator.js';
 export type { TreeOptions } from './options.js';

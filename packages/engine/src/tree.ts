@@ -14,7 +14,8 @@
 // - checkpoint() writes a store holding exactly the writes acknowledged before the call,
 //   complete or detectably incomplete after a crash (checkpoint.test.ts,
 //   checkpoint-crash.test.ts); approximateSize/Count read no data block
-//   (approximate-size.test.ts);
+//   (approximate-size.test.ts); verify() reads every file and changes nothing, and
+//   reports each kind of damage with its file and offset (verify.test.ts);
 // - an I/O failure is reported as LSM_IO by the call that met it and leaves the store
 //   readable and consistent; a background job that keeps failing puts the store in the
 //   background-error state (writes refused, reads go on) until it is reopened.
@@ -42,6 +43,7 @@ import { type ResolvedOptions, type TreeOptions, resolveOptions } from './option
 import type { DbIterator } from './read/db-iterator.js';
 import { type KeyRange, type RangeEstimate, estimateRange, resolveKeyRange } from './read/approximate-size.js';
 import { type CheckpointResult, checkTarget, writeCheckpoint } from './ops/checkpoint.js';
+import { type VerifyOptions, type VerifyReport, verifyStore } from './ops/verify.js';
 import { PointReader } from './read/point-reader.js';
 import { type RangeOptions, type ReadOptions, readSeqno, resolveBounds } from './read/read-options.js';
 import type { ReadSources } from './read/read-sources.js';
@@ -66,6 +68,7 @@ export interface WriteOptions {
 export type { ReadOptions, RangeOptions } from './read/read-options.js';
 export type { KeyRange } from './read/approximate-size.js';
 export type { CheckpointResult } from './ops/checkpoint.js';
+export type { VerifyOptions, VerifyReport, StoreProblem, StoreProblemKind } from './ops/verify.js';
 
 /** The embedded LSM-tree key-value store. Open with `Tree.open(path, options)`. */
 export class Tree {
@@ -479,6 +482,41 @@ export class Tree {
     const logNumber = this.versions.logNumber;
     const logs = this.opts.wal ? w.activeLogs().filter((n) => n > 0 && n >= logNumber).sort((a, b) => a - b) : [];
     return writeCheckpoint({ fs, dir: this.path, versions: this.versions, keys: this.opts.encryption, seqno: w.lastSeqno, logs }, target);
+  }
+
+  /**
+   * Checks every file the store depends on and reports what is wrong (it never throws for
+   * damage, and changes nothing): every block of every live table (checksums, structure,
+   * key order) and what the manifest records for it (key bounds, seqno range, counts,
+   * size), the order and disjointness of the tables of levels >= 1, every blob pointer
+   * (a recorded blob file, inside its records, a record that checks out) and every blob
+   * file, the manifest to its end, and every live write-ahead log (a torn tail of the
+   * newest one is what a crash leaves: not a problem). Reads through the store's Fs and
+   * keys; works on a read-only store. `onProgress(done, total)` is called in bytes.
+   */
+  verify(opts?: VerifyOptions): VerifyReport {
+    this.checkOpen();
+    if (opts !== undefined && (typeof opts !== 'object' || opts === null)) throw new InvalidArgumentError('verify() options must be an object');
+    if (opts?.onProgress !== undefined && typeof opts.onProgress !== 'function') throw new InvalidArgumentError('option onProgress must be a function');
+    const version = this.versions.current;
+    version.ref();
+    try {
+      return verifyStore(
+        {
+          fs: this.opts.fs,
+          dir: this.path,
+          comparator: this.opts.comparator,
+          keys: this.opts.encryption,
+          version,
+          blobFiles: this.versions.blobFiles,
+          logNumber: this.versions.logNumber,
+          activeLogs: this.opts.readOnly || !this.opts.wal ? [] : this.writes.activeLogs(),
+        },
+        opts,
+      );
+    } finally {
+      version.unref();
+    }
   }
 
   /** Major compaction: merges everything down, dropping what no snapshot needs. */

@@ -21,7 +21,7 @@ import {
 } from './blob-format.js';
 import type { BlobPointer } from './blob-pointer.js';
 import { blobRecordSizeAt, decodeBlobRecord } from './blob-record.js';
-import { xxh64, CorruptionError, InvalidArgumentError, closedError, toIoError } from '@lsm/base';
+import { xxh64, CorruptionError, FileHasher, InvalidArgumentError, closedError, cursor, getVarint32, getVarint64, isLsmError, toIoError } from '@lsm/base';
 import { DictionaryDecompressor } from '@lsm/zstd-dictionary';
 import { ENCRYPTION_HEADER_SIZE, FileKind, type EncryptionOptions, KeyRing, BlockType, FileCipher } from '@lsm/encryption';
 import { CompressionId, decompressBlock } from './compression.js';
@@ -32,6 +32,16 @@ export interface BlobRecord {
   size: number;
   key: Uint8Array;
   value: Uint8Array;
+}
+
+/** What BlobFileReader.verify() found. */
+export interface BlobVerifyResult {
+  /** Damage found, each with the file offset of the structure (problems are not thrown). */
+  problems: Array<{ offset: number; code: string; message: string }>;
+  /** Records walked (checked or found damaged). */
+  records: number;
+  /** Bytes read. */
+  bytes: number;
 }
 
 /** Options of BlobFileReader.open. */
@@ -175,6 +185,59 @@ export class BlobFileReader {
     return out;
   }
 
+  /**
+   * Checks the whole file without holding it in memory: the XXH64 of every byte before
+   * the footer (read in 1 MiB chunks), then every record in turn (checksum, framing,
+   * authentication, decompression) and the footer's record count. Damage is reported,
+   * not thrown; a record whose length fields are unusable ends the walk (records carry
+   * no marker to resynchronise on). `onRecord` is told about every intact record.
+   */
+  verify(onRecord?: (offset: number, size: number) => void): BlobVerifyResult {
+    if (this.closed) throw closedError(`blob file ${this.path}`);
+    const problems: BlobVerifyResult['problems'] = [];
+    const report = (err: unknown, offset: number): void => {
+      if (!isLsmError(err, 'LSM_CORRUPTION') && !isLsmError(err, 'LSM_NOT_SUPPORTED')) throw err;
+      problems.push({ offset: err instanceof CorruptionError ? err.offset : offset, code: err.code, message: err.message });
+    };
+    const end = this.dataEnd;
+    const hasher = new FileHasher();
+    const chunk = new Uint8Array(Math.min(1 << 20, Math.max(1, end)));
+    for (let pos = 0; pos < end; pos += chunk.length) {
+      const view = chunk.subarray(0, Math.min(chunk.length, end - pos));
+      readInto(this.file, this.path, view, pos);
+      hasher.update(view);
+    }
+    const want = this.footer.checksum.toString(16).padStart(16, '0');
+    const got = hasher.digestHex();
+    if (got !== want) problems.push({ offset: 0, code: 'LSM_CORRUPTION', message: `corruption in ${this.path} at offset 0: blob file checksum (XXH64) mismatch: stored ${want}, computed ${got}` });
+    let records = 0;
+    const encrypted = this.cipher !== undefined;
+    const head = new Uint8Array(24);
+    for (let p = this.recordsStart; p < end; ) {
+      const h = head.subarray(0, Math.min(head.length, end - p));
+      readInto(this.file, this.path, h, p);
+      const size = recordSizeFromHead(h, encrypted);
+      if (size < 0 || p + size > end) {
+        problems.push({ offset: p, code: 'LSM_CORRUPTION', message: `corruption in ${this.path} at offset ${p}: blob record lengths are unusable; the ${end - p} bytes of records from here are unchecked` });
+        records++;
+        break;
+      }
+      records++;
+      try {
+        this.decodeRecord(readAt(this.file, this.path, p, size), p, undefined);
+        onRecord?.(p, size);
+      } catch (err) {
+        report(err, p);
+      }
+      p += size;
+    }
+    if (problems.length === 0 && records !== this.footer.recordCount) {
+      const at = this.fileSize - BLOB_FOOTER_SIZE;
+      problems.push({ offset: at, code: 'LSM_CORRUPTION', message: `corruption in ${this.path} at offset ${at}: footer counts ${this.footer.recordCount} records, the file holds ${records}` });
+    }
+    return { problems, records, bytes: this.fileSize };
+  }
+
   /** Closes the file. Idempotent. */
   close(): void {
     if (this.closed) return;
@@ -224,6 +287,27 @@ function readAt(file: FsFile, path: string, position: number, length: number): U
     done += n;
   }
   return buf;
+}
+
+function readInto(file: FsFile, path: string, buf: Uint8Array, position: number): void {
+  let done = 0;
+  while (done < buf.length) {
+    const n = ioCall(() => file.read(buf.subarray(done), position + done), `reading ${path}`);
+    if (n === 0) throw new CorruptionError(path, position, `blob file ends before ${buf.length} bytes at offset ${position}`);
+    done += n;
+  }
+}
+
+/** A record's size from its first bytes (blobRecordSizeAt without the bound), -1 when they do not parse. */
+function recordSizeFromHead(h: Uint8Array, encrypted: boolean): number {
+  if (h.length < 3) return -1;
+  if (encrypted) {
+    const s = getVarint64(h, 2, h.length);
+    return s < 0 ? -1 : cursor.pos + s + 4;
+  }
+  const k = getVarint32(h, 2, h.length);
+  const v = k < 0 ? -1 : getVarint64(h, cursor.pos, h.length);
+  return v < 0 ? -1 : cursor.pos + k + v + 4;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

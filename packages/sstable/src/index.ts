@@ -78,10 +78,12 @@ export { FORMAT_VERSION, ENCRYPTED_FORMAT_VERSION } from './footer.js';
 export { TableWriter, type TableWriterOptions, type FinishedTable } from './table-writer.js';
 export { Table, type TableOptions, type TableGetResult } from './table.js';
 export { TableIterator, type TableIteratorOptions } from './table-iterator.js';
-export { tableVerify, type VerifyResult, type VerifyProblem } from './verify.js';
+export { tableVerify, type VerifyResult, type VerifyProblem, type TableVerifyOptions } from './verify.js';
 // Blob files (K/V separation): separated values, pointed at by Indirection entries.
 export { BlobFileWriter, type BlobWriterOptions, type FinishedBlobFile } from './blob-writer.js';
-export { BlobFileReader, type BlobRecord, type BlobReaderOptions } from './blob-reader.js';
+export { BlobFileReader, type BlobRecord, type BlobReaderOptions, type BlobVerifyResult } from './blob-reader.js';
 export { type BlobPointer, encodeBlobPointer, decodeBlobPointer } from './blob-pointer.js';
 export { BLOB_FORMAT_VERSION, BLOB_HEADER_SIZE, BLOB_FOOTER_SIZE, BlobFlags } from './blob-format.js';
 export { chooseBlobDictionary } from './dictionary/blob-dictionary.js';
+// Salvage: what can still be read from a damaged table.
+export { TableSalvager, type TableSalvageLoss, type TableSalvageOptions, type SalvagedEntry } from './salvage.js';

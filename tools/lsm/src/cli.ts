@@ -4,15 +4,20 @@
 //   lsm scan DIR [--from K] [--to K] [--prefix P] [--reverse] [--limit N] [--keys-only]
 //   lsm stats DIR                      lsm compact DIR          lsm demo [--keys N] [--dir D] [--keep]
 //   lsm checkpoint SRC DST             (a copy of the store SRC that opens on its own, in DST)
-// get, scan and stats open the store read-only (they work beside an application that has it open).
-// Keys and values are UTF-8 text, or hex with --hex. Exit codes: 0 ok, 1 key not found,
-// 2 store error (the LSM_* code is printed), 64 bad command line.
+//   lsm verify DIR                     (checks every file of the store; exit 1 when damaged)
+//   lsm salvage DIR OUT                (copies every readable entry of a damaged store into a new store; exit 1 when something was lost)
+// get, scan, stats and verify open the store read-only (they work beside an application that has it open).
+// Keys and values are UTF-8 text, or hex with --hex. An encrypted store needs its key:
+// --key-hex HEX or --key-file PATH (every command). Exit codes: 0 ok, 1 key not found
+// (get), damage found (verify) or entries lost (salvage), 2 store error (the LSM_* code is printed), 64 bad command line.
 
-import { dirname, resolve, sep } from 'node:path';
-import { LsmError, Tree, zstdBackend, zstdNativeFailure } from '@lsm/engine';
+import { readFileSync } from 'node:fs';
+import { basename, dirname, resolve, sep } from 'node:path';
+import { CorruptionError, type EncryptionOptions, LsmError, type SalvageProblem, type StoreProblem, Tree, salvageStore, zstdBackend, zstdNativeFailure } from '@lsm/engine';
 import { NodeFs } from '@lsm/fs';
 import { type Args, UsageError, intOption, parseArgs, stringOption } from './args.js';
 import { runDemo } from './demo.js';
+import { Progress } from './progress.js';
 
 const USAGE = `usage:
   lsm put DIR KEY VALUE [--sync]
@@ -22,10 +27,13 @@ const USAGE = `usage:
   lsm stats DIR
   lsm compact DIR
   lsm checkpoint SRC DST
+  lsm verify DIR
+  lsm salvage DIR OUT
   lsm demo [--keys N] [--dir DIR] [--keep] [--seed N]
-options for keys and values: --hex (give and print them as hex)`;
+options for keys and values: --hex (give and print them as hex)
+encrypted stores: --key-hex HEX (64 hex digits) or --key-file PATH (32 raw bytes or 64 hex digits)`;
 
-const VALUED = new Set(['from', 'to', 'prefix', 'limit', 'keys', 'dir', 'seed']);
+const VALUED = new Set(['from', 'to', 'prefix', 'limit', 'keys', 'dir', 'seed', 'key-hex', 'key-file']);
 const FLAGS = new Set(['sync', 'reverse', 'keys-only', 'hex', 'keep', 'help']);
 
 function bytesArg(args: Args, text: string, what: string): Uint8Array {
@@ -45,14 +53,40 @@ function need(args: Args, n: number, what: string): string[] {
   return args.positional.slice(1);
 }
 
+/** The store key from --key-hex / --key-file, or undefined when neither is given. */
+export function keyOption(args: Args): EncryptionOptions | undefined {
+  const hexArg = stringOption(args, 'key-hex');
+  const fileArg = stringOption(args, 'key-file');
+  if (hexArg !== undefined && fileArg !== undefined) throw new UsageError('give --key-hex or --key-file, not both');
+  let key: Uint8Array | undefined;
+  if (hexArg !== undefined) key = parseHexKey(hexArg);
+  else if (fileArg !== undefined) {
+    let bytes: Uint8Array;
+    try {
+      bytes = readFileSync(fileArg);
+    } catch (err) {
+      throw new UsageError(`cannot read key file ${fileArg}: ${(err as Error).message}`);
+    }
+    key = bytes.length === 32 ? Uint8Array.from(bytes) : parseHexKey(new TextDecoder().decode(bytes).trim());
+  } else return undefined;
+  if (key === undefined) throw new UsageError('the key must be 32 bytes: 64 hex digits (or a key file of 32 raw bytes)');
+  return { key };
+}
+
+function parseHexKey(s: string): Uint8Array | undefined {
+  const h = s.startsWith('0x') ? s.slice(2) : s;
+  if (!/^[0-9a-fA-F]{64}$/.test(h)) return undefined;
+  return Uint8Array.from(Buffer.from(h, 'hex'));
+}
+
 /**
  * Opens the store at `dir` through a NodeFs confined to its parent (the engine syncs a new
  * store's parent). 'read' opens it read-only: it writes nothing and works beside a live
  * writer (an application that has the store open), seeing the store as of the open.
  */
-function withTree<T>(dir: string, fn: (t: Tree) => T, mode: 'read' | 'write' | 'create' = 'write'): T {
+function withTree<T>(dir: string, fn: (t: Tree) => T, mode: 'read' | 'write' | 'create' = 'write', encryption?: EncryptionOptions): T {
   const fs = new NodeFs({ root: dirname(resolve(dir)) });
-  const tree = Tree.open(dir, mode === 'read' ? { readOnly: true, fs } : { createIfMissing: mode === 'create', fs });
+  const tree = Tree.open(dir, mode === 'read' ? { readOnly: true, fs, encryption } : { createIfMissing: mode === 'create', fs, encryption });
   try {
     return fn(tree);
   } finally {
@@ -77,6 +111,97 @@ function zstdLine(inUse: 'native' | 'wasm' | 'unused'): string {
   return `wasm (the WebAssembly fallback${why === undefined ? ', forced by LSM_ZSTD' : `; zstd-napi did not load: ${why.split('\n')[0]}`})`;
 }
 
+/** `file@offset: kind: message` (no `@offset` when none applies). */
+export function problemLine(p: StoreProblem): string {
+  return `${p.file}${p.offset === undefined ? '' : `@${p.offset}`}: ${p.kind}: ${p.message}`;
+}
+
+/**
+ * lsm verify: opens the store read-only (damage in the middle of a log is skipped at the
+ * open, and reported by verify) and checks every file. A store that does not open because
+ * of damage is reported as a problem too (exit 1); other open errors are store errors (2).
+ */
+function verifyCommand(dir: string, encryption: EncryptionOptions | undefined): number {
+  const fs = new NodeFs({ root: dirname(resolve(dir)) });
+  let tree: Tree;
+  try {
+    tree = Tree.open(dir, { readOnly: true, fs, encryption, walRecovery: 'salvage' });
+  } catch (err) {
+    if (!(err instanceof CorruptionError)) throw err;
+    console.log(problemLine({ file: basename(err.file), offset: err.offset, kind: /missing/.test(err.message) ? 'missing-file' : 'manifest-corrupt', message: err.message }));
+    console.log(`${dir}: DAMAGED: the store does not open (lsm salvage can copy what is readable into a new store)`);
+    return 1;
+  }
+  let bar: Progress | undefined;
+  try {
+    const t0 = performance.now();
+    const r = tree.verify({
+      onProgress: (done, total) => {
+        bar ??= new Progress('verify', total);
+        bar.update(done);
+      },
+    });
+    bar?.done();
+    for (const p of r.problems) console.log(problemLine(p));
+    const c = r.checked;
+    const what =
+      `${c.tables} tables, ${c.blobFiles} blob files, ${c.logs} logs, ${c.manifestRecords} manifest records; ` +
+      `${c.entries.toLocaleString('en-US')} entries, ${c.bytes.toLocaleString('en-US')} bytes in ${((performance.now() - t0) / 1000).toFixed(2)} s`;
+    console.log(r.ok ? `${dir}: OK (${what})` : `${dir}: DAMAGED: ${r.problems.length} problem${r.problems.length === 1 ? '' : 's'} (${what})`);
+    return r.ok ? 0 : 1;
+  } finally {
+    bar?.done();
+    tree.close();
+  }
+}
+
+/** A key range of a salvage problem, for its line. */
+function keyRange(p: SalvageProblem): string {
+  if (p.keys === undefined) return '';
+  const k = (b: Uint8Array | undefined): string => {
+    if (b === undefined) return '...';
+    const text = new TextDecoder('utf-8', { fatal: false }).decode(b);
+    return text.includes('\ufffd') || /[\x00-\x1f]/.test(text) ? `0x${Buffer.from(b).toString('hex')}` : JSON.stringify(text);
+  };
+  return ` (keys ${k(p.keys.from)} to ${k(p.keys.to)})`;
+}
+
+/**
+ * lsm salvage: copies every readable entry of the store in SRC into a new store in DST
+ * (salvageStore: works from the files, so also when the store does not open). Exit 0 when
+ * nothing was lost, 1 when something was (or may have been).
+ */
+function salvageCommand(src: string, dst: string, encryption: EncryptionOptions | undefined): number {
+  const from = resolve(src);
+  const to = resolve(dst);
+  const fs = new NodeFs({ root: commonDir(dirname(from), dirname(to)) });
+  let bar: Progress | undefined;
+  const t0 = performance.now();
+  let r;
+  try {
+    r = salvageStore(from, to, {
+      fs,
+      encryption,
+      onProgress: (done, total) => {
+        bar ??= new Progress('salvage', total);
+        bar.update(done);
+      },
+    });
+  } finally {
+    bar?.done();
+  }
+  for (const p of r.problems) console.log(`${problemLine(p)}${p.length === undefined ? '' : ` [${p.length} bytes skipped]`}${keyRange(p)}`);
+  const lost = r.lostEntries;
+  const s = r.sources;
+  console.log(
+    `salvaged ${r.copied.toLocaleString('en-US')} keys from ${src} into ${dst} in ${((performance.now() - t0) / 1000).toFixed(2)} s: ` +
+      `${lost === 'unknown' ? 'an unknown number of' : lost.toLocaleString('en-US')} entries lost, ${r.uncertainKeys.toLocaleString('en-US')} keys uncertain ` +
+      `(read ${s.tables} tables, ${s.logs} logs, ${s.blobFiles} blob files; manifest ${s.manifest})`,
+  );
+  if (r.uncertainKeys > 0) console.log('uncertain keys were copied from an older version than one that was lost: their value may be stale, or they may have been deleted');
+  return lost === 0 ? 0 : 1;
+}
+
 /** Runs one command line; returns the exit code. */
 export function main(argv: readonly string[]): number {
   let args: Args;
@@ -87,16 +212,17 @@ export function main(argv: readonly string[]): number {
       console.log(USAGE);
       return cmd === undefined && !args.options.has('help') ? 64 : 0;
     }
+    const encryption = keyOption(args);
     switch (cmd) {
       case 'put': {
         const [dir, k, v] = need(args, 4, 'put') as [string, string, string];
-        const seqno = withTree(dir, (t) => t.put(bytesArg(args, k, 'KEY'), bytesArg(args, v, 'VALUE'), { sync: args.options.has('sync') }), 'create');
+        const seqno = withTree(dir, (t) => t.put(bytesArg(args, k, 'KEY'), bytesArg(args, v, 'VALUE'), { sync: args.options.has('sync') }), 'create', encryption);
         console.log(`ok (seqno ${seqno})`);
         return 0;
       }
       case 'get': {
         const [dir, k] = need(args, 3, 'get') as [string, string];
-        const v = withTree(dir, (t) => t.get(bytesArg(args, k, 'KEY')), 'read');
+        const v = withTree(dir, (t) => t.get(bytesArg(args, k, 'KEY')), 'read', encryption);
         if (v === undefined) {
           console.error('not found');
           return 1;
@@ -106,7 +232,7 @@ export function main(argv: readonly string[]): number {
       }
       case 'delete': {
         const [dir, k] = need(args, 3, 'delete') as [string, string];
-        const seqno = withTree(dir, (t) => t.delete(bytesArg(args, k, 'KEY'), { sync: args.options.has('sync') }));
+        const seqno = withTree(dir, (t) => t.delete(bytesArg(args, k, 'KEY'), { sync: args.options.has('sync') }), 'write', encryption);
         console.log(`ok (seqno ${seqno})`);
         return 0;
       }
@@ -130,14 +256,14 @@ export function main(argv: readonly string[]): number {
             console.log(keysOnly ? show(args, k) : `${show(args, k)}\t${show(args, v)}`);
             n++;
           }
-        }, 'read');
+        }, 'read', encryption);
         console.error(`${n} entries`);
         return 0;
       }
       case 'stats': {
         const [dir] = need(args, 2, 'stats') as [string];
         // Read-only: a store an application has open can be inspected, and the log's records stay in the log.
-        const s = withTree(dir, (t) => t.stats(), 'read');
+        const s = withTree(dir, (t) => t.stats(), 'read', encryption);
         console.log(`seqno ${s.seqno}, ${s.tables} tables`);
         for (const l of s.levels) if (l.tables > 0) console.log(`  L${l.level}: ${l.tables} tables, ${l.bytes.toLocaleString('en-US')} bytes, ${l.entries.toLocaleString('en-US')} entries`);
         console.log(`  logs: ${s.sealedMemtables > 0 ? 'records not yet in a table, replayed in memory' : 'every record is in a table'}`);
@@ -147,7 +273,7 @@ export function main(argv: readonly string[]): number {
       case 'compact': {
         const [dir] = need(args, 2, 'compact') as [string];
         const t0 = performance.now();
-        withTree(dir, (t) => t.compact());
+        withTree(dir, (t) => t.compact(), 'write', encryption);
         console.log(`compacted in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
         return 0;
       }
@@ -157,7 +283,7 @@ export function main(argv: readonly string[]): number {
         const to = resolve(dst);
         // Confined to the directory holding both parents (the checkpoint creates DST and syncs its parent).
         const fs = new NodeFs({ root: commonDir(dirname(from), dirname(to)) });
-        const tree = Tree.open(from, { createIfMissing: false, fs });
+        const tree = Tree.open(from, { createIfMissing: false, fs, encryption });
         try {
           const r = tree.checkpoint(to);
           console.log(
@@ -168,6 +294,14 @@ export function main(argv: readonly string[]): number {
           tree.close();
         }
         return 0;
+      }
+      case 'salvage': {
+        const [src, dst] = need(args, 3, 'salvage') as [string, string];
+        return salvageCommand(src, dst, encryption);
+      }
+      case 'verify': {
+        const [dir] = need(args, 2, 'verify') as [string];
+        return verifyCommand(dir, encryption);
       }
       case 'demo': {
         need(args, 1, 'demo');

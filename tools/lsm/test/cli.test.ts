@@ -2,7 +2,7 @@
 // exit codes and output checked.
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, openSync, readSync, readdirSync, rmSync, statSync, writeFileSync, writeSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -127,3 +127,134 @@ describe('lsm CLI', () => {
     expect(r.out).toContain('every check passed');
   });
 });
+
+const KEY_HEX = '0f'.repeat(32);
+
+/** A store with a few flushed tables and writes only in the log, written in-process. */
+async function makeStore(dir: string, encrypted = false): Promise<void> {
+  const { Tree } = await import('@lsm/engine');
+  const { NodeFs } = await import('@lsm/fs');
+  const t = Tree.open(dir, { fs: new NodeFs({ root }), blockSize: 512, compression: 'none', ...(encrypted ? { encryption: { key: Buffer.from(KEY_HEX, 'hex') } } : {}) });
+  for (let round = 0; round < 3; round++) {
+    for (let i = 0; i < 200; i++) t.put(`key-${String((i * 7 + round) % 500).padStart(4, '0')}`, `value-${round}-${i}-${'x'.repeat(i % 50)}`);
+    t.flush();
+  }
+  t.put('tail', 'in the log');
+  t.close();
+}
+
+function flipByte(path: string, offset: number): void {
+  const fd = openSync(path, 'r+');
+  const b = Buffer.alloc(1);
+  readSync(fd, b, 0, 1, offset);
+  b[0]! ^= 0x41;
+  writeSync(fd, b, 0, 1, offset);
+  closeSync(fd);
+}
+
+describe('lsm verify', () => {
+  it('says OK with exit 0 on a healthy store, and names file, offset and kind of damage with exit 1', async () => {
+    const dir = join(root, 'verify-plain');
+    await makeStore(dir);
+    const ok = lsm('verify', dir);
+    expect(ok.err).toBe('');
+    expect(ok.code).toBe(0);
+    expect(ok.out).toMatch(/: OK \(3 tables, 0 blob files, 1 logs, \d+ manifest records; [\d,]+ entries, [\d,]+ bytes in/);
+    const table = readdirSync(dir).filter((n) => n.endsWith('.sst')).sort()[0]!;
+    flipByte(join(dir, table), 10);
+    const bad = lsm('verify', dir);
+    expect(bad.code).toBe(1);
+    const lines = bad.out.trim().split('\n');
+    expect(lines[0]).toMatch(new RegExp(`^${table}@0: table-corrupt: .*checksum`));
+    expect(lines.at(-1)).toMatch(/: DAMAGED: 1 problem \(/);
+  });
+
+  it('reports a store that does not open because of damage as a problem (exit 1)', async () => {
+    const dir = join(root, 'verify-missing');
+    await makeStore(dir);
+    const table = readdirSync(dir).filter((n) => n.endsWith('.sst')).sort()[0]!;
+    rmSync(join(dir, table));
+    const r = lsm('verify', dir);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^MANIFEST-\d+@0: missing-file: .*missing/);
+    expect(r.out).toContain('does not open');
+  });
+
+  it('takes the key of an encrypted store with --key-hex or --key-file, for verify, checkpoint and the rest', async () => {
+    const dir = join(root, 'verify-enc');
+    await makeStore(dir, true);
+    const noKey = lsm('verify', dir);
+    expect(noKey.code).toBe(2);
+    expect(noKey.err).toContain('encrypted');
+    expect(lsm('verify', dir, '--key-hex', KEY_HEX).code).toBe(0);
+    const keyFile = join(root, 'store.key');
+    writeFileSync(keyFile, `${KEY_HEX}\n`);
+    expect(lsm('verify', dir, '--key-file', keyFile).code).toBe(0);
+    const raw = join(root, 'store.rawkey');
+    writeFileSync(raw, Buffer.from(KEY_HEX, 'hex'));
+    expect(lsm('get', dir, 'tail', '--key-file', raw).out.trim()).toBe('in the log');
+    const cp = join(root, 'verify-enc-cp');
+    const c = lsm('checkpoint', dir, cp, '--key-hex', KEY_HEX);
+    expect(c.err).toBe('');
+    expect(c.code).toBe(0);
+    expect(lsm('verify', cp, '--key-hex', KEY_HEX).code).toBe(0);
+    expect(lsm('checkpoint', dir, join(root, 'verify-enc-cp2')).code).toBe(2);
+    // Usage errors: both options, a malformed key, no directory.
+    expect(lsm('verify', dir, '--key-hex', KEY_HEX, '--key-file', keyFile).code).toBe(64);
+    expect(lsm('verify', dir, '--key-hex', 'abcd').code).toBe(64);
+    expect(lsm('verify').code).toBe(64);
+  });
+});
+
+describe('lsm salvage', () => {
+  const keysOf = (dir: string, ...key: string[]): string[] => lsm('scan', dir, '--keys-only', ...key).out.trim().split('\n');
+
+  it('copies an intact store (exit 0), and a damaged one, reporting the loss (exit 1)', async () => {
+    const dir = join(root, 'salvage-src');
+    await makeStore(dir);
+    const all = keysOf(dir);
+    expect(all.length).toBe(487);
+    const ok = lsm('salvage', dir, join(root, 'salvage-ok'));
+    expect(ok.err).toBe('');
+    expect(ok.code).toBe(0);
+    expect(ok.out).toMatch(/^salvaged 487 keys from .* 0 entries lost, 0 keys uncertain \(read 3 tables, 1 logs, 0 blob files; manifest intact\)/);
+    expect(keysOf(join(root, 'salvage-ok'))).toEqual(all);
+    const table = readdirSync(dir).filter((n) => n.endsWith('.sst')).sort()[0]!;
+    flipByte(join(dir, table), 10);
+    const out = join(root, 'salvage-bad');
+    const bad = lsm('salvage', dir, out);
+    expect(bad.code).toBe(1);
+    expect(bad.out).toMatch(new RegExp(`^${table}@0: table-corrupt: .*checksum.* \\[\\d+ bytes skipped\\] \\(keys "key-\\d+" to "key-\\d+"\\)`, 'm'));
+    expect(bad.out).toMatch(/[1-9]\d* entries lost/);
+    expect(lsm('verify', out).code).toBe(0);
+    const got = keysOf(out);
+    expect(got.length).toBeGreaterThan(400);
+    for (const k of got) expect(all).toContain(k);
+    // The target must be new or empty.
+    const again = lsm('salvage', dir, out);
+    expect(again.code).toBe(2);
+    expect(again.err).toContain('LSM_INVALID_ARGUMENT');
+    expect(lsm('salvage', dir).code).toBe(64);
+  });
+
+  it('salvages a store whose manifest is gone, and an encrypted one with its key', async () => {
+    const dir = join(root, 'salvage-nomanifest');
+    await makeStore(dir);
+    const all = keysOf(dir);
+    for (const n of readdirSync(dir)) if (n.startsWith('MANIFEST-')) rmSync(join(dir, n));
+    expect(lsm('verify', dir).code).toBe(1);
+    const r = lsm('salvage', dir, join(root, 'salvage-nomanifest-out'));
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('manifest missing');
+    expect(keysOf(join(root, 'salvage-nomanifest-out'))).toEqual(all);
+
+    const enc = join(root, 'salvage-enc');
+    await makeStore(enc, true);
+    const e = lsm('salvage', enc, join(root, 'salvage-enc-out'), '--key-hex', KEY_HEX);
+    expect(e.err).toBe('');
+    expect(e.code).toBe(0);
+    expect(lsm('verify', join(root, 'salvage-enc-out'), '--key-hex', KEY_HEX).code).toBe(0);
+    expect(lsm('salvage', enc, join(root, 'salvage-enc-out2')).code).toBe(2);
+  });
+});
+

@@ -35,6 +35,13 @@ export interface LogReadOptions {
    * block size): offsets reported, authenticated and returned are file offsets. Default 0.
    */
   base?: number;
+  /**
+   * Salvage mode: told about every stretch skipped as damage (file offset, bytes, what
+   * was wrong). With it, a record whose framing checks out but that fails to
+   * authenticate (encrypted logs) or that `onRecord` rejects with an LSM_CORRUPTION
+   * error is skipped and reported here too, instead of ending the read.
+   */
+  onDamage?: (offset: number, length: number, what: string) => void;
 }
 
 /**
@@ -61,8 +68,21 @@ export function readLog(
   let pos = validLength;
   // An encrypted record is checked fragment by fragment (XXH32, which keeps torn-tail
   // detection as it is), then authenticated as a whole: one that fails is never delivered.
-  const deliver = (payload: Uint8Array, offset: number): void => {
-    onRecord(cipher === undefined ? payload : cipher.open(payload, base + offset, BlockType.LogRecord, 0, fileName), base + offset);
+  const onDamage = salvage ? options?.onDamage : undefined;
+  const deliver = (payload: Uint8Array, offset: number, end: number): boolean => {
+    if (onDamage === undefined) {
+      onRecord(cipher === undefined ? payload : cipher.open(payload, base + offset, BlockType.LogRecord, 0, fileName), base + offset);
+      return true;
+    }
+    try {
+      onRecord(cipher === undefined ? payload : cipher.open(payload, base + offset, BlockType.LogRecord, 0, fileName), base + offset);
+      return true;
+    } catch (err) {
+      if (!(err instanceof CorruptionError)) throw err;
+      salvagedBytes += end - offset;
+      onDamage(base + offset, end - offset, err.message);
+      return false;
+    }
   };
 
   /** A fragment that checks out at `at`, or null. */
@@ -113,7 +133,9 @@ export function readLog(
       return 'stop';
     }
     if (!salvage) throw new CorruptionError(fileName, base + at, `write-ahead log damaged in the middle: ${what}`);
-    salvagedBytes += next - (pending === null ? at : pendingStart);
+    const from = pending === null ? at : pendingStart;
+    salvagedBytes += next - from;
+    onDamage?.(base + from, next - from, what);
     pending = null;
     pos = next;
     return 'skip';
@@ -148,8 +170,7 @@ export function readLog(
     }
     pos += LOG_HEADER_SIZE + frag.len;
     if (frag.type === FragmentType.Full) {
-      deliver(body, at);
-      records++;
+      if (deliver(body, at, pos)) records++;
       validLength = pos;
     } else if (frag.type === FragmentType.First) {
       pending = [body];
@@ -168,8 +189,7 @@ export function readLog(
         o += part.length;
       }
       pending = null;
-      deliver(whole, pendingStart);
-      records++;
+      if (deliver(whole, pendingStart, pos)) records++;
       validLength = pos;
     }
   }
