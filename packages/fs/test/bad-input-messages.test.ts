@@ -77,10 +77,10 @@ describe.each(backends)('%s refuses bad input, naming it', (name, make) => {
     fs.createDirAll(dir);
     const p = `${dir}/f`;
     const f = fs.open(p, { read: true, write: true, create: true });
-    refusal(() => f.read(new Uint8Array(1), -1), 'EINVAL', 'read', p, 'must be a non-negative safe integer, got -1');
+    refusal(() => f.read(new Uint8Array(1), -1), 'EINVAL', 'read', p, 'position must be a non-negative safe integer, got -1');
     refusal(() => f.read(new Uint8Array(1), 1.5), 'EINVAL', 'read', p, 'got 1.5');
     refusal(() => f.read(new Uint8Array(1), '3' as unknown as number), 'EINVAL', 'read', p, 'got 3');
-    refusal(() => f.writeAt(new Uint8Array(1), 2 ** 53), 'EINVAL', 'write', p, 'non-negative safe integer');
+    refusal(() => f.writeAt(new Uint8Array(1), 2 ** 53), 'EINVAL', 'write', p, 'position must be a non-negative safe integer');
     refusal(() => f.setLen(-5), 'EINVAL', 'ftruncate', p, 'length must be a non-negative safe integer, got -5');
     refusal(() => f.write([1, 2] as unknown as Uint8Array), 'EINVAL', 'write', p, 'data must be a Uint8Array');
     f.close();

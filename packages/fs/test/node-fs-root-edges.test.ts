@@ -95,4 +95,29 @@ describe('NodeFs({ root }) edges', () => {
       expect(err.message).toContain('root must be a non-empty path');
     }
   });
+
+  it('a refusal names the call as node would (the syscall), for every kind of call', () => {
+    const fs = new NodeFs({ root });
+    const out = join(base, 'out');
+    const inside = join(root, 'f');
+    writeFileSync(inside, 'x');
+    const calls: Array<[string, () => unknown]> = [
+      ['open', () => fs.open(join(out, 'x'))],
+      ['mkdir', () => fs.createDirAll(join(out, 'x'))],
+      ['scandir', () => fs.readDir(out)],
+      ['unlink', () => fs.removeFile(join(out, 'x'))],
+      ['rm', () => fs.removeDirAll(out)],
+      ['rename', () => fs.rename(inside, join(out, 'x'))],
+      ['rename', () => fs.rename(join(out, 'x'), inside)],
+      ['stat', () => fs.metadata(out)],
+      ['access', () => fs.exists(out)],
+      ['fsync', () => fs.syncDirectory(out)],
+      ['link', () => fs.hardLink(inside, join(out, 'x'))],
+      ['link', () => fs.hardLink(join(out, 'x'), join(root, 'g'))],
+    ];
+    for (const [syscall, call] of calls) {
+      const err = thrown(call);
+      expect([err.code, err.syscall]).toEqual(['EACCES', syscall]);
+    }
+  });
 });
