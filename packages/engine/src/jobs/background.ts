@@ -31,6 +31,8 @@ import { errorOf } from './run-job.js';
 export const MAX_CONSECUTIVE_FAILURES = 5;
 /** How long a store stopped by a full disk refuses writes before a write retries its jobs. */
 export const NO_SPACE_RETRY_MS = 1000;
+/** File numbers a growing reservation takes at a time. */
+const RESERVE_CHUNK = 16;
 /** Compactions started and installed in one pump at most (bounds one call's work inline). */
 const MAX_ROUNDS = 64;
 
@@ -115,6 +117,8 @@ export class BackgroundWork {
   private compacting: (Running<CompactionJobSpec> & { deleted: { level: number; id: number }[] }) | undefined;
   private logSync: Running<LogSyncJobSpec> | undefined;
   private readonly reserved = new Map<number, FileNumberRange>();
+  /** Reservations that grow as they are used (openReservation), by id. */
+  private readonly growing = new Map<number, FileNumberRange[]>();
   private failuresInARow = 0;
   /** A job failed since the last external call: no retry until the next one. */
   private retryHeld = false;
@@ -146,7 +150,41 @@ export class BackgroundWork {
   /** True while `n` is a file number reserved for a job not yet installed. */
   isReserved(n: number): boolean {
     for (const r of this.reserved.values()) if (n >= r.first && n < r.end) return true;
+    for (const list of this.growing.values()) for (const r of list) if (n >= r.first && n < r.end) return true;
     return false;
+  }
+
+  /**
+   * File numbers for work on the caller's thread whose output count is not known up front
+   * (ingest): `next()` hands out numbers from ranges reserved RESERVE_CHUNK at a time, kept
+   * reserved (no deletion pass removes their files) until `release()`.
+   */
+  openReservation(): { next(): number; release(): void } {
+    const id = -this.nextJobId++;
+    const list: FileNumberRange[] = [];
+    this.growing.set(id, list);
+    const v = this.host.versions;
+    let cur: FileNumberRange = { first: 0, end: 0 };
+    let n = 0;
+    return {
+      next: () => {
+        if (n >= cur.end) {
+          cur = { first: v.nextFileNumber, end: v.nextFileNumber + RESERVE_CHUNK };
+          v.nextFileNumber = cur.end;
+          list.push(cur);
+          n = cur.first;
+        }
+        return n++;
+      },
+      release: () => {
+        this.growing.delete(id);
+      },
+    };
+  }
+
+  /** The plan of the compaction in flight (started, not installed yet), if any. */
+  compactionInFlight(): CompactionPlan | undefined {
+    return this.compacting?.spec.plan;
   }
 
   get running(): number {
