@@ -2,7 +2,8 @@
 // the typed errors (the whole @lsm error family, re-exported); which zstd runs (native or
 // WebAssembly) and how to force one.
 
-export { Tree, type WriteOptions, type ReadOptions, type RangeOptions, type KeyRange, type CheckpointResult, type CatchUpResult } from './tree.js';
+export { Tree, type WriteOptions, type ReadOptions, type RangeOptions, type KeyRange, type CheckpointResult, type CatchUpResult, type Change, type ChangesOptions } from './tree.js';
+export type { ChangeIterator } from './read/change-iterator.js';
 export { WriteBatch, type CommitOptions } from './write/write-batch.js';
 export { Snapshot } from './snapshot.js';
 export type { DbIterator } from './read/db-iterator.js';
@@ -23,6 +24,7 @@ export {
   LockedError,
   NotFoundError,
   ReadOnlyError,
+  HistoryGoneError,
   isLsmError,
   type LsmErrorCode,
 } from './errors.js';

@@ -148,6 +148,11 @@ export interface TreeStats extends FeatureCounters {
   /** ingest() calls that ingested something, and the entries they wrote. */
   ingests: number;
   ingestedEntries: number;
+  /**
+   * changesSince's history horizon: compaction has dropped deletions up to this seqno, so
+   * changesSince(s) needs s >= it (0: nothing dropped yet). Kept in the manifest.
+   */
+  historyHorizon: number;
   /** (WAL bytes + table bytes + blob file bytes written) / user bytes written, since open. */
   writeAmplification: number;
   /** K/V separation: blob files, live and dead bytes, garbage collection. */

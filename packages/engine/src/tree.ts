@@ -27,7 +27,7 @@ import { BlobStore } from './blob/blob-store.js';
 import { DEFAULT_MAX_OPEN_BLOB_FILES } from './blob/kv-separation-options.js';
 import { type Bytes, toKey } from './coerce.js';
 import type { KeyRange as TableKeyRange } from '@lsm/compaction';
-import { ClosedError, LockedError, ReadOnlyError } from './errors.js';
+import { ClosedError, HistoryGoneError, LockedError, ReadOnlyError } from './errors.js';
 import { READ_ONLY_OPEN_ATTEMPTS, vanishedUnderUs } from './read-only-open.js';
 import { LOCK } from './file-names.js';
 import { listQuietly, undoFailedOpen } from './full-disk-open.js';
@@ -41,6 +41,7 @@ import { replayLog } from './log/replay-log.js';
 import { Memtable } from './memtable/memtable.js';
 import { type ResolvedOptions, type TreeOptions, resolveOptions } from './options.js';
 import type { DbIterator } from './read/db-iterator.js';
+import { type Change, ChangeIterator } from './read/change-iterator.js';
 import { type KeyRange, type RangeEstimate, estimateRange, resolveKeyRange } from './read/approximate-size.js';
 import { type CheckpointResult, checkTarget, writeCheckpoint } from './ops/checkpoint.js';
 import { type IngestOutput, ingestTableBytes, memtableOverlaps, pickIngestLevel, writeIngestTables } from './ops/ingest.js';
@@ -66,6 +67,13 @@ export interface WriteOptions {
 }
 
 export type { ReadOptions, RangeOptions } from './read/read-options.js';
+export type { Change } from './read/change-iterator.js';
+
+/** Options of changesSince(). */
+export interface ChangesOptions {
+  /** Report the changes up to this snapshot's seqno (default: up to the newest write). */
+  snapshot?: Snapshot;
+}
 export type { KeyRange } from './read/approximate-size.js';
 export type { CheckpointResult } from './ops/checkpoint.js';
 
@@ -77,7 +85,7 @@ export class Tree {
   private readonly tableCache: TableCache;
   private readonly blockCache: BlockCache | undefined;
   private readonly snapshots = new SnapshotList();
-  private readonly openIterators = new Set<DbIterator>();
+  private readonly openIterators = new Set<{ close(): void }>();
   private readonly counters: Counters = emptyCounters();
   private readonly writes: WritePath;
   /** Flushes and compactions, as jobs (on a worker thread, or inline). */
@@ -149,6 +157,7 @@ export class Tree {
         flushed: (mem) => writes.flushed(mem),
         logNumberAfterFlushing: (mem) => writes.logNumberAfterFlushing(mem),
         snapshots: () => this.snapshots.seqnos(),
+        historyEdge: () => (opts.keepHistorySeqnos === undefined ? undefined : Math.max(0, writes.lastSeqno - opts.keepHistorySeqnos)),
         lastSeqno: () => writes.lastSeqno,
         installed: () => this.deleteObsoleteFiles(),
       },
@@ -652,6 +661,72 @@ export class Tree {
   }
 
   /**
+   * Change capture: the changes newer than `seqno` (typically the seqno a copy was last in
+   * sync at), in key order, as of now (or as of `opts.snapshot`). For each key its newest
+   * change in (seqno, now]: `{ type: 'put', key, seqno, value }` (for merge operands, the
+   * value the key resolves to) or `{ type: 'delete', key, seqno }`; every range deletion
+   * in that window as `{ type: 'deleteRange', start, end, seqno }`, before the point
+   * changes at or after its start (a key whose newest change is a range deletion has no
+   * record of its own). Applying the records in order to a copy in sync at `seqno` gives
+   * the store as of now. Tables and memtables with nothing newer than `seqno` are skipped
+   * without being opened. The iterator pins what it reads until it ends or `close()`.
+   *
+   * `seqno` must be a safe integer >= 0 and at most the read seqno (LSM_INVALID_ARGUMENT);
+   * below the history horizon (compaction dropped deletions up to there, see
+   * keepHistorySeqnos) it is LSM_HISTORY_GONE: the answer could be incomplete.
+   */
+  changesSince(seqno: number, opts?: ChangesOptions): ChangeIterator {
+    this.checkOpen();
+    if (typeof seqno !== 'number' || !Number.isSafeInteger(seqno) || seqno < 0) {
+      throw new InvalidArgumentError(`changesSince(): seqno must be a safe integer >= 0, got ${typeof seqno === 'number' ? String(seqno) : typeof seqno}`);
+    }
+    if (opts !== undefined && (typeof opts !== 'object' || opts === null)) throw new InvalidArgumentError('changesSince(): options must be an object');
+    if (opts?.snapshot !== undefined && this.follower !== undefined) {
+      throw new NotSupportedError("changesSince() with a secondary's snapshot is not supported; call it without one");
+    }
+    this.bg.pump();
+    const read = readSeqno(opts?.snapshot === undefined ? undefined : { snapshot: opts.snapshot }, this.writes.lastSeqno);
+    if (seqno > read) {
+      throw new InvalidArgumentError(`changesSince(): seqno ${seqno} is after the seqno read (${read}); a copy cannot be ahead of the store`);
+    }
+    const horizon = this.versions.historyHorizon;
+    if (seqno < horizon) throw new HistoryGoneError(seqno, horizon);
+    const version = this.versions.current;
+    version.ref();
+    const active = this.writes.mem;
+    const sealed = [...this.writes.sealed];
+    const sources: ReadSources = {
+      comparator: this.opts.comparator,
+      tableCache: this.tableCache,
+      active: () => active,
+      sealed: () => sealed,
+      version: () => version,
+    };
+    let it: ChangeIterator;
+    try {
+      it = new ChangeIterator(
+        { comparator: this.opts.comparator, sources, mergeOperator: this.opts.mergeOperator, readBlob: (k, pointer) => this.blobs.read(pointer, k, 'a table of this store') },
+        version,
+        [active, ...sealed.slice().reverse()],
+        seqno,
+        read,
+        (done) => {
+          version.unref();
+          this.openIterators.delete(done);
+          if (!version.referenced && version !== this.versions.current && !this.closed) this.deleteObsoleteFiles();
+        },
+        () => this.closed,
+      );
+    } catch (err) {
+      version.unref();
+      throw err;
+    }
+    this.openIterators.add(it);
+    this.counters.iterators++;
+    return it;
+  }
+
+  /**
    * About how many bytes the keys in `range` (`gt`/`gte`, `lt`/`lte`; none: the whole
    * store) take: table bytes on disk with the blob-file bytes their values use, plus
    * memtable bytes. Computed from table metadata and index blocks (which may be in the
@@ -764,6 +839,7 @@ export class Tree {
       compactionBytesRead: c.compactionBytesRead,
       ingests: c.ingests,
       ingestedEntries: c.ingestedEntries,
+      historyHorizon: this.versions.historyHorizon,
       writeAmplification: c.userBytes === 0 ? 0 : (c.walBytes + c.tableBytesWritten + c.blobBytesWritten) / c.userBytes,
       blobs: this.blobGc.stats(),
       jobs: this.bg.stats(),

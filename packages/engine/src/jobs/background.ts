@@ -55,6 +55,11 @@ export interface BackgroundHost {
   logNumberAfterFlushing(mem: Memtable): number;
   snapshots(): number[];
   lastSeqno(): number;
+  /**
+   * The lower edge of the change history to keep (keepHistorySeqnos: the last seqno minus
+   * the window), or undefined: compaction treats it as one more snapshot.
+   */
+  historyEdge(): number | undefined;
   /** After every install: delete what is obsolete. */
   installed(): void;
 }
@@ -376,8 +381,11 @@ export class BackgroundWork {
     if (plan.kind === 'drop' || plan.trivialMove) {
       // FIFO drops its inputs, and a trivial move relinks them, by a manifest edit alone.
       const added = plan.kind === 'drop' ? [] : plan.inputs.flatMap((g) => g.tables.map((meta) => ({ level: plan.outputLevel, meta })));
+      // A drop loses whatever its tables held, deletions too: the history horizon rises to their newest seqno.
+      let dropped = -1;
+      if (plan.kind === 'drop') for (const g of plan.inputs) for (const t of g.tables) dropped = Math.max(dropped, t.largestSeqno);
       try {
-        h.versions.logAndApply({ deleted, added });
+        h.versions.logAndApply({ deleted, added, ...(dropped > h.versions.historyHorizon ? { historyHorizon: dropped } : {}) });
       } catch (err) {
         h.counters.compactionErrors++;
         this.lastCompactionFailure = this.failedJob(0, err as Error, 'compaction');
@@ -400,14 +408,18 @@ export class BackgroundWork {
     const kv = h.env.kvSeparation;
     const unit = Math.max(1, Math.min(plan.targetTableSize, kv?.blobFileBytes ?? plan.targetTableSize));
     const count = 2 * Math.ceil((inputBytes + gcBytes) / unit) + 32;
+    const edge = h.historyEdge();
+    const snapshots = h.snapshots();
+    if (edge !== undefined && !snapshots.includes(edge)) snapshots.push(edge);
     const spec: CompactionJobSpec = {
       kind: 'compaction',
       id,
       numbers: this.reserve(id, count),
       plan,
-      snapshots: h.snapshots(),
+      snapshots,
       visibleSeqno: h.lastSeqno(),
       gcBlobFiles: [...(gc ?? [])],
+      ...(edge !== undefined ? { keepChangesAbove: edge } : {}),
     };
     const runner = this.runners.compactionOnWorker && this.workerUsable() ? this.runners.worker! : this.runners.inline;
     this.compacting = { spec, runner, deleted };
@@ -474,8 +486,15 @@ export class BackgroundWork {
 
   private installCompaction(deleted: { level: number; id: number }[], level: number, r: JobSuccess): boolean {
     const h = this.host;
+    const horizon = r.merge?.maxDroppedDeletionSeqno ?? -1;
     try {
-      h.versions.logAndApply({ deleted, added: r.tables.map((meta) => ({ level, meta })), addedBlobs: r.blobFiles });
+      h.versions.logAndApply({
+        deleted,
+        added: r.tables.map((meta) => ({ level, meta })),
+        addedBlobs: r.blobFiles,
+        // Deletions dropped with nothing newer to show them: changes up to there are gone.
+        ...(horizon > h.versions.historyHorizon ? { historyHorizon: horizon } : {}),
+      });
     } catch (err) {
       // The edit may be on disk: the outputs stay until a new manifest settles it.
       this.reserved.delete(r.id);
