@@ -106,8 +106,9 @@ export function writeIngestTables(
         cur = { id: t.id, writer: t.writer };
       }
       cur.writer.add(key, seqno, ValueType.Value, value);
-      // The caller may reuse its buffers: keep a copy of the key to compare with the next.
-      prev = key.slice();
+      // The caller may reuse its buffers: keep a copy of the key to compare with the next
+      // (a key encoded from a string is ours already).
+      prev = entry[0] instanceof Uint8Array ? key.slice() : key;
       count++;
       userBytes += key.length + value.length;
     }
