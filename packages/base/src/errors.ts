@@ -14,7 +14,8 @@ export type LsmErrorCode =
   | 'LSM_NOT_SUPPORTED'
   | 'LSM_READ_ONLY'
   | 'LSM_NOT_FOUND'
-  | 'LSM_NO_SPACE';
+  | 'LSM_NO_SPACE'
+  | 'LSM_HISTORY_GONE';
 
 /** Base class of every error the storage engine throws on purpose. */
 export class LsmError extends Error {

@@ -109,6 +109,14 @@ export interface GcOptions {
   readonly readIndirection?: (userKey: Uint8Array, pointer: Uint8Array) => Uint8Array;
   /** The level written, told to the compaction filter. Default 0. */
   readonly outputLevel?: number;
+  /**
+   * Change history to keep (the engine's changesSince with a retention window): a
+   * WeakTombstone with a seqno above this never cancels with its value (rule 4), so the
+   * deletion stays recorded as a change; it then acts as a deletion (rule 1). Treat it as
+   * a snapshot too (in `snapshots`), so that nothing above it is dropped at the bottom.
+   * Absent: no such limit.
+   */
+  readonly keepChangesAbove?: number;
 }
 
 /** Counters of one garbage-collection pass. */
@@ -131,6 +139,13 @@ export interface GcStats {
   filterRemoved: number;
   /** Values the compaction filter changed. */
   filterChanged: number;
+  /**
+   * The largest seqno of a deletion dropped with no newer entry of its key left to show
+   * the change: a deletion at the bottom (rule 3), a WeakTombstone cancelled with its value
+   * (rule 4), a Value the compaction filter removed at the bottom. -1: none. What a change
+   * feed needs to know: changes at or below it may be gone.
+   */
+  maxDroppedDeletionSeqno: number;
 }
 
 /** A fresh, zeroed GcStats. */
@@ -145,6 +160,7 @@ export function emptyGcStats(): GcStats {
     operandsMerged: 0,
     filterRemoved: 0,
     filterChanged: 0,
+    maxDroppedDeletionSeqno: -1,
   };
 }
 
@@ -174,6 +190,7 @@ export class GcIterator {
   private readonly visibleSeqno: number;
   /** The newest open snapshot (-1: none): the filter only sees entries above it. */
   private readonly newestSnapshot: number;
+  private readonly keepChangesAbove: number;
 
   private state = NONE;
   // Entries made or copied here, waiting to be passed on (in order).
@@ -213,6 +230,7 @@ export class GcIterator {
     this.level = options.outputLevel ?? 0;
     this.visibleSeqno = options.visibleSeqno;
     this.newestSnapshot = options.snapshots.reduce((m, x) => Math.max(m, x), -1);
+    this.keepChangesAbove = options.keepChangesAbove ?? Number.MAX_SAFE_INTEGER;
   }
 
   /** Positions the input at its first entry and this iterator at the first surviving one. */
@@ -291,6 +309,7 @@ export class GcIterator {
       // that is older (it is in the oldest stripe too, hidden by it or by a newer entry).
       if (deletion && st === 0 && this.isBottommost()) {
         stats.droppedTombstones++;
+        this.droppedChange(seqno);
         this.shadowed = true;
         input.next();
         continue;
@@ -306,6 +325,7 @@ export class GcIterator {
           const s = input.seqno();
           if (
             (t === ValueType.Value || t === ValueType.Indirection) &&
+            seqno <= this.keepChangesAbove &&
             this.stripes.stripeOf(s) === st &&
             !(this.keyTombstones.length > 0 && this.coveredInStripe(s, st))
           ) {
@@ -313,6 +333,7 @@ export class GcIterator {
             this.track(this.key!, s);
             stats.droppedTombstones++;
             stats.droppedVersions++;
+            this.droppedChange(seqno);
             input.next();
             // The pair is gone as if never written; the stripe is as open (or hidden) as before.
             continue;
@@ -462,6 +483,7 @@ export class GcIterator {
       if (st === 0 && this.isBottommost()) {
         // A Tombstone here would go by rule 3, and everything older with it.
         stats.droppedVersions++;
+        this.droppedChange(seqno);
         this.shadowed = true;
         return false;
       }
@@ -546,6 +568,11 @@ export class GcIterator {
     this.qVal.length = 0;
     this.qFirst.length = 0;
     this.qPos = 0;
+  }
+
+  /** A deletion at `seqno` is gone with nothing newer of its key to show it (GcStats.maxDroppedDeletionSeqno). */
+  private droppedChange(seqno: number): void {
+    if (seqno > this.stats.maxDroppedDeletionSeqno) this.stats.maxDroppedDeletionSeqno = seqno;
   }
 
   private drop(type: number): void {

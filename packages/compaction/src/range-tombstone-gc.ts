@@ -19,6 +19,8 @@ export interface RangeTombstoneGcResult {
   readonly fragments: readonly TombstoneFragment[];
   /** (fragment, seqno) pairs dropped: redundant within a stripe or gone at the bottom. */
   readonly droppedFragments: number;
+  /** The largest seqno of a fragment dropped at the bottom (-1: none): a change that may be gone. */
+  readonly maxDroppedAtBottom: number;
 }
 
 /**
@@ -33,6 +35,7 @@ export function collectRangeTombstones(
 ): RangeTombstoneGcResult {
   const out: TombstoneFragment[] = [];
   let dropped = 0;
+  let maxDroppedAtBottom = -1;
   for (const f of input.fragments) {
     const kept: number[] = [];
     let lastStripe = -1;
@@ -49,6 +52,7 @@ export function collectRangeTombstones(
         bottom ??= spanIsBottommost(f.start, f.end);
         if (bottom) {
           dropped++;
+          if (seqno > maxDroppedAtBottom) maxDroppedAtBottom = seqno;
           continue;
         }
       }
@@ -62,7 +66,7 @@ export function collectRangeTombstones(
       out.push({ start: f.start, end: f.end, seqnos: kept });
     }
   }
-  return { fragments: out, droppedFragments: dropped };
+  return { fragments: out, droppedFragments: dropped, maxDroppedAtBottom };
 }
 
 function sameSeqnos(a: readonly number[], b: readonly number[]): boolean {

@@ -80,6 +80,11 @@ export interface CompactionEnv {
   /** The seqno of the newest write: everything at or below it is visible to "now". */
   readonly visibleSeqno: number;
   /**
+   * Change history to keep (GcOptions.keepChangesAbove): no WeakTombstone above it cancels
+   * with its value. Pass it in `snapshots` too. Absent: no limit.
+   */
+  readonly keepChangesAbove?: number;
+  /**
    * Called every few thousand entries and once at the end with an estimate of the input
    * bytes consumed so far. Throwing from it aborts the compaction like any failure.
    */
@@ -123,6 +128,12 @@ export interface CompactionResult {
   /** Values the compaction filter removed / changed. */
   readonly filterRemoved: number;
   readonly filterChanged: number;
+  /**
+   * The largest seqno of a deletion (point or range) dropped with nothing newer of its
+   * keys left to show it (GcStats.maxDroppedDeletionSeqno, and range-tombstone fragments
+   * dropped at the bottom); -1: none. A change feed cannot answer for changes at or below it.
+   */
+  readonly maxDroppedDeletionSeqno: number;
   /** The plan's kind: for 'drop' nothing was read or written. */
   readonly kind: 'merge' | 'drop';
 }
@@ -142,7 +153,7 @@ export function runCompaction(plan: CompactionPlan, env: CompactionEnv): Compact
   const inputs = validate(plan, env);
   const cmp = env.comparator;
   const outputLevel = plan.outputLevel;
-  if (plan.kind === 'drop') return resultOf(plan, inputs, emptyGcStats(), 0, 0, 0, 0, 0, []);
+  if (plan.kind === 'drop') return resultOf(plan, inputs, emptyGcStats(), 0, 0, 0, 0, 0, [], -1);
   const bytesTotal = inputs.reduce((n, x) => n + x.meta.size, 0);
   const entriesTotal = inputs.reduce((n, x) => n + x.meta.entries, 0);
 
@@ -184,6 +195,7 @@ export function runCompaction(plan: CompactionPlan, env: CompactionEnv): Compact
       ...(env.mergeOperator !== undefined ? { mergeOperator: env.mergeOperator } : {}),
       ...(env.compactionFilter !== undefined ? { compactionFilter: env.compactionFilter } : {}),
       ...(env.readIndirection !== undefined ? { readIndirection: (k: Uint8Array, p: Uint8Array) => env.readIndirection!(k, p) } : {}),
+      ...(env.keepChangesAbove !== undefined ? { keepChangesAbove: env.keepChangesAbove } : {}),
       outputLevel,
     });
     const onProgress = env.onProgress;
@@ -208,7 +220,7 @@ export function runCompaction(plan: CompactionPlan, env: CompactionEnv): Compact
     merged = undefined;
     m.close();
     onProgress?.(bytesTotal, bytesTotal);
-    return resultOf(plan, inputs, stats, bytesTotal, splitter.bytesWritten, tombstones.length, splitter.rangeTombstonesWritten, rtGc.droppedFragments, outputs);
+    return resultOf(plan, inputs, stats, bytesTotal, splitter.bytesWritten, tombstones.length, splitter.rangeTombstonesWritten, rtGc.droppedFragments, outputs, rtGc.maxDroppedAtBottom);
   } catch (err) {
     splitter?.abandon();
     try {
@@ -234,6 +246,7 @@ function resultOf(
   rangeTombstonesOut: number,
   rangeTombstonesDropped: number,
   outputs: readonly TableMeta[],
+  maxRangeDroppedAtBottom: number,
 ): CompactionResult {
   return {
     kind: plan.kind === 'drop' ? 'drop' : 'merge',
@@ -254,6 +267,7 @@ function resultOf(
     operandsMerged: stats.operandsMerged,
     filterRemoved: stats.filterRemoved,
     filterChanged: stats.filterChanged,
+    maxDroppedDeletionSeqno: Math.max(stats.maxDroppedDeletionSeqno, maxRangeDroppedAtBottom),
   };
 }
 

@@ -21,7 +21,7 @@ function entries(spec: string): Entry[] {
 
 function gc(
   spec: string,
-  opts: { snapshots?: number[]; visible?: number; bottom?: boolean | ((k: string) => boolean) } = {},
+  opts: { snapshots?: number[]; visible?: number; bottom?: boolean | ((k: string) => boolean); keepChangesAbove?: number } = {},
 ): { out: string; stats: GcStats } {
   const list = entries(spec);
   const visible = opts.visible ?? Math.max(0, ...list.map((e) => e.seqno));
@@ -31,6 +31,7 @@ function gc(
     snapshots: opts.snapshots ?? [],
     visibleSeqno: visible,
     keyIsBottommost: (k) => (typeof bottom === 'function' ? bottom(s(k)) : bottom),
+    ...(opts.keepChangesAbove !== undefined ? { keepChangesAbove: opts.keepChangesAbove } : {}),
   });
   const out: string[] = [];
   for (it.seekToFirst(); it.valid(); it.next()) {
@@ -72,7 +73,7 @@ describe('GcIterator: tombstones', () => {
   it('drops a tombstone in the oldest stripe when nothing older can exist below, with what it hides', () => {
     const r = gc('a@3T a@2V a@1V b@1V', { bottom: true });
     expect(r.out).toBe('b@1V');
-    expect(r.stats).toEqual({ ...emptyGcStats(), entriesIn: 4, entriesOut: 1, droppedVersions: 2, droppedTombstones: 1 });
+    expect(r.stats).toEqual({ ...emptyGcStats(), entriesIn: 4, entriesOut: 1, droppedVersions: 2, droppedTombstones: 1, maxDroppedDeletionSeqno: 3 });
   });
 
   it('keeps it when a deeper level may hold the key', () => {
@@ -128,8 +129,11 @@ describe('GcIterator: weak tombstones', () => {
   it('cancels with the value right under it in the same stripe', () => {
     const r = gc('a@5W a@4V');
     expect(r.out).toBe('');
-    expect(r.stats).toEqual({ ...emptyGcStats(), entriesIn: 2, entriesOut: 0, droppedVersions: 1, droppedTombstones: 1 });
+    expect(r.stats).toEqual({ ...emptyGcStats(), entriesIn: 2, entriesOut: 0, droppedVersions: 1, droppedTombstones: 1, maxDroppedDeletionSeqno: 5 });
     expect(gc('a@5W a@4I').out).toBe('');
+    // Change history kept above 4: the weak tombstone stays (a deletion), the value under it goes.
+    expect(gc('a@5W a@4V', { keepChangesAbove: 4 }).out).toBe('a@5W');
+    expect(gc('a@5W a@4V', { keepChangesAbove: 5 }).out).toBe('');
   });
 
   it('survives when a snapshot separates them', () => {

@@ -167,7 +167,7 @@ function checkCase(c: Case, f: Features = {}): { dropped: number; total: number 
     c.keys.every((k) => compareBytes(k.key, start) < 0 || compareBytes(k.key, end) >= 0 || k.bottommost);
   const rtGc = collectRangeTombstones(bytewiseComparator, FragmentedRangeTombstones.build(c.rt.input, bytewiseComparator), stripes, spanBottom);
   const survivingTombs = rtGc.fragments.flatMap((fr) => fr.seqnos.map((seqno) => ({ start: fr.start, end: fr.end, seqno })));
-  const exp: GcStats = { entriesIn: 0, entriesOut: out.length, droppedVersions: 0, droppedTombstones: 0, droppedByRangeTombstones: 0, mergesCollapsed: 0, operandsMerged: 0, filterRemoved: 0, filterChanged: 0 };
+  const exp: GcStats = { entriesIn: 0, entriesOut: out.length, droppedVersions: 0, droppedTombstones: 0, droppedByRangeTombstones: 0, mergesCollapsed: 0, operandsMerged: 0, filterRemoved: 0, filterChanged: 0, maxDroppedDeletionSeqno: -1 };
   for (const k of c.keys) {
     const outK = out.filter((e) => compareBytes(e.userKey, k.key) === 0);
     const inTombs = covering(c.rt.input, k.key);
@@ -203,6 +203,19 @@ function checkCase(c: Case, f: Features = {}): { dropped: number; total: number 
     }
     void isBottomKey;
   }
+  // Every deletion gone with nothing newer of its key left (and no newer range tombstone
+  // over it) is at or below the reported maxDroppedDeletionSeqno.
+  for (const k of c.keys) {
+    const outK = out.filter((e) => compareBytes(e.userKey, k.key) === 0);
+    const newestOut = outK.reduce((m, e) => Math.max(m, e.seqno), -1);
+    const tombs = covering(c.rt.input, k.key);
+    for (const e of k.input) {
+      if (e.type !== ValueType.Tombstone && e.type !== ValueType.WeakTombstone) continue;
+      if (outK.some((o) => o.seqno === e.seqno) || newestOut > e.seqno || tombs.some((t) => t > e.seqno)) continue;
+      expect(e.seqno, `lost deletion ${fmt(e)} above maxDroppedDeletionSeqno`).toBeLessThanOrEqual(gc.stats.maxDroppedDeletionSeqno);
+    }
+  }
+  exp.maxDroppedDeletionSeqno = gc.stats.maxDroppedDeletionSeqno;
   expect(gc.stats).toEqual(exp);
   // keyIsBottommost: at most once per key, ascending.
   expect([...bottomCalls].sort()).toEqual(bottomCalls);

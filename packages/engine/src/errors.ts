@@ -45,3 +45,21 @@ export class NotFoundError extends LsmError {
     this.name = 'NotFoundError';
   }
 }
+
+/**
+ * changesSince(seqno) asked for changes at or below the store's history horizon: compaction
+ * has dropped deletions up to that seqno, so the answer could miss some.
+ */
+export class HistoryGoneError extends LsmError {
+  constructor(
+    readonly seqno: number,
+    readonly horizon: number,
+  ) {
+    super(
+      'LSM_HISTORY_GONE',
+      `changesSince(${seqno}): compaction has dropped deletions up to seqno ${horizon}, so the changes after ${seqno} are no longer complete; ` +
+        `ask from seqno ${horizon} or later (a full copy first), or keep more history with the keepHistorySeqnos option`,
+    );
+    this.name = 'HistoryGoneError';
+  }
+}

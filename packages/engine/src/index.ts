@@ -2,7 +2,8 @@
 // the typed errors (the whole @lsm error family, re-exported); which zstd runs (native or
 // WebAssembly) and how to force one.
 
-export { Tree, type WriteOptions, type ReadOptions, type RangeOptions, type KeyRange, type CheckpointResult, type CatchUpResult, type VerifyOptions, type VerifyReport, type StoreProblem, type StoreProblemKind } from './tree.js';
+export { Tree, type WriteOptions, type ReadOptions, type RangeOptions, type KeyRange, type CheckpointResult, type CatchUpResult, type VerifyOptions, type VerifyReport, type StoreProblem, type StoreProblemKind, type Change, type ChangesOptions } from './tree.js';
+export type { ChangeIterator } from './read/change-iterator.js';
 export { WriteBatch, type CommitOptions } from './write/write-batch.js';
 export { salvageStore, type SalvageOptions, type SalvageReport, type SalvageProblem } from './ops/salvage.js';
 export { Snapshot } from './snapshot.js';
@@ -24,6 +25,7 @@ export {
   LockedError,
   NotFoundError,
   ReadOnlyError,
+  HistoryGoneError,
   isLsmError,
   type LsmErrorCode,
 } from './errors.js';

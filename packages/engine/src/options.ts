@@ -68,6 +68,14 @@ export interface TreeOptions {
   /** Compact automatically after a flush when the strategy asks for it. Default true. */
   autoCompaction?: boolean;
   /**
+   * Change history kept for `changesSince`: compaction treats `seqno - keepHistorySeqnos`
+   * as a snapshot, so it drops no deletion (and cancels no single delete) newer than that,
+   * and `changesSince(s)` answers for every `s` at least that far back. Costs what a
+   * snapshot that far back costs: older versions and deletions in the window stay on disk
+   * until they leave it. Default: none (changesSince answers from the history horizon on).
+   */
+  keepHistorySeqnos?: number;
+  /**
    * Folds merge operands (tree.merge) onto values, in reads and in compaction. Its name is
    * recorded in the store; reopening with an operator of another name is
    * LSM_INVALID_ARGUMENT. Without one, merge() is refused and reading a key that holds
@@ -129,6 +137,8 @@ export interface ResolvedOptions {
   maxOpenTables: number;
   compaction: CompactionStrategy;
   autoCompaction: boolean;
+  /** undefined: no history kept. */
+  keepHistorySeqnos: number | undefined;
   mergeOperator: MergeOperator | undefined;
   compactionFilter: CompactionFilter | undefined;
   /** undefined: off. */
@@ -229,6 +239,7 @@ export function resolveOptions(o: TreeOptions | undefined): ResolvedOptions {
     maxOpenTables: intOption('maxOpenTables', opts.maxOpenTables, 1000, 8, 1_000_000),
     compaction,
     autoCompaction: boolOption('autoCompaction', opts.autoCompaction, true),
+    keepHistorySeqnos: opts.keepHistorySeqnos === undefined ? undefined : intOption('keepHistorySeqnos', opts.keepHistorySeqnos, 0, 0, Number.MAX_SAFE_INTEGER),
     mergeOperator: opts.mergeOperator === undefined ? undefined : checkMergeOperator(opts.mergeOperator, 'option mergeOperator'),
     compactionFilter: opts.compactionFilter === undefined ? undefined : checkCompactionFilter(opts.compactionFilter, 'option compactionFilter'),
     kvSeparation: resolveKvSeparation(opts.kvSeparation, compressionDictionary),

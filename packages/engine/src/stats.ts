@@ -75,6 +75,9 @@ export interface Counters extends BlobCounters, FeatureCounters {
   compactionErrors: number;
   tableBytesWritten: number;
   compactionBytesRead: number;
+  /** ingest() calls that ingested something, and the entries they wrote. */
+  ingests: number;
+  ingestedEntries: number;
 }
 
 /** The feature counters at zero. */
@@ -105,6 +108,8 @@ export function emptyCounters(): Counters {
     compactionErrors: 0,
     tableBytesWritten: 0,
     compactionBytesRead: 0,
+    ingests: 0,
+    ingestedEntries: 0,
     ...emptyFeatureCounters(),
     blobBytesWritten: 0,
     blobValuesRewritten: 0,
@@ -137,9 +142,17 @@ export interface TreeStats extends FeatureCounters {
   compactions: number;
   trivialMoves: number;
   compactionErrors: number;
-  /** Bytes of tables written by flushes and compactions. */
+  /** Bytes of tables written by flushes, compactions and ingest(). */
   tableBytesWritten: number;
   compactionBytesRead: number;
+  /** ingest() calls that ingested something, and the entries they wrote. */
+  ingests: number;
+  ingestedEntries: number;
+  /**
+   * changesSince's history horizon: compaction has dropped deletions up to this seqno, so
+   * changesSince(s) needs s >= it (0: nothing dropped yet). Kept in the manifest.
+   */
+  historyHorizon: number;
   /** (WAL bytes + table bytes + blob file bytes written) / user bytes written, since open. */
   writeAmplification: number;
   /** K/V separation: blob files, live and dead bytes, garbage collection. */

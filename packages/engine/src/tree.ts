@@ -27,7 +27,8 @@ import { BlobGc } from './blob/blob-gc.js';
 import { BlobStore } from './blob/blob-store.js';
 import { DEFAULT_MAX_OPEN_BLOB_FILES } from './blob/kv-separation-options.js';
 import { type Bytes, toKey } from './coerce.js';
-import { ClosedError, LockedError, ReadOnlyError } from './errors.js';
+import type { KeyRange as TableKeyRange } from '@lsm/compaction';
+import { ClosedError, HistoryGoneError, LockedError, ReadOnlyError } from './errors.js';
 import { READ_ONLY_OPEN_ATTEMPTS, vanishedUnderUs } from './read-only-open.js';
 import { LOCK } from './file-names.js';
 import { listQuietly, undoFailedOpen } from './full-disk-open.js';
@@ -41,9 +42,11 @@ import { replayLog } from './log/replay-log.js';
 import { Memtable } from './memtable/memtable.js';
 import { type ResolvedOptions, type TreeOptions, resolveOptions } from './options.js';
 import type { DbIterator } from './read/db-iterator.js';
+import { type Change, ChangeIterator } from './read/change-iterator.js';
 import { type KeyRange, type RangeEstimate, estimateRange, resolveKeyRange } from './read/approximate-size.js';
 import { type CheckpointResult, checkTarget, writeCheckpoint } from './ops/checkpoint.js';
 import { type VerifyOptions, type VerifyReport, verifyStore } from './ops/verify.js';
+import { type IngestOutput, ingestTableBytes, memtableOverlaps, pickIngestLevel, writeIngestTables } from './ops/ingest.js';
 import { PointReader } from './read/point-reader.js';
 import { type RangeOptions, type ReadOptions, readSeqno, resolveBounds } from './read/read-options.js';
 import type { ReadSources } from './read/read-sources.js';
@@ -66,6 +69,13 @@ export interface WriteOptions {
 }
 
 export type { ReadOptions, RangeOptions } from './read/read-options.js';
+export type { Change } from './read/change-iterator.js';
+
+/** Options of changesSince(). */
+export interface ChangesOptions {
+  /** Report the changes up to this snapshot's seqno (default: up to the newest write). */
+  snapshot?: Snapshot;
+}
 export type { KeyRange } from './read/approximate-size.js';
 export type { CheckpointResult } from './ops/checkpoint.js';
 export type { VerifyOptions, VerifyReport, StoreProblem, StoreProblemKind } from './ops/verify.js';
@@ -78,7 +88,7 @@ export class Tree {
   private readonly tableCache: TableCache;
   private readonly blockCache: BlockCache | undefined;
   private readonly snapshots = new SnapshotList();
-  private readonly openIterators = new Set<DbIterator>();
+  private readonly openIterators = new Set<{ close(): void }>();
   private readonly counters: Counters = emptyCounters();
   private readonly writes: WritePath;
   /** Flushes and compactions, as jobs (on a worker thread, or inline). */
@@ -150,6 +160,7 @@ export class Tree {
         flushed: (mem) => writes.flushed(mem),
         logNumberAfterFlushing: (mem) => writes.logNumberAfterFlushing(mem),
         snapshots: () => this.snapshots.seqnos(),
+        historyEdge: () => (opts.keepHistorySeqnos === undefined ? undefined : Math.max(0, writes.lastSeqno - opts.keepHistorySeqnos)),
         lastSeqno: () => writes.lastSeqno,
         installed: () => this.deleteObsoleteFiles(),
       },
@@ -392,6 +403,106 @@ export class Tree {
   }
 
   /**
+   * Bulk ingestion: writes `entries`, `[key, value]` pairs (strings or Uint8Arrays) in
+   * strictly ascending key order, straight into tables: no log, no memtable. They become
+   * visible all at once with ONE new seqno, newer than every earlier write (so they
+   * shadow every older version of their keys, and older range deletions do not hide
+   * them; snapshots taken before do not see them), and are durable when the call returns:
+   * tables fsynced, their names synced, one manifest edit synced. Returns that seqno; an
+   * empty input writes nothing and returns the current seqno.
+   *
+   * Any number of entries: they stream into tables cut at the strategy's target table
+   * size (the memtable size when it has none), written as flushes write them (compression,
+   * filters, encryption, K/V separation). Memtables holding a key or a range deletion in
+   * the ingested range are flushed first; every earlier write is made durable too (as
+   * sync() does). The tables go to L0, or, with the leveled strategy, to the deepest
+   * level whose key range above is free (see ops/ingest.ts).
+   *
+   * Keys out of order or repeated: LSM_INVALID_ARGUMENT naming the entries, with nothing
+   * visible, every file written removed and the seqno unchanged; so for an error thrown
+   * by the iterable itself (rethrown as is). An I/O failure is LSM_IO (LSM_NO_SPACE on a
+   * full disk) with nothing visible; when the manifest write itself failed, the edit may
+   * still be on disk, so its seqno is used up (a reopen may show the ingested data, all of
+   * it) and the tables stay until the next manifest settles it. The iterable must not
+   * write to this store while it is read (LSM_INVALID_ARGUMENT).
+   */
+  ingest(entries: Iterable<readonly [Bytes, Bytes]>): number {
+    this.checkOpen();
+    this.checkWritable('ingest()');
+    if (typeof (entries as { [Symbol.iterator]?: unknown } | null | undefined)?.[Symbol.iterator] !== 'function') {
+      throw new InvalidArgumentError('ingest() takes an iterable of [key, value] pairs');
+    }
+    const bg = this.bg;
+    const w = this.writes;
+    bg.checkWritable();
+    bg.pump();
+    const before = w.lastSeqno;
+    const seqno = before + 1;
+    const numbers = bg.openReservation();
+    try {
+      let out: IngestOutput;
+      try {
+        out = writeIngestTables(this.jobEnv(), entries, seqno, ingestTableBytes(this.opts.compaction, this.opts.memtableBytes), numbers.next);
+      } catch (err) {
+        throw toIoError(err, 'ingest(): writing its tables');
+      }
+      if (w.lastSeqno !== before) {
+        out.abandon();
+        throw new InvalidArgumentError('ingest(): the store was written while ingest() read its entries; nothing was ingested');
+      }
+      const range = out.range;
+      if (range === undefined) return before;
+      try {
+        this.prepareIngest(range);
+      } catch (err) {
+        out.abandon();
+        throw err;
+      }
+      bg.pump();
+      const level = pickIngestLevel(this.opts.comparator, this.opts.compaction, this.versions.current, range, bg.compactionInFlight());
+      try {
+        this.versions.logAndApply({ added: out.tables.map((meta) => ({ level, meta })), addedBlobs: out.blobFiles, lastSeqno: seqno });
+      } catch (err) {
+        // The edit may have reached the disk: the seqno is used up (never given to another
+        // write), and the files stay until a new manifest settles the question.
+        w.lastSeqno = seqno;
+        throw toIoError(err, 'ingest(): writing its manifest edit');
+      }
+      w.lastSeqno = seqno;
+      const c = this.counters;
+      c.ingests++;
+      c.ingestedEntries += out.entries;
+      c.userBytes += out.userBytes;
+      c.tableBytesWritten += out.tableBytes;
+      this.blobGc.record(out.blob);
+    } finally {
+      numbers.release();
+    }
+    this.deleteObsoleteFiles();
+    bg.nudge();
+    return seqno;
+  }
+
+  /**
+   * Before ingested tables covering `range` are installed: memtables holding a key or a
+   * range deletion in it go to tables (a read meets memtables first, and theirs would be
+   * older), and every earlier write is made durable, so that a crash never keeps the
+   * ingested data but loses a write acknowledged before it.
+   */
+  private prepareIngest(range: TableKeyRange): void {
+    const w = this.writes;
+    const cmp = this.opts.comparator;
+    const overlaps = memtableOverlaps(cmp, w.mem, range) || w.sealed.some((m) => memtableOverlaps(cmp, m, range));
+    if (overlaps || !this.opts.wal || !w.logUsable) {
+      if (!w.mem.empty) w.rotate();
+      this.bg.drainFlushes();
+      return;
+    }
+    if (w.sealedTailUnsynced) this.bg.drainFlushes();
+    if (!w.mem.empty) w.syncLog();
+  }
+
+  /**
    * A new write batch: operations applied in order and atomically by its commit(), all
    * with one seqno (see WriteBatch).
    */
@@ -588,6 +699,72 @@ export class Tree {
   }
 
   /**
+   * Change capture: the changes newer than `seqno` (typically the seqno a copy was last in
+   * sync at), in key order, as of now (or as of `opts.snapshot`). For each key its newest
+   * change in (seqno, now]: `{ type: 'put', key, seqno, value }` (for merge operands, the
+   * value the key resolves to) or `{ type: 'delete', key, seqno }`; every range deletion
+   * in that window as `{ type: 'deleteRange', start, end, seqno }`, before the point
+   * changes at or after its start (a key whose newest change is a range deletion has no
+   * record of its own). Applying the records in order to a copy in sync at `seqno` gives
+   * the store as of now. Tables and memtables with nothing newer than `seqno` are skipped
+   * without being opened. The iterator pins what it reads until it ends or `close()`.
+   *
+   * `seqno` must be a safe integer >= 0 and at most the read seqno (LSM_INVALID_ARGUMENT);
+   * below the history horizon (compaction dropped deletions up to there, see
+   * keepHistorySeqnos) it is LSM_HISTORY_GONE: the answer could be incomplete.
+   */
+  changesSince(seqno: number, opts?: ChangesOptions): ChangeIterator {
+    this.checkOpen();
+    if (typeof seqno !== 'number' || !Number.isSafeInteger(seqno) || seqno < 0) {
+      throw new InvalidArgumentError(`changesSince(): seqno must be a safe integer >= 0, got ${typeof seqno === 'number' ? String(seqno) : typeof seqno}`);
+    }
+    if (opts !== undefined && (typeof opts !== 'object' || opts === null)) throw new InvalidArgumentError('changesSince(): options must be an object');
+    if (opts?.snapshot !== undefined && this.follower !== undefined) {
+      throw new NotSupportedError("changesSince() with a secondary's snapshot is not supported; call it without one");
+    }
+    this.bg.pump();
+    const read = readSeqno(opts?.snapshot === undefined ? undefined : { snapshot: opts.snapshot }, this.writes.lastSeqno);
+    if (seqno > read) {
+      throw new InvalidArgumentError(`changesSince(): seqno ${seqno} is after the seqno read (${read}); a copy cannot be ahead of the store`);
+    }
+    const horizon = this.versions.historyHorizon;
+    if (seqno < horizon) throw new HistoryGoneError(seqno, horizon);
+    const version = this.versions.current;
+    version.ref();
+    const active = this.writes.mem;
+    const sealed = [...this.writes.sealed];
+    const sources: ReadSources = {
+      comparator: this.opts.comparator,
+      tableCache: this.tableCache,
+      active: () => active,
+      sealed: () => sealed,
+      version: () => version,
+    };
+    let it: ChangeIterator;
+    try {
+      it = new ChangeIterator(
+        { comparator: this.opts.comparator, sources, mergeOperator: this.opts.mergeOperator, readBlob: (k, pointer) => this.blobs.read(pointer, k, 'a table of this store') },
+        version,
+        [active, ...sealed.slice().reverse()],
+        seqno,
+        read,
+        (done) => {
+          version.unref();
+          this.openIterators.delete(done);
+          if (!version.referenced && version !== this.versions.current && !this.closed) this.deleteObsoleteFiles();
+        },
+        () => this.closed,
+      );
+    } catch (err) {
+      version.unref();
+      throw err;
+    }
+    this.openIterators.add(it);
+    this.counters.iterators++;
+    return it;
+  }
+
+  /**
    * About how many bytes the keys in `range` (`gt`/`gte`, `lt`/`lte`; none: the whole
    * store) take: table bytes on disk with the blob-file bytes their values use, plus
    * memtable bytes. Computed from table metadata and index blocks (which may be in the
@@ -698,6 +875,9 @@ export class Tree {
       compactionErrors: c.compactionErrors,
       tableBytesWritten: c.tableBytesWritten,
       compactionBytesRead: c.compactionBytesRead,
+      ingests: c.ingests,
+      ingestedEntries: c.ingestedEntries,
+      historyHorizon: this.versions.historyHorizon,
       writeAmplification: c.userBytes === 0 ? 0 : (c.walBytes + c.tableBytesWritten + c.blobBytesWritten) / c.userBytes,
       blobs: this.blobGc.stats(),
       jobs: this.bg.stats(),

@@ -31,6 +31,8 @@ import { errorOf } from './run-job.js';
 export const MAX_CONSECUTIVE_FAILURES = 5;
 /** How long a store stopped by a full disk refuses writes before a write retries its jobs. */
 export const NO_SPACE_RETRY_MS = 1000;
+/** File numbers a growing reservation takes at a time. */
+const RESERVE_CHUNK = 16;
 /** Compactions started and installed in one pump at most (bounds one call's work inline). */
 const MAX_ROUNDS = 64;
 
@@ -53,6 +55,11 @@ export interface BackgroundHost {
   logNumberAfterFlushing(mem: Memtable): number;
   snapshots(): number[];
   lastSeqno(): number;
+  /**
+   * The lower edge of the change history to keep (keepHistorySeqnos: the last seqno minus
+   * the window), or undefined: compaction treats it as one more snapshot.
+   */
+  historyEdge(): number | undefined;
   /** After every install: delete what is obsolete. */
   installed(): void;
 }
@@ -115,6 +122,8 @@ export class BackgroundWork {
   private compacting: (Running<CompactionJobSpec> & { deleted: { level: number; id: number }[] }) | undefined;
   private logSync: Running<LogSyncJobSpec> | undefined;
   private readonly reserved = new Map<number, FileNumberRange>();
+  /** Reservations that grow as they are used (openReservation), by id. */
+  private readonly growing = new Map<number, FileNumberRange[]>();
   private failuresInARow = 0;
   /** A job failed since the last external call: no retry until the next one. */
   private retryHeld = false;
@@ -146,7 +155,41 @@ export class BackgroundWork {
   /** True while `n` is a file number reserved for a job not yet installed. */
   isReserved(n: number): boolean {
     for (const r of this.reserved.values()) if (n >= r.first && n < r.end) return true;
+    for (const list of this.growing.values()) for (const r of list) if (n >= r.first && n < r.end) return true;
     return false;
+  }
+
+  /**
+   * File numbers for work on the caller's thread whose output count is not known up front
+   * (ingest): `next()` hands out numbers from ranges reserved RESERVE_CHUNK at a time, kept
+   * reserved (no deletion pass removes their files) until `release()`.
+   */
+  openReservation(): { next(): number; release(): void } {
+    const id = -this.nextJobId++;
+    const list: FileNumberRange[] = [];
+    this.growing.set(id, list);
+    const v = this.host.versions;
+    let cur: FileNumberRange = { first: 0, end: 0 };
+    let n = 0;
+    return {
+      next: () => {
+        if (n >= cur.end) {
+          cur = { first: v.nextFileNumber, end: v.nextFileNumber + RESERVE_CHUNK };
+          v.nextFileNumber = cur.end;
+          list.push(cur);
+          n = cur.first;
+        }
+        return n++;
+      },
+      release: () => {
+        this.growing.delete(id);
+      },
+    };
+  }
+
+  /** The plan of the compaction in flight (started, not installed yet), if any. */
+  compactionInFlight(): CompactionPlan | undefined {
+    return this.compacting?.spec.plan;
   }
 
   get running(): number {
@@ -338,8 +381,11 @@ export class BackgroundWork {
     if (plan.kind === 'drop' || plan.trivialMove) {
       // FIFO drops its inputs, and a trivial move relinks them, by a manifest edit alone.
       const added = plan.kind === 'drop' ? [] : plan.inputs.flatMap((g) => g.tables.map((meta) => ({ level: plan.outputLevel, meta })));
+      // A drop loses whatever its tables held, deletions too: the history horizon rises to their newest seqno.
+      let dropped = -1;
+      if (plan.kind === 'drop') for (const g of plan.inputs) for (const t of g.tables) dropped = Math.max(dropped, t.largestSeqno);
       try {
-        h.versions.logAndApply({ deleted, added });
+        h.versions.logAndApply({ deleted, added, ...(dropped > h.versions.historyHorizon ? { historyHorizon: dropped } : {}) });
       } catch (err) {
         h.counters.compactionErrors++;
         this.lastCompactionFailure = this.failedJob(0, err as Error, 'compaction');
@@ -362,14 +408,18 @@ export class BackgroundWork {
     const kv = h.env.kvSeparation;
     const unit = Math.max(1, Math.min(plan.targetTableSize, kv?.blobFileBytes ?? plan.targetTableSize));
     const count = 2 * Math.ceil((inputBytes + gcBytes) / unit) + 32;
+    const edge = h.historyEdge();
+    const snapshots = h.snapshots();
+    if (edge !== undefined && !snapshots.includes(edge)) snapshots.push(edge);
     const spec: CompactionJobSpec = {
       kind: 'compaction',
       id,
       numbers: this.reserve(id, count),
       plan,
-      snapshots: h.snapshots(),
+      snapshots,
       visibleSeqno: h.lastSeqno(),
       gcBlobFiles: [...(gc ?? [])],
+      ...(edge !== undefined ? { keepChangesAbove: edge } : {}),
     };
     const runner = this.runners.compactionOnWorker && this.workerUsable() ? this.runners.worker! : this.runners.inline;
     this.compacting = { spec, runner, deleted };
@@ -436,8 +486,15 @@ export class BackgroundWork {
 
   private installCompaction(deleted: { level: number; id: number }[], level: number, r: JobSuccess): boolean {
     const h = this.host;
+    const horizon = r.merge?.maxDroppedDeletionSeqno ?? -1;
     try {
-      h.versions.logAndApply({ deleted, added: r.tables.map((meta) => ({ level, meta })), addedBlobs: r.blobFiles });
+      h.versions.logAndApply({
+        deleted,
+        added: r.tables.map((meta) => ({ level, meta })),
+        addedBlobs: r.blobFiles,
+        // Deletions dropped with nothing newer to show them: changes up to there are gone.
+        ...(horizon > h.versions.historyHorizon ? { historyHorizon: horizon } : {}),
+      });
     } catch (err) {
       // The edit may be on disk: the outputs stay until a new manifest settles it.
       this.reserved.delete(r.id);

@@ -29,6 +29,7 @@ export function runCompactionJob(env: JobEnv, spec: CompactionJobSpec, blobWork:
       },
       snapshots: spec.snapshots,
       visibleSeqno: spec.visibleSeqno,
+      ...(spec.keepChangesAbove !== undefined ? { keepChangesAbove: spec.keepChangesAbove } : {}),
     });
     const tables = result.outputs.map((m) => out.annotate(m));
     const files = out.finish();
@@ -46,6 +47,7 @@ export function runCompactionJob(env: JobEnv, spec: CompactionJobSpec, blobWork:
         mergesCollapsed: result.mergesCollapsed,
         filterRemoved: result.filterRemoved,
         filterChanged: result.filterChanged,
+        maxDroppedDeletionSeqno: result.maxDroppedDeletionSeqno,
       },
       millis: performance.now() - started,
     };

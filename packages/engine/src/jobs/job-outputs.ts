@@ -1,6 +1,8 @@
 // JobOutputs: the one path by which a flush or a compaction creates, finishes and
 // abandons its output files. File numbers come from the range the store reserved for the
-// job (so a job on another thread never asks the store for one); every table goes
+// job (so a job on another thread never asks the store for one), or, for work on the
+// store's own thread that cannot know its size up front (ingest), from a source that
+// reserves more as it goes; every table goes
 // through the job's BlobJob when K/V separation or blob references are in play. finish()
 // makes every output's name durable (a directory fsync) before the result can be
 // recorded in the manifest; abandon() removes every file the job created.
@@ -27,11 +29,12 @@ export class JobOutputs {
 
   constructor(
     private readonly env: JobEnv,
-    private readonly numbers: FileNumberRange,
+    /** The job's reserved range, or a function handing out reserved numbers one by one. */
+    private readonly numbers: FileNumberRange | (() => number),
     /** undefined: no blob work; else the blob files whose values this job moves. */
     gcBlobFiles: ReadonlySet<number> | undefined,
   ) {
-    this.next = numbers.first;
+    this.next = typeof numbers === 'function' ? 0 : numbers.first;
     this.blobs =
       gcBlobFiles === undefined
         ? undefined
@@ -40,6 +43,7 @@ export class JobOutputs {
 
   /** The next reserved file number. */
   newNumber(): number {
+    if (typeof this.numbers === 'function') return this.numbers();
     if (this.next >= this.numbers.end) {
       throw new InvalidArgumentError(`job used all ${this.numbers.end - this.numbers.first} file numbers reserved for it`);
     }

@@ -58,6 +58,11 @@ export interface CompactionJobSpec {
   snapshots: number[];
   /** The newest seqno when the job started. */
   visibleSeqno: number;
+  /**
+   * The lower edge of the change history kept (keepHistorySeqnos), also one of `snapshots`:
+   * no WeakTombstone above it cancels with its value. Absent: no history kept.
+   */
+  keepChangesAbove?: number;
   /** Blob files whose live values this compaction moves (blob garbage collection). */
   gcBlobFiles: number[];
 }
@@ -91,6 +96,8 @@ export interface MergeCounts {
   mergesCollapsed: number;
   filterRemoved: number;
   filterChanged: number;
+  /** The largest seqno of a deletion dropped with nothing newer to show it (-1: none): raises the history horizon. */
+  maxDroppedDeletionSeqno: number;
 }
 
 /** A finished job: its durable output files, not yet in any version. */

@@ -24,6 +24,8 @@ const enum Tag {
   DeletedBlobFile = 10,
   /** K/V separation: the blob references of a table added earlier in the same edit. */
   TableBlobRefs = 11,
+  /** changesSince: the history horizon (changes at or below it may have been dropped). */
+  HistoryHorizon = 12,
 }
 
 /** NewTableV2 flag: the table's `largest` is an exclusive bound (a range tombstone's end). */
@@ -49,6 +51,11 @@ export interface VersionEdit {
   /** Blob files added (K/V separation); tables' blob references travel on their metas. */
   addedBlobs?: BlobFileMeta[];
   deletedBlobs?: number[];
+  /**
+   * The history horizon: compaction (or a FIFO drop) has dropped deletions with seqnos up
+   * to this, so changesSince(s) with s below it would be incomplete. Only ever raised.
+   */
+  historyHorizon?: number;
 }
 
 const utf8 = new TextEncoder();
@@ -114,6 +121,10 @@ export function encodeVersionEdit(edit: VersionEdit): Uint8Array {
         s.putVarint(bytes);
       }
     }
+  }
+  if (edit.historyHorizon !== undefined) {
+    s.putVarint(Tag.HistoryHorizon);
+    s.putVarint(edit.historyHorizon);
   }
   for (const b of edit.addedBlobs ?? []) {
     s.putVarint(Tag.NewBlobFile);
@@ -216,6 +227,9 @@ export function decodeVersionEdit(rec: Uint8Array, file: string, offset: number)
         break;
       case Tag.DeletedBlobFile:
         (edit.deletedBlobs ??= []).push(num('blob file id'));
+        break;
+      case Tag.HistoryHorizon:
+        edit.historyHorizon = num('history horizon');
         break;
       default:
         throw new NotSupportedError(`${file} at offset ${offset}: version edit field tag ${tag} is from a newer format`);

@@ -38,6 +38,8 @@ export class VersionSet {
   private readonly live = new Set<Version>();
   /** The merge operator recorded in the manifest (kept once recorded). */
   mergeOperatorName: string | undefined;
+  /** changesSince's history horizon: deletions with seqnos up to it may have been dropped (0: none). */
+  historyHorizon = 0;
 
   private constructor(
     private readonly fs: Fs,
@@ -108,6 +110,8 @@ export class VersionSet {
     let nextFile: number | undefined;
     let logNumber = 0;
     let lastSeqno = 0;
+    let historyHorizon = 0;
+    let horizonTracked = false;
     let edits = 0;
     const blobFiles = new Map<number, BlobFileMeta>();
     // Encryption and key are checked first, before any edit is read.
@@ -119,6 +123,8 @@ export class VersionSet {
       if (edit.nextFileNumber !== undefined) nextFile = edit.nextFileNumber;
       if (edit.logNumber !== undefined) logNumber = edit.logNumber;
       if (edit.lastSeqno !== undefined) lastSeqno = edit.lastSeqno;
+      if (edits === 0) horizonTracked = edit.historyHorizon !== undefined;
+      if (edit.historyHorizon !== undefined && edit.historyHorizon > historyHorizon) historyHorizon = edit.historyHorizon;
       try {
         version = applyToVersion(version, comparator, edit.deleted ?? [], edit.added ?? []);
       } catch (err) {
@@ -173,6 +179,9 @@ export class VersionSet {
     const vs = new VersionSet(fs, dir, comparator, keys, levels, next, logNumber, lastSeqno);
     vs.mergeOperatorName = recordedMergeOperator ?? mergeOperatorName;
     vs.blobFiles = blobFiles;
+    // A manifest from a build that did not track the horizon (its snapshot record has none):
+    // that build may have dropped deletions of anything in its tables.
+    vs.historyHorizon = horizonTracked ? historyHorizon : Math.max(historyHorizon, lastSeqno);
     if (!readOnly) vs.startManifest();
     return vs;
   }
@@ -197,6 +206,9 @@ export class VersionSet {
       logNumber: this.logNumber,
       nextFileNumber: this.nextFileNumber,
       lastSeqno: this.lastSeqno,
+      // Always, 0 too: a snapshot record without it comes from a build that did not track
+      // the horizon (see recover()).
+      historyHorizon: this.historyHorizon,
       added,
       addedBlobs: [...this.blobFiles.values()],
     };
@@ -263,9 +275,10 @@ export class VersionSet {
     }
     if (edit.logNumber === undefined) full.logNumber = this.logNumber;
     if (edit.lastSeqno === undefined) full.lastSeqno = this.lastSeqno;
-    const saved = { logNumber: this.logNumber, lastSeqno: this.lastSeqno };
+    const saved = { logNumber: this.logNumber, lastSeqno: this.lastSeqno, historyHorizon: this.historyHorizon };
     if (full.logNumber !== undefined) this.logNumber = full.logNumber;
     if (full.lastSeqno !== undefined) this.lastSeqno = Math.max(this.lastSeqno, full.lastSeqno);
+    if (edit.historyHorizon !== undefined && edit.historyHorizon > this.historyHorizon) this.historyHorizon = edit.historyHorizon;
     const prev = this.current;
     try {
       if (this.manifest === null || this.manifest.size > MANIFEST_ROTATE_BYTES) {
@@ -281,6 +294,7 @@ export class VersionSet {
       this.blobFiles = savedBlobs;
       this.logNumber = saved.logNumber;
       this.lastSeqno = saved.lastSeqno;
+      this.historyHorizon = saved.historyHorizon;
       this.abandonManifest();
       throw toIoError(err, 'writing a version edit to the manifest');
     }
@@ -323,6 +337,7 @@ export class VersionSet {
     this.lastSeqno = Math.max(this.lastSeqno, other.lastSeqno);
     this.nextFileNumber = other.nextFileNumber;
     this.blobFiles = new Map(other.blobFiles);
+    if (other.historyHorizon > this.historyHorizon) this.historyHorizon = other.historyHorizon;
     this.install(next, this.current);
     return next;
   }
