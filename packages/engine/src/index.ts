@@ -6,7 +6,9 @@ export { Tree, type WriteOptions, type ReadOptions, type RangeOptions, type KeyR
 export { WriteBatch, type CommitOptions } from './write/write-batch.js';
 export { Snapshot } from './snapshot.js';
 export type { DbIterator } from './read/db-iterator.js';
-export type { TreeOptions } from './options.js';
+export type { TreeOptions, CompressionOption } from './options.js';
+export { fixedPrefixExtractor } from './jobs/built-in-functions.js';
+export type { PrefixExtractor } from '@lsm/sstable';
 export type { KvSeparationOptions } from './blob/kv-separation-options.js';
 export type { TreeStats, BlobStats } from './stats.js';
 export type { JobStats, StallStats } from './jobs/background.js';

@@ -75,6 +75,7 @@ export interface Counters extends BlobCounters, FeatureCounters {
   compactionErrors: number;
   tableBytesWritten: number;
   compactionBytesRead: number;
+  prefixFilterSkips: number;
 }
 
 /** The feature counters at zero. */
@@ -105,6 +106,7 @@ export function emptyCounters(): Counters {
     compactionErrors: 0,
     tableBytesWritten: 0,
     compactionBytesRead: 0,
+    prefixFilterSkips: 0,
     ...emptyFeatureCounters(),
     blobBytesWritten: 0,
     blobValuesRewritten: 0,
@@ -140,6 +142,11 @@ export interface TreeStats extends FeatureCounters {
   /** Bytes of tables written by flushes and compactions. */
   tableBytesWritten: number;
   compactionBytesRead: number;
+  /**
+   * Tables passed over since open because their prefix filter proved they hold no key with
+   * the prefix a prefix() scan or a point read asked for (option prefixExtractor).
+   */
+  prefixFilterSkips: number;
   /** (WAL bytes + table bytes + blob file bytes written) / user bytes written, since open. */
   writeAmplification: number;
   /** K/V separation: blob files, live and dead bytes, garbage collection. */

@@ -38,11 +38,12 @@ import { type JobEnv, tableInputs } from './jobs/job-env.js';
 import { workerRunnerFor } from './jobs/worker-runner.js';
 import { replayLog } from './log/replay-log.js';
 import { Memtable } from './memtable/memtable.js';
-import { type ResolvedOptions, type TreeOptions, resolveOptions } from './options.js';
+import { type ResolvedOptions, type TreeOptions, compressionForLevel, resolveOptions } from './options.js';
 import type { DbIterator } from './read/db-iterator.js';
 import { type KeyRange, type RangeEstimate, estimateRange, resolveKeyRange } from './read/approximate-size.js';
 import { type CheckpointResult, checkTarget, writeCheckpoint } from './ops/checkpoint.js';
 import { PointReader } from './read/point-reader.js';
+import { PrefixFilterReads } from './read/prefix-filter.js';
 import { type RangeOptions, type ReadOptions, readSeqno, resolveBounds } from './read/read-options.js';
 import type { ReadSources } from './read/read-sources.js';
 import { StoreIterators } from './read/store-iterators.js';
@@ -109,7 +110,7 @@ export class Tree {
     this.bytewise = opts.comparator === bytewiseComparator;
     this.versions = versions;
     this.blockCache = opts.blockCacheBytes > 0 ? new BlockCache(opts.blockCacheBytes, { recycleBlocks: true }) : undefined;
-    this.tableCache = new TableCache(fs, path, opts.comparator, this.blockCache, opts.maxOpenTables, opts.encryption);
+    this.tableCache = new TableCache(fs, path, opts.comparator, this.blockCache, opts.maxOpenTables, opts.encryption, opts.prefixExtractor);
     this.blobs = new BlobStore(fs, path, opts.kvSeparation?.maxOpenFiles ?? DEFAULT_MAX_OPEN_BLOB_FILES, opts.encryption);
     this.blobGc = new BlobGc(fs, path, versions, this.blobs, opts.kvSeparation, this.counters);
     const writes = new WritePath(fs, path, opts, versions, this.counters, recovered, lastSeqno, this.bytewise);
@@ -149,6 +150,7 @@ export class Tree {
         snapshots: () => this.snapshots.seqnos(),
         lastSeqno: () => writes.lastSeqno,
         installed: () => this.deleteObsoleteFiles(),
+        compressionFor: (level) => compressionForLevel(opts, level),
       },
       {
         inline: new InlineRunner(opts.jobScheduler),
@@ -405,16 +407,14 @@ export class Tree {
     return this.writes.commit(batch, sync === true || this.opts.syncWrites);
   }
 
-  /** Options for every table this store writes. */
+  /** Options for every table this store writes (each job sets the compression of its output level). */
   private writerOptions(): TableWriterOptions {
     return {
       comparator: this.opts.comparator,
       blockSize: this.opts.blockSize,
-      compression: this.opts.compression,
-      compressionLevel: this.opts.compressionLevel,
-      dictionary: this.opts.compressionDictionary,
       filter: this.opts.filter,
       encryption: this.opts.encryption,
+      prefixExtractor: this.opts.prefixExtractor,
     };
   }
 
@@ -614,7 +614,12 @@ export class Tree {
   /** Point reads and iterators over `sources` (blob values read through this store's blob files). */
   private readersOver(sources: ReadSources): { points: PointReader; iterators: StoreIterators } {
     const readBlob: BlobReader = (k, pointer) => this.blobs.read(pointer, k, 'a table of this store');
-    return { points: new PointReader(sources, this.opts.mergeOperator, readBlob), iterators: new StoreIterators(sources, this.opts.mergeOperator, readBlob) };
+    const pe = this.opts.prefixExtractor;
+    const pf = pe === undefined ? undefined : new PrefixFilterReads(pe, this.counters);
+    return {
+      points: new PointReader(sources, this.opts.mergeOperator, readBlob, pf),
+      iterators: new StoreIterators(sources, this.opts.mergeOperator, readBlob, pf),
+    };
   }
 
   /**
@@ -660,6 +665,7 @@ export class Tree {
       compactionErrors: c.compactionErrors,
       tableBytesWritten: c.tableBytesWritten,
       compactionBytesRead: c.compactionBytesRead,
+      prefixFilterSkips: c.prefixFilterSkips,
       writeAmplification: c.userBytes === 0 ? 0 : (c.walBytes + c.tableBytesWritten + c.blobBytesWritten) / c.userBytes,
       blobs: this.blobGc.stats(),
       jobs: this.bg.stats(),

@@ -1,5 +1,6 @@
 // JobOutputs: the one path by which a flush or a compaction creates, finishes and
-// abandons its output files. File numbers come from the range the store reserved for the
+// abandons its output files. Its tables are compressed as the job's spec says (the
+// output level's compression). File numbers come from the range the store reserved for the
 // job (so a job on another thread never asks the store for one); every table goes
 // through the job's BlobJob when K/V separation or blob references are in play. finish()
 // makes every output's name durable (a directory fsync) before the result can be
@@ -13,7 +14,7 @@ import type { BlobFileMeta } from '../blob/blob-meta.js';
 import { tableFileName } from '../file-names.js';
 import { removeQuietly } from '../remove-quietly.js';
 import type { JobEnv } from './job-env.js';
-import type { BlobJobCounts, FileNumberRange } from './job-types.js';
+import type { BlobJobCounts, FileNumberRange, TableCompression } from './job-types.js';
 
 /** A writer of one output table (a TableWriter, or the BlobJob's wrapper of one). */
 export type OutputWriter = Pick<TableWriter, 'add' | 'finish' | 'abandon' | 'addRangeTombstone' | 'estimatedFileSize'>;
@@ -30,6 +31,8 @@ export class JobOutputs {
     private readonly numbers: FileNumberRange,
     /** undefined: no blob work; else the blob files whose values this job moves. */
     gcBlobFiles: ReadonlySet<number> | undefined,
+    /** The compression of the job's tables (the spec's: its output level's). */
+    private readonly compression: TableCompression,
   ) {
     this.next = numbers.first;
     this.blobs =
@@ -50,7 +53,13 @@ export class JobOutputs {
   newTable(): { id: number; writer: OutputWriter; table: TableWriter } {
     const id = this.newNumber();
     this.created.push(id);
-    const table = new TableWriter(this.env.fs, `${this.env.dir}/${tableFileName(id)}`, { ...this.env.writerOptions, fileNumber: id });
+    const table = new TableWriter(this.env.fs, `${this.env.dir}/${tableFileName(id)}`, {
+      ...this.env.writerOptions,
+      compression: this.compression.type,
+      compressionLevel: this.compression.level,
+      dictionary: this.compression.dictionary,
+      fileNumber: id,
+    });
     return { id, writer: this.blobs === undefined ? table : this.blobs.tableWriter(id, table), table };
   }
 
