@@ -13,8 +13,10 @@ import { type Fs, NodeFs } from '@lsm/fs';
 import { type Comparator, InvalidArgumentError, bytewiseComparator, isLsmError } from '@lsm/base';
 import { type EncryptionOptions, KeyRing } from '@lsm/encryption';
 import { checkZstdLevel } from '@lsm/zstd-dictionary';
-import { type CompressionType, type FilterOptions, type TableDictionaryOptions, checkDictionaryOptions } from '@lsm/sstable';
+import { type CompressionType, type FilterOptions, type PrefixExtractor, type TableDictionaryOptions, checkDictionaryOptions } from '@lsm/sstable';
 import { JobScheduler } from './jobs/inline-runner.js';
+import { NUM_LEVELS } from './versions/version.js';
+import type { TableCompression } from './jobs/job-types.js';
 import { type KvSeparationOptions, type ResolvedKvSeparation, resolveKvSeparation } from './blob/kv-separation-options.js';
 
 /** Options of `Tree.open`. */
@@ -56,7 +58,30 @@ export interface TreeOptions {
    * compresses its data blocks with it (kept only when it pays for itself); so does every
    * blob file, on its first values, when kvSeparation.compression is 'zstd'.
    */
-  compression?: CompressionType | { type: CompressionType; level?: number; dictionary?: TableDictionaryOptions };
+  compression?: CompressionOption;
+  /**
+   * Block compression per level, one entry (of the same shape as `compression`) for each
+   * level from L0 down; a shorter array repeats its last entry for the deeper levels (1
+   * to 7 entries), e.g. `['none', 'none', { type: 'zstd', level: 3 }]`. A flush writes
+   * with L0's entry, a compaction with its output level's. When given, it overrides
+   * `compression` for tables; `compression` (its dictionary settings) still applies to
+   * blob files. A table keeps its compression when a trivial move puts it at another
+   * level. Default: `compression` at every level.
+   */
+  compressionPerLevel?: readonly CompressionOption[];
+  /**
+   * Maps each key to a prefix; every table the store writes then holds a filter over
+   * those prefixes. `prefix(p)` scans skip the tables whose filter proves no key with
+   * p's prefix is there (when extractor.prefix(p) is defined), and point reads use it
+   * on tables without a whole-key filter (`filter: false`). The extractor must be pure,
+   * return a prefix of the key (or undefined: the key has none), and give every key that
+   * starts with a key of prefix P the prefix P too (fixedPrefixExtractor(n) does). Its
+   * name is recorded in each table: tables written with another extractor (or none) are
+   * read without their prefix filter, so changing it between opens is safe. Built-in:
+   * fixedPrefixExtractor(n); any other extractor keeps flushes and compactions on the
+   * caller's thread. Default: none.
+   */
+  prefixExtractor?: PrefixExtractor;
   /** Whole-key filter of each table (BuRR). Default { bitsPerKey: 10 }; false for none. */
   filter?: FilterOptions | false;
   /** Capacity of the block cache shared by all tables, in bytes. Default 64 MiB. */
@@ -116,6 +141,9 @@ export interface TreeOptions {
   jobScheduler?: JobScheduler;
 }
 
+/** The compression of tables (and of blob files): a type, or a type with a zstd level and dictionary settings. */
+export type CompressionOption = CompressionType | { type: CompressionType; level?: number; dictionary?: TableDictionaryOptions };
+
 /** Options after defaults. */
 export interface ResolvedOptions {
   fs: Fs;
@@ -132,6 +160,9 @@ export interface ResolvedOptions {
   compression: CompressionType;
   compressionLevel: number | undefined;
   compressionDictionary: TableDictionaryOptions | undefined;
+  /** One entry per level (NUM_LEVELS), or undefined: `compression` everywhere. */
+  compressionPerLevel: TableCompression[] | undefined;
+  prefixExtractor: PrefixExtractor | undefined;
   filter: FilterOptions | false;
   blockCacheBytes: number;
   maxOpenTables: number;
@@ -187,28 +218,8 @@ export function resolveOptions(o: TreeOptions | undefined): ResolvedOptions {
   const opts = o ?? {};
   // zstd by default: it runs on the background worker, so it costs writers nothing
   // measurable, and the store takes about half the disk (README, Performance).
-  let compression: CompressionType = 'zstd';
-  let compressionLevel: number | undefined;
-  let compressionDictionary: TableDictionaryOptions | undefined;
-  const c = opts.compression;
-  if (c !== undefined) {
-    const type = typeof c === 'string' ? c : c?.type;
-    if (type !== 'none' && type !== 'zstd') {
-      throw new InvalidArgumentError(`option compression must be 'none' or 'zstd', got ${JSON.stringify(type)}`);
-    }
-    compression = type;
-    if (typeof c === 'object') {
-      compressionLevel = c.level;
-      if (compressionLevel !== undefined) {
-        if (type !== 'zstd') throw new InvalidArgumentError("option compression.level needs type 'zstd'");
-        renamed('compression.level', () => checkZstdLevel(compressionLevel!));
-      }
-      if (c.dictionary !== undefined) {
-        if (type !== 'zstd') throw new InvalidArgumentError("option compression.dictionary needs type 'zstd'");
-        compressionDictionary = renamed('compression.dictionary', () => checkDictionaryOptions(c.dictionary!, 'option compression.dictionary'));
-      }
-    }
-  }
+  const { type: compression, level: compressionLevel, dictionary: compressionDictionary } =
+    opts.compression === undefined ? { type: 'zstd' as const, level: undefined, dictionary: undefined } : parseCompression('compression', opts.compression);
   const comparator = opts.comparator ?? bytewiseComparator;
   if (typeof comparator?.compare !== 'function' || typeof comparator.name !== 'string' || comparator.name === '') {
     throw new InvalidArgumentError('option comparator must have a non-empty name and a compare function');
@@ -234,6 +245,8 @@ export function resolveOptions(o: TreeOptions | undefined): ResolvedOptions {
     compression,
     compressionLevel,
     compressionDictionary,
+    compressionPerLevel: compressionPerLevelOption(opts.compressionPerLevel),
+    prefixExtractor: prefixExtractorOption(opts.prefixExtractor),
     filter: opts.filter === undefined ? { bitsPerKey: 10 } : opts.filter,
     blockCacheBytes: intOption('blockCacheBytes', opts.blockCacheBytes, 64 << 20, 0, 2 ** 46),
     maxOpenTables: intOption('maxOpenTables', opts.maxOpenTables, 1000, 8, 1_000_000),
@@ -248,4 +261,59 @@ export function resolveOptions(o: TreeOptions | undefined): ResolvedOptions {
     backgroundThreads: intOption('backgroundThreads', opts.backgroundThreads, 2, 0, 16),
     jobScheduler: schedulerOption(opts.jobScheduler),
   };
+}
+
+/** Validates one compression option (`name` is how messages call it). */
+function parseCompression(name: string, c: unknown): TableCompression {
+  const type = typeof c === 'string' ? c : typeof c === 'object' && c !== null ? (c as { type?: unknown }).type : undefined;
+  if (type !== 'none' && type !== 'zstd') {
+    throw new InvalidArgumentError(`option ${name} must be 'none' or 'zstd' (or an object with that type), got ${JSON.stringify(type ?? c) ?? String(c)}`);
+  }
+  let level: number | undefined;
+  let dictionary: TableDictionaryOptions | undefined;
+  if (typeof c === 'object' && c !== null) {
+    const o = c as { level?: number; dictionary?: TableDictionaryOptions };
+    level = o.level;
+    if (level !== undefined) {
+      if (type !== 'zstd') throw new InvalidArgumentError(`option ${name}.level needs type 'zstd'`);
+      renamed(`${name}.level`, () => checkZstdLevel(level!));
+    }
+    if (o.dictionary !== undefined) {
+      if (type !== 'zstd') throw new InvalidArgumentError(`option ${name}.dictionary needs type 'zstd'`);
+      dictionary = renamed(`${name}.dictionary`, () => checkDictionaryOptions(o.dictionary!, `option ${name}.dictionary`));
+    }
+  }
+  return { type, level, dictionary };
+}
+
+/** compressionPerLevel, validated and repeated to one entry per level (undefined: not given). */
+function compressionPerLevelOption(v: unknown): TableCompression[] | undefined {
+  if (v === undefined) return undefined;
+  if (!Array.isArray(v) || v.length < 1 || v.length > NUM_LEVELS) {
+    throw new InvalidArgumentError(`option compressionPerLevel must be an array of 1 to ${NUM_LEVELS} entries, got ${Array.isArray(v) ? `${v.length} entries` : typeof v}`);
+  }
+  const given = v.map((c: unknown, i) => parseCompression(`compressionPerLevel[${i}]`, c));
+  return Array.from({ length: NUM_LEVELS }, (_, level) => given[Math.min(level, given.length - 1)]!);
+}
+
+/** prefixExtractor, validated. */
+function prefixExtractorOption(v: unknown): PrefixExtractor | undefined {
+  if (v === undefined) return undefined;
+  const e = v as Partial<PrefixExtractor> | null;
+  if (typeof e !== 'object' || e === null || typeof e.name !== 'string' || e.name === '' || typeof e.prefix !== 'function') {
+    throw new InvalidArgumentError('option prefixExtractor must be an object with a non-empty name and a prefix(key) function (e.g. fixedPrefixExtractor(n))');
+  }
+  return e as PrefixExtractor;
+}
+
+/** Whether tables written with `a` and with `b` are compressed alike. */
+export function sameCompression(a: TableCompression, b: TableCompression): boolean {
+  return a === b || (a.type === b.type && a.level === b.level && JSON.stringify(a.dictionary) === JSON.stringify(b.dictionary));
+}
+
+/** The compression of tables written to `level`. */
+export function compressionForLevel(opts: ResolvedOptions, level: number): TableCompression {
+  const per = opts.compressionPerLevel;
+  if (per !== undefined) return per[Math.min(level, per.length - 1)]!;
+  return { type: opts.compression, level: opts.compressionLevel, dictionary: opts.compressionDictionary };
 }

@@ -78,6 +78,7 @@ export interface Counters extends BlobCounters, FeatureCounters {
   /** ingest() calls that ingested something, and the entries they wrote. */
   ingests: number;
   ingestedEntries: number;
+  prefixFilterSkips: number;
 }
 
 /** The feature counters at zero. */
@@ -110,6 +111,7 @@ export function emptyCounters(): Counters {
     compactionBytesRead: 0,
     ingests: 0,
     ingestedEntries: 0,
+    prefixFilterSkips: 0,
     ...emptyFeatureCounters(),
     blobBytesWritten: 0,
     blobValuesRewritten: 0,
@@ -153,6 +155,11 @@ export interface TreeStats extends FeatureCounters {
    * changesSince(s) needs s >= it (0: nothing dropped yet). Kept in the manifest.
    */
   historyHorizon: number;
+  /**
+   * Tables passed over since open because their prefix filter proved they hold no key with
+   * the prefix a prefix() scan or a point read asked for (option prefixExtractor).
+   */
+  prefixFilterSkips: number;
   /** (WAL bytes + table bytes + blob file bytes written) / user bytes written, since open. */
   writeAmplification: number;
   /** K/V separation: blob files, live and dead bytes, garbage collection. */

@@ -40,7 +40,7 @@ import { type JobEnv, tableInputs } from './jobs/job-env.js';
 import { workerRunnerFor } from './jobs/worker-runner.js';
 import { replayLog } from './log/replay-log.js';
 import { Memtable } from './memtable/memtable.js';
-import { type ResolvedOptions, type TreeOptions, resolveOptions } from './options.js';
+import { type ResolvedOptions, type TreeOptions, compressionForLevel, resolveOptions, sameCompression } from './options.js';
 import type { DbIterator } from './read/db-iterator.js';
 import { type Change, ChangeIterator } from './read/change-iterator.js';
 import { type KeyRange, type RangeEstimate, estimateRange, resolveKeyRange } from './read/approximate-size.js';
@@ -48,6 +48,7 @@ import { type CheckpointResult, checkTarget, writeCheckpoint } from './ops/check
 import { type VerifyOptions, type VerifyReport, verifyStore } from './ops/verify.js';
 import { type IngestOutput, ingestTableBytes, memtableOverlaps, pickIngestLevel, writeIngestTables } from './ops/ingest.js';
 import { PointReader } from './read/point-reader.js';
+import { PrefixFilterReads } from './read/prefix-filter.js';
 import { type RangeOptions, type ReadOptions, readSeqno, resolveBounds } from './read/read-options.js';
 import type { ReadSources } from './read/read-sources.js';
 import { StoreIterators } from './read/store-iterators.js';
@@ -122,7 +123,7 @@ export class Tree {
     this.bytewise = opts.comparator === bytewiseComparator;
     this.versions = versions;
     this.blockCache = opts.blockCacheBytes > 0 ? new BlockCache(opts.blockCacheBytes, { recycleBlocks: true }) : undefined;
-    this.tableCache = new TableCache(fs, path, opts.comparator, this.blockCache, opts.maxOpenTables, opts.encryption);
+    this.tableCache = new TableCache(fs, path, opts.comparator, this.blockCache, opts.maxOpenTables, opts.encryption, opts.prefixExtractor);
     this.blobs = new BlobStore(fs, path, opts.kvSeparation?.maxOpenFiles ?? DEFAULT_MAX_OPEN_BLOB_FILES, opts.encryption);
     this.blobGc = new BlobGc(fs, path, versions, this.blobs, opts.kvSeparation, this.counters);
     const writes = new WritePath(fs, path, opts, versions, this.counters, recovered, lastSeqno, this.bytewise);
@@ -163,6 +164,7 @@ export class Tree {
         historyEdge: () => (opts.keepHistorySeqnos === undefined ? undefined : Math.max(0, writes.lastSeqno - opts.keepHistorySeqnos)),
         lastSeqno: () => writes.lastSeqno,
         installed: () => this.deleteObsoleteFiles(),
+        compressionFor: (level) => compressionForLevel(opts, level),
       },
       {
         inline: new InlineRunner(opts.jobScheduler),
@@ -442,7 +444,7 @@ export class Tree {
     try {
       let out: IngestOutput;
       try {
-        out = writeIngestTables(this.jobEnv(), entries, seqno, ingestTableBytes(this.opts.compaction, this.opts.memtableBytes), numbers.next);
+        out = writeIngestTables(this.jobEnv(), entries, seqno, ingestTableBytes(this.opts.compaction, this.opts.memtableBytes), numbers.next, compressionForLevel(this.opts, 0));
       } catch (err) {
         throw toIoError(err, 'ingest(): writing its tables');
       }
@@ -459,7 +461,10 @@ export class Tree {
         throw err;
       }
       bg.pump();
-      const level = pickIngestLevel(this.opts.comparator, this.opts.compaction, this.versions.current, range, bg.compactionInFlight());
+      // The tables were written with L0's compression: with compressionPerLevel they may go
+      // deeper only to a level compressed alike (every table matches its level's setting).
+      const deepest = pickIngestLevel(this.opts.comparator, this.opts.compaction, this.versions.current, range, bg.compactionInFlight());
+      const level = sameCompression(compressionForLevel(this.opts, deepest), compressionForLevel(this.opts, 0)) ? deepest : 0;
       try {
         this.versions.logAndApply({ added: out.tables.map((meta) => ({ level, meta })), addedBlobs: out.blobFiles, lastSeqno: seqno });
       } catch (err) {
@@ -519,16 +524,14 @@ export class Tree {
     return this.writes.commit(batch, sync === true || this.opts.syncWrites);
   }
 
-  /** Options for every table this store writes. */
+  /** Options for every table this store writes (each job sets the compression of its output level). */
   private writerOptions(): TableWriterOptions {
     return {
       comparator: this.opts.comparator,
       blockSize: this.opts.blockSize,
-      compression: this.opts.compression,
-      compressionLevel: this.opts.compressionLevel,
-      dictionary: this.opts.compressionDictionary,
       filter: this.opts.filter,
       encryption: this.opts.encryption,
+      prefixExtractor: this.opts.prefixExtractor,
     };
   }
 
@@ -829,7 +832,12 @@ export class Tree {
   /** Point reads and iterators over `sources` (blob values read through this store's blob files). */
   private readersOver(sources: ReadSources): { points: PointReader; iterators: StoreIterators } {
     const readBlob: BlobReader = (k, pointer) => this.blobs.read(pointer, k, 'a table of this store');
-    return { points: new PointReader(sources, this.opts.mergeOperator, readBlob), iterators: new StoreIterators(sources, this.opts.mergeOperator, readBlob) };
+    const pe = this.opts.prefixExtractor;
+    const pf = pe === undefined ? undefined : new PrefixFilterReads(pe, this.counters);
+    return {
+      points: new PointReader(sources, this.opts.mergeOperator, readBlob, pf),
+      iterators: new StoreIterators(sources, this.opts.mergeOperator, readBlob, pf),
+    };
   }
 
   /**
@@ -878,6 +886,7 @@ export class Tree {
       ingests: c.ingests,
       ingestedEntries: c.ingestedEntries,
       historyHorizon: this.versions.historyHorizon,
+      prefixFilterSkips: c.prefixFilterSkips,
       writeAmplification: c.userBytes === 0 ? 0 : (c.walBytes + c.tableBytesWritten + c.blobBytesWritten) / c.userBytes,
       blobs: this.blobGc.stats(),
       jobs: this.bg.stats(),

@@ -24,7 +24,8 @@ import type { VersionSet } from '../versions/version-set.js';
 import type { InlineRunner } from './inline-runner.js';
 import type { JobEnv } from './job-env.js';
 import type { JobRunner } from './job-runner.js';
-import type { CompactionJobSpec, FileNumberRange, FlushJobSpec, JobResult, JobSuccess, LogSyncJobSpec } from './job-types.js';
+import type { CompactionJobSpec, FileNumberRange, FlushJobSpec, JobResult, JobSuccess, LogSyncJobSpec, TableCompression } from './job-types.js';
+import { sameCompression } from '../options.js';
 import { errorOf } from './run-job.js';
 
 /** Failed jobs in a row after which writes are refused until reopen. */
@@ -62,6 +63,8 @@ export interface BackgroundHost {
   historyEdge(): number | undefined;
   /** After every install: delete what is obsolete. */
   installed(): void;
+  /** The compression of tables written to `level`. */
+  compressionFor(level: number): TableCompression;
 }
 
 /** Where jobs may run. */
@@ -343,6 +346,7 @@ export class BackgroundWork {
       kind: 'flush',
       id,
       numbers: this.reserve(id, count),
+      compression: this.host.compressionFor(0),
       logNumber: onWorker ? mem.logNumber : 0,
       entries: mem.size,
       rangeTombstones: mem.rangeTombstones.length,
@@ -375,8 +379,11 @@ export class BackgroundWork {
   }
 
   /** Starts `plan`: a manifest-only plan is applied now; a merge becomes a job. */
-  private startPlan(plan: CompactionPlan): boolean {
+  private startPlan(picked: CompactionPlan): boolean {
     const h = this.host;
+    // A move between levels compressed differently rewrites its tables instead, so every
+    // table the store writes or moves carries its level's compression.
+    const plan = picked.trivialMove && !picked.inputs.every((g) => sameCompression(h.compressionFor(g.level), h.compressionFor(picked.outputLevel))) ? { ...picked, trivialMove: false } : picked;
     const deleted = plan.inputs.flatMap((g) => g.tables.map((t) => ({ level: g.level, id: t.id })));
     if (plan.kind === 'drop' || plan.trivialMove) {
       // FIFO drops its inputs, and a trivial move relinks them, by a manifest edit alone.
@@ -416,6 +423,7 @@ export class BackgroundWork {
       id,
       numbers: this.reserve(id, count),
       plan,
+      compression: h.compressionFor(plan.outputLevel),
       snapshots,
       visibleSeqno: h.lastSeqno(),
       gcBlobFiles: [...(gc ?? [])],

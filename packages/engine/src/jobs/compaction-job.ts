@@ -14,7 +14,7 @@ import type { CompactionJobSpec, JobSuccess } from './job-types.js';
 /** Runs the plan. Returns the durable outputs (nothing in a version yet). */
 export function runCompactionJob(env: JobEnv, spec: CompactionJobSpec, blobWork: boolean): JobSuccess {
   const started = performance.now();
-  const out = new JobOutputs(env, spec.numbers, blobWork ? new Set(spec.gcBlobFiles) : undefined);
+  const out = new JobOutputs(env, spec.numbers, blobWork ? new Set(spec.gcBlobFiles) : undefined, spec.compression);
   try {
     const result = runCompaction(spec.plan, {
       comparator: env.comparator,

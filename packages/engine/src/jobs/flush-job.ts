@@ -18,7 +18,7 @@ import type { FlushJobSpec, JobSuccess } from './job-types.js';
 /** Writes `source` as the job's table. Returns the durable outputs (nothing in a version yet). */
 export function runFlushJob(env: JobEnv, spec: FlushJobSpec, source: FlushSource): JobSuccess {
   const started = performance.now();
-  const out = new JobOutputs(env, spec.numbers, env.kvSeparation === undefined ? undefined : new Set());
+  const out = new JobOutputs(env, spec.numbers, env.kvSeparation === undefined ? undefined : new Set(), spec.compression);
   try {
     const { id, writer, table } = out.newTable();
     source.each((key, seqno, type, value) => writer.add(key, seqno, type, value));

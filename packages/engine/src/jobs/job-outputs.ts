@@ -1,5 +1,6 @@
 // JobOutputs: the one path by which a flush or a compaction creates, finishes and
-// abandons its output files. File numbers come from the range the store reserved for the
+// abandons its output files. Its tables are compressed as the job's spec says (the
+// output level's compression). File numbers come from the range the store reserved for the
 // job (so a job on another thread never asks the store for one), or, for work on the
 // store's own thread that cannot know its size up front (ingest), from a source that
 // reserves more as it goes; every table goes
@@ -15,7 +16,7 @@ import type { BlobFileMeta } from '../blob/blob-meta.js';
 import { tableFileName } from '../file-names.js';
 import { removeQuietly } from '../remove-quietly.js';
 import type { JobEnv } from './job-env.js';
-import type { BlobJobCounts, FileNumberRange } from './job-types.js';
+import type { BlobJobCounts, FileNumberRange, TableCompression } from './job-types.js';
 
 /** A writer of one output table (a TableWriter, or the BlobJob's wrapper of one). */
 export type OutputWriter = Pick<TableWriter, 'add' | 'finish' | 'abandon' | 'addRangeTombstone' | 'estimatedFileSize'>;
@@ -33,6 +34,8 @@ export class JobOutputs {
     private readonly numbers: FileNumberRange | (() => number),
     /** undefined: no blob work; else the blob files whose values this job moves. */
     gcBlobFiles: ReadonlySet<number> | undefined,
+    /** The compression of the job's tables (the spec's: its output level's). */
+    private readonly compression: TableCompression,
   ) {
     this.next = typeof numbers === 'function' ? 0 : numbers.first;
     this.blobs =
@@ -54,7 +57,13 @@ export class JobOutputs {
   newTable(): { id: number; writer: OutputWriter; table: TableWriter } {
     const id = this.newNumber();
     this.created.push(id);
-    const table = new TableWriter(this.env.fs, `${this.env.dir}/${tableFileName(id)}`, { ...this.env.writerOptions, fileNumber: id });
+    const table = new TableWriter(this.env.fs, `${this.env.dir}/${tableFileName(id)}`, {
+      ...this.env.writerOptions,
+      compression: this.compression.type,
+      compressionLevel: this.compression.level,
+      dictionary: this.compression.dictionary,
+      fileNumber: id,
+    });
     return { id, writer: this.blobs === undefined ? table : this.blobs.tableWriter(id, table), table };
   }
 

@@ -10,21 +10,29 @@ import type { CompressionType, FilterOptions, TableDictionaryOptions } from '@ls
 import type { BlobFileMeta } from '../blob/blob-meta.js';
 import type { ResolvedKvSeparation } from '../blob/kv-separation-options.js';
 
+/** How the tables of one job are compressed (a level's entry of compressionPerLevel, or `compression`). */
+export interface TableCompression {
+  type: CompressionType;
+  /** zstd level; undefined: the default. */
+  level: number | undefined;
+  /** zstd dictionary training settings; undefined: none. */
+  dictionary: TableDictionaryOptions | undefined;
+}
+
 /** What every job of one store shares: where files live and how to write them. */
 export interface JobStoreConfig {
   dir: string;
   /** The root the worker's NodeFs is confined to: the store's NodeFs root, else `dir`. */
   root: string;
   blockSize: number;
-  compression: CompressionType;
-  compressionLevel: number | undefined;
-  compressionDictionary: TableDictionaryOptions | undefined;
   filter: FilterOptions | false;
   /** Raw keys (a worker builds its own KeyRing from them). */
   encryption: EncryptionOptions | undefined;
   kvSeparation: ResolvedKvSeparation | undefined;
   /** A built-in merge operator's name (resolved by name on a worker), or undefined. */
   mergeOperatorName: string | undefined;
+  /** A built-in prefix extractor's name (resolved by name on a worker), or undefined. */
+  prefixExtractorName: string | undefined;
 }
 
 /** A range of file numbers handed to a job: it names its outputs from [first, end). */
@@ -38,6 +46,8 @@ export interface FlushJobSpec {
   kind: 'flush';
   id: number;
   numbers: FileNumberRange;
+  /** The compression of the L0 table. */
+  compression: TableCompression;
   /**
    * The sealed memtable's write-ahead log: a worker rebuilds the memtable from it (it is
    * closed and complete). 0 when the job must be given the memtable itself (inline).
@@ -54,6 +64,8 @@ export interface CompactionJobSpec {
   id: number;
   numbers: FileNumberRange;
   plan: CompactionPlan;
+  /** The compression of the output level's tables. */
+  compression: TableCompression;
   /** Seqnos of the snapshots open when the job started, ascending. */
   snapshots: number[];
   /** The newest seqno when the job started. */

@@ -1,6 +1,7 @@
 // The worker thread's entry: builds a JobEnv per job from the store's JobStoreConfig (its
-// own NodeFs, table readers without a block cache, blob readers, cipher keys and
-// built-in merge operator) and runs jobs one at a time. Each result is posted, then the
+// own NodeFs, table readers without a block cache, blob readers, cipher keys, built-in
+// merge operator and prefix extractor; each table's compression comes with its job's
+// spec) and runs jobs one at a time. Each result is posted, then the
 // shared counter is bumped and notified, so a store blocked in Atomics.wait wakes up.
 // Job code catches its own errors (executeJob); nothing here may throw.
 
@@ -10,7 +11,7 @@ import { KeyRing } from '@lsm/encryption';
 import type { TableWriterOptions } from '@lsm/sstable';
 import { workerData } from 'node:worker_threads';
 import { BlobStore } from '../blob/blob-store.js';
-import { builtInMergeOperator } from './built-in-functions.js';
+import { builtInMergeOperator, builtInPrefixExtractor } from './built-in-functions.js';
 import { TableCache } from '../versions/table-cache.js';
 import { sourceFromLog } from './flush-job.js';
 import { type JobEnv, tableInputs } from './job-env.js';
@@ -27,11 +28,9 @@ const keys = config.encryption === undefined ? undefined : new KeyRing(config.en
 const writerOptions: TableWriterOptions = {
   comparator: bytewiseComparator,
   blockSize: config.blockSize,
-  compression: config.compression,
-  compressionLevel: config.compressionLevel,
-  dictionary: config.compressionDictionary,
   filter: config.filter,
   encryption: keys,
+  prefixExtractor: builtInPrefixExtractor(config.prefixExtractorName),
 };
 const mergeOperator = builtInMergeOperator(config.mergeOperatorName);
 

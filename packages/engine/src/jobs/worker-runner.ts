@@ -12,7 +12,7 @@ import { MessageChannel, type MessagePort, Worker, receiveMessageOnPort } from '
 import { bytewiseComparator } from '@lsm/base';
 import { NodeFs } from '@lsm/fs';
 import type { ResolvedOptions } from '../options.js';
-import { isBuiltInMergeOperator } from './built-in-functions.js';
+import { isBuiltInMergeOperator, isBuiltInPrefixExtractor } from './built-in-functions.js';
 import { type JobRunner, type LocalJobInputs, takeAll } from './job-runner.js';
 import type { JobFailure, JobResult, JobSpec, JobStoreConfig } from './job-types.js';
 import { WORKER_SCRIPT } from './worker-script.js';
@@ -203,23 +203,22 @@ function lostJob(id: number, why: string): JobFailure {
 
 /**
  * The worker runner of a store on the real disk, or undefined when every job runs inline:
- * `backgroundThreads: 0`, an in-process Fs, a custom comparator (a worker cannot load
- * it), or a job scheduler (tests).
+ * `backgroundThreads: 0`, an in-process Fs, a custom comparator or prefix extractor (a
+ * worker cannot load them), or a job scheduler (tests).
  */
 export function workerRunnerFor(dir: string, opts: ResolvedOptions): WorkerRunner | undefined {
   if (opts.backgroundThreads === 0 || !(opts.fs instanceof NodeFs) || opts.comparator !== bytewiseComparator) return undefined;
+  if (opts.prefixExtractor !== undefined && !isBuiltInPrefixExtractor(opts.prefixExtractor)) return undefined;
   if (opts.jobScheduler !== undefined) return undefined;
   const config: JobStoreConfig = {
     dir,
     root: opts.fs.root ?? dir,
     blockSize: opts.blockSize,
-    compression: opts.compression,
-    compressionLevel: opts.compressionLevel,
-    compressionDictionary: opts.compressionDictionary,
     filter: opts.filter,
     encryption: opts.encryptionOptions,
     kvSeparation: opts.kvSeparation,
     mergeOperatorName: opts.mergeOperator !== undefined && isBuiltInMergeOperator(opts.mergeOperator.name) ? opts.mergeOperator.name : undefined,
+    prefixExtractorName: opts.prefixExtractor?.name,
   };
   return new WorkerRunner(config, opts.backgroundThreads);
 }

@@ -27,7 +27,7 @@ import { type Bytes, toKey, toValue } from '../coerce.js';
 import type { BlobFileMeta } from '../blob/blob-meta.js';
 import type { JobEnv } from '../jobs/job-env.js';
 import { JobOutputs, type OutputWriter } from '../jobs/job-outputs.js';
-import type { BlobJobCounts } from '../jobs/job-types.js';
+import type { BlobJobCounts, TableCompression } from '../jobs/job-types.js';
 import type { Memtable } from '../memtable/memtable.js';
 import type { Version } from '../versions/version.js';
 
@@ -55,6 +55,7 @@ export function ingestTableBytes(strategy: CompactionStrategy, memtableBytes: nu
 
 /**
  * Writes `entries` (strictly ascending keys) as tables at `seqno`, cut near `tableBytes`,
+ * compressed with `compression`,
  * fsynced, with their names made durable. Values are separated into blob files as a
  * flush would (K/V separation). Throws LSM_INVALID_ARGUMENT for an entry out of order, a
  * repeated key or a malformed entry, after removing every file it wrote; rethrows what
@@ -66,9 +67,10 @@ export function writeIngestTables(
   seqno: number,
   tableBytes: number,
   newNumber: () => number,
+  compression: TableCompression,
 ): IngestOutput {
   const cmp = env.comparator;
-  const out = new JobOutputs(env, newNumber, env.kvSeparation === undefined ? undefined : new Set());
+  const out = new JobOutputs(env, newNumber, env.kvSeparation === undefined ? undefined : new Set(), compression);
   const tables: TableMeta[] = [];
   let cur: { id: number; writer: OutputWriter } | undefined;
   let count = 0;

@@ -3,12 +3,15 @@
 // first, then one table per sorted level). An entry found in one source is newer than
 // anything below it, and so is a range tombstone, which therefore deletes whatever the
 // lower sources hold; merge operands gather until a base value, a deletion or the end.
+// With a prefix extractor, a table without a whole-key filter is asked its prefix filter
+// first (its range tombstones still apply).
 
 import { firstTableEndingAtOrAfter, type MergeOperator, type TableMeta } from '@lsm/compaction';
 import { type Comparator, ValueType } from '@lsm/base';
 import { keyHash } from '@lsm/sstable';
 import type { Memtable } from '../memtable/memtable.js';
 import type { ReadSources } from './read-sources.js';
+import type { PrefixFilterReads, PrefixProbe } from './prefix-filter.js';
 import { type BlobReader, VersionChain } from './version-chain.js';
 
 /** Whether `t`'s key range holds `k` (an exclusive largest does not). */
@@ -28,6 +31,8 @@ export class PointReader {
     private readonly src: ReadSources,
     private readonly mergeOperator: MergeOperator | undefined,
     private readonly readBlob: BlobReader,
+    /** The store's prefix filter use, when it has a prefix extractor. */
+    private readonly prefixFilter?: PrefixFilterReads,
   ) {
     this.chain = new VersionChain(mergeOperator, readBlob);
   }
@@ -53,16 +58,17 @@ export class PointReader {
     const v = src.version();
     const cmp = src.comparator;
     const hash = keyHash(k);
+    const probe = this.prefixFilter?.keyProbe(k);
     for (const t of v.levels[0]!) {
       if (!tableCovers(cmp, t, k)) continue;
-      if (this.tableGet(chain, t, k, seq, hash)) return chain.result;
+      if (this.tableGet(chain, t, k, seq, hash, probe)) return chain.result;
     }
     for (let level = 1; level < v.levels.length; level++) {
       const tables = v.levels[level]!;
       // Skips a table whose exclusive largest equals the key.
       const t = tables[firstTableEndingAtOrAfter(cmp, tables, k)];
       if (t === undefined || !tableCovers(cmp, t, k)) continue;
-      if (this.tableGet(chain, t, k, seq, hash)) return chain.result;
+      if (this.tableGet(chain, t, k, seq, hash, probe)) return chain.result;
     }
     return chain.end();
   }
@@ -78,12 +84,14 @@ export class PointReader {
   }
 
   /** Feeds a table's versions of `k` to `chain`; true once the key is resolved. */
-  private tableGet(chain: VersionChain, meta: TableMeta, k: Uint8Array, seq: number, hash: ReturnType<typeof keyHash>): boolean {
+  private tableGet(chain: VersionChain, meta: TableMeta, k: Uint8Array, seq: number, hash: ReturnType<typeof keyHash>, probe: PrefixProbe | undefined): boolean {
     const cache = this.src.tableCache;
     const table = cache.acquire(meta.id);
     try {
       if (meta.rangeTombstones > 0) chain.cover(table.fragmentedRangeTombstones().maxCoveringSeqno(k, seq));
-      const r = table.get(k, seq, hash);
+      // The whole-key filter (in table.get) answers better when the table has one.
+      const skip = probe !== undefined && table.properties.filterSize === 0 && !this.prefixFilter!.mayHold(table, probe);
+      const r = skip ? undefined : table.get(k, seq, hash);
       if (r !== undefined) {
         if (chain.push(r.type, r.seqno, r.value)) return true;
         for (const e of r.olderEntries ?? []) if (chain.push(e.type, e.seqno, e.value)) return true;

@@ -3,7 +3,8 @@
 // the seqno, the bounds and every range tombstone. The version is pinned (its files stay
 // on disk) until the iterator closes. The range tombstones of the memtables and tables
 // are fragmented once and reused while none of them changes (iterators share the
-// immutable result).
+// immutable result). With a prefix extractor, a prefix scan reads only the tables its
+// prefix filters do not rule out (read/prefix-filter.ts).
 
 import { LevelIterator, type MergeOperator } from '@lsm/compaction';
 import { FragmentedRangeTombstones, type InternalIterator, MergingIterator, type RangeTombstone } from '@lsm/base';
@@ -11,6 +12,7 @@ import type { Memtable } from '../memtable/memtable.js';
 import type { Version } from '../versions/version.js';
 import { DbIterator, type IterBounds } from './db-iterator.js';
 import type { ReadSources } from './read-sources.js';
+import type { PrefixFilterReads } from './prefix-filter.js';
 import type { BlobReader } from './version-chain.js';
 
 /** Opens iterators over one store. */
@@ -22,6 +24,8 @@ export class StoreIterators {
     private readonly src: ReadSources,
     private readonly mergeOperator: MergeOperator | undefined,
     private readonly readBlob: BlobReader,
+    /** The store's prefix filter use, when it has a prefix extractor. */
+    private readonly prefixFilter?: PrefixFilterReads,
   ) {
     this.noTombstones = FragmentedRangeTombstones.empty(src.comparator);
   }
@@ -40,9 +44,14 @@ export class StoreIterators {
     for (let i = sealed.length - 1; i >= 0; i--) children.push(sealed[i]!.iterator());
     let tombstones: FragmentedRangeTombstones;
     try {
-      for (const t of version.levels[0]!) children.push(src.tableCache.iterator(t.id));
+      const pf = this.prefixFilter;
+      const p = bounds.prefix;
+      const probe = pf === undefined || p === undefined ? undefined : pf.scanProbe(p);
+      const l0 = probe === undefined ? version.levels[0]! : pf!.scanTables(src.comparator, src.tableCache, version.levels[0]!, false, p!, probe);
+      for (const t of l0) children.push(src.tableCache.iterator(t.id));
       for (let level = 1; level < version.levels.length; level++) {
-        const tables = version.levels[level]!;
+        const all = version.levels[level]!;
+        const tables = probe === undefined || all.length === 0 ? all : pf!.scanTables(src.comparator, src.tableCache, all, true, p!, probe);
         if (tables.length > 0) children.push(new LevelIterator(src.comparator, tables, (meta) => src.tableCache.iterator(meta.id)));
       }
       tombstones = this.rangeTombstones(version);

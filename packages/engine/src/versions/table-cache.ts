@@ -5,7 +5,7 @@
 import type { Fs } from '@lsm/fs';
 import { type Comparator, CorruptionError, type InternalIterator, isLsmError, toIoError } from '@lsm/base';
 import { type KeyRing } from '@lsm/encryption';
-import { type BlockCache, Table, type TableIteratorOptions } from '@lsm/sstable';
+import { type BlockCache, type PrefixExtractor, Table, type TableIteratorOptions } from '@lsm/sstable';
 import { tableFileName } from '../file-names.js';
 
 interface Slot {
@@ -27,6 +27,8 @@ export class TableCache {
     private readonly capacity: number,
     /** The store's keys when it is encrypted: tables must be encrypted with them. */
     private readonly keys?: KeyRing,
+    /** The store's prefix extractor: tables written with the same one use their prefix filter. */
+    private readonly prefixExtractor?: PrefixExtractor,
   ) {}
 
   /** Opens (or reuses) table `id` and takes a reference to it. */
@@ -40,6 +42,7 @@ export class TableCache {
           tableId: id,
           cache: this.blockCache,
           comparator: this.comparator,
+          ...(this.prefixExtractor === undefined ? {} : { prefixExtractor: this.prefixExtractor }),
           ...(this.keys === undefined ? {} : { encryption: this.keys, fileNumber: id }),
         });
       } catch (err) {
