@@ -732,17 +732,7 @@ export class Tree {
     }
     const horizon = this.versions.historyHorizon;
     if (seqno < horizon) throw new HistoryGoneError(seqno, horizon);
-    const version = this.versions.current;
-    version.ref();
-    const active = this.writes.mem;
-    const sealed = [...this.writes.sealed];
-    const sources: ReadSources = {
-      comparator: this.opts.comparator,
-      tableCache: this.tableCache,
-      active: () => active,
-      sealed: () => sealed,
-      version: () => version,
-    };
+    const { version, active, sealed, sources } = this.pinSources();
     let it: ChangeIterator;
     try {
       it = new ChangeIterator(
@@ -813,8 +803,8 @@ export class Tree {
     return snap;
   }
 
-  /** The readers of the current version and memtables, pinned until unpin(). */
-  private pinView(): PinnedView {
+  /** The current version (referenced: the caller unrefs it) and memtables, as read sources that stay as they are now. */
+  private pinSources(): { version: Version; active: Memtable; sealed: Memtable[]; sources: ReadSources } {
     const version = this.versions.current;
     version.ref();
     const active = this.writes.mem;
@@ -826,6 +816,12 @@ export class Tree {
       sealed: () => sealed,
       version: () => version,
     };
+    return { version, active, sealed, sources };
+  }
+
+  /** The readers of the current version and memtables, pinned until unpin(). */
+  private pinView(): PinnedView {
+    const { version, sources } = this.pinSources();
     return { ...this.readersOver(sources), unpin: () => version.unref() };
   }
 

@@ -4,6 +4,10 @@
 // order they are recorded.
 
 import { LsmError, compareBytes } from '@lsm/base';
+import { type Fs, MemFs, NodeFs } from '@lsm/fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'vitest';
 
 /** The `code` of the LsmError `fn` throws (failing the test if it throws anything else), or undefined. */
@@ -213,5 +217,22 @@ export class Oracle {
 
   prefix(seq: number, p: Uint8Array, reverse: boolean): [Uint8Array, Uint8Array][] {
     return this.scan(seq, undefined, true, undefined, true, reverse, undefined).filter(([k]) => k.length >= p.length && p.every((b, i) => k[i] === b));
+  }
+}
+
+/**
+ * Runs `body` with where a store lives: `/db` on a fresh MemFs, or, `onDisk`, `<tmp>/db` on
+ * a NodeFs confined to a fresh temporary directory (named with `prefix`), removed after.
+ */
+export function withStoreLocation(onDisk: boolean, prefix: string, body: (fs: Fs, dir: string) => void): void {
+  if (!onDisk) {
+    body(new MemFs(), '/db');
+    return;
+  }
+  const disk = mkdtempSync(join(tmpdir(), prefix));
+  try {
+    body(new NodeFs({ root: disk }), join(disk, 'db'));
+  } finally {
+    rmSync(disk, { recursive: true, force: true });
   }
 }

@@ -9,16 +9,13 @@
 
 import { Fifo, Leveled, SizeTiered, appendWithSeparator, type CompactionPlan, type TableMeta } from '@lsm/compaction';
 import { CrashFs } from '@lsm/crashfs';
-import { FaultFs, type FaultOp, MemFs, NodeFs } from '@lsm/fs';
+import { FaultFs, type FaultOp, type Fs, MemFs } from '@lsm/fs';
 import { bytewiseComparator } from '@lsm/base';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { JobScheduler, LsmError, type Snapshot, Tree, type TreeOptions } from '../src/index.js';
 import { pickIngestLevel } from '../src/ops/ingest.js';
 import { Version } from '../src/versions/version.js';
-import { Oracle, Rng, codeOf, hex, keyOf, valueOf } from './helpers.js';
+import { Oracle, Rng, codeOf, hex, keyOf, valueOf, withStoreLocation } from './helpers.js';
 
 const utf8 = new TextEncoder();
 const text = (b: Uint8Array | undefined): string | undefined => (b === undefined ? undefined : new TextDecoder().decode(b));
@@ -398,18 +395,11 @@ const INGEST_CONFIGS: IngestModelConfig[] = [
 const MODEL_SEEDS = process.env.INGEST_SEED ? [Number(process.env.INGEST_SEED)] : [1, 2, 3];
 
 function runIngestModel(config: IngestModelConfig, seed: number): void {
-  const disk = config.worker === true ? mkdtempSync(join(tmpdir(), 'lsm-ingest-model-')) : undefined;
-  try {
-    runIngestModelIn(config, seed, disk);
-  } finally {
-    if (disk !== undefined) rmSync(disk, { recursive: true, force: true });
-  }
+  withStoreLocation(config.worker === true, 'lsm-ingest-model-', (fs, dir) => runIngestModelIn(config, seed, fs, dir));
 }
 
-function runIngestModelIn(config: IngestModelConfig, seed: number, disk: string | undefined): void {
+function runIngestModelIn(config: IngestModelConfig, seed: number, fs: Fs, dir: string): void {
   const rng = new Rng(seed);
-  const fs = disk === undefined ? new MemFs() : new NodeFs({ root: disk });
-  const dir = disk === undefined ? '/db' : join(disk, 'db');
   const mergeOperator = appendWithSeparator('+');
   const opts: TreeOptions = { ...config.options(), fs, mergeOperator, ...(config.scheduled === true ? { jobScheduler: new JobScheduler(seed) } : {}) };
   let tree = Tree.open(dir, opts);

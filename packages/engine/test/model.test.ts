@@ -8,13 +8,10 @@
 // the step, so `MODEL_SEED=<seed> npx vitest run test/model.test.ts` replays it.
 
 import { Fifo, Leveled, SizeTiered, appendWithSeparator } from '@lsm/compaction';
-import { MemFs, NodeFs } from '@lsm/fs';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { type Fs } from '@lsm/fs';
 import { describe, expect, it } from 'vitest';
 import { JobScheduler, type Snapshot, Tree, type TreeOptions } from '../src/index.js';
-import { Oracle, Rng, hex, keyOf, valueOf } from './helpers.js';
+import { Oracle, Rng, hex, keyOf, valueOf, withStoreLocation } from './helpers.js';
 
 interface ModelConfig {
   name: string;
@@ -142,18 +139,11 @@ const CONFIGS: ModelConfig[] = [
 const SEEDS = process.env.MODEL_SEED ? [Number(process.env.MODEL_SEED)] : [1, 2, 3, 4];
 
 function runModel(config: ModelConfig, seed: number): void {
-  const disk = config.worker === true ? mkdtempSync(join(tmpdir(), 'lsm-model-')) : undefined;
-  try {
-    runModelIn(config, seed, disk);
-  } finally {
-    if (disk !== undefined) rmSync(disk, { recursive: true, force: true });
-  }
+  withStoreLocation(config.worker === true, 'lsm-model-', (fs, dir) => runModelIn(config, seed, fs, dir));
 }
 
-function runModelIn(config: ModelConfig, seed: number, disk: string | undefined): void {
+function runModelIn(config: ModelConfig, seed: number, fs: Fs, dir: string): void {
   const rng = new Rng(seed);
-  const fs = disk === undefined ? new MemFs() : new NodeFs({ root: disk });
-  const dir = disk === undefined ? '/db' : join(disk, 'db');
   const mergeOperator = appendWithSeparator('+');
   const opts: TreeOptions = { ...config.options(), fs, mergeOperator, ...(config.scheduled === true ? { jobScheduler: new JobScheduler(seed) } : {}) };
   let tree = Tree.open(dir, opts);

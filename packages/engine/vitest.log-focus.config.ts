@@ -1,0 +1,14 @@
+// The log's focused tests: what `stryker.log.config.mjs` runs against each mutant of
+// src/log/ (the write-ahead log's format, writer, reader, encryption and replay), so that
+// a mutation run of the log takes minutes instead of needing the whole engine suite for
+// every mutant. `pnpm test` runs these files as part of the full suite as usual.
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    testTimeout: 300_000,
+    hookTimeout: 300_000,
+    exclude: ['.stryker-tmp/**'],
+    include: ['test/log.test.ts', 'test/log-boundaries.test.ts', 'test/fuzz-log.test.ts', 'test/fuzz-log-encrypted.test.ts', 'test/golden-log.test.ts'],
+  },
+});
