@@ -80,6 +80,9 @@ export class Fifo implements CompactionStrategy {
       n++;
     }
     if (n === 0) return null;
+    // The L0 tables of one bulk ingest share their largest seqno: they go together or not
+    // at all (an ingest is visible all at once; dropping part of it would split it).
+    while (n < byAge.length && byAge[n]!.level === 0 && byAge[n - 1]!.level === 0 && byAge[n]!.t.largestSeqno === byAge[n - 1]!.t.largestSeqno) n++;
     return this.dropPlan(byAge.slice(0, n), ttlDrops > 0 ? 'fifo-ttl' : 'fifo-size');
   }
 

@@ -3,7 +3,8 @@
 // similar size are merged into one when enough of them accumulate. Lower write
 // amplification than leveled, more space and read amplification.
 //
-// Mapping onto LevelsView: every L0 table is one sorted run (newest first); a tree that
+// Mapping onto LevelsView: every L0 table is one sorted run (newest first; tables sharing
+// their largest seqno, as one bulk ingest's, form one run together); a tree that
 // also has deeper levels (written by another strategy) has each non-empty level as one
 // more, older run (L1 newer than L2, ...). SizeTiered itself writes only L0: the merge of
 // a window of L0 runs is ONE new L0 table; a window that reaches a deeper level's run
@@ -52,11 +53,11 @@ export interface SizeTieredOptions {
   comparator?: Comparator;
 }
 
-/** One sorted run: an L0 table, or a whole deeper level. */
+/** One sorted run: an L0 table (or the L0 tables of one seqno), or a whole deeper level. */
 interface Run {
   readonly level: number;
-  readonly tables: readonly TableMeta[];
-  readonly bytes: number;
+  tables: readonly TableMeta[];
+  bytes: number;
 }
 
 export class SizeTiered implements CompactionStrategy {
@@ -127,8 +128,19 @@ export class SizeTiered implements CompactionStrategy {
     view.levels.forEach((l, level) => {
       if (!Array.isArray(l)) throw new InvalidArgumentError(`view.levels[${level}] must be an array`);
       if (level === 0) {
+        // L0 tables with the same largest seqno (the tables of one bulk ingest: disjoint
+        // keys, one seqno) are one run. Merged apart, an output holding older versions of
+        // one table's keys would share that seqno with it and could be ordered above it.
         const l0 = [...l].sort((a, b) => b.largestSeqno - a.largestSeqno || b.id - a.id);
-        for (const t of l0) out.push({ level: 0, tables: [t], bytes: t.size });
+        for (const t of l0) {
+          const last = out[out.length - 1];
+          if (last !== undefined && last.level === 0 && last.tables[0]!.largestSeqno === t.largestSeqno) {
+            last.tables = [...last.tables, t];
+            last.bytes += t.size;
+          } else {
+            out.push({ level: 0, tables: [t], bytes: t.size });
+          }
+        }
       } else if (l.length > 0) {
         out.push({ level, tables: l, bytes: totalBytes(l) });
       }
@@ -140,7 +152,7 @@ export class SizeTiered implements CompactionStrategy {
   private plan(reason: CompactionReason, runs: readonly Run[], start: number, end: number, view: LevelsView): CompactionPlan {
     const window = runs.slice(start, end);
     const outputLevel = window[window.length - 1]!.level;
-    const l0 = window.filter((r) => r.level === 0).map((r) => r.tables[0]!);
+    const l0 = window.filter((r) => r.level === 0).flatMap((r) => r.tables);
     const inputs: CompactionInput[] = [];
     if (l0.length > 0) inputs.push({ level: 0, tables: l0 });
     for (const r of window) if (r.level > 0) inputs.push({ level: r.level, tables: r.tables });

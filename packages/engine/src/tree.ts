@@ -498,7 +498,11 @@ export class Tree {
     const w = this.writes;
     const cmp = this.opts.comparator;
     const overlaps = memtableOverlaps(cmp, w.mem, range) || w.sealed.some((m) => memtableOverlaps(cmp, m, range));
-    if (overlaps || !this.opts.wal || !w.logUsable) {
+    // FIFO drops whole tables oldest first and promises that a drop removes only the
+    // oldest writes: every earlier write must be in a table older than the ingested ones,
+    // not in a memtable that a later flush would make newer than them.
+    const fifo = this.opts.compaction.name === 'fifo';
+    if (overlaps || fifo || !this.opts.wal || !w.logUsable) {
       if (!w.mem.empty) w.rotate();
       this.bg.drainFlushes();
       return;

@@ -685,3 +685,20 @@ describe('ingest: an I/O fault leaves nothing visible and no file behind', () =>
     expect(manifestFailures).toBeGreaterThan(0);
   });
 });
+
+describe('ingest under FIFO', () => {
+  it('flushes every memtable first, so a FIFO drop still removes only the oldest writes', () => {
+    const fs = new MemFs();
+    const tree = Tree.open('/db', { fs, compaction: new Fifo({ maxTotalBytes: 1 << 30 }) });
+    tree.put('a-outside', '1'); // not in the ingested range: a leveled store would keep it in the memtable
+    const seq = tree.ingest([['m1', 'x'], ['m2', 'y']]);
+    const internals = tree as unknown as { writes: { mem: { empty: boolean } }; versions: { current: { levels: { largestSeqno: number }[][] } } };
+    expect(internals.writes.mem.empty).toBe(true);
+    // Every table other than the ingested one holds only older writes.
+    const l0 = internals.versions.current.levels[0]!;
+    expect(l0.filter((t) => t.largestSeqno === seq).length).toBe(1);
+    expect(l0.every((t) => t.largestSeqno === seq || t.largestSeqno < seq)).toBe(true);
+    expect(l0.some((t) => t.largestSeqno < seq)).toBe(true);
+    tree.close();
+  });
+});

@@ -49,6 +49,8 @@ export type Op =
   /** Deletes every key starting with the first `length` characters of keyString(key). */
   | { kind: 'deletePrefix'; key: number; length: number; sync: boolean }
   | { kind: 'batch'; items: BatchItem[]; sync: boolean }
+  /** tree.ingest() of puts of these keys (the runner sorts them in byte order and drops repeats). */
+  | { kind: 'ingest'; keys: number[]; values: ValueSpec[] }
   | { kind: 'get'; key: number }
   | { kind: 'multiGet'; keys: number[] }
   | { kind: 'scan'; scan: ScanSpec }
@@ -163,6 +165,14 @@ export const OP_KINDS: Record<OpKind, { weight: number; gen: (rng: Rng, s: Shape
         else items.push({ kind: 'clear' });
       }
       return { kind: 'batch', items, sync: sync(r) };
+    },
+  },
+  ingest: {
+    weight: 6,
+    gen: (r, s) => {
+      const n = r.range(1, 24);
+      const keys = Array.from({ length: n }, () => key(r, s));
+      return { kind: 'ingest', keys, values: keys.map(() => value(r, s)) };
     },
   },
   get: { weight: 120, gen: (r, s) => ({ kind: 'get', key: key(r, s) }) },

@@ -21,6 +21,8 @@ export interface Stats {
   /** Acknowledged write calls holding a range deletion (deleteRange or deletePrefix), and merge operands acknowledged. */
   rangeDeletions: number;
   merges: number;
+  /** ingest() calls made (acknowledged or not). */
+  ingests: number;
   /** Values read through blob pointers, blob values moved by GC, and blob files deleted (from Tree.stats().blobs). */
   blobReads: number;
   blobGcValues: number;
@@ -62,6 +64,7 @@ export function emptyStats(): Stats {
     compactions: 0,
     rangeDeletions: 0,
     merges: 0,
+    ingests: 0,
     blobReads: 0,
     blobGcValues: 0,
     blobFilesDeleted: 0,
@@ -91,7 +94,7 @@ export function reportLine(s: Stats, seconds: number): string {
     `lsm-stress ${verdict}: ${s.ops} operations in ${s.runs} runs, ${seconds.toFixed(0)} s; ` +
     `${s.crashes} crashes (${s.kills} inside a store call), ${s.recoveries} recoveries, ${s.reopens} clean reopens; ` +
     `${s.flushes} flushes, ${s.compactions} compactions; ` +
-    `${s.rangeDeletions} range deletions, ${s.merges} merges; ${s.blobReads} blob reads, ${s.blobGcValues} values moved by blob GC, ${s.blobFilesDeleted} blob files deleted; ${s.fifoWatermarkMoves} FIFO watermark moves; ` +
+    `${s.rangeDeletions} range deletions, ${s.merges} merges, ${s.ingests} ingest calls; ${s.blobReads} blob reads, ${s.blobGcValues} values moved by blob GC, ${s.blobFilesDeleted} blob files deleted; ${s.fifoWatermarkMoves} FIFO watermark moves; ` +
     `${s.faultsInjected} faults injected, ${s.ioErrors} reported as LSM_IO or LSM_NO_SPACE, ${s.failedWrites} failed writes; ` +
     `${s.corruptionsInjected} corruptions injected (${s.blobCorruptionsInjected} in blob files), ${s.corruptionsDetected} detected as LSM_CORRUPTION; ` +
     `${s.readsChecked} reads checked, ${s.wrongValues} wrong values; acknowledged writes lost: ${s.acknowledgedLost}`

@@ -183,7 +183,7 @@ export class Runner {
   // ------------------------------------------------------------------ writes
 
   /** Commits one write call (a batch of items) and records its outcome in the oracle. */
-  write(build: (tree: Tree) => { items: WriteItem[]; commit: () => number }, sync: boolean): void {
+  write(build: (tree: Tree) => { items: WriteItem[]; commit: () => number }, sync: boolean, durableOnReturn = false): void {
     const tree = this.tree!;
     // A write call takes one seqno, whatever number of operations it holds.
     const seq = tree.seqno + 1;
@@ -214,7 +214,7 @@ export class Runner {
     this.batchEnds.add(s);
     this.lastAcked = s;
     this.attempted = Math.max(this.attempted, s);
-    if (this.wal && (sync || this.syncWrites)) this.durable = s;
+    if (durableOnReturn || (this.wal && (sync || this.syncWrites))) this.durable = s;
   }
 
   /** A weak delete when the oracle says it is well-defined for `key`, else a plain delete. */
@@ -604,6 +604,21 @@ const EXECUTORS: { [K in OpKind]: (r: Runner, op: Extract<Op, { kind: K }>) => v
       if (b.length !== items.length) throw new StressFailure(`batch length ${b.length}, expected ${items.length}`);
       return { items, commit: () => b.commit({ sync: op.sync }) };
     }, op.sync),
+  // Ingested pairs are one write with one seqno, durable when ingest() returns (every
+  // earlier write too), with or without a log.
+  ingest: (r, op) =>
+    r.write(
+      (t) => {
+        const byKey = new Map<string, { bytes: Uint8Array; value: Uint8Array }>();
+        op.keys.forEach((k, i) => byKey.set(keyString(k), { bytes: keyBytes(k), value: r.valueOf(k, op.values[i]!) }));
+        const sorted = [...byKey.entries()].sort(([, a], [, b]) => Buffer.compare(a.bytes, b.bytes));
+        const items: WriteItem[] = sorted.map(([key, e]) => ({ key, kind: 'put', value: e.value }));
+        r.stats.ingests++;
+        return { items, commit: () => t.ingest(sorted.map(([, e]) => [e.bytes, e.value] as const)) };
+      },
+      true,
+      true,
+    ),
   get: (r, op) => {
     const want = r.oracle.get(keyString(op.key), r.seqno);
     r.read();
