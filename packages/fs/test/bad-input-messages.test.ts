@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FaultFs, FsError, MemFs, NodeFs, isFsErrorCode, joinPath, parentDir, readFile, writeAll, writeAllAt, writeFile, type Fs } from '../src/index.js';
+import { thrown } from './thrown.js';
 
 const tmpRoot = mkdtempSync(join(tmpdir(), 'lsm-fs-bad-input-'));
 afterAll(() => rmSync(tmpRoot, { recursive: true, force: true }));
@@ -20,16 +21,6 @@ const backends: Array<[string, () => { fs: Fs; dir: string }]> = [
   ['NodeFs', () => ({ fs: new NodeFs({ root: tmpRoot }), dir: join(tmpRoot, `d${dirs++}`) })],
   ['FaultFs', () => ({ fs: new FaultFs(new MemFs()), dir: '/d' })],
 ];
-
-function thrown(run: () => unknown): FsError {
-  try {
-    run();
-  } catch (err) {
-    expect(err).toBeInstanceOf(FsError);
-    return err as FsError;
-  }
-  throw new Error('expected an FsError, nothing was thrown');
-}
 
 /** Expects `run` to fail with `code`, a message `code: syscall 'path': detail` naming each part. */
 function refusal(run: () => unknown, code: string, syscall: string, path: string | undefined, detail?: string): void {

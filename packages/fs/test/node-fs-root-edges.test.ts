@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FsError, NodeFs, readFile, writeFile } from '../src/index.js';
+import { thrown } from './thrown.js';
 
 let base: string;
 let root: string;
@@ -19,16 +20,6 @@ beforeEach(() => {
   mkdirSync(join(base, 'out'));
 });
 afterEach(() => rmSync(base, { recursive: true, force: true }));
-
-function thrown(run: () => unknown): FsError {
-  try {
-    run();
-  } catch (err) {
-    expect(err).toBeInstanceOf(FsError);
-    return err as FsError;
-  }
-  throw new Error('expected an FsError, nothing was thrown');
-}
 
 describe('NodeFs({ root }) edges', () => {
   it('refuses a path through a loop of dangling symlinks with EACCES (not a stack overflow), saying why', () => {
