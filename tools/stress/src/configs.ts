@@ -134,6 +134,11 @@ export const DIMENSIONS = {
     },
     fifo: { tree: (o) => void (o.compaction = new Fifo({ maxTotalBytes: isTiny(o) ? 8 * 1024 : 96 * 1024 })), fifo: true },
   },
+  /** Change history kept for changesSince: none beyond what snapshots keep, or the last 40 seqnos (compaction keeps deletions that young). */
+  history: {
+    off: {},
+    keep: { tree: (o) => void (o.keepHistorySeqnos = 40) },
+  },
   /** The crash model: torn writes with directory durability, or the simple model. */
   disk: {
     'torn+dirsync': { disk: (d) => Object.assign(d, { directorySync: true, tornWrites: true }) },
@@ -205,12 +210,12 @@ export const CONFIGS: readonly StressConfig[] = [
   makeConfig('simple-disk', { disk: 'simple', size: 'tiny', compression: 'zstd' }),
   makeConfig('torn-no-dirsync', { disk: 'torn', filter: 'off' }),
   makeConfig('kitchen-sink', { compression: 'zstd', syncWrites: 'on', size: 'tiny', filter: 'off', blockCache: 'off', autoCompaction: 'off' }),
-  makeConfig('counter-tiny', { merge: 'counter', size: 'tiny' }),
+  makeConfig('counter-tiny', { merge: 'counter', size: 'tiny', history: 'keep' }),
   makeConfig('kvsep', { kvSeparation: 'blobs' }),
   makeConfig('kvsep-tiny', { kvSeparation: 'blobs', size: 'tiny' }),
   makeConfig('kvsep-zstd-tiny', { kvSeparation: 'blobs-zstd', size: 'tiny', compression: 'zstd', openTables: 'few', merge: 'counter' }),
   makeConfig('size-tiered', { strategy: 'size-tiered' }),
-  makeConfig('size-tiered-tiny-kvsep', { strategy: 'size-tiered', size: 'tiny', kvSeparation: 'blobs' }),
+  makeConfig('size-tiered-tiny-kvsep', { strategy: 'size-tiered', size: 'tiny', kvSeparation: 'blobs', history: 'keep' }),
   makeConfig('fifo', { strategy: 'fifo' }),
   makeConfig('fifo-tiny', { strategy: 'fifo', size: 'tiny', merge: 'counter', disk: 'torn' }),
   makeConfig('zstd-dict', { compression: 'zstd-dict' }),

@@ -60,6 +60,14 @@ export type Op =
   | { kind: 'release'; slot: number }
   | { kind: 'iterOpen'; scan: ScanSpec }
   | { kind: 'iterStep'; slot: number; steps: number }
+  /** tree.checkpoint() into a fresh directory, which is then opened and checked against the oracle. */
+  | { kind: 'checkpoint' }
+  /**
+   * tree.changesSince(s): s is `back` of the way from the history horizon to the read seqno
+   * (of the live snapshot at `snapshot`, or now); `gone`: s below the horizon instead
+   * (LSM_HISTORY_GONE expected); `stopAfter`: the loop breaks after that many records.
+   */
+  | { kind: 'changes'; back: number; snapshot: number | undefined; gone: boolean; stopAfter: number | undefined }
   | { kind: 'flush' }
   | { kind: 'sync' }
   | { kind: 'compact' }
@@ -187,6 +195,17 @@ export const OP_KINDS: Record<OpKind, { weight: number; gen: (rng: Rng, s: Shape
   release: { weight: 8, gen: (r) => ({ kind: 'release', slot: r.int(8) }) },
   iterOpen: { weight: 6, gen: (r, s) => ({ kind: 'iterOpen', scan: scanSpec(r, s) }) },
   iterStep: { weight: 20, gen: (r) => ({ kind: 'iterStep', slot: r.int(4), steps: r.range(1, 25) }) },
+  checkpoint: { weight: 2, gen: () => ({ kind: 'checkpoint' }) },
+  changes: {
+    weight: 5,
+    gen: (r) => ({
+      kind: 'changes',
+      back: r.next(),
+      snapshot: r.chance(0.3) ? r.int(8) : undefined,
+      gone: r.chance(0.1),
+      stopAfter: r.chance(0.15) ? r.int(10) : undefined,
+    }),
+  },
   flush: { weight: 10, gen: () => ({ kind: 'flush' }) },
   sync: { weight: 8, gen: () => ({ kind: 'sync' }) },
   compact: { weight: 3, gen: () => ({ kind: 'compact' }) },

@@ -238,6 +238,38 @@ export class Oracle {
     return out;
   }
 
+  /**
+   * The newest visible change of `key` with a seqno in (from, to] (writes at or below the
+   * floor are gone): `point` (a put, a merge operand or a deletion, with its kind) or
+   * `range` (a range deletion over the key, later in the order of writes than any point
+   * write); undefined when nothing changed the key in that window. What changesSince must
+   * report for the key: a record of its own for `point`, none for `range`.
+   */
+  newestChange(key: string, from: number, to: number): { by: 'point'; seq: number; kind: WriteKind } | { by: 'range'; seq: number } | undefined {
+    const inWindow = (v: Version): boolean => v.seq > from && v.seq <= to && v.seq > this.floor && visible(v, NO_FATES);
+    let rangeOrd = -1;
+    let rangeSeq = 0;
+    for (const r of this.ranges) {
+      if (r.start <= key && key < r.end && inWindow(r) && r.ord > rangeOrd) {
+        rangeOrd = r.ord;
+        rangeSeq = r.seq;
+      }
+    }
+    const list = this.versions.get(key) ?? [];
+    for (let i = list.length - 1; i >= 0; i--) {
+      const v = list[i]!;
+      if (!inWindow(v)) continue;
+      if (v.ord > rangeOrd) return { by: 'point', seq: v.seq, kind: v.kind };
+      break;
+    }
+    return rangeOrd < 0 ? undefined : { by: 'range', seq: rangeSeq };
+  }
+
+  /** The visible range deletions written at seqno `seq` (above the floor), as [start, end) pairs. */
+  rangesAt(seq: number): [string, string][] {
+    return this.ranges.filter((r) => r.seq === seq && r.seq > this.floor && visible(r, NO_FATES)).map((r) => [r.start, r.end]);
+  }
+
   /** Seqnos of every write that can change `key` (its point writes and covering range deletions), ascending. */
   seqsOf(key: string): number[] {
     const out = (this.versions.get(key) ?? []).map((v) => v.seq);

@@ -23,6 +23,13 @@ export interface Stats {
   merges: number;
   /** ingest() calls made (acknowledged or not). */
   ingests: number;
+  /** Checkpoints opened and checked against the oracle (returned, or found complete after a crash), and checkpoints found incomplete (marker or no file) after a failure. */
+  checkpoints: number;
+  checkpointsIncomplete: number;
+  /** changesSince calls checked against the oracle's history, records they returned, and calls refused with LSM_HISTORY_GONE as expected. */
+  changeScans: number;
+  changeRecords: number;
+  historyGone: number;
   /** Values read through blob pointers, blob values moved by GC, and blob files deleted (from Tree.stats().blobs). */
   blobReads: number;
   blobGcValues: number;
@@ -65,6 +72,11 @@ export function emptyStats(): Stats {
     rangeDeletions: 0,
     merges: 0,
     ingests: 0,
+    checkpoints: 0,
+    checkpointsIncomplete: 0,
+    changeScans: 0,
+    changeRecords: 0,
+    historyGone: 0,
     blobReads: 0,
     blobGcValues: 0,
     blobFilesDeleted: 0,
@@ -94,7 +106,7 @@ export function reportLine(s: Stats, seconds: number): string {
     `lsm-stress ${verdict}: ${s.ops} operations in ${s.runs} runs, ${seconds.toFixed(0)} s; ` +
     `${s.crashes} crashes (${s.kills} inside a store call), ${s.recoveries} recoveries, ${s.reopens} clean reopens; ` +
     `${s.flushes} flushes, ${s.compactions} compactions; ` +
-    `${s.rangeDeletions} range deletions, ${s.merges} merges, ${s.ingests} ingest calls; ${s.blobReads} blob reads, ${s.blobGcValues} values moved by blob GC, ${s.blobFilesDeleted} blob files deleted; ${s.fifoWatermarkMoves} FIFO watermark moves; ` +
+    `${s.rangeDeletions} range deletions, ${s.merges} merges, ${s.ingests} ingest calls; ${s.checkpoints} checkpoints checked (${s.checkpointsIncomplete} incomplete after a failure); ${s.changeScans} changesSince calls checked (${s.changeRecords} records, ${s.historyGone} LSM_HISTORY_GONE); ${s.blobReads} blob reads, ${s.blobGcValues} values moved by blob GC, ${s.blobFilesDeleted} blob files deleted; ${s.fifoWatermarkMoves} FIFO watermark moves; ` +
     `${s.faultsInjected} faults injected, ${s.ioErrors} reported as LSM_IO or LSM_NO_SPACE, ${s.failedWrites} failed writes; ` +
     `${s.corruptionsInjected} corruptions injected (${s.blobCorruptionsInjected} in blob files), ${s.corruptionsDetected} detected as LSM_CORRUPTION; ` +
     `${s.readsChecked} reads checked, ${s.wrongValues} wrong values; acknowledged writes lost: ${s.acknowledgedLost}`

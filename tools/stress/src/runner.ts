@@ -27,7 +27,9 @@ import { type ArmedRule, FaultFs, MemFs } from '@lsm/fs';
 import { checkScan, expectEnd, expectPair, expectValue } from './compare.js';
 import type { StressConfig } from './configs.js';
 import { runCorruption } from './corruption.js';
+import { type CheckpointCall, checkCheckpoint } from './checkpoint-check.js';
 import { checkRecovery, observe } from './crash-check.js';
+import { checkChanges } from './history-check.js';
 import { lowestFloor } from './fifo-floor.js';
 import { checkNoPlaintext } from './plaintext-check.js';
 import { StressFailure, describeError } from './failure.js';
@@ -102,8 +104,11 @@ export class Runner {
   private snapshots: ({ snap: Snapshot; seqno: number } | undefined)[] = new Array(8).fill(undefined);
   private iterators: ({ it: DbIterator; want: [string, Uint8Array][]; pos: number } | undefined)[] = new Array(4).fill(undefined);
   private window: Window | undefined;
+  /** Checkpoints taken (each gets a fresh directory), and those to check once the armed window closes. */
+  private checkpointsTaken = 0;
+  private pendingCheckpoints: CheckpointCall[] = [];
 
-  constructor(private readonly spec: RunSpec) {
+  constructor(readonly spec: RunSpec) {
     this.crashFs = new CrashFs(new MemFs(), { seed: spec.seed, ...spec.config.disk });
     this.fs = new FaultFs(this.crashFs, { seed: spec.seed });
     this.options = spec.config.treeOptions(this.fs);
@@ -396,6 +401,7 @@ export class Runner {
     const thenCrash = this.window?.thenCrash === true;
     this.fs.clearRules();
     this.window = undefined;
+    this.settleCheckpoints(false);
     if (this.tree === undefined) this.openAfterFailedOpen();
     else {
       // A full disk (ENOSPC) stops background work until space returns: say it has.
@@ -404,11 +410,43 @@ export class Runner {
     }
     if (thenCrash) {
       if (!this.closeTree()) throw new StressFailure('close() failed after the fault window closed');
-      this.crashFs.crash();
-      this.stats.crashes++;
+      this.powerLoss();
       this.openAndCheck('crash right after close() that followed I/O errors');
       this.stats.recoveries++;
     }
+  }
+
+  /** The simulated disk loses power; checkpoints left unchecked by an armed window are checked right after. */
+  private powerLoss(): void {
+    this.crashFs.crash();
+    this.stats.crashes++;
+    this.settleCheckpoints(true);
+  }
+
+  /** Takes a checkpoint into a fresh directory and checks it (once no fault or kill is armed). */
+  takeCheckpoint(): void {
+    const tree = this.tree!;
+    const call: CheckpointCall = { dir: `/checkpoint-${++this.checkpointsTaken}`, seq: tree.seqno, acked: this.lastAcked, floor: this.oracle.floor, returned: false };
+    let failure: unknown;
+    try {
+      const res = tree.checkpoint(call.dir);
+      if (res.seqno < call.acked || res.seqno > call.seq) throw new StressFailure(`checkpoint() returned seqno ${res.seqno}, outside [${call.acked}, ${call.seq}]`);
+      call.returned = true;
+    } catch (err) {
+      failure = err;
+    }
+    if (failure !== undefined && (this.window === undefined || failure instanceof StressFailure)) throw failure; // step() reports it
+    // Checked now, or when the armed window closes (after the crash, for a kill).
+    if (this.window === undefined) checkCheckpoint(this, call, false);
+    else this.pendingCheckpoints.push(call);
+    if (failure !== undefined) throw failure; // LSM_IO while armed: step() accepts it
+  }
+
+  /** Checks the checkpoints taken while a window was armed (`crashed`: the disk lost power since). */
+  private settleCheckpoints(crashed: boolean): void {
+    const calls = this.pendingCheckpoints;
+    this.pendingCheckpoints = [];
+    for (const c of calls) checkCheckpoint(this, c, crashed);
   }
 
   /** Drops snapshots and iterators of a tree that is gone (closed or crashed). */
@@ -435,8 +473,7 @@ export class Runner {
     this.forgetReaders();
     this.harvest(this.tree);
     this.tree = undefined;
-    this.crashFs.crash();
-    this.stats.crashes++;
+    this.powerLoss();
     this.openAndCheck(what);
     this.stats.recoveries++;
   }
@@ -465,8 +502,7 @@ export class Runner {
     if (crashAfterClose) {
       this.fs.clearRules();
       this.window = undefined;
-      this.crashFs.crash();
-      this.stats.crashes++;
+      this.powerLoss();
       this.openAndCheck('crash right after close()');
       this.stats.recoveries++;
       return;
@@ -535,8 +571,7 @@ export class Runner {
     this.verifyAll('final check');
     if (!this.closeTree()) throw new StressFailure('final close() failed with nothing armed');
     if (this.spec.config.encrypted) checkNoPlaintext(this.fs, DIR, this.oracle);
-    this.crashFs.crash();
-    this.stats.crashes++;
+    this.powerLoss();
     this.openAndCheck('final crash after close()');
     this.stats.recoveries++;
     this.verifyAll('final check after recovery');
@@ -657,6 +692,8 @@ const EXECUTORS: { [K in OpKind]: (r: Runner, op: Extract<Op, { kind: K }>) => v
   release: (r, op) => r.releaseSnapshot(op.slot),
   iterOpen: (r, op) => r.openIterator(op.scan),
   iterStep: (r, op) => r.stepIterator(op.slot, op.steps),
+  checkpoint: (r) => r.takeCheckpoint(),
+  changes: (r, op) => checkChanges(r, op),
   flush: (r) => {
     r.tree!.flush();
     r.markDurable();

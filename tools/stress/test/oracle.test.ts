@@ -51,6 +51,35 @@ describe('oracle: range deletions', () => {
   });
 });
 
+describe('oracle: the newest change of a key in a window (what changesSince must report)', () => {
+  it('is the newest point write, unless a range deletion over the key came later in the order of writes', () => {
+    const o = appendOracle();
+    o.record([put('a', '1'), put('b', '1'), put('c', '1')], 1, true);
+    o.record([del('a'), merge('b', 'x')], 2, true);
+    // One batch: the range deletion after the put of b hides it; the put of c after the range stands.
+    o.record([put('b', '2'), range('a', 'c'), put('c', '3')], 3, true);
+    expect(o.newestChange('a', 1, 2)).toEqual({ by: 'point', seq: 2, kind: 'delete' });
+    expect(o.newestChange('b', 1, 2)).toEqual({ by: 'point', seq: 2, kind: 'merge' });
+    expect(o.newestChange('a', 1, 3)).toEqual({ by: 'range', seq: 3 });
+    expect(o.newestChange('b', 0, 3)).toEqual({ by: 'range', seq: 3 });
+    expect(o.newestChange('c', 2, 3)).toEqual({ by: 'point', seq: 3, kind: 'put' });
+    // Nothing in the window: the window is (from, to].
+    expect(o.newestChange('c', 1, 2)).toBeUndefined();
+    expect(o.newestChange('a', 3, 3)).toBeUndefined();
+    expect(o.rangesAt(3)).toEqual([['a', 'c']]);
+    expect(o.rangesAt(2)).toEqual([]);
+  });
+
+  it('ignores failed writes and writes at or below the FIFO watermark', () => {
+    const o = appendOracle();
+    o.record([put('a', '1')], 1, true);
+    o.record([put('a', '2')], 2, false);
+    expect(o.newestChange('a', 0, 2)).toEqual({ by: 'point', seq: 1, kind: 'put' });
+    o.floor = 1;
+    expect(o.newestChange('a', 0, 2)).toBeUndefined();
+  });
+});
+
 describe('oracle: merges', () => {
   it('fold operands oldest first onto the newest put, deletion or covering range deletion below them', () => {
     const o = appendOracle();

@@ -45,6 +45,11 @@ describe('short stress pass: every config, fixed seed', { timeout: TIMEOUT }, ()
       expect(stats.flushes).toBeGreaterThan(0);
       expect(stats.merges).toBeGreaterThan(0);
       expect(stats.rangeDeletions).toBeGreaterThan(0);
+      expect(stats.ingests).toBeGreaterThan(0);
+      // Checkpoints were opened and checked, change capture was checked against the history.
+      expect(stats.checkpoints).toBeGreaterThan(0);
+      expect(stats.changeScans).toBeGreaterThan(0);
+      expect(stats.changeRecords).toBeGreaterThan(0);
       // FIFO configs really dropped data (and the oracle followed); no other config does.
       if (config.fifo) expect(stats.fifoWatermarkMoves).toBeGreaterThan(0);
       else expect(stats.fifoWatermarkMoves).toBe(0);
