@@ -78,6 +78,8 @@ export interface Counters extends BlobCounters, FeatureCounters {
   /** ingest() calls that ingested something, and the entries they wrote. */
   ingests: number;
   ingestedEntries: number;
+  /** Of those, the entries whose tables a worker thread wrote (inputs over 4 MiB on a store with background threads). */
+  ingestedOnWorker: number;
   prefixFilterSkips: number;
 }
 
@@ -111,6 +113,7 @@ export function emptyCounters(): Counters {
     compactionBytesRead: 0,
     ingests: 0,
     ingestedEntries: 0,
+    ingestedOnWorker: 0,
     prefixFilterSkips: 0,
     ...emptyFeatureCounters(),
     blobBytesWritten: 0,
@@ -150,6 +153,8 @@ export interface TreeStats extends FeatureCounters {
   /** ingest() calls that ingested something, and the entries they wrote. */
   ingests: number;
   ingestedEntries: number;
+  /** Of those, the entries whose tables a worker thread wrote (inputs over 4 MiB on a store with background threads). */
+  ingestedOnWorker: number;
   /**
    * changesSince's history horizon: compaction has dropped deletions up to this seqno, so
    * changesSince(s) needs s >= it (0: nothing dropped yet). Kept in the manifest.

@@ -444,7 +444,9 @@ export class Tree {
     try {
       let out: IngestOutput;
       try {
-        out = writeIngestTables(this.jobEnv(), entries, seqno, ingestTableBytes(this.opts.compaction, this.opts.memtableBytes), numbers.next, compressionForLevel(this.opts, 0));
+        // Large inputs go to a worker of their own when the store's jobs run on workers.
+        const worker = bg.workerUsable() ? () => workerRunnerFor(this.path, this.opts) : undefined;
+        out = writeIngestTables(this.jobEnv(), entries, seqno, ingestTableBytes(this.opts.compaction, this.opts.memtableBytes), numbers, compressionForLevel(this.opts, 0), worker);
       } catch (err) {
         throw toIoError(err, 'ingest(): writing its tables');
       }
@@ -477,6 +479,7 @@ export class Tree {
       const c = this.counters;
       c.ingests++;
       c.ingestedEntries += out.entries;
+      if (out.onWorker) c.ingestedOnWorker += out.entries;
       c.userBytes += out.userBytes;
       c.tableBytesWritten += out.tableBytes;
       this.blobGc.record(out.blob);
@@ -885,6 +888,7 @@ export class Tree {
       compactionBytesRead: c.compactionBytesRead,
       ingests: c.ingests,
       ingestedEntries: c.ingestedEntries,
+      ingestedOnWorker: c.ingestedOnWorker,
       historyHorizon: this.versions.historyHorizon,
       prefixFilterSkips: c.prefixFilterSkips,
       writeAmplification: c.userBytes === 0 ? 0 : (c.walBytes + c.tableBytesWritten + c.blobBytesWritten) / c.userBytes,

@@ -163,27 +163,33 @@ export class BackgroundWork {
   }
 
   /**
-   * File numbers for work on the caller's thread whose output count is not known up front
-   * (ingest): `next()` hands out numbers from ranges reserved RESERVE_CHUNK at a time, kept
-   * reserved (no deletion pass removes their files) until `release()`.
+   * File numbers for work whose output count is not known up front (ingest): `next()`
+   * hands out numbers from ranges reserved RESERVE_CHUNK at a time, `take(n)` reserves a
+   * range of n (for a job on a worker), all kept reserved (no deletion pass removes their
+   * files) until `release()`.
    */
-  openReservation(): { next(): number; release(): void } {
+  openReservation(): { next(): number; take(count: number): FileNumberRange; release(): void } {
     const id = -this.nextJobId++;
     const list: FileNumberRange[] = [];
     this.growing.set(id, list);
     const v = this.host.versions;
     let cur: FileNumberRange = { first: 0, end: 0 };
     let n = 0;
+    const take = (count: number): FileNumberRange => {
+      const r = { first: v.nextFileNumber, end: v.nextFileNumber + count };
+      v.nextFileNumber = r.end;
+      list.push(r);
+      return r;
+    };
     return {
       next: () => {
         if (n >= cur.end) {
-          cur = { first: v.nextFileNumber, end: v.nextFileNumber + RESERVE_CHUNK };
-          v.nextFileNumber = cur.end;
-          list.push(cur);
+          cur = take(RESERVE_CHUNK);
           n = cur.first;
         }
         return n++;
       },
+      take,
       release: () => {
         this.growing.delete(id);
       },
@@ -358,7 +364,7 @@ export class BackgroundWork {
   }
 
   /** True when a worker runner exists and can take jobs (its worker could start). */
-  private workerUsable(): boolean {
+  workerUsable(): boolean {
     const w = this.runners.worker;
     return w !== undefined && w.unusable === undefined;
   }

@@ -92,6 +92,39 @@ export interface LogSyncJobSpec {
 
 export type JobSpec = FlushJobSpec | CompactionJobSpec | LogSyncJobSpec;
 
+/**
+ * Bulk ingestion on a worker: one chunk of a session's sorted pairs (packed by the store's
+ * thread, which checked their order; see ops/ingest-chunk.ts). The worker keeps the
+ * session's open table across chunks; each result lists the tables finished during its
+ * chunk, and the last chunk's also the blob files. A failed chunk abandons the session
+ * (every file it wrote is removed) and so fails every later chunk of it.
+ */
+export interface IngestChunkJobSpec {
+  kind: 'ingest-chunk';
+  id: number;
+  /** File numbers the tables (and blob files) started during this chunk take. */
+  numbers: FileNumberRange;
+  seqno: number;
+  /** Where tables are cut. */
+  tableBytes: number;
+  compression: TableCompression;
+  /** The packed pairs (its buffer is transferred to the worker). */
+  chunk: Uint8Array;
+  count: number;
+  /** The session's first chunk (it opens the session) and last (it finishes it). */
+  first: boolean;
+  last: boolean;
+}
+
+/** Ends an ingestion session early: the worker removes every file it wrote. */
+export interface IngestAbortJobSpec {
+  kind: 'ingest-abort';
+  id: number;
+}
+
+/** A job of an ingestion session (worker runners only). */
+export type IngestJobSpec = IngestChunkJobSpec | IngestAbortJobSpec;
+
 /** What a job's blob side wrote. */
 export interface BlobJobCounts {
   bytesWritten: number;

@@ -3,7 +3,9 @@
 // merge operator and prefix extractor; each table's compression comes with its job's
 // spec) and runs jobs one at a time. Each result is posted, then the
 // shared counter is bumped and notified, so a store blocked in Atomics.wait wakes up.
-// Job code catches its own errors (executeJob); nothing here may throw.
+// Job code catches its own errors (executeJob, runIngestJob); nothing here may throw.
+// An ingestion session spans several jobs (its chunks): its JobEnv lives until its last
+// chunk or its abort.
 
 import { NodeFs } from '@lsm/fs';
 import { bytewiseComparator } from '@lsm/base';
@@ -17,6 +19,7 @@ import { sourceFromLog } from './flush-job.js';
 import { type JobEnv, tableInputs } from './job-env.js';
 import type { FlushJobSpec, JobResult } from './job-types.js';
 import { executeJob } from './run-job.js';
+import { IngestWorkerSession } from './ingest-job.js';
 import type { WorkerInit, WorkerJobMessage } from './worker-runner.js';
 
 const { config, port, signal, started } = workerData as WorkerInit;
@@ -34,7 +37,8 @@ const writerOptions: TableWriterOptions = {
 };
 const mergeOperator = builtInMergeOperator(config.mergeOperatorName);
 
-port.on('message', (msg: WorkerJobMessage) => {
+/** A JobEnv over fresh table and blob readers, and how to close them. */
+function openEnv(): { env: JobEnv; close(): void } {
   const tables = new TableCache(fs, config.dir, bytewiseComparator, undefined, 1000, keys);
   const blobStore = new BlobStore(fs, config.dir, config.kvSeparation?.maxOpenFiles ?? 64, keys);
   const env: JobEnv = {
@@ -48,12 +52,29 @@ port.on('message', (msg: WorkerJobMessage) => {
     mergeOperator,
     compactionFilter: undefined,
   };
+  return {
+    env,
+    close: () => {
+      tables.close();
+      blobStore.close();
+    },
+  };
+}
+
+const ingest = new IngestWorkerSession(openEnv);
+
+port.on('message', (msg: WorkerJobMessage) => {
   let result: JobResult;
-  try {
-    result = executeJob(env, msg.spec, () => sourceFromLog(env, msg.spec as FlushJobSpec, keys), msg.blobWork);
-  } finally {
-    tables.close();
-    blobStore.close();
+  const spec = msg.spec;
+  if (spec.kind === 'ingest-chunk' || spec.kind === 'ingest-abort') {
+    result = ingest.run(spec);
+  } else {
+    const { env, close } = openEnv();
+    try {
+      result = executeJob(env, spec, () => sourceFromLog(env, spec as FlushJobSpec, keys), msg.blobWork);
+    } finally {
+      close();
+    }
   }
   if (!result.ok) delete result.thrown;
   port.postMessage(result);

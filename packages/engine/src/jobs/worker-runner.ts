@@ -14,12 +14,12 @@ import { NodeFs } from '@lsm/fs';
 import type { ResolvedOptions } from '../options.js';
 import { isBuiltInMergeOperator, isBuiltInPrefixExtractor } from './built-in-functions.js';
 import { type JobRunner, type LocalJobInputs, takeAll } from './job-runner.js';
-import type { JobFailure, JobResult, JobSpec, JobStoreConfig } from './job-types.js';
+import type { IngestJobSpec, JobFailure, JobResult, JobSpec, JobStoreConfig } from './job-types.js';
 import { WORKER_SCRIPT } from './worker-script.js';
 
 /** What a worker is sent per job. */
 export interface WorkerJobMessage {
-  spec: JobSpec;
+  spec: JobSpec | IngestJobSpec;
   blobWork: boolean;
 }
 
@@ -83,10 +83,24 @@ export class WorkerRunner implements JobRunner {
         if ((this.slots[i]?.jobs.size ?? 0) < (this.slots[best]?.jobs.size ?? 0)) best = i;
       }
     }
-    let slot = this.slots[best];
+    this.post(best, spec, local.blobWork, []);
+  }
+
+  /**
+   * Submits a job of an ingestion session to worker 0 (a runner of its own: the store's
+   * runner installs every result it sees). A chunk's buffer is transferred, not copied:
+   * the caller must not touch it afterwards.
+   */
+  submitIngest(spec: IngestJobSpec): void {
+    this.post(0, spec, false, spec.kind === 'ingest-chunk' ? [spec.chunk.buffer as ArrayBuffer] : []);
+  }
+
+  /** Sends a job to worker `i`, starting it first if needed. */
+  private post(i: number, spec: JobSpec | IngestJobSpec, blobWork: boolean, transfer: ArrayBuffer[]): void {
+    let slot = this.slots[i];
     if (slot === undefined) {
       try {
-        slot = this.start(best);
+        slot = this.start(i);
       } catch (err) {
         // No worker can be had here: this job fails (and is retried inline), and so
         // would every next one.
@@ -96,8 +110,8 @@ export class WorkerRunner implements JobRunner {
       }
     }
     slot.jobs.add(spec.id);
-    const msg: WorkerJobMessage = { spec, blobWork: local.blobWork };
-    slot.port.postMessage(msg);
+    const msg: WorkerJobMessage = { spec, blobWork };
+    slot.port.postMessage(msg, transfer);
   }
 
   private start(i: number): Slot {

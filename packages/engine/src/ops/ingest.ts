@@ -22,12 +22,17 @@
 // deepest level first (FIFO): with them ingested tables always go to L0.
 
 import { type CompactionPlan, type CompactionStrategy, type KeyRange, type TableMeta, overlappingInSortedLevel, rangeOf, rangesOverlap } from '@lsm/compaction';
-import { type Comparator, InvalidArgumentError, ValueType } from '@lsm/base';
+import { type Comparator, InvalidArgumentError } from '@lsm/base';
 import { type Bytes, toKey, toValue } from '../coerce.js';
 import type { BlobFileMeta } from '../blob/blob-meta.js';
+import { blobFileName, tableFileName } from '../file-names.js';
 import type { JobEnv } from '../jobs/job-env.js';
-import { JobOutputs, type OutputWriter } from '../jobs/job-outputs.js';
-import type { BlobJobCounts, TableCompression } from '../jobs/job-types.js';
+import type { BlobJobCounts, FileNumberRange, TableCompression } from '../jobs/job-types.js';
+import type { WorkerRunner } from '../jobs/worker-runner.js';
+import { removeQuietly } from '../remove-quietly.js';
+import { ChunkPacker } from './ingest-chunk.js';
+import { RemoteIngest } from './ingest-remote.js';
+import { IngestSession } from './ingest-session.js';
 import type { Memtable } from '../memtable/memtable.js';
 import type { Version } from '../versions/version.js';
 
@@ -41,6 +46,8 @@ export interface IngestOutput {
   entries: number;
   userBytes: number;
   tableBytes: number;
+  /** Whether a worker thread wrote the tables. */
+  onWorker: boolean;
   /** The ingested key range (undefined when empty). */
   range: KeyRange | undefined;
   /** Removes every file written (the ingest failed after the tables were finished). Never throws. */
@@ -54,36 +61,48 @@ export function ingestTableBytes(strategy: CompactionStrategy, memtableBytes: nu
 }
 
 /**
+ * Input bytes packed before an ingestion goes to a worker: smaller inputs are written on
+ * the caller's thread (starting a worker costs more than it saves), larger ones in chunks
+ * of this size.
+ */
+export const INGEST_CHUNK_BYTES = 4 << 20;
+
+/** File numbers reserved for an ingestion as it goes (kept reserved until it ends). */
+export interface IngestNumbers {
+  next(): number;
+  take(count: number): FileNumberRange;
+}
+
+/**
  * Writes `entries` (strictly ascending keys) as tables at `seqno`, cut near `tableBytes`,
  * compressed with `compression`,
  * fsynced, with their names made durable. Values are separated into blob files as a
  * flush would (K/V separation). Throws LSM_INVALID_ARGUMENT for an entry out of order, a
  * repeated key or a malformed entry, after removing every file it wrote; rethrows what
  * the iterable throws, likewise.
+ *
+ * Every entry is checked on the caller's thread. With `worker` (a store on the real disk
+ * with background threads), an input larger than INGEST_CHUNK_BYTES is packed in chunks
+ * for a worker of its own, which writes the tables while the caller reads and checks the
+ * next chunk; `worker()` returning undefined (no worker to be had) keeps it all here.
  */
 export function writeIngestTables(
   env: JobEnv,
   entries: Iterable<readonly [Bytes, Bytes]>,
   seqno: number,
   tableBytes: number,
-  newNumber: () => number,
+  numbers: IngestNumbers,
   compression: TableCompression,
+  worker?: () => WorkerRunner | undefined,
 ): IngestOutput {
   const cmp = env.comparator;
-  const out = new JobOutputs(env, newNumber, env.kvSeparation === undefined ? undefined : new Set(), compression);
-  const tables: TableMeta[] = [];
-  let cur: { id: number; writer: OutputWriter } | undefined;
+  const here = (): IngestSession => new IngestSession(env, seqno, tableBytes, compression, () => numbers.next());
+  let local = worker === undefined ? here() : undefined;
+  let packer = worker === undefined ? undefined : new ChunkPacker(INGEST_CHUNK_BYTES);
+  let remote: RemoteIngest | undefined;
   let count = 0;
   let userBytes = 0;
-  let tableBytesWritten = 0;
   let prev: Uint8Array | undefined;
-  const finishCurrent = (): void => {
-    const c = cur!;
-    cur = undefined;
-    const meta = out.tableMeta(c.id, c.writer.finish());
-    tables.push(meta);
-    tableBytesWritten += meta.size;
-  };
   try {
     for (const entry of entries) {
       if (!Array.isArray(entry) || entry.length !== 2) {
@@ -101,40 +120,76 @@ export function writeIngestTables(
           );
         }
       }
-      // A cut only between keys, and only once the table holds something.
-      if (cur !== undefined && cur.writer.estimatedFileSize >= tableBytes) finishCurrent();
-      if (cur === undefined) {
-        const t = out.newTable();
-        cur = { id: t.id, writer: t.writer };
-      }
-      cur.writer.add(key, seqno, ValueType.Value, value);
-      // The caller may reuse its buffers: keep a copy of the key to compare with the next
-      // (a key encoded from a string is ours already).
-      prev = entry[0] instanceof Uint8Array ? key.slice() : key;
       count++;
       userBytes += key.length + value.length;
+      if (packer === undefined) {
+        local!.add(key, value);
+        // The caller may reuse its buffers: keep a copy of the key to compare with the next
+        // (a key encoded from a string is ours already).
+        prev = entry[0] instanceof Uint8Array ? key.slice() : key;
+        continue;
+      }
+      // The key's copy in the chunk serves for the next comparison.
+      prev = packer.add(key, value);
+      if (!packer.full) continue;
+      if (remote === undefined) {
+        const runner = worker!();
+        if (runner === undefined) {
+          local = here();
+          const c = packer.take();
+          local.addPacked(c.chunk, c.count);
+          packer = undefined;
+          continue;
+        }
+        remote = new RemoteIngest(runner, seqno, tableBytes, compression, (n) => numbers.take(n), env.kvSeparation);
+      }
+      // The chunk's buffer goes to the worker: the last key must outlive it.
+      prev = prev.slice();
+      const c = packer.take();
+      remote.send(c.chunk, c.count, false);
     }
-    if (cur !== undefined) finishCurrent();
-    const files = out.finish();
+    let written: { tables: TableMeta[]; blobFiles: BlobFileMeta[]; blob: BlobJobCounts };
+    if (remote !== undefined) {
+      const c = packer!.take();
+      remote.send(c.chunk, c.count, true);
+      written = remote.finish();
+    } else {
+      if (packer !== undefined) {
+        // Smaller than a chunk: written here.
+        local = here();
+        const c = packer.take();
+        local.addPacked(c.chunk, c.count);
+      }
+      local ??= here();
+      const files = local.finish();
+      written = { tables: local.takeFinished(), ...files };
+    }
+    const { tables, blobFiles, blob } = written;
+    const session = local;
     return {
       tables,
-      blobFiles: files.blobFiles,
-      blob: files.blob,
+      blobFiles,
+      blob,
       entries: count,
       userBytes,
-      tableBytes: tableBytesWritten,
+      tableBytes: tables.reduce((n, t) => n + t.size, 0),
       range: tables.length === 0 ? undefined : rangeOf(cmp, tables),
-      abandon: () => out.abandon(),
+      onWorker: remote !== undefined,
+      abandon: () => (session !== undefined ? session.abandon() : removeFiles(env, tables, blobFiles)),
     };
   } catch (err) {
-    try {
-      cur?.writer.abandon();
-    } catch {
-      // The ingest is failing already; abandon() below removes the file either way.
-    }
-    out.abandon();
+    local?.abandon();
+    remote?.abort();
     throw err;
+  } finally {
+    remote?.close();
   }
+}
+
+/** Removes the files of finished ingested tables and blob files. Never throws. */
+function removeFiles(env: JobEnv, tables: readonly TableMeta[], blobFiles: readonly BlobFileMeta[]): void {
+  for (const t of tables) removeQuietly(env.fs, `${env.dir}/${tableFileName(t.id)}`);
+  for (const b of blobFiles) removeQuietly(env.fs, `${env.dir}/${blobFileName(b.id)}`);
 }
 
 /** True when `mem` holds a key in `range`, or a range deletion overlapping it. */
