@@ -50,7 +50,7 @@ import { readLog } from '../log/log-reader.js';
 import type { TreeOptions } from '../options.js';
 import { Tree } from '../tree.js';
 import { OP_DELETE_RANGE, visitBatch } from '../write/batch-codec.js';
-import { decodeVersionEdit } from '../versions/version-edit.js';
+import { readManifestEdits } from '../versions/manifest-reader.js';
 import type { StoreProblem } from './verify.js';
 
 /** Options of salvageStore. */
@@ -351,13 +351,13 @@ class Salvage {
     let damaged = !currentOk;
     let edits = 0;
     try {
-      const crypt = openLog(data, path, FileKind.Manifest, number, this.keys, this.dir)!;
-      readLog(
+      readManifestEdits(
         data,
         path,
         number,
-        (rec, offset) => {
-          const edit = decodeVersionEdit(rec, path, offset);
+        this.keys,
+        this.dir,
+        (edit) => {
           if (edit.comparator !== undefined) state.comparator = edit.comparator;
           if (edit.mergeOperator !== undefined) state.mergeOperator = edit.mergeOperator;
           if (edit.logNumber !== undefined) state.logNumber = edit.logNumber;
@@ -366,10 +366,6 @@ class Salvage {
           edits++;
         },
         {
-          salvage: true,
-          strictTail: true,
-          cipher: crypt.cipher,
-          start: crypt.start,
           onDamage: (offset, length, what) => {
             damaged = true;
             this.problems.push({ file: name, offset, length, kind: 'manifest-corrupt', message: `${length} bytes of damaged manifest records skipped: ${what}` });

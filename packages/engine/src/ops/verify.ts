@@ -31,7 +31,7 @@ import { CURRENT, blobFileName, logFileName, parseFileName, tableFileName } from
 import { openLog } from '../log/log-encryption.js';
 import { readLog } from '../log/log-reader.js';
 import { visitBatch } from '../write/batch-codec.js';
-import { decodeVersionEdit } from '../versions/version-edit.js';
+import { readManifestEdits } from '../versions/manifest-reader.js';
 import type { Version } from '../versions/version.js';
 
 /** What kind of problem verify (or salvage) found. */
@@ -258,28 +258,17 @@ class StoreVerifier {
     }
     const number = parseFileName(name)!.number;
     try {
-      const crypt = openLog(data, path, FileKind.Manifest, number, t.keys, t.dir)!;
-      readLog(
+      readManifestEdits(
         data,
         path,
         number,
-        (rec, offset) => {
-          try {
-            decodeVersionEdit(rec, path, offset);
-          } catch (err) {
-            if (isLsmError(err, 'LSM_NOT_SUPPORTED')) {
-              this.add(problemOf(name, err, 'unsupported', offset));
-              return;
-            }
-            throw err;
-          }
+        t.keys,
+        t.dir,
+        () => {
           this.checked.manifestRecords++;
         },
         {
-          strictTail: true,
-          salvage: true,
-          cipher: crypt.cipher,
-          start: crypt.start,
+          onUnsupported: (err, offset) => this.add(problemOf(name, err, 'unsupported', offset)),
           onDamage: (offset, length, what) => this.add({ file: name, offset, kind: 'manifest-corrupt', message: `${length} bytes of damaged records at offset ${offset}: ${what}` }),
         },
       );

@@ -12,11 +12,11 @@ import { FileKind, type KeyRing } from '@lsm/encryption';
 import { type BlobFileMeta, referencedBlobIds } from '../blob/blob-meta.js';
 import { CURRENT, blobFileName, manifestFileName, parseFileName, tableFileName } from '../file-names.js';
 import { removeQuietly } from '../remove-quietly.js';
-import { openLog, startLog } from '../log/log-encryption.js';
+import { startLog } from '../log/log-encryption.js';
 import type { LogWriter } from '../log/log-writer.js';
-import { readLog } from '../log/log-reader.js';
 import { NUM_LEVELS, Version, applyToVersion } from './version.js';
-import { type VersionEdit, decodeVersionEdit, encodeVersionEdit } from './version-edit.js';
+import { readManifestEdits } from './manifest-reader.js';
+import { type VersionEdit, encodeVersionEdit } from './version-edit.js';
 
 /** Start a new manifest once the live one passes this size. */
 const MANIFEST_ROTATE_BYTES = 4 << 20;
@@ -114,10 +114,7 @@ export class VersionSet {
     let horizonTracked = false;
     let edits = 0;
     const blobFiles = new Map<number, BlobFileMeta>();
-    // Encryption and key are checked first, before any edit is read.
-    const crypt = openLog(data, manifestPath, FileKind.Manifest, parsed.number, keys, dir)!;
-    readLog(data, manifestPath, parsed.number, (rec, offset) => {
-      const edit = decodeVersionEdit(rec, manifestPath, offset);
+    readManifestEdits(data, manifestPath, parsed.number, keys, dir, (edit, offset) => {
       if (edit.comparator !== undefined) comparatorName = edit.comparator;
       if (edit.mergeOperator !== undefined) recordedMergeOperator = edit.mergeOperator;
       if (edit.nextFileNumber !== undefined) nextFile = edit.nextFileNumber;
@@ -132,7 +129,7 @@ export class VersionSet {
       }
       applyBlobEdit(blobFiles, edit);
       edits++;
-    }, { strictTail: true, cipher: crypt.cipher, start: crypt.start });
+    });
     if (edits === 0 || comparatorName === undefined || nextFile === undefined) {
       throw new CorruptionError(manifestPath, 0, 'manifest holds no complete snapshot edit');
     }
