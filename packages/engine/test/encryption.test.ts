@@ -180,6 +180,22 @@ describe('threat model', () => {
     expect(e2.message).toContain('is encrypted');
   });
 
+  // Found by fuzz-verify.test.ts: an encrypted manifest whose magic was damaged was taken
+  // for a plaintext one, and the open blamed the options (LSM_INVALID_ARGUMENT).
+  it("an encrypted manifest whose magic is damaged is LSM_CORRUPTION naming it, not the options' fault", () => {
+    for (const at of [0, 7]) {
+      const { fs } = populated(A);
+      const m = files(fs, 'manifest').at(-1)!;
+      const data = readFile(fs, `${DIR}/${m}`);
+      data[at]! ^= 0x20;
+      writeFile(fs, `${DIR}/${m}`, data);
+      const e = lsmCode(() => Tree.open(DIR, { fs, ...A }));
+      expect(e.code).toBe('LSM_CORRUPTION');
+      expect(e.file).toBe(`${DIR}/${m}`);
+      expect(e.message).toContain('neither the encryption header magic nor a valid record');
+    }
+  });
+
   it('a flipped bit in a table, the manifest or a WAL record (also disguised) is LSM_CORRUPTION', () => {
     const rng = new Rng(9);
     const { fs } = populated(A);

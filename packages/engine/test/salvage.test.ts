@@ -302,6 +302,111 @@ describe('salvage', () => {
     check(model, contents(fs, '/out2', { encryption: { key: KEY } }), scanned, new Set());
   });
 
+  // Found by fuzz-verify.test.ts: damage to the first bytes of an encrypted manifest (its
+  // header magic) made the manifest look unencrypted, and salvage gave up on the whole
+  // store with LSM_INVALID_ARGUMENT ("not encrypted, but option encryption was given")
+  // instead of reading it as a store whose manifest is damaged.
+  it('an encrypted store whose manifest magic is damaged: read as a damaged manifest, copied exactly', () => {
+    for (const damage of [(d: Uint8Array) => (d[0]! ^= 0x01), (d: Uint8Array) => d.fill(0, 0, 22)]) {
+      const fs = new MemFs();
+      const opts: TreeOptions = { encryption: { key: KEY }, compression: 'zstd' };
+      const { model } = build(fs, opts);
+      const m = fs.readDir('/db').find((n) => n.startsWith('MANIFEST-'))!;
+      const data = readFile(fs, `/db/${m}`);
+      damage(data);
+      fs.removeFile(`/db/${m}`);
+      const f = fs.open(`/db/${m}`, { write: true, create: true });
+      f.write(data);
+      f.close();
+      expect(codeOf(() => Tree.open('/db', { fs, readOnly: true, encryption: { key: KEY } }))).toBe('LSM_CORRUPTION');
+      const r = salvageStore('/db', '/out', { fs, encryption: { key: KEY } });
+      expect(r.sources.manifest).not.toBe('intact');
+      const p = r.problems.find((x) => x.file === m)!;
+      expect(p, JSON.stringify(r.problems)).toBeDefined();
+      expect(p.kind).toBe('manifest-corrupt');
+      expect(p.offset).toBe(0);
+      expect(r.lostEntries).toBe(0);
+      check(model, contents(fs, '/out', { encryption: { key: KEY } }), r, new Set());
+    }
+    // A plaintext store salvaged with a key is still the caller's mistake.
+    const plain = new MemFs();
+    build(plain);
+    expect(codeOf(() => salvageStore('/db', '/out', { fs: plain, encryption: { key: KEY } }))).toBe('LSM_INVALID_ARGUMENT');
+    expect(plain.exists('/out')).toBe(false);
+  });
+
+  // Found by fuzz-verify.test.ts: a plaintext table without its footer is scanned for its
+  // data blocks; with all of them damaged, the scan went on into the index block, which
+  // decodes like a data block, and salvage copied the index's separators as keys with
+  // block handles for values (never written).
+  it('a table with its footer and every data block damaged: its keys are lost and reported, never copied from its index', () => {
+    for (const n of [3, 40]) {
+      const fs = new MemFs();
+      const tree = Tree.open('/db', { fs, blockSize: 256, compression: 'none' });
+      const want = new Map<string, string>();
+      for (let i = 0; i < 40; i++) {
+        const v = valueOf(new Rng(i + 1), 30);
+        tree.put(`a-${i}`, v);
+        want.set(hex(Buffer.from(`a-${i}`)), hex(v));
+      }
+      tree.flush();
+      for (let i = 0; i < n; i++) tree.put(`b-${i}`, `value of b-${i}`);
+      tree.flush();
+      tree.close();
+      const name = tables(fs).at(-1)!;
+      const path = `/db/${name}`;
+      const t = Table.open(fs, path);
+      const index = t.indexBlock();
+      const starts = Array.from({ length: index.count }, (_, i) => index.handle(i).offset);
+      t.close();
+      expect(starts.length > 1).toBe(n > 3);
+      for (const at of starts) flip(fs, path, at + 3);
+      flip(fs, path, readFile(fs, path).length - 5); // the footer
+      const r = salvageStore('/db', '/out', { fs });
+      expect(new Map([...contents(fs, '/out')].map(([k, v]) => [k, hex(v)]))).toEqual(want);
+      expect(r.lostEntries).toBe(n);
+      expect(r.uncertainKeys).toBe(0);
+      expect(r.problems.some((p) => p.file === name && p.kind === 'table-corrupt' && p.offset === 0)).toBe(true);
+    }
+  });
+
+  // Found by fuzz-verify.test.ts: a table scanned without its footer whose last data block
+  // was damaged reported nothing (the damage was taken for the meta blocks after the
+  // data), so the older values copied for that block's keys were not counted uncertain.
+  it('a table without its footer whose last data block is damaged: the stale values copied for its keys are uncertain and in a reported range', () => {
+    const fs = new MemFs();
+    const tree = Tree.open('/db', { fs, blockSize: 256, compression: 'none' });
+    const rng = new Rng(5);
+    const want = new Map<string, string>();
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 40; i++) {
+        const v = valueOf(rng, 30);
+        tree.put(keyOf(i), v);
+        want.set(hex(keyOf(i)), hex(v));
+      }
+      tree.flush();
+    }
+    tree.close();
+    const name = tables(fs).at(-1)!; // the newer table: every key's newest value
+    const path = `/db/${name}`;
+    const t = Table.open(fs, path);
+    const index = t.indexBlock();
+    const last = index.handle(index.count - 1);
+    t.close();
+    const lastKeys = blockOf(fs, path, index.count - 1).entries.map((e) => e.key);
+    expect(lastKeys.length).toBeGreaterThan(0);
+    flip(fs, path, last.offset + 4);
+    flip(fs, path, readFile(fs, path).length - 5); // the footer
+    const r = salvageStore('/db', '/out', { fs });
+    const out = contents(fs, '/out');
+    const stale = [...want].filter(([k, v]) => out.has(k) && hex(out.get(k)!) !== v).map(([k]) => k);
+    expect(stale.sort()).toEqual(lastKeys.sort()); // the older table's values came back
+    expect(r.uncertainKeys).toBeGreaterThanOrEqual(stale.length); // (the footer's range tombstones are lost too: every older copy in the table's range counts)
+    const p = r.problems.find((x) => x.file === name && x.offset === last.offset)!;
+    expect(p, JSON.stringify(r.problems)).toBeDefined();
+    for (const k of stale) expect(hex(p.keys!.from!) <= k && k <= hex(p.keys!.to!)).toBe(true);
+  });
+
   it('a damaged blob file: the values in it are lost and counted, the rest copied', () => {
     const fs = new MemFs();
     const opts: TreeOptions = { kvSeparation: { minValueSize: 80 } };

@@ -12,13 +12,30 @@
 //   from the bytes: the trailer is the first place after the block start where the
 //   checksum of everything before it matches. A damaged block is skipped by looking for
 //   the next offset where a block that checks out (and continues the key order) starts.
-//   The region ends at the properties' data size; without the properties or the footer,
-//   at the first block that is not a data block continuing the key order.
+//   The region ends at the properties' data size (without them, where the index's
+//   handles end); without the properties and the index, or the footer, at the first block
+//   that is not a data block continuing the key order, or at the index block (it decodes
+//   like a data block: told apart by its values, block handles contiguous from offset 0
+//   that end before it). Damage after the last data block read, with no data block after
+//   it, is reported up to the next block that checks out: it may be the last data blocks.
 //   An encrypted table without its footer cannot be read (its cipher is bound to the footer).
 // - Range tombstones: from their meta block; reported lost when it cannot be read.
 // Every entry delivered comes from a block whose checksum (and authentication) held.
 
-import { type Comparator, CorruptionError, type RangeTombstone, bytewiseComparator, blockChecksum, compareBytesAt, getU32, isBytewise, isLsmError, toIoError } from '@lsm/base';
+import {
+  type Comparator,
+  CorruptionError,
+  type RangeTombstone,
+  bytewiseComparator,
+  blockChecksum,
+  compareBytesAt,
+  cursor,
+  getU32,
+  getVarint64,
+  isBytewise,
+  isLsmError,
+  toIoError,
+} from '@lsm/base';
 import type { Fs, FsFile } from '@lsm/fs';
 import { BlockType, type EncryptionOptions, type FileCipher, type KeyRing } from '@lsm/encryption';
 import type { DictionaryDecompressor } from '@lsm/zstd-dictionary';
@@ -87,6 +104,9 @@ export class TableSalvager {
   private dataEnd = 0;
   /** True when the data region's end is only a guess (stop at the first block that does not fit). */
   private endUnknown = false;
+  /** Where the scan met the index block (-1: not met), and the end of the data region it indexes. */
+  private indexAt = -1;
+  private indexedEnd = 0;
   private readable = true;
   private readonly cmp: Comparator;
   private fileSize = 0;
@@ -218,17 +238,16 @@ export class TableSalvager {
     this.dataEnd = props !== undefined ? props.dataSize : metaStart;
     this.endUnknown = props === undefined;
     try {
-      const ib = new Block(readBlock(this.file, path, footer.index, propsOffset, this.crypt(BlockType.Index)), path, footer.index.offset);
+      const contents = readBlock(this.file, path, footer.index, propsOffset, this.crypt(BlockType.Index));
+      const ib = new Block(contents, path, footer.index.offset);
       if (props !== undefined) this.index = new IndexBlock(ib, props.dataSize, false);
-      else {
-        // The last handle's end is the data size.
-        const probe = new IndexBlock(ib, Number.MAX_SAFE_INTEGER, false);
-        if (probe.count > 0) {
-          const h = probe.handle(probe.count - 1);
-          this.dataEnd = h.offset + h.size + BLOCK_TRAILER_SIZE;
-          this.index = new IndexBlock(ib, this.dataEnd, false);
-          this.endUnknown = false;
-        }
+      else if (ib.restartsOffset > 0) {
+        // The data region ends where the index's handles (contiguous from 0) do.
+        const end = TableSalvager.indexedEnd(this.decodeData(contents, footer.index.offset, undefined), footer.index.offset);
+        if (end < 0) throw new CorruptionError(path, footer.index.offset, 'the index block does not index a data region before it');
+        this.index = new IndexBlock(ib, end, false);
+        this.dataEnd = end;
+        this.endUnknown = false;
       }
     } catch (err) {
       this.lose(err, footer.index.offset, {});
@@ -315,15 +334,45 @@ export class TableSalvager {
     return -1;
   }
 
-  /** Reads the block at `p` (size from blockAt) as a data block continuing after `last`; undefined when it does not. */
+  /**
+   * Reads the block at `p` (size from blockAt) as a data block continuing after `last`;
+   * undefined when it does not. Without the footer the scan runs on past the data region,
+   * where the index block decodes like a data block (internal keys, block handles as
+   * values): found, it is recorded in `indexAt` and is not data.
+   */
   private tryBlock(buf: Uint8Array, p: number, size: number, last: SalvagedEntry | undefined): SalvagedEntry[] | undefined {
     try {
       const contents = decodeStoredBlock(buf.subarray(p, p + size + BLOCK_TRAILER_SIZE), { offset: p, size }, this.path, this.crypt(BlockType.Data), this.dict);
-      return this.decodeData(contents, p, last);
+      const entries = this.decodeData(contents, p, last);
+      const dataEnd = this.endUnknown ? TableSalvager.indexedEnd(entries, p) : -1;
+      if (dataEnd >= 0) {
+        this.indexAt = p;
+        this.indexedEnd = dataEnd;
+        return undefined;
+      }
+      return entries;
     } catch (err) {
       if (isLsmError(err, 'LSM_CORRUPTION') || isLsmError(err, 'LSM_NOT_SUPPORTED')) return undefined;
       throw err;
     }
+  }
+
+  /**
+   * When `entries`, a block at `offset` that decoded as a data block, are an index (every
+   * value a block handle -- two varints, nothing else --, the handles contiguous from
+   * offset 0 and ending at or before `offset`): the end of the data region they index.
+   * Else -1. Real data essentially never reads so.
+   */
+  private static indexedEnd(entries: readonly SalvagedEntry[], offset: number): number {
+    let end = 0;
+    for (const e of entries) {
+      const v = e.value;
+      if (getVarint64(v, 0, v.length) !== end) return -1;
+      const size = getVarint64(v, cursor.pos, v.length);
+      if (size < 0 || cursor.pos !== v.length) return -1;
+      end += size + BLOCK_TRAILER_SIZE;
+    }
+    return end <= offset ? end : -1;
   }
 
   private *byScan(): Generator<SalvagedEntry> {
@@ -338,13 +387,22 @@ export class TableSalvager {
         if (this.endUnknown && last !== undefined && size >= 0) break; // a meta block: the data region ended
         // Damage at p: the next block starts right after some later trailer.
         let next = -1;
+        /** The first block after p that checks out (data or not). */
+        let sound = -1;
         for (let t = p + 1; t + BLOCK_TRAILER_SIZE <= end && next < 0; t++) {
           if (buf[t]! > 2 || buf[t + 1]! > 1 || buf[t + 2] !== 0 || buf[t + 3] !== 0) continue;
           const s = t + BLOCK_TRAILER_SIZE;
           if (s >= end) break;
           const n = TableSalvager.blockAt(buf, s, end);
           if (n < 0) continue;
+          if (sound < 0) sound = s;
           const got = this.tryBlock(buf, s, n, last);
+          if (this.indexAt === s) {
+            // The index: the data region ended before it, and everything from p was lost.
+            this.report(p, Math.max(0, this.indexedEnd - p), last, undefined);
+            this.bytesDone = end;
+            return;
+          }
           if (got !== undefined) {
             next = s;
             entries = got;
@@ -354,7 +412,10 @@ export class TableSalvager {
           }
         }
         if (next < 0) {
-          if (!(this.endUnknown && last !== undefined)) this.report(p, end - p, last, undefined);
+          // No data block after p. Where the region's end is a guess, what follows the last
+          // data block read may be the meta blocks: the stretch up to the first block that
+          // checks out is reported (it may have been data: the last blocks, damaged).
+          this.report(p, (this.endUnknown && last !== undefined && sound >= 0 ? sound : end) - p, last, undefined);
           this.bytesDone = end;
           return;
         }

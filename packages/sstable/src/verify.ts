@@ -297,7 +297,8 @@ class Verifier {
 
   private verifyFileChecksum(props: TableProperties, length: number): void {
     const h = new FileHasher();
-    const chunk = new Uint8Array(1 << 20);
+    // At most 1 MiB, and no more than the file: a store's verify runs this for every table.
+    const chunk = new Uint8Array(Math.max(1, Math.min(1 << 20, length)));
     for (let pos = 0; pos < length; pos += chunk.length) {
       const n = Math.min(chunk.length, length - pos);
       const view = chunk.subarray(0, n);

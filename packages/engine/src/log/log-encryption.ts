@@ -6,8 +6,9 @@
 // that the key is right.
 
 import { type FsFile, writeAll } from '@lsm/fs';
-import { CorruptionError, InvalidArgumentError } from '@lsm/base';
+import { CorruptionError, InvalidArgumentError, xxh32 } from '@lsm/base';
 import { ENCRYPTION_HEADER_SIZE, FileCipher, FileKind, type KeyRing, hasEncryptionMagic } from '@lsm/encryption';
+import { FragmentType, LOG_BLOCK_SIZE, LOG_HEADER_SIZE, logChecksumSeed } from './log-format.js';
 import { LogWriter } from './log-writer.js';
 
 /**
@@ -32,7 +33,8 @@ export interface LogEncryption {
 /**
  * Checks the encryption of a log read whole into `data` against the store's `keys`.
  * For a manifest (whose encryption decides the store's), a mismatch is the caller's
- * mistake: LSM_INVALID_ARGUMENT naming `dir`. For a write-ahead log of a store whose
+ * mistake: LSM_INVALID_ARGUMENT naming `dir` (but a manifest that starts with neither the
+ * magic nor a valid record is damaged: LSM_CORRUPTION). For a write-ahead log of a store whose
  * manifest already settled that, it is LSM_CORRUPTION. A write-ahead log shorter than
  * its header is a crash during its creation: `null` (no records).
  */
@@ -49,9 +51,26 @@ export function openLog(data: Uint8Array, path: string, kind: number, number: nu
     throw new CorruptionError(path, 0, `manifest of ${data.length} bytes is too short for its encryption header`);
   }
   if (!encrypted) {
-    if (manifest) throw new InvalidArgumentError(`the store at ${dir} is not encrypted, but option encryption was given`);
+    if (manifest) {
+      // An unencrypted manifest starts with a valid record. One that starts with neither
+      // is damaged (an encrypted manifest's magic, say), not the caller's mistake.
+      if (!startsWithFragment(data, number)) {
+        throw new CorruptionError(path, 0, 'the manifest starts with neither the encryption header magic nor a valid record: its first bytes are damaged');
+      }
+      throw new InvalidArgumentError(`the store at ${dir} is not encrypted, but option encryption was given`);
+    }
     throw new CorruptionError(path, 0, 'write-ahead log is not encrypted, but the store is');
   }
   const cipher = FileCipher.fromHeader(keys, data.subarray(0, ENCRYPTION_HEADER_SIZE), path, 0, kind, number);
   return { cipher, start: ENCRYPTION_HEADER_SIZE };
+}
+
+/** True when `data` (a plaintext log) starts with a fragment whose checksum checks out for log `number`. */
+function startsWithFragment(data: Uint8Array, number: number): boolean {
+  if (data.length < LOG_HEADER_SIZE) return false;
+  const len = data[4]! | (data[5]! << 8);
+  const type = data[6]!;
+  if (type < FragmentType.Full || type > FragmentType.Last || LOG_HEADER_SIZE + len > Math.min(data.length, LOG_BLOCK_SIZE)) return false;
+  const crc = (data[0]! | (data[1]! << 8) | (data[2]! << 16) | (data[3]! << 24)) >>> 0;
+  return xxh32(data.subarray(6, LOG_HEADER_SIZE + len), logChecksumSeed(number)) === crc;
 }
