@@ -42,7 +42,7 @@ import { openLog } from '../src/log/log-encryption.js';
 import { LOG_HEADER_SIZE } from '../src/log/log-format.js';
 import { readLog } from '../src/log/log-reader.js';
 import { OP_DELETE_RANGE, visitBatch } from '../src/write/batch-codec.js';
-import { FUZZ_TIMEOUT, Fuzzed, type Mutation, mutate, mutations, params, sameBytes } from './fuzz-helpers.js';
+import { fraction, FUZZ_TIMEOUT, Fuzzed, mutate, type Mutation, mutations, params, sameBytes } from './fuzz-helpers.js';
 import { Rng, hex, keyOf, valueOf } from './helpers.js';
 
 const fz = {
@@ -395,13 +395,6 @@ beforeAll(() => {
     makeImage('blob files', 4, { kvSeparation: { minValueSize: 64 } }),
   ];
 });
-
-/**
- * A uniform fraction of [0, 1). (fc.double draws uniformly over the bit patterns of the
- * doubles, so nearly all its draws in [0, 1) are tiny: the positions of `mutations`
- * crowd at offset 0, and the end of the file, which is where headers and footers are.)
- */
-const fraction = fc.integer({ min: 0, max: 0xffff_ffff }).map((n) => n / 2 ** 32);
 
 /** A damaged file: which image, which kind of file, which one, and how. */
 const damage = fc.record({
