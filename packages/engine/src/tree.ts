@@ -415,7 +415,9 @@ export class Tree {
    *
    * Any number of entries: they stream into tables cut at the strategy's target table
    * size (the memtable size when it has none), written as flushes write them (compression,
-   * filters, encryption, K/V separation). Memtables holding a key or a range deletion in
+   * filters, encryption, K/V separation). When the store's jobs run on worker threads, an
+   * input over 4 MiB is packed into chunks for a worker started for the call, which
+   * writes the tables while this thread reads and checks the next chunk. Memtables holding a key or a range deletion in
    * the ingested range are flushed first; every earlier write is made durable too (as
    * sync() does). The tables go to L0, or, with the leveled strategy, to the deepest
    * level whose key range above is free (see ops/ingest.ts).
