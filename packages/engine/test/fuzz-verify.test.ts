@@ -220,7 +220,7 @@ function fsWith(img: Image, file: string, bytes: Uint8Array): MemFs {
 
 const encryptionOf = (img: Image): Pick<TreeOptions, 'encryption'> => (img.opts.encryption === undefined ? {} : { encryption: img.opts.encryption });
 
-const KINDS: readonly StoreProblemKind[] = ['missing-file', 'table-corrupt', 'table-metadata', 'level-order', 'blob-corrupt', 'blob-metadata', 'blob-reference', 'manifest-corrupt', 'log-corrupt', 'unsupported', 'io'];
+const KINDS: readonly StoreProblemKind[] = ['missing-file', 'table-corrupt', 'table-metadata', 'blob-corrupt', 'blob-metadata', 'blob-reference', 'manifest-corrupt', 'log-corrupt', 'unsupported', 'io'];
 
 /** True when a problem names a file of the store, or (missing-file) one a damaged manifest still lists. */
 function names(img: Image, p: { file: string; kind: StoreProblemKind }): boolean {
