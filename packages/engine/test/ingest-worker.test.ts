@@ -3,11 +3,14 @@
 // writes the tables. What it must keep from the caller-thread path: the same tables (cut
 // at the same keys), the same contents, one seqno, and on every failure (a bad entry, the
 // iterable throwing, the worker's I/O failing) nothing visible, the seqno unchanged, and
-// no file left once the store settles. The worker runs the built package (dist/).
+// no file left once the store settles; a process killed during the call loses the ingest
+// whole and nothing acknowledged before it. The worker runs the built package (dist/).
 
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Leveled } from '@lsm/compaction';
 import { NodeFs } from '@lsm/fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -167,5 +170,39 @@ describe('ingest on a worker', () => {
     expect(again.get('a')).toEqual(new TextEncoder().encode('1'));
     expect(again.get(key(0))).toBeUndefined();
     again.close();
+  });
+
+  it('SIGKILL while the worker writes: the reopened store has every earlier write, none of the ingest, no file of it', () => {
+    const dir = join(root, 'db');
+    const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+    const fsDist = fileURLToPath(import.meta.resolve('@lsm/fs'));
+    // The child writes and syncs two keys, then ingests 300,000 pairs and kills itself
+    // when the iterable has handed out 280,000 of them (about 32 MiB: chunks already on the worker).
+    const program = `
+      const { Tree } = await import(${JSON.stringify(dist)});
+      const { NodeFs } = await import(${JSON.stringify(fsDist)});
+      const tree = Tree.open(${JSON.stringify(dir)}, { fs: new NodeFs({ root: ${JSON.stringify(root)} }) });
+      tree.put('before-1', 'a');
+      tree.put('before-2', 'b', { sync: true });
+      const v = new Uint8Array(100).fill(7);
+      function* pairs() {
+        for (let i = 0; i < 300000; i++) {
+          if (i === 280000) process.kill(process.pid, 'SIGKILL');
+          yield [new TextEncoder().encode('key-' + String(i).padStart(8, '0')), v];
+        }
+      }
+      tree.ingest(pairs());
+      console.log('not killed');
+    `;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', program], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.signal, `${r.stdout}${r.stderr}`).toBe('SIGKILL');
+    expect(tableFiles(dir).length).toBeGreaterThan(0); // the worker had written tables
+    const tree = Tree.open(dir, options(1));
+    expect(new TextDecoder().decode(tree.get('before-1'))).toBe('a');
+    expect(new TextDecoder().decode(tree.get('before-2'))).toBe('b');
+    expect(tree.get(key(0))).toBeUndefined();
+    expect(tree.seqno).toBe(2);
+    expect(tableFiles(dir).length).toBe(tree.stats().tables); // the ingest's tables are gone
+    tree.close();
   });
 });
