@@ -11,7 +11,7 @@
 import { ByteSink } from '@lsm/base';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type BatchOp, decodeBatch, encodeBatch } from '../src/write/batch-codec.js';
+import { type BatchOp, OP_DELETE_RANGE, decodeBatch, encodeBatch, typeHasValue } from '../src/write/batch-codec.js';
 import { decodeVersionEdit, encodeVersionEdit, type VersionEdit } from '../src/versions/version-edit.js';
 import { FUZZ_TIMEOUT, Fuzzed, mutate, mutations, params, position, sameBytes } from './fuzz-helpers.js';
 
@@ -29,7 +29,9 @@ afterAll(() => {
 const bytes = fc.uint8Array({ maxLength: 40 });
 const random = fc.uint8Array({ maxLength: 600 });
 
-const op: fc.Arbitrary<BatchOp> = fc.record({ type: fc.integer({ min: 0, max: 4 }), key: bytes, value: bytes }).map((o) => ({ ...o, value: o.type === 1 || o.type === 2 || o.type === 4 ? o.value : new Uint8Array(0) }));
+/** The op types a batch record may hold: the value types 0-4 and the range deletion (its value is the range's end). */
+const OP_TYPES = [0, 1, 2, 3, 4, OP_DELETE_RANGE];
+const op: fc.Arbitrary<BatchOp> = fc.record({ type: fc.constantFrom(...OP_TYPES), key: bytes, value: bytes }).map((o) => ({ ...o, value: typeHasValue(o.type) ? o.value : new Uint8Array(0) }));
 // Both record versions: 2 (one seqno per batch, written now) and 1 (one per operation, in older logs).
 const batch = fc.record({
   ops: fc.array(op, { maxLength: 20 }),
@@ -54,7 +56,7 @@ describe('fuzz: write batch records', { timeout: FUZZ_TIMEOUT }, () => {
         rec.set(head);
         rec.set(body, head.length);
         const got = decodeB(rec);
-        if (got !== undefined) for (const o of got.ops) expect(o.type).toBeLessThanOrEqual(4);
+        if (got !== undefined) for (const o of got.ops) expect(OP_TYPES).toContain(o.type);
       }),
       params(5000),
     );
@@ -77,7 +79,7 @@ describe('fuzz: write batch records', { timeout: FUZZ_TIMEOUT }, () => {
         const d = decodeB(bad);
         if (d !== undefined) {
           expect(Number.isSafeInteger(d.first + d.ops.length)).toBe(true);
-          for (const o of d.ops) expect(o.type).toBeLessThanOrEqual(4);
+          for (const o of d.ops) expect(OP_TYPES).toContain(o.type);
         }
         if (sameBytes(bad, good)) expect(d).toBeDefined();
       }),
