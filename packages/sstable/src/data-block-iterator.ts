@@ -34,6 +34,16 @@ export class DataBlockIter {
   private cur = -1;
   /** Offset just past the current entry. */
   private nextOff = 0;
+  /**
+   * The restart region being decoded: its index, where it starts and where the next one
+   * starts (the restarts offset for the last). Forward decoding must meet every restart
+   * point exactly, with an entry that shares nothing with the one before, as a backward
+   * step (which starts decoding at a restart point) does: otherwise damage that left the
+   * lengths plausible could make forward and backward iteration disagree.
+   */
+  private region = 0;
+  private regionStart = 0;
+  private regionEnd = 0;
   private key: Uint8Array = new Uint8Array(64);
   private keyLen = 0;
   private valOff = 0;
@@ -49,6 +59,8 @@ export class DataBlockIter {
   private pcKeys = EMPTY;
   /** Index in the prev() cache of the current entry, or -1 when the cache does not apply. */
   private pcIdx = -1;
+  /** The restart region the prev() cache holds. */
+  private pcRegion = 0;
 
   /** True for the bytewise comparator: seek then uses scanBytewise. */
   private readonly bytewise: boolean;
@@ -271,6 +283,7 @@ export class DataBlockIter {
         c = seqno - s;
       }
       const next = p + unshared + vlen;
+      this.checkRestarts(start, shared, next);
       if (c >= 0) {
         this.keyLen = keyLen;
         this.valOff = p + unshared;
@@ -332,6 +345,7 @@ export class DataBlockIter {
       else hi = mid - 1;
     }
     this.seekToRestart(lo);
+    this.pcRegion = lo;
     let n = 0;
     let keyBytes = 0;
     while (this.parseNext()) {
@@ -383,6 +397,8 @@ export class DataBlockIter {
     this.valLen = e[o + 4]!;
     this.nextOff = this.valOff + this.valLen;
     this.valView = undefined;
+    this.enterRegion(this.pcRegion);
+    if (this.nextOff === this.regionEnd && this.nextOff < this.limit) this.enterRegion(this.pcRegion + 1);
   }
 
   private seekToRestart(i: number): void {
@@ -391,6 +407,25 @@ export class DataBlockIter {
     this.keyLen = 0;
     this.cur = -1;
     this.nextOff = b.restart(i);
+    this.enterRegion(i);
+  }
+
+  /** Makes restart region `i` the one being decoded. */
+  private enterRegion(i: number): void {
+    const b = this.block!;
+    this.region = i;
+    this.regionStart = b.restart(i);
+    this.regionEnd = i + 1 < b.numRestarts ? b.restart(i + 1) : this.limit;
+  }
+
+  /**
+   * Checks an entry decoded at `start` (sharing `shared` key bytes, ending at `next`)
+   * against the restart points, and moves to the next region when it ends one.
+   */
+  private checkRestarts(start: number, shared: number, next: number): void {
+    if (start === this.regionStart && shared !== 0) throw this.corruptAt(start, 'an entry at a restart point shares key bytes');
+    if (next > this.regionEnd) throw this.corruptAt(start, `entry runs past the restart point at ${this.regionEnd}`);
+    if (next === this.regionEnd && next < this.limit) this.enterRegion(this.region + 1);
   }
 
   /** Decodes the entry at nextOff. Returns false (and invalidates) at the end of the block. */
@@ -426,11 +461,13 @@ export class DataBlockIter {
       key.set(data.subarray(p, p + unshared), shared);
     }
     if (key[keyLen - TRAILER_SIZE]! > MAX_VALUE_TYPE) throw this.corruptAt(start, `unknown value type ${key[keyLen - TRAILER_SIZE]}`);
+    const next = p + unshared + vlen;
+    this.checkRestarts(start, shared, next);
     this.keyLen = keyLen;
     this.valOff = p + unshared;
     this.valLen = vlen;
     this.cur = start;
-    this.nextOff = p + unshared + vlen;
+    this.nextOff = next;
     return true;
   }
 

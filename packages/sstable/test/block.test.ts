@@ -144,4 +144,42 @@ describe('block builder and data block iterator', () => {
       }
     });
   });
+
+  it('an entry whose damaged length runs past a restart point is corruption, forward and backward (found by the long fuzz run)', () => {
+    // Seven entries, a restart every three: the sixth entry's value length is damaged so
+    // that it ends exactly at the restarts array, past the restart point of the seventh.
+    // Forward decoding used to stop there quietly (six entries) while backward decoding,
+    // which starts at restart points, saw seven.
+    const builder = new BlockBuilder(3);
+    const keys = ['03f868', '18d36b', '2dfa16', '2f68', '67ac18', '77', '782a'];
+    keys.forEach((k, i) => {
+      const ik = encodeInternalKey(Buffer.from(k, 'hex'), 100 - i, 1);
+      builder.add(ik, ik.length, Buffer.from('vvvv'));
+    });
+    const data = builder.finish().slice();
+    const blk0 = new Block(data, 'mem', 0);
+    const last = blk0.restart(blk0.numRestarts - 1); // where the seventh entry starts
+    // The sixth entry starts right after the fifth; find it by decoding the block.
+    const it0 = new DataBlockIter(compareBytesAt);
+    it0.reset(blk0);
+    it0.seekToFirst();
+    for (let i = 0; i < 5; i++) it0.next();
+    const sixthValueLen = 4;
+    // Its header: shared, unshared, value length (one byte each here); make the value reach the restarts array.
+    const sixth = (it0 as unknown as { cur: number }).cur;
+    expect(data[sixth + 2]).toBe(sixthValueLen);
+    data[sixth + 2] = sixthValueLen + (blk0.restartsOffset - last);
+    const blk = new Block(data, 'mem', 0);
+    const it = new DataBlockIter(compareBytesAt);
+    it.reset(blk);
+    const forward = (): void => {
+      for (it.seekToFirst(); it.valid(); it.next());
+    };
+    const backward = (): void => {
+      for (it.seekToLast(); it.valid(); it.prev());
+    };
+    expect(forward).toThrow(/runs past the restart point/);
+    expect(backward).toThrow(/runs past the restart point/);
+  });
 });
+
