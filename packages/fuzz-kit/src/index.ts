@@ -25,10 +25,14 @@ export function runs(defaultRuns: number): number {
   return Number.isInteger(env) && env > defaultRuns ? env : defaultRuns;
 }
 
-/** fast-check parameters: fixed seed (FUZZ_SEED overrides) so CI runs replay. */
+/**
+ * fast-check parameters: fixed seed (FUZZ_SEED overrides) so CI runs replay; FUZZ_PATH (the
+ * `path` a failure prints) replays one failing input directly.
+ */
 export function params(defaultRuns: number): fc.Parameters<unknown> {
   const seed = Number(process.env['FUZZ_SEED'] ?? '20261124');
-  return { numRuns: runs(defaultRuns), seed, endOnFailure: true };
+  const path = process.env['FUZZ_PATH'];
+  return { numRuns: runs(defaultRuns), seed, endOnFailure: true, ...(path === undefined || path === '' ? {} : { path }) };
 }
 
 /**
