@@ -32,7 +32,7 @@ export function runs(defaultRuns: number): number {
 export function params(defaultRuns: number): fc.Parameters<unknown> {
   const seed = Number(process.env['FUZZ_SEED'] ?? '20261124');
   const path = process.env['FUZZ_PATH'];
-  return { numRuns: runs(defaultRuns), seed, endOnFailure: true, ...(path === undefined || path === '' ? {} : { path }) };
+  return { numRuns: runs(defaultRuns), seed, endOnFailure: true, ...(path === undefined || path === '' ? {} : { path, numRuns: 1 }) };
 }
 
 /**
