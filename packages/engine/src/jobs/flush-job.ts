@@ -7,9 +7,9 @@
 
 import { CorruptionError, type ValueType } from '@lsm/base';
 import type { KeyRing } from '@lsm/encryption';
-import { OP_DELETE_RANGE } from '../write/batch-codec.js';
+import { OP_DELETE_RANGE, visitBatchAt } from '../write/batch-codec.js';
 import { logFileName } from '../file-names.js';
-import { replayLog } from '../log/replay-log.js';
+import { replayLogRecords } from '../log/replay-log.js';
 import { type FlushSource, SortedRun } from './flush-source.js';
 import type { JobEnv } from './job-env.js';
 import { JobOutputs } from './job-outputs.js';
@@ -39,9 +39,11 @@ export function runFlushJob(env: JobEnv, spec: FlushJobSpec, source: FlushSource
  */
 export function sourceFromLog(env: JobEnv, spec: FlushJobSpec, keys: KeyRing | undefined): FlushSource {
   const run = new SortedRun(env.comparator);
-  const bytes = replayLog(env.fs, env.dir, spec.logNumber, keys, { salvage: false }, (seq, type, key, value) => {
-    if (type === OP_DELETE_RANGE) run.addRangeTombstone(seq, key, value);
-    else run.add(seq, type as ValueType, key, value);
+  const { bytes } = replayLogRecords(env.fs, env.dir, spec.logNumber, keys, { salvage: false }, 0, (rec, path, offset) => {
+    visitBatchAt(rec, path, offset, (seq, type, keyOff, keyLen, valOff, valLen) => {
+      if (type === OP_DELETE_RANGE) run.addRangeTombstone(seq, rec.slice(keyOff, keyOff + keyLen), rec.slice(valOff, valOff + valLen));
+      else run.add(seq, type as ValueType, rec, keyOff, keyLen, valOff, valLen);
+    });
   });
   if (run.size !== spec.entries || run.rangeTombstones.length !== spec.rangeTombstones) {
     const path = `${env.dir}/${logFileName(spec.logNumber)}`;

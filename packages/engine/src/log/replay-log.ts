@@ -48,6 +48,24 @@ export function replayLogTail(
   from: number,
   visit: (seqno: number, type: number, key: Uint8Array, value: Uint8Array) => void,
 ): { bytes: number; end: number } {
+  return replayLogRecords(fs, dir, number, keys, opts, from, (rec, path, offset) => {
+    visitBatch(rec, path, offset, visit);
+  });
+}
+
+/**
+ * replayLogTail handing out whole batch records (`rec`, read from `path` at `offset`)
+ * instead of operations: for a caller that decodes them itself (visitBatchAt).
+ */
+export function replayLogRecords(
+  fs: Fs,
+  dir: string,
+  number: number,
+  keys: KeyRing | undefined,
+  opts: ReplayOptions,
+  from: number,
+  onRecord: (rec: Uint8Array, path: string, offset: number) => void,
+): { bytes: number; end: number } {
   const path = `${dir}/${logFileName(number)}`;
   let data: Uint8Array;
   let head: Uint8Array;
@@ -78,9 +96,7 @@ export function replayLogTail(
     data,
     path,
     number,
-    (rec, offset) => {
-      visitBatch(rec, path, offset, visit);
-    },
+    (rec, offset) => onRecord(rec, path, offset),
     { salvage: opts.salvage, cipher: crypt.cipher, start: Math.max(crypt.start, from) - base, base },
   );
   return { bytes: data.length, end: read.validLength };

@@ -106,6 +106,23 @@ export function visitBatch(
   offset: number,
   visit: (seqno: number, type: number, key: Uint8Array, value: Uint8Array) => void,
 ): number {
+  return visitBatchAt(rec, file, offset, (seqno, type, keyOff, keyLen, valOff, valLen) => {
+    visit(seqno, type, rec.subarray(keyOff, keyOff + keyLen), valOff < 0 ? EMPTY : rec.subarray(valOff, valOff + valLen));
+  });
+}
+
+/**
+ * visitBatch without views: each operation's key and value as offsets into `rec` (the
+ * value's offset is -1 for the types without one). For callers that keep many entries
+ * (a flush rebuilding a memtable from its log) and would otherwise hold an object per
+ * key and per value.
+ */
+export function visitBatchAt(
+  rec: Uint8Array,
+  file: string,
+  offset: number,
+  visit: (seqno: number, type: number, keyOff: number, keyLen: number, valOff: number, valLen: number) => void,
+): number {
   const bad = (what: string): CorruptionError => new CorruptionError(file, offset, `write batch: ${what}`);
   if (rec.length < BATCH_HEADER_SIZE) throw bad(`record of ${rec.length} bytes is shorter than the header`);
   const version = rec[0];
@@ -126,18 +143,19 @@ export function visitBatch(
     const klen = getVarint32(rec, p, end);
     if (klen < 0 || cursor.pos + klen > end) throw bad(`entry ${i} key length out of bounds`);
     p = cursor.pos;
-    const key = rec.subarray(p, p + klen);
+    const keyOff = p;
     p += klen;
-    let value: Uint8Array = EMPTY;
+    let valOff = -1;
+    let vlen = 0;
     if (typeHasValue(type)) {
-      const vlen = getVarint64(rec, p, end);
+      vlen = getVarint64(rec, p, end);
       if (vlen < 0 || cursor.pos + vlen > end) throw bad(`entry ${i} value length out of bounds`);
       p = cursor.pos;
-      value = rec.subarray(p, p + vlen);
+      valOff = p;
       p += vlen;
     }
-    if (type === OP_DELETE_RANGE && value.length > 65535) throw bad(`entry ${i}: range end of ${value.length} bytes`);
-    visit(first + i * step, type, key, value);
+    if (type === OP_DELETE_RANGE && vlen > 65535) throw bad(`entry ${i}: range end of ${vlen} bytes`);
+    visit(first + i * step, type, keyOff, klen, valOff, vlen);
   }
   if (p !== end) throw bad(`${end - p} trailing bytes after ${count} entries`);
   return first;
