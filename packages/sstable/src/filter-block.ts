@@ -4,7 +4,7 @@
 // filter-burr's hash64 (seed 0): the engine computes that hash once per lookup (`keyHash`)
 // and passes it to every table it probes.
 
-import { build, FilterError, FilterReader, hash64, type Hash64 } from '@lsm/filter-burr';
+import { build, FilterError, FilterReader, hash64, hash64Into, type Hash64 } from '@lsm/filter-burr';
 import { CorruptionError, InvalidArgumentError } from '@lsm/base';
 
 export type { Hash64 } from '@lsm/filter-burr';
@@ -36,15 +36,13 @@ export class FilterCollector {
   }
 
   add(key: Uint8Array): void {
-    const h = hash64(key);
     const i = this.count * 2;
     if (i + 2 > this.hashes.length) {
       const grown = new Uint32Array(this.hashes.length * 2);
       grown.set(this.hashes);
       this.hashes = grown;
     }
-    this.hashes[i] = h.hi;
-    this.hashes[i + 1] = h.lo;
+    hash64Into(key, this.hashes, i);
     this.count++;
   }
 
