@@ -9,7 +9,8 @@
 // are printed as one summary line at the end (the counts recorded in tools/stress/README.md).
 // Errors are recognised by their stable `code` (ARCHITECTURE.md's error contract), so the
 // harness depends on no @lsm package.
-// FUZZ_RUNS=<n> raises every property's run count to at least n, for long runs.
+// FUZZ_RUNS=<n> raises every property's run count to at least n, for long runs;
+// FUZZ_HANG_MS=<ms> raises the hang limit.
 
 import fc from 'fast-check';
 
@@ -42,8 +43,16 @@ export function params(defaultRuns: number): fc.Parameters<unknown> {
  */
 export const FUZZ_TIMEOUT = process.env['FUZZ_RUNS'] !== undefined ? 86_400_000 : 300_000;
 
-/** A call slower than this is treated as a hang. */
-const HANG_MS = 2000;
+/**
+ * A call slower than this is treated as a hang: 2 s, or FUZZ_HANG_MS (a long run on a
+ * machine shared with other work, or paused with SIGSTOP, raises it so that a wait for
+ * the CPU is not reported as a hang; a real hang, an endless loop, still trips it).
+ */
+export function hangLimitMs(): number {
+  const env = Number(process.env['FUZZ_HANG_MS'] ?? '');
+  return Number.isInteger(env) && env > 0 ? env : 2000;
+}
+const HANG_MS = hangLimitMs();
 /** ArrayBuffer growth allowed per call beyond 64x the input size. */
 const ALLOC_SLACK = 8 << 20;
 

@@ -5,7 +5,7 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Fuzzed, type Mutation, fraction, mutate, mutations, position, runs } from '../src/index.js';
+import { Fuzzed, type Mutation, fraction, hangLimitMs, mutate, mutations, position, runs } from '../src/index.js';
 
 /** An error with the error contract's stable code (the harness knows errors by `code`). */
 function coded(code: string, message: string, fields: Record<string, unknown> = {}): Error {
@@ -115,6 +115,25 @@ describe('runs', () => {
     } finally {
       if (saved === undefined) delete process.env['FUZZ_RUNS'];
       else process.env['FUZZ_RUNS'] = saved;
+    }
+  });
+});
+
+describe('hangLimitMs', () => {
+  it('is 2 s, or FUZZ_HANG_MS when that is a positive integer', () => {
+    const saved = process.env['FUZZ_HANG_MS'];
+    try {
+      delete process.env['FUZZ_HANG_MS'];
+      expect(hangLimitMs()).toBe(2000);
+      process.env['FUZZ_HANG_MS'] = '60000';
+      expect(hangLimitMs()).toBe(60_000);
+      process.env['FUZZ_HANG_MS'] = 'soon';
+      expect(hangLimitMs()).toBe(2000);
+      process.env['FUZZ_HANG_MS'] = '0';
+      expect(hangLimitMs()).toBe(2000);
+    } finally {
+      if (saved === undefined) delete process.env['FUZZ_HANG_MS'];
+      else process.env['FUZZ_HANG_MS'] = saved;
     }
   });
 });
