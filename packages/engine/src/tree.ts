@@ -56,6 +56,7 @@ import type { BlobReader } from './read/version-chain.js';
 import { Snapshot, SnapshotList } from './snapshot.js';
 import { type Counters, type TreeStats, emptyCounters, featureCounters, zstdStatus } from './stats.js';
 import { deleteObsoleteFiles } from './versions/obsolete-files.js';
+import { removeQuietly } from './remove-quietly.js';
 import { openVersions } from './versions/open-versions.js';
 import { TableCache } from './versions/table-cache.js';
 import type { Version } from './versions/version.js';
@@ -355,7 +356,8 @@ export class Tree {
         // Every replayed log is now in a table (without a WAL now, every log is obsolete).
         tree.versions.logAndApply({ logNumber: w.mem.logNumber || tree.versions.nextFileNumber, lastSeqno: w.lastSeqno });
       }
-      tree.deleteObsoleteFiles();
+      // On this thread: the orphans of a crash are gone when open returns.
+      tree.deleteObsoleteFiles(true);
     } catch (err) {
       tree.releaseResources();
       throw err;
@@ -901,8 +903,11 @@ export class Tree {
     };
   }
 
-  /** Deletes the files nothing needs any more (see versions/obsolete-files.ts). */
-  private deleteObsoleteFiles(): void {
+  /**
+   * Deletes the files nothing needs any more (see versions/obsolete-files.ts): on a worker
+   * when the store has one, unless `here`.
+   */
+  private deleteObsoleteFiles(here = false): void {
     if (this.closed || this.opts.readOnly) return;
     deleteObsoleteFiles({
       fs: this.opts.fs,
@@ -913,6 +918,12 @@ export class Tree {
       blobGc: this.blobGc,
       activeLogs: () => this.writes.activeLogs(),
       isReserved: (n) => this.bg.isReserved(n),
+      remove: (names) => {
+        if (!here && this.bg.removeInBackground(names)) return;
+        for (const name of names) removeQuietly(this.opts.fs, `${this.path}/${name}`);
+      },
+      // Here, a name a worker may still be removing is removed again (quietly).
+      isBeingRemoved: (name) => !here && this.bg.isBeingRemoved(name),
     });
   }
 

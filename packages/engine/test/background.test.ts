@@ -7,7 +7,7 @@
 import { MemFs, FaultFs, NodeFs } from '@lsm/fs';
 import { counterAdd, type MergeOperator } from '@lsm/compaction';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -85,6 +85,23 @@ describe('jobs on a worker thread (NodeFs)', () => {
     tree.close();
     const again = Tree.open(join(dir, 'db'), { fs: new NodeFs({ root: dir }) });
     expect(again.get(keyOf(19_999))).toEqual(big);
+    again.close();
+  });
+
+  it('obsolete files are removed on the worker, and none is left once close() returns', () => {
+    const tree = Tree.open(join(dir, 'db'), { fs: new NodeFs({ root: dir }), memtableBytes: 64 * 1024 });
+    for (let i = 0; i < 30_000; i++) tree.put(keyOf(i % 7000), value(i));
+    tree.compact(); // replaces every table: the old ones become obsolete
+    const s = tree.stats();
+    expect(s.jobs.filesRemovedOnWorker).toBeGreaterThan(0);
+    expect(s.jobs.failed).toBe(0);
+    tree.close(); // waits for the removals in flight
+    const left = readdirSync(join(dir, 'db'));
+    // Only the current version's tables remain (a removal still queued would leave more).
+    expect(left.filter((n) => n.endsWith('.sst')).length).toBe(s.tables);
+    expect(left.filter((n) => n.startsWith('MANIFEST-')).length).toBe(1);
+    const again = Tree.open(join(dir, 'db'), { fs: new NodeFs({ root: dir }) });
+    for (let i = 23_000; i < 30_000; i += 97) expect(again.get(keyOf(i % 7000))).toEqual(value(i));
     again.close();
   });
 

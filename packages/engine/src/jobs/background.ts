@@ -24,7 +24,8 @@ import type { VersionSet } from '../versions/version-set.js';
 import type { InlineRunner } from './inline-runner.js';
 import type { JobEnv } from './job-env.js';
 import type { JobRunner } from './job-runner.js';
-import type { CompactionJobSpec, FileNumberRange, FlushJobSpec, JobResult, JobSuccess, LogSyncJobSpec, TableCompression } from './job-types.js';
+import type { CompactionJobSpec, FileNumberRange, FlushJobSpec, JobResult, JobSuccess, LogSyncJobSpec, RemoveFilesJobSpec, TableCompression } from './job-types.js';
+import { removeQuietly } from '../remove-quietly.js';
 import { sameCompression } from '../options.js';
 import { errorOf } from './run-job.js';
 
@@ -109,6 +110,8 @@ export interface JobStats {
   failed: number;
   /** Background fdatasyncs of the active log (every 4 MiB written, on a worker). */
   logSyncs: number;
+  /** Obsolete files handed to a worker to remove (tables, logs, manifests): not unlinked on the caller's thread. */
+  filesRemovedOnWorker: number;
   /** Set once writes are refused after repeated background failures. */
   backgroundError: string | undefined;
 }
@@ -124,6 +127,10 @@ export class BackgroundWork {
   private flushing: (Running<FlushJobSpec> & { mem: Memtable }) | undefined;
   private compacting: (Running<CompactionJobSpec> & { deleted: { level: number; id: number }[] }) | undefined;
   private logSync: Running<LogSyncJobSpec> | undefined;
+  private removing: Running<RemoveFilesJobSpec> | undefined;
+  /** Obsolete files waiting for the next removal job, and every name queued or being removed. */
+  private readonly removalQueue: string[] = [];
+  private readonly pendingRemoval = new Set<string>();
   private readonly reserved = new Map<number, FileNumberRange>();
   /** Reservations that grow as they are used (openReservation), by id. */
   private readonly growing = new Map<number, FileNumberRange[]>();
@@ -149,6 +156,7 @@ export class BackgroundWork {
   private inline = 0;
   private failed = 0;
   private logSyncs = 0;
+  private removedOnWorker = 0;
 
   constructor(
     private readonly host: BackgroundHost,
@@ -202,7 +210,47 @@ export class BackgroundWork {
   }
 
   get running(): number {
-    return (this.flushing === undefined ? 0 : 1) + (this.compacting === undefined ? 0 : 1) + (this.logSync === undefined ? 0 : 1);
+    return (this.flushing === undefined ? 0 : 1) + (this.compacting === undefined ? 0 : 1) + (this.logSync === undefined ? 0 : 1) + (this.removing === undefined ? 0 : 1);
+  }
+
+  /**
+   * Hands obsolete files (names in the store's directory) to a worker to remove, when
+   * there is one: a removal blocks the caller's thread for milliseconds per large file.
+   * Returns false when the caller must remove them itself. Names already queued or being
+   * removed are skipped (a deletion pass that runs meanwhile lists them again).
+   */
+  removeInBackground(names: readonly string[]): boolean {
+    if (!this.workerUsable() || this.host.readOnly) return false;
+    for (const n of names) {
+      if (this.pendingRemoval.has(n)) continue;
+      this.pendingRemoval.add(n);
+      this.removalQueue.push(n);
+    }
+    this.startRemoval();
+    return true;
+  }
+
+  /** True while `name` waits for or is in a removal job. */
+  isBeingRemoved(name: string): boolean {
+    return this.pendingRemoval.has(name);
+  }
+
+  /** Submits the queued removals as one job, unless one runs (its end submits the rest). */
+  private startRemoval(): void {
+    if (this.removing !== undefined || this.removalQueue.length === 0) return;
+    const names = this.removalQueue.splice(0);
+    if (!this.workerUsable()) {
+      // The worker went away: remove them here.
+      for (const n of names) {
+        removeQuietly(this.host.env.fs, `${this.host.env.dir}/${n}`);
+        this.pendingRemoval.delete(n);
+      }
+      return;
+    }
+    const spec: RemoveFilesJobSpec = { kind: 'remove-files', id: this.nextJobId++, names };
+    this.removing = { spec, runner: this.runners.worker! };
+    this.removedOnWorker += names.length;
+    this.runners.worker!.submit(spec, { env: this.host.env, blobWork: false });
   }
 
   /**
@@ -229,6 +277,7 @@ export class BackgroundWork {
       running: this.running,
       failed: this.failed,
       logSyncs: this.logSyncs,
+      filesRemovedOnWorker: this.removedOnWorker,
       backgroundError: this.error?.message,
     };
   }
@@ -453,6 +502,13 @@ export class BackgroundWork {
       this.logSync = undefined;
       return;
     }
+    if (this.removing !== undefined && this.removing.spec.id === r.id) {
+      // A file it could not remove is an orphan for the next pass (or open).
+      for (const n of this.removing.spec.names) this.pendingRemoval.delete(n);
+      this.removing = undefined;
+      this.startRemoval();
+      return;
+    }
     if (f !== undefined && f.spec.id === r.id) {
       this.flushing = undefined;
       this.lastFlushFailure = r.ok ? undefined : this.failedJob(r.id, errorOf(r), 'flush');
@@ -673,6 +729,7 @@ export class BackgroundWork {
     this.runners.inline.close();
     this.flushing = undefined;
     this.compacting = undefined;
+    this.removing = undefined;
     this.reserved.clear();
   }
 }

@@ -90,7 +90,19 @@ export interface LogSyncJobSpec {
   logNumber: number;
 }
 
-export type JobSpec = FlushJobSpec | CompactionJobSpec | LogSyncJobSpec;
+/**
+ * Removal of obsolete files (names in the store's directory) from a worker: unlinking a
+ * large table or log takes milliseconds, and a compaction at 10M keys left 100-190 ms of
+ * them in one write call (2026-12-03). Failures are ignored: a file left behind is an
+ * orphan the next deletion pass or open removes. Nothing rests on it.
+ */
+export interface RemoveFilesJobSpec {
+  kind: 'remove-files';
+  id: number;
+  names: string[];
+}
+
+export type JobSpec = FlushJobSpec | CompactionJobSpec | LogSyncJobSpec | RemoveFilesJobSpec;
 
 /**
  * Bulk ingestion on a worker: one chunk of a session's sorted pairs (packed by the store's

@@ -8,7 +8,8 @@ import { runCompactionJob } from './compaction-job.js';
 import type { JobEnv } from './job-env.js';
 import { runFlushJob } from './flush-job.js';
 import { logFileName } from '../file-names.js';
-import type { JobError, JobFailure, JobResult, JobSpec, JobSuccess, LogSyncJobSpec } from './job-types.js';
+import type { JobError, JobFailure, JobResult, JobSpec, JobSuccess, LogSyncJobSpec, RemoveFilesJobSpec } from './job-types.js';
+import { removeQuietly } from '../remove-quietly.js';
 
 /** Runs `spec`. A flush needs its entries (`source`); a compaction, whether it does blob work. */
 export function executeJob(env: JobEnv, spec: JobSpec, source: () => FlushSource, blobWork: boolean): JobResult {
@@ -16,9 +17,10 @@ export function executeJob(env: JobEnv, spec: JobSpec, source: () => FlushSource
   try {
     if (spec.kind === 'flush') return runFlushJob(env, spec, source());
     if (spec.kind === 'log-sync') return syncLogFile(env, spec, started);
+    if (spec.kind === 'remove-files') return removeFiles(env, spec, started);
     return runCompactionJob(env, spec, blobWork);
   } catch (err) {
-    const e = toIoError(err, spec.kind === 'flush' ? 'flushing a memtable' : spec.kind === 'log-sync' ? 'syncing a write-ahead log' : 'compaction');
+    const e = toIoError(err, spec.kind === 'flush' ? 'flushing a memtable' : spec.kind === 'compaction' ? 'compaction' : spec.kind === 'log-sync' ? 'syncing a write-ahead log' : 'removing files');
     return { id: spec.id, ok: false, error: jobError(e), thrown: e, millis: performance.now() - started };
   }
 }
@@ -31,7 +33,18 @@ function syncLogFile(env: JobEnv, spec: LogSyncJobSpec, started: number): JobSuc
   } finally {
     file.close();
   }
-  return { id: spec.id, ok: true, tables: [], blobFiles: [], tableBytes: 0, blob: { bytesWritten: 0, dictionaryFiles: 0, rewrittenValues: 0, rewrittenBytes: 0 }, merge: undefined, millis: performance.now() - started };
+  return emptySuccess(spec.id, started);
+}
+
+/** Removes the files; one that cannot be removed stays an orphan (see RemoveFilesJobSpec). */
+function removeFiles(env: JobEnv, spec: RemoveFilesJobSpec, started: number): JobSuccess {
+  for (const name of spec.names) removeQuietly(env.fs, `${env.dir}/${name}`);
+  return emptySuccess(spec.id, started);
+}
+
+/** The result of a job that writes no file. */
+function emptySuccess(id: number, started: number): JobSuccess {
+  return { id, ok: true, tables: [], blobFiles: [], tableBytes: 0, blob: { bytesWritten: 0, dictionaryFiles: 0, rewrittenValues: 0, rewrittenBytes: 0 }, merge: undefined, millis: performance.now() - started };
 }
 
 /** `err` as data. */

@@ -2,13 +2,14 @@
 // live version (the current one, or one pinned by a reader) uses and no job in flight is
 // writing, logs below the manifest's log number that no memtable still needs, manifests
 // other than the current one, and temp files. A file that cannot be removed now is an
-// orphan that the next pass (or the next open) removes.
+// orphan that the next pass (or the next open) removes. Blob files are removed here (their
+// collector keeps counts); the rest go to `remove`, which may unlink them on a worker:
+// their names are never used again (file numbers only grow), so a late removal is safe.
 
 import type { Fs } from '@lsm/fs';
 import type { BlockCache } from '@lsm/sstable';
 import type { BlobGc } from '../blob/blob-gc.js';
 import { parseFileName } from '../file-names.js';
-import { removeQuietly } from '../remove-quietly.js';
 import type { TableCache } from './table-cache.js';
 import type { VersionSet } from './version-set.js';
 
@@ -24,6 +25,13 @@ export interface ObsoleteFilesContext {
   activeLogs(): Iterable<number>;
   /** True for a file number reserved by a job whose result is not installed yet. */
   isReserved(n: number): boolean;
+  /**
+   * Removes files (names in `dir`) whose tables are already forgotten, quietly; a store
+   * with a worker thread hands them to it. Names it is still removing are skipped.
+   */
+  remove(names: string[]): void;
+  /** True for a name an earlier pass handed to `remove` that may still exist. */
+  isBeingRemoved(name: string): boolean;
 }
 
 /** One deletion pass. Never throws. */
@@ -41,9 +49,10 @@ export function deleteObsoleteFiles(c: ObsoleteFilesContext): void {
   const live = v.liveTableIds();
   const liveBlobs = v.liveBlobIds();
   const activeLogs = new Set<number>(c.activeLogs());
+  const doomed: string[] = [];
   for (const name of names) {
     const p = parseFileName(name);
-    if (p === undefined) continue;
+    if (p === undefined || c.isBeingRemoved(name)) continue;
     let obsolete = false;
     if (p.kind === 'table') obsolete = settled && !live.has(p.number) && !c.isReserved(p.number);
     else if (p.kind === 'log') obsolete = p.number < v.logNumber && !activeLogs.has(p.number);
@@ -60,6 +69,8 @@ export function deleteObsoleteFiles(c: ObsoleteFilesContext): void {
       // Its blocks can never be read again (table ids are never reused): free them now.
       c.blockCache?.eraseTable(p.number);
     }
-    removeQuietly(c.fs, `${c.dir}/${name}`);
+    doomed.push(name);
   }
+  if (doomed.length > 0) c.remove(doomed);
 }
+
