@@ -93,6 +93,15 @@ export interface TreeOptions {
   /** Compact automatically after a flush when the strategy asks for it. Default true. */
   autoCompaction?: boolean;
   /**
+   * close() writes the memtables to tables (after syncing the log) when they hold at
+   * least this many bytes, so that a store at rest keeps no large log to replay and takes
+   * less space (RocksDB flushes at shutdown by default; LevelDB replays the log at the
+   * next open). Smaller memtables stay in the log: replaying them is cheap, and a tiny
+   * table per close would only make compaction work. 0: always; Number.MAX_SAFE_INTEGER:
+   * never. Default 4 MiB.
+   */
+  flushOnCloseBytes?: number;
+  /**
    * Change history kept for `changesSince`: compaction treats `seqno - keepHistorySeqnos`
    * as a snapshot, so it drops no deletion (and cancels no single delete) newer than that,
    * and `changesSince(s)` answers for every `s` at least that far back. Costs what a
@@ -168,6 +177,7 @@ export interface ResolvedOptions {
   maxOpenTables: number;
   compaction: CompactionStrategy;
   autoCompaction: boolean;
+  flushOnCloseBytes: number;
   /** undefined: no history kept. */
   keepHistorySeqnos: number | undefined;
   mergeOperator: MergeOperator | undefined;
@@ -252,6 +262,7 @@ export function resolveOptions(o: TreeOptions | undefined): ResolvedOptions {
     maxOpenTables: intOption('maxOpenTables', opts.maxOpenTables, 1000, 8, 1_000_000),
     compaction,
     autoCompaction: boolOption('autoCompaction', opts.autoCompaction, true),
+    flushOnCloseBytes: intOption('flushOnCloseBytes', opts.flushOnCloseBytes, 4 << 20, 0, Number.MAX_SAFE_INTEGER),
     keepHistorySeqnos: opts.keepHistorySeqnos === undefined ? undefined : intOption('keepHistorySeqnos', opts.keepHistorySeqnos, 0, 0, Number.MAX_SAFE_INTEGER),
     mergeOperator: opts.mergeOperator === undefined ? undefined : checkMergeOperator(opts.mergeOperator, 'option mergeOperator'),
     compactionFilter: opts.compactionFilter === undefined ? undefined : checkCompactionFilter(opts.compactionFilter, 'option compactionFilter'),

@@ -979,7 +979,10 @@ export class Tree {
         this.bg.drainFlushes();
       } else {
         w.syncLog();
+        this.flushForClose();
       }
+      // What the flushes made obsolete (their logs) is removed before the lock is released.
+      this.bg.drainAll(false);
     } catch (err) {
       failure = err;
     }
@@ -994,6 +997,25 @@ export class Tree {
       );
     }
     if (failure !== undefined) throw toIoError(failure, 'closing the store');
+  }
+
+  /**
+   * flushOnCloseBytes: the memtables to tables when they hold that much, their logs then
+   * obsolete. Every write is already durable in the synced log, so a failure here loses
+   * nothing and is not the caller's: the next open replays the log instead.
+   */
+  private flushForClose(): void {
+    const w = this.writes;
+    let bytes = w.mem.approximateBytes;
+    for (const m of w.sealed) bytes += m.approximateBytes;
+    if (bytes === 0 || bytes < this.opts.flushOnCloseBytes) return;
+    try {
+      this.bg.checkWritable();
+      this.writes.sealActive();
+      this.bg.drainFlushes();
+    } catch {
+      // Counted in the job bookkeeping; see above.
+    }
   }
 
   private releaseResources(): void {

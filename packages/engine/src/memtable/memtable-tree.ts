@@ -132,6 +132,16 @@ export class MemtableTree {
     return this.compareKey(leaf.locs[i]!, Math.floor(leaf.lens[i]! / LEN_SHIFT), key, 0) === 0;
   }
 
+  /**
+   * keyEquals for the key of the last lowerBound(): its prefixes are still the target's,
+   * so an entry whose prefixes differ (a miss, usually) is rejected without reading the
+   * arena.
+   */
+  isLowerBoundKey(leaf: Leaf, i: number, key: Uint8Array): boolean {
+    if (this.usePrefix && (leaf.p1[i] !== this.t1 || leaf.p2[i] !== this.t2 || leaf.p3[i] !== this.t3)) return false;
+    return this.keyEquals(leaf, i, key);
+  }
+
   /** Compares the arena key at (loc, klen) with `key`, from byte `from` (the bytes before are equal). */
   private compareKey(loc: number, klen: number, key: Uint8Array, from: number): number {
     if (!this.usePrefix) return this.cmp(this.arena.view(loc, klen), key);

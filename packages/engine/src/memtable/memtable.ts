@@ -106,7 +106,7 @@ export class Memtable {
   private find(key: Uint8Array, seqno: number): TreePos | null {
     const pos = this.tree.lowerBound(key, seqno);
     if (pos.index >= MemtableTree.count(pos.leaf)) return null;
-    return this.tree.keyEquals(pos.leaf, pos.index, key) ? pos : null;
+    return this.tree.isLowerBoundKey(pos.leaf, pos.index, key) ? pos : null;
   }
 
   /** The newest entry of `key` visible at `seqno`, or undefined. */

@@ -75,6 +75,8 @@ export class PointReader {
 
   /** Feeds a memtable's versions of `k` to `chain`; true once the key is resolved. */
   private memGet(chain: VersionChain, m: Memtable, k: Uint8Array, seq: number): boolean {
+    // An empty memtable (the active one after open or a flush) costs no search.
+    if (m.empty) return false;
     if (m.rangeTombstones.length > 0) chain.cover(m.maxCoveringSeqno(k, seq));
     const e = m.get(k, seq);
     if (e === undefined) return chain.tomb >= 0 && chain.hiddenBelow();
