@@ -9,6 +9,6 @@ export default defineConfig({
     testTimeout: 300_000,
     hookTimeout: 300_000,
     exclude: ['.stryker-tmp/**'],
-    include: ['test/log.test.ts', 'test/replay-log.test.ts', 'test/log-boundaries.test.ts', 'test/fuzz-log.test.ts', 'test/fuzz-log-encrypted.test.ts', 'test/golden-log.test.ts'],
+    include: ['test/log.test.ts', 'test/replay-log.test.ts', 'test/log-reader-modes.test.ts', 'test/log-boundaries.test.ts', 'test/fuzz-log.test.ts', 'test/fuzz-log-encrypted.test.ts', 'test/golden-log.test.ts'],
   },
 });
