@@ -9,18 +9,7 @@
 import { type Comparator, ValueType, bytewiseComparator } from '@lsm/base';
 import { describe, expect, it } from 'vitest';
 import { SortedRun } from '../src/jobs/flush-source.js';
-
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 0x100000000;
-  };
-}
+import { Rng } from './helpers.js';
 
 interface Entry {
   key: Uint8Array;
@@ -86,7 +75,8 @@ function internalOrder(cmp: Comparator): (a: Entry, b: Entry) => number {
 }
 
 function check(seed: number, cmp: Comparator, count: number): void {
-  const r = rng(seed);
+  const rng = new Rng(seed);
+  const r = (): number => rng.next();
   const entries: Entry[] = [];
   for (let i = 0; i < count; i++) {
     const del = r() < 0.2;
