@@ -30,8 +30,8 @@ export const LOCK = 'LOCK';
  * first file written, the last removed); a store holding it does not open.
  */
 export const CHECKPOINT_MARKER = 'CHECKPOINT-INCOMPLETE';
-/** `000015.tmp`: a file being written that is not yet published. */
-export const tempFileName = (n: number): string => `${pad(n)}.tmp`;
+// `000015.tmp` names (kind 'temp') are still recognised, and deleted as obsolete, though
+// no code writes them any more.
 
 /** Parses a name from the store directory; undefined for files that are not ours. */
 export function parseFileName(name: string): ParsedName | undefined {
