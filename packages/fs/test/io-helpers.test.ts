@@ -1,7 +1,10 @@
-// The whole-buffer helpers: exact reads, atomic publish, path utilities.
+// The whole-buffer helpers: exact reads, atomic publish, path utilities, no leaked descriptors.
 
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FaultFs, FsError, MemFs, joinPath, parentDir, readExact, readFile, writeFile, writeFileAtomic } from '../src/index.js';
+import { FaultFs, FsError, MemFs, NodeFs, joinPath, parentDir, readExact, readFile, writeFile, writeFileAtomic } from '../src/index.js';
 
 describe('io helpers', () => {
   it('readExact fails with EIO on a short file instead of returning fewer bytes', () => {
@@ -14,9 +17,39 @@ describe('io helpers', () => {
       readExact(f, 1, 3);
     } catch (err) {
       expect((err as FsError).code).toBe('EIO');
-      expect((err as FsError).message).toContain('short read');
+      // The message says it was a read of this file, and how short it came up.
+      expect((err as FsError).message).toBe("EIO: read '/f': short read: wanted 3 bytes at 1, file ended after 2");
     }
     f.close();
+  });
+
+  it('readFile and writeFile close the file they open, even when they fail', () => {
+    // A leaked descriptor per call would end in EMFILE in a long-running engine.
+    const root = mkdtempSync(join(tmpdir(), 'lsm-fs-helpers-'));
+    try {
+      const fs = new NodeFs({ root });
+      const p = join(root, 'f');
+      const openFds = (): number => readdirSync('/proc/self/fd').length;
+      writeFile(fs, p, new Uint8Array([1, 2, 3]));
+      const before = openFds();
+      for (let i = 0; i < 64; i++) {
+        writeFile(fs, p, new Uint8Array([i]), { sync: i % 8 === 0 });
+        expect(readFile(fs, p)).toEqual(new Uint8Array([i]));
+      }
+      // When the write or the size call fails (FaultFs errors over the same disk), the
+      // handles are closed all the same.
+      const faulty = new FaultFs(fs);
+      faulty.addRule({ op: 'write', times: Infinity, fault: { type: 'error', code: 'ENOSPC' } });
+      faulty.addRule({ op: 'size', times: Infinity, fault: { type: 'error', code: 'EIO' } });
+      for (let i = 0; i < 64; i++) {
+        expect(() => writeFile(faulty, p, new Uint8Array([1]))).toThrowError(FsError);
+        expect(() => readFile(faulty, p)).toThrowError(FsError);
+      }
+      // Leave room for descriptors the test runner itself opens meanwhile.
+      expect(openFds() - before).toBeLessThan(16);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('writeFileAtomic publishes through a synced temp file, rename and directory sync', () => {

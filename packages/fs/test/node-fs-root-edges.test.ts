@@ -37,7 +37,9 @@ describe('NodeFs({ root }) edges', () => {
     symlinkSync(join(base, 'r1'), join(base, 'r2'));
     const err = thrown(() => new NodeFs({ root: join(base, 'r1/db') }));
     expect(err.code).toBe('ELOOP');
+    expect(err.syscall).toBe('NodeFs');
     expect(err.path).toBe(join(base, 'r1/db'));
+    expect(err.message).toBe(`ELOOP: NodeFs '${join(base, 'r1/db')}': the root leads through too many symlinks`);
   });
 
   it('follows a dangling symlink that stays inside: creating through it creates the target inside', () => {
@@ -55,10 +57,11 @@ describe('NodeFs({ root }) edges', () => {
   it('refuses a relative dangling symlink that climbs out, and a path below it', () => {
     symlinkSync('../out/later', join(root, 'climb'));
     const fs = new NodeFs({ root });
-    for (const p of [join(root, 'climb'), join(root, 'climb/x')]) {
+    // The refusal says exactly where the path leads: the link's target, then the rest of the path.
+    for (const [p, to] of [[join(root, 'climb'), join(base, 'out/later')], [join(root, 'climb/x'), join(base, 'out/later/x')]] as const) {
       const err = thrown(() => fs.createDirAll(p));
       expect(err.code).toBe('EACCES');
-      expect(err.message).toContain(`resolves to '${join(base, 'out/later')}`);
+      expect(err.message).toContain(`resolves to '${to}', outside the root`);
     }
     expect(existsSync(join(base, 'out/later'))).toBe(false);
   });
@@ -83,7 +86,8 @@ describe('NodeFs({ root }) edges', () => {
     for (const bad of ['', 'a\0b', 42, null, {}]) {
       const err = thrown(() => new NodeFs({ root: bad as string }));
       expect(err.code).toBe('EINVAL');
-      expect(err.message).toContain('root must be a non-empty path');
+      expect(err.syscall).toBe('NodeFs');
+      expect(err.message).toContain('EINVAL: NodeFs: root must be a non-empty path');
     }
   });
 

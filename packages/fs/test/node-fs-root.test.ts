@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FsError, NodeFs, readFile, writeFile, type Fs } from '../src/index.js';
+import { thrown } from './thrown.js';
 
 let base: string; // holds the root and its neighbours
 let root: string;
@@ -180,6 +181,7 @@ describe('NodeFs({ root })', () => {
     const f = fs.open(join(root, 'inside'), { read: true, write: true });
     try {
       refused(() => f.tryLock(), join(root, 'inside.lock-owner'));
+      expect(thrown(() => f.tryLock()).syscall).toBe('flock');
     } finally {
       f.close();
     }
@@ -191,7 +193,8 @@ describe('NodeFs({ root })', () => {
     fresh.createDirAll(join(base, 'new-root/db'));
     expect(existsSync(join(base, 'new-root/db'))).toBe(true);
     const deep = new NodeFs({ root: join(base, 'missing-parent/root') });
-    expect(() => deep.createDirAll(join(base, 'missing-parent/root/db'))).toThrow(expect.objectContaining({ code: 'ENOENT' }));
+    const err = thrown(() => deep.createDirAll(join(base, 'missing-parent/root/db')));
+    expect([err.code, err.syscall, err.path]).toEqual(['ENOENT', 'mkdir', join(base, 'missing-parent/root/db')]);
     expect(existsSync(join(base, 'missing-parent'))).toBe(false);
   });
 
