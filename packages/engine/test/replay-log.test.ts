@@ -108,3 +108,32 @@ for (const [name, keys] of [
     });
   });
 }
+
+describe('replaying a log that is missing or was never completed', () => {
+  it('a missing log is LSM_IO naming its path', () => {
+    const fs = new MemFs();
+    fs.createDirAll(DIR);
+    const path = `${DIR}/${logFileName(NUMBER)}`;
+    for (const from of [0, LOG_BLOCK_SIZE + 10]) {
+      let err: unknown;
+      try {
+        replay(fs, undefined, from);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toMatchObject({ code: 'LSM_IO' });
+      expect((err as Error).message).toContain(`reading write-ahead log ${path}`);
+    }
+  });
+
+  it("an encrypted store's log cut inside its header (a crash while creating it) has no records", () => {
+    for (const size of [0, 10, 63]) {
+      const fs = new MemFs();
+      fs.createDirAll(DIR);
+      const f = fs.open(`${DIR}/${logFileName(NUMBER)}`, { write: true, create: true });
+      f.write(new Uint8Array(size).fill(0x4c));
+      f.close();
+      expect(replay(fs, KEYS, 0)).toEqual({ recs: [], offsets: [], bytes: 0, end: 0 });
+    }
+  });
+});
