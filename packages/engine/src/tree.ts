@@ -540,6 +540,7 @@ export class Tree {
     return {
       comparator: this.opts.comparator,
       blockSize: this.opts.blockSize,
+      restartInterval: this.opts.blockRestartInterval,
       filter: this.opts.filter,
       encryption: this.opts.encryption,
       prefixExtractor: this.opts.prefixExtractor,

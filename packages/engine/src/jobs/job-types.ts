@@ -25,6 +25,7 @@ export interface JobStoreConfig {
   /** The root the worker's NodeFs is confined to: the store's NodeFs root, else `dir`. */
   root: string;
   blockSize: number;
+  blockRestartInterval: number;
   filter: FilterOptions | false;
   /** Raw keys (a worker builds its own KeyRing from them). */
   encryption: EncryptionOptions | undefined;

@@ -31,6 +31,7 @@ const keys = config.encryption === undefined ? undefined : new KeyRing(config.en
 const writerOptions: TableWriterOptions = {
   comparator: bytewiseComparator,
   blockSize: config.blockSize,
+  restartInterval: config.blockRestartInterval,
   filter: config.filter,
   encryption: keys,
   prefixExtractor: builtInPrefixExtractor(config.prefixExtractorName),

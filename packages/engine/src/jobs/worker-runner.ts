@@ -228,6 +228,7 @@ export function workerRunnerFor(dir: string, opts: ResolvedOptions): WorkerRunne
     dir,
     root: opts.fs.root ?? dir,
     blockSize: opts.blockSize,
+    blockRestartInterval: opts.blockRestartInterval,
     filter: opts.filter,
     encryption: opts.encryptionOptions,
     kvSeparation: opts.kvSeparation,
