@@ -53,16 +53,20 @@ class Entry {
 }
 
 /**
- * The entries of one table. A Table keeps its shard, and also finds its data blocks by
- * block number: `slots[i]` holds the cached value itself and `refs[i]` its CLOCK bit, so
- * a hit is one array load and no Map probe or Entry hop (on a cache much larger than the
- * CPU caches, each avoided pointer is a ~80 ns memory stall). `map` (keyed by block
- * offset) is the authoritative key space.
+ * The entries of one table. A Table keeps its shard, and finds its data blocks by block
+ * number: `slots[i]` holds the cached value itself and `refs[i]` its CLOCK bit, so a hit
+ * is one array load and no Map probe or Entry hop (on a cache much larger than the CPU
+ * caches, each avoided pointer is a ~80 ns memory stall). Entries inserted with a slot
+ * live only there (`slotEntries[i]` is the Entry, for eviction): a miss on a store larger
+ * than its cache inserts one block and evicts another, and two Map operations per miss
+ * were a third of the insert's time (perf, 2026-12-03). `map`, keyed by block offset,
+ * holds the entries inserted without a slot (index and filter blocks, BlockCache.insert).
  * @internal
  */
 export class CacheShard {
   readonly map = new Map<number, Entry>();
   readonly slots: unknown[] = [];
+  readonly slotEntries: (Entry | undefined)[] = [];
   refs = new Uint8Array(16);
   /** Set when eraseTable dropped the shard; an insert re-registers it. */
   erased = false;
@@ -161,8 +165,8 @@ export class BlockCache {
   }
 
   /**
-   * @internal insert() on a shard obtained from shard(); `slot` >= 0 also makes the entry
-   * findable with lookupSlot.
+   * @internal insert() on a shard obtained from shard(); with `slot` >= 0 the entry is
+   * found with lookupSlot (only: not by offset).
    */
   insertInto(shard: CacheShard, offset: number, value: unknown, charge: number, slot = -1): void {
     if (charge > this.cap) return;
@@ -176,17 +180,19 @@ export class BlockCache {
       }
       this.shards.set(shard.tableId, shard);
     }
-    const old = shard.map.get(offset);
-    if (old !== undefined) {
-      // The map and slot entries are overwritten below.
-      this.unlinkFromList(old);
-      if (old.slot >= 0) shard.slots[old.slot] = undefined;
-    }
+    // The old entry's map or slot place is overwritten below.
+    const old = slot >= 0 ? shard.slotEntries[slot] : shard.map.get(offset);
+    if (old !== undefined) this.unlinkFromList(old);
     const e = new Entry(shard, offset, value, charge, slot);
-    shard.map.set(offset, e);
-    if (slot >= 0) {
-      while (shard.slots.length < slot) shard.slots.push(undefined);
+    if (slot < 0) {
+      shard.map.set(offset, e);
+    } else {
+      while (shard.slots.length < slot) {
+        shard.slots.push(undefined);
+        shard.slotEntries.push(undefined);
+      }
       shard.slots[slot] = value;
+      shard.slotEntries[slot] = e;
       if (slot >= shard.refs.length) {
         let n = shard.refs.length * 2;
         while (n <= slot) n *= 2;
@@ -212,10 +218,16 @@ export class BlockCache {
   eraseTable(tableId: number): number {
     const shard = this.shards.get(tableId);
     if (shard === undefined) return 0;
-    const n = shard.map.size;
+    let n = shard.map.size;
     for (const e of shard.map.values()) this.unlinkFromList(e);
+    for (const e of shard.slotEntries) {
+      if (e === undefined) continue;
+      this.unlinkFromList(e);
+      n++;
+    }
     shard.map.clear();
     shard.slots.length = 0;
+    shard.slotEntries.length = 0;
     shard.erased = true;
     this.shards.delete(tableId);
     return n;
@@ -226,6 +238,7 @@ export class BlockCache {
     for (const s of this.shards.values()) {
       s.map.clear();
       s.slots.length = 0;
+      s.slotEntries.length = 0;
       s.erased = true;
     }
     this.shards.clear();
@@ -274,12 +287,17 @@ export class BlockCache {
         continue;
       }
       this.hand = e.next;
-      shard.map.delete(e.key);
-      if (e.slot >= 0) shard.slots[e.slot] = undefined;
+      if (e.slot >= 0) {
+        shard.slots[e.slot] = undefined;
+        shard.slotEntries[e.slot] = undefined;
+      } else {
+        shard.map.delete(e.key);
+      }
       this.unlinkFromList(e);
       this.evictions++;
       const v = e.value;
-      if (this.pool !== undefined && v instanceof Block && v.pooled && v.pins === 0) this.pool.give(v.data);
+      // `pooled` was settled when the block was made (BlockPool.tookLast): no second check.
+      if (this.pool !== undefined && v instanceof Block && v.pooled && v.pins === 0) this.pool.recycle(v.data);
     }
   }
 

@@ -16,9 +16,11 @@ const MAX_POOLED = 64 * 1024;
 
 /** Recycled block buffers, by size class. */
 export class BlockPool {
-  private readonly free = new Map<number, Uint8Array[]>();
+  private readonly free = new Map<number, ArrayBuffer[]>();
   private readonly own = new WeakSet<ArrayBuffer>();
   private freeBytes = 0;
+  /** The view the latest take() returned, when it came from the pool's buffers. */
+  private last: Uint8Array | undefined;
   /** Buffers handed out again instead of allocated. */
   reused = 0;
 
@@ -26,33 +28,53 @@ export class BlockPool {
 
   /** A buffer of exactly `n` bytes (contents unspecified). A bound function: pass it as an allocator. */
   readonly take = (n: number): Uint8Array => {
-    if (n > MAX_POOLED || n === 0) return new Uint8Array(n);
+    if (n > MAX_POOLED || n === 0) {
+      this.last = undefined;
+      return new Uint8Array(n);
+    }
     const size = Math.ceil(n / CLASS_BYTES) * CLASS_BYTES;
-    const buf = this.free.get(size)?.pop();
-    if (buf !== undefined) {
+    let ab = this.free.get(size)?.pop();
+    if (ab !== undefined) {
       this.freeBytes -= size;
       this.reused++;
-      return buf.subarray(0, n);
+    } else {
+      ab = new ArrayBuffer(size);
+      this.own.add(ab);
     }
-    const fresh = new ArrayBuffer(size);
-    this.own.add(fresh);
-    return new Uint8Array(fresh, 0, n);
+    return (this.last = new Uint8Array(ab, 0, n));
   };
+
+  /**
+   * True when `data` is the very view the latest take() returned from the pool's buffers:
+   * an identity check, where owns() needs a hash lookup. A block decoded with take as its
+   * allocator is the pool's exactly when this holds right after the decode (a decode that
+   * returns another buffer, a decrypted plain block say, did not use the one it took).
+   */
+  tookLast(data: Uint8Array): boolean {
+    return data === this.last;
+  }
 
   /** True when `data` is a buffer this pool handed out (and so may be given back). */
   owns(data: Uint8Array): boolean {
     return data.byteOffset === 0 && this.own.has(data.buffer as ArrayBuffer);
   }
 
-  /** Takes back a buffer from take(); nothing may read or write it afterwards. */
+  /** Takes back a buffer from take(), if it is one; nothing may read or write it afterwards. */
   give(data: Uint8Array): void {
+    if (this.owns(data)) this.recycle(data);
+  }
+
+  /**
+   * give() for a buffer known to come from take() (owns() or tookLast() said so when it
+   * was made); nothing may read or write it afterwards.
+   */
+  recycle(data: Uint8Array): void {
     const ab = data.buffer as ArrayBuffer;
-    if (!this.owns(data)) return;
     const size = ab.byteLength;
     if (this.freeBytes + size > this.maxFreeBytes) return; // left to the garbage collector
     let list = this.free.get(size);
     if (list === undefined) this.free.set(size, (list = []));
-    list.push(new Uint8Array(ab));
+    list.push(ab);
     this.freeBytes += size;
   }
 

@@ -397,7 +397,7 @@ export class Table {
     // A block bound for the cache decodes into a recycled buffer when the cache pools them.
     const pool = fillCache ? cache?.pool : undefined;
     const data = readBlock(this.file, this.path, { offset: off, size: index.blockSize(i) }, this.dataSize, this.crypt(BlockType.Data), this.dictionary, pool?.take);
-    const block = new Block(data, this.path, off, pool !== undefined && pool.owns(data));
+    const block = new Block(data, this.path, off, pool !== undefined && pool.tookLast(data));
     if (cache !== undefined && fillCache) cache.insertInto(this.shard!, off, block, block.charge, i);
     return block;
   }

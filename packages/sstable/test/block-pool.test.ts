@@ -10,6 +10,7 @@ import { BlockCache } from '../src/block-cache.js';
 import { BlockPool } from '../src/block-pool.js';
 import { Table } from '../src/table.js';
 import { TableWriter } from '../src/table-writer.js';
+import { KeyRing } from '@lsm/encryption';
 
 describe('BlockPool', () => {
   it('hands out exact-length views, takes back only its own buffers, and reuses them by size class', () => {
@@ -39,6 +40,22 @@ describe('BlockPool', () => {
     const big = pool.take(100_000);
     expect(big.length).toBe(100_000);
     expect(pool.owns(big)).toBe(false);
+  });
+
+  it('tookLast is true only for the very view the latest take() returned from its buffers', () => {
+    const pool = new BlockPool(1 << 20);
+    const a = pool.take(4096);
+    expect(pool.tookLast(a)).toBe(true);
+    expect(pool.tookLast(new Uint8Array(a.buffer, 0, 4096))).toBe(false); // same bytes, another view
+    const b = pool.take(512);
+    expect(pool.tookLast(a)).toBe(false);
+    expect(pool.tookLast(b)).toBe(true);
+    pool.take(100_000); // not pooled: nothing of the pool's was handed out
+    expect(pool.tookLast(b)).toBe(false);
+    // recycle() trusts its caller: the buffer goes straight back to its class.
+    pool.recycle(a);
+    expect(pool.idleBytes).toBe(4096);
+    expect(pool.take(4090).buffer).toBe(a.buffer); // same 64-byte class
   });
 });
 
@@ -109,4 +126,37 @@ describe('BlockCache with recycleBlocks', () => {
     expect(cache.stats().recycled).toBe(0);
     t.close();
   });
+});
+
+describe('BlockCache with recycleBlocks on encrypted tables', () => {
+  for (const compression of ['none', 'zstd'] as const) {
+    it(`compression ${compression}: only blocks decoded into the pool's buffers go back to it, and every read stays right`, () => {
+      const fs = new MemFs();
+      const encryption = new KeyRing({ key: new Uint8Array(32).fill(0x3c) });
+      const w = new TableWriter(fs, '/e.sst', { blockSize: 256, compression, encryption, fileNumber: 5 });
+      const entries: Entry[] = [];
+      for (let i = 0; i < 600; i++) entries.push(put(s(numKey(i)), 1, `e-${i}-${'w'.repeat(i % 40)}`));
+      for (const e of entries) w.add(e.userKey, e.seqno, e.type, e.value);
+      w.finish();
+      const cache = new BlockCache(2500, { recycleBlocks: true });
+      const t = Table.open(fs, '/e.sst', { cache, tableId: 1, encryption, fileNumber: 5 });
+      withSeed(testSeed(91), (rng) => {
+        for (let round = 0; round < 3000; round++) {
+          const e = entries[rng.int(entries.length)]!;
+          expect(t.get(e.userKey)?.value, `round ${round}`).toEqual(e.value);
+        }
+      });
+      expect(cache.stats().evictions).toBeGreaterThan(100);
+      // A plain block of an encrypted table is the cipher's output, never one of the
+      // pool's buffers: giving it to the pool would hand memory it does not own to the
+      // next read. A compressed one is decompressed into a pool buffer and recycled.
+      if (compression === 'none') {
+        expect(cache.pool!.idleBytes).toBe(0);
+        expect(cache.stats().recycled).toBe(0);
+      } else {
+        expect(cache.stats().recycled).toBeGreaterThan(100);
+      }
+      t.close();
+    });
+  }
 });
