@@ -17,6 +17,7 @@ export default defineConfig({
       'test/replay-log.test.ts',
       'test/log-reader-modes.test.ts',
       'test/log-reader-framing.test.ts',
+      'test/log-encryption.test.ts',
       'test/log-boundaries.test.ts',
       'test/golden-log.test.ts',
     ],
