@@ -37,20 +37,29 @@ export interface BlockCacheStats {
   readonly recycled: number;
 }
 
+/**
+ * One cached value and its place in the CLOCK list. Entries of evicted values are kept
+ * for reuse (BlockCache.spare): on a store larger than its cache every miss inserts one
+ * and evicts one, and a fresh entry per miss lived just long enough to be promoted out
+ * of the young generation, to die there later.
+ */
 class Entry {
   prev: Entry = this;
   next: Entry = this;
   /** CLOCK reference bit: set on a hit, cleared when the hand passes. */
   ref = 0;
   constructor(
-    readonly shard: CacheShard | undefined,
-    readonly key: number,
+    public shard: CacheShard | undefined,
+    public key: number,
     public value: unknown,
     public charge: number,
     /** Index in shard.slots, or -1. */
-    readonly slot: number,
+    public slot: number,
   ) {}
 }
+
+/** Evicted entries kept for reuse, at most. */
+const MAX_SPARE_ENTRIES = 256;
 
 /**
  * The entries of one table. A Table keeps its shard, and finds its data blocks by block
@@ -79,6 +88,8 @@ export class BlockCache {
   private readonly head = new Entry(undefined, -1, undefined, 0, -1);
   /** The CLOCK hand: the next entry to consider for eviction (head when the list is empty). */
   private hand: Entry = this.head;
+  /** Evicted entries, unlinked and referenced from nowhere else, for reuse by insertInto. */
+  private readonly spare: Entry[] = [];
   private cap: number;
   private used = 0;
   private count = 0;
@@ -183,7 +194,17 @@ export class BlockCache {
     // The old entry's map or slot place is overwritten below.
     const old = slot >= 0 ? shard.slotEntries[slot] : shard.map.get(offset);
     if (old !== undefined) this.unlinkFromList(old);
-    const e = new Entry(shard, offset, value, charge, slot);
+    let e = this.spare.pop();
+    if (e === undefined) {
+      e = new Entry(shard, offset, value, charge, slot);
+    } else {
+      e.shard = shard;
+      e.key = offset;
+      e.value = value;
+      e.charge = charge;
+      e.slot = slot;
+      e.ref = 0;
+    }
     if (slot < 0) {
       shard.map.set(offset, e);
     } else {
@@ -298,6 +319,11 @@ export class BlockCache {
       const v = e.value;
       // `pooled` was settled when the block was made (BlockPool.tookLast): no second check.
       if (this.pool !== undefined && v instanceof Block && v.pooled && v.pins === 0) this.pool.recycle(v.data);
+      if (this.spare.length < MAX_SPARE_ENTRIES) {
+        e.value = undefined;
+        e.shard = undefined;
+        this.spare.push(e);
+      }
     }
   }
 
