@@ -33,3 +33,41 @@ describe('checksums', () => {
     expect(blockChecksumSeed(2 ** 40)).not.toBe(blockChecksumSeed(0));
   });
 });
+
+describe('checksum details that are part of the file format', () => {
+  it('block seeds are pinned: offset low word ^ high word ^ salt', () => {
+    // Stored checksums depend on these values: changing them makes every file unreadable.
+    expect(blockChecksumSeed(0)).toBe(0x5ea1ab1e);
+    expect(blockChecksumSeed(4096)).toBe(0x5ea1bb1e);
+    expect(blockChecksumSeed(2 ** 32 + 5)).toBe(0x5ea1ab1a);
+    expect(blockChecksumSeed(2 ** 40 + 7)).toBe(0x5ea1aa19);
+    const data = new TextEncoder().encode('payload+trailer');
+    expect(blockChecksum(data, 2 ** 40 + 7)).toBe(xxh32(data, 0x5ea1aa19));
+  });
+
+  it('hex digests keep their leading zeros (always 16 digits)', () => {
+    const data = new TextEncoder().encode('k20'); // XXH64 = 0x004541b87408e056
+    expect(xxh64(data)).toBe(0x004541b87408e056n);
+    expect(xxh64Hex(data)).toBe('004541b87408e056');
+    const h = new FileHasher();
+    h.update(data);
+    expect(h.digestHex()).toBe('004541b87408e056');
+  });
+
+  it('a FileHasher counts bytes and ignores empty writes', () => {
+    const h = new FileHasher();
+    expect(h.bytesHashed).toBe(0);
+    expect(h.digestHex()).toBe(xxh64Hex(new Uint8Array(0)));
+    h.update(new Uint8Array(0));
+    h.update(new Uint8Array([1, 2, 3]));
+    h.update(new Uint8Array(0));
+    expect(h.bytesHashed).toBe(3);
+    expect(h.digestHex()).toBe(xxh64Hex(new Uint8Array([1, 2, 3])));
+  });
+
+  it('xxh32 takes the seed modulo 2^32', () => {
+    const data = new Uint8Array([7, 7, 7]);
+    expect(xxh32(data, -1)).toBe(xxh32(data, 0xffffffff));
+    expect(xxh32(data, 1)).not.toBe(xxh32(data, 0));
+  });
+});

@@ -5,14 +5,19 @@
 import { describe, expect, it } from 'vitest';
 import { bytewiseComparator, compareBytes, compareBytesAt } from '../src/comparator.js';
 import {
+  checkProbe,
   checkSeqno,
   checkUserKey,
+  checkValue,
   checkValueType,
   decodeInternalKey,
   encodeInternalKey,
   getTrailerSeqno,
   MAX_SEQNO,
+  MAX_VALUE_LENGTH,
+  putTrailer,
   ValueType,
+  VALUE_TYPE_NAMES,
 } from '../src/internal-key.js';
 import { b, expectLsmError, Rng } from '../src/testing/index.js';
 
@@ -54,6 +59,83 @@ describe('internal key codec', () => {
     expectLsmError(() => checkUserKey('abc' as unknown as Uint8Array), 'LSM_INVALID_ARGUMENT');
     expectLsmError(() => checkValueType(5), 'LSM_INVALID_ARGUMENT');
     expectLsmError(() => checkValueType(0x0f), 'LSM_INVALID_ARGUMENT');
+  });
+});
+
+describe('internal key argument checks', () => {
+  it('accept the edges of each range', () => {
+    checkSeqno(0);
+    checkProbe(new Uint8Array(0), 0);
+    checkProbe(new Uint8Array(70_000), MAX_SEQNO); // any length is fine for a probe
+    checkUserKey(new Uint8Array(0));
+    checkValue(new Uint8Array(0));
+    for (const t of [0, 1, 2, 3, 4]) checkValueType(t);
+  });
+
+  it('reject bad seqnos, naming what and the value', () => {
+    expect(expectLsmError(() => checkSeqno(-1), 'LSM_INVALID_ARGUMENT').message).toBe('sequence number must be a safe integer >= 0, got -1');
+    expect(expectLsmError(() => checkSeqno(2.5, 'snapshot'), 'LSM_INVALID_ARGUMENT').message).toBe('snapshot must be a safe integer >= 0, got 2.5');
+    expect(expectLsmError(() => checkSeqno('7' as unknown as number), 'LSM_INVALID_ARGUMENT').message).toContain('got 7');
+  });
+
+  it('reject bad keys, naming what and the size', () => {
+    expect(expectLsmError(() => checkUserKey(new Uint8Array(65536)), 'LSM_INVALID_ARGUMENT').message).toBe('key is 65536 bytes; the limit is 65535');
+    expect(expectLsmError(() => checkUserKey(new Uint8Array(70_000), 'start key'), 'LSM_INVALID_ARGUMENT').message).toBe('start key is 70000 bytes; the limit is 65535');
+    expect(expectLsmError(() => checkUserKey([1, 2] as unknown as Uint8Array, 'end key'), 'LSM_INVALID_ARGUMENT').message).toBe('end key must be a Uint8Array');
+    expect(expectLsmError(() => checkUserKey(null as unknown as Uint8Array), 'LSM_INVALID_ARGUMENT').message).toBe('key must be a Uint8Array');
+  });
+
+  it('checkProbe rejects a non-byte key and a bad seqno', () => {
+    expect(expectLsmError(() => checkProbe('k' as unknown as Uint8Array, 1), 'LSM_INVALID_ARGUMENT').message).toBe('key must be a Uint8Array');
+    expect(expectLsmError(() => checkProbe(new Uint8Array(1), -1), 'LSM_INVALID_ARGUMENT').message).toBe('sequence number must be a safe integer >= 0, got -1');
+    expect(expectLsmError(() => checkProbe(new Uint8Array(1), 0.5), 'LSM_INVALID_ARGUMENT').message).toContain('got 0.5');
+    expectLsmError(() => checkProbe(new Uint8Array(1), 2 ** 53), 'LSM_INVALID_ARGUMENT');
+  });
+
+  it('checkValue rejects a non-byte value and one over 2^32-1 bytes', () => {
+    expect(expectLsmError(() => checkValue('v' as unknown as Uint8Array), 'LSM_INVALID_ARGUMENT').message).toBe('value must be a Uint8Array');
+    // A 4 GiB buffer is too much for a test: a Uint8Array that reports that length.
+    const huge = Object.defineProperty(new Uint8Array(1), 'length', { value: MAX_VALUE_LENGTH + 1 });
+    expect(expectLsmError(() => checkValue(huge), 'LSM_INVALID_ARGUMENT').message).toBe('value is 4294967296 bytes; the limit is 4294967295');
+    checkValue(Object.defineProperty(new Uint8Array(1), 'length', { value: MAX_VALUE_LENGTH }));
+  });
+
+  it('checkValueType rejects anything but the point-entry types, naming it', () => {
+    for (const t of [-1, 5, 0x0f, 1.5, Number.NaN]) {
+      expect(expectLsmError(() => checkValueType(t), 'LSM_INVALID_ARGUMENT').message).toBe(`unknown value type ${String(t)}`);
+    }
+  });
+
+  it('names every value type', () => {
+    expect(VALUE_TYPE_NAMES[ValueType.Tombstone]).toBe('tombstone');
+    expect(VALUE_TYPE_NAMES[ValueType.Value]).toBe('value');
+    expect(VALUE_TYPE_NAMES[ValueType.Merge]).toBe('merge');
+    expect(VALUE_TYPE_NAMES[ValueType.WeakTombstone]).toBe('weak-tombstone');
+    expect(VALUE_TYPE_NAMES[ValueType.Indirection]).toBe('indirection');
+  });
+});
+
+describe('trailer layout', () => {
+  it('writes every seqno byte in place and reads back the largest 56-bit values allowed', () => {
+    const buf = new Uint8Array(12).fill(0xaa);
+    putTrailer(buf, 2, 0x1f_fedc_ba98_7654, ValueType.WeakTombstone);
+    expect([...buf]).toEqual([0xaa, 0xaa, 3, 0x54, 0x76, 0x98, 0xba, 0xdc, 0xfe, 0x1f, 0xaa, 0xaa]);
+    expect(getTrailerSeqno(buf, 2)).toBe(0x1f_fedc_ba98_7654);
+    putTrailer(buf, 2, MAX_SEQNO, 0);
+    expect(getTrailerSeqno(buf, 2)).toBe(MAX_SEQNO);
+    // Just above 2^53-1 in the top byte: out of range.
+    buf[9] = 0x20;
+    expect(getTrailerSeqno(buf, 2)).toBe(-1);
+  });
+
+  it('decodes a bare trailer (empty user key) and keeps the user key a view', () => {
+    const k = encodeInternalKey(new Uint8Array(0), 42, ValueType.Tombstone);
+    expect(k.length).toBe(8);
+    expect(decodeInternalKey(k)).toEqual({ userKey: new Uint8Array(0), seqno: 42, type: 0 });
+    const k2 = encodeInternalKey(b('xyz'), 1, ValueType.Value);
+    const d = decodeInternalKey(k2)!;
+    k2[0] = 0x41;
+    expect(d.userKey[0]).toBe(0x41);
   });
 });
 

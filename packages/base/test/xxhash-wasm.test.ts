@@ -46,3 +46,28 @@ describe('the embedded xxhash-wasm module', () => {
     }
   });
 });
+
+describe('streaming state', () => {
+  it('hashers running at the same time keep separate states, whatever is hashed in between', () => {
+    const rng = new Rng(21);
+    const a = rng.bytes(50_000);
+    const c = rng.bytes(70_000);
+    const ha = new FileHasher();
+    const hc = new FileHasher();
+    for (let p = 0; p < 70_000; p += 10_000) {
+      if (p < a.length) ha.update(a.subarray(p, p + 10_000));
+      hc.update(c.subarray(p, p + 10_000));
+      // One-shot hashes in between share the module's memory (and may grow it).
+      xxh32(rng.bytes(1 + rng.int(300_000)), 5);
+    }
+    expect(ha.digestHex()).toBe(xxh64(a).toString(16).padStart(16, '0'));
+    expect(hc.digestHex()).toBe(xxh64(c).toString(16).padStart(16, '0'));
+  });
+
+  it('a streaming update larger than anything hashed before grows the memory first', () => {
+    const data = new Rng(22).bytes(3 << 20);
+    const h = new FileHasher();
+    h.update(data);
+    expect(h.digestHex()).toBe(xxh64(data).toString(16).padStart(16, '0'));
+  });
+});
