@@ -4,7 +4,7 @@
 // order they are recorded.
 
 import { LsmError, compareBytes } from '@lsm/base';
-import { type Fs, MemFs, NodeFs } from '@lsm/fs';
+import { type Fs, type FsFile, MemFs, NodeFs } from '@lsm/fs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -235,4 +235,41 @@ export function withStoreLocation(onDisk: boolean, prefix: string, body: (fs: Fs
   } finally {
     rmSync(disk, { recursive: true, force: true });
   }
+}
+
+/** `inner`, with the paths of the handles opened through it and not yet closed. */
+export function trackHandles(inner: Fs): { fs: Fs; open: Set<string> } {
+  const open = new Set<string>();
+  let n = 0;
+  const bind = <T extends object>(target: T, key: PropertyKey): unknown => {
+    const v = Reflect.get(target, key) as unknown;
+    return typeof v === 'function' ? v.bind(target) : v;
+  };
+  const fs = new Proxy(inner, {
+    get(target, key) {
+      if (key !== 'open') return bind(target, key);
+      return (path: string, options?: Parameters<Fs['open']>[1]): FsFile => {
+        const file = target.open(path, options);
+        const id = `${path}#${n++}`;
+        open.add(id);
+        return new Proxy(file, {
+          get(f, k) {
+            if (k !== 'close') return bind(f, k);
+            return () => {
+              open.delete(id);
+              f.close();
+            };
+          },
+        });
+      };
+    },
+  });
+  // The ids carry a counter: strip it so tests see paths.
+  const paths = new Proxy(open, {
+    get(target, key) {
+      if (key === Symbol.iterator) return () => [...target].map((id) => id.slice(0, id.lastIndexOf('#')))[Symbol.iterator]();
+      return bind(target, key);
+    },
+  });
+  return { fs, open: paths };
 }

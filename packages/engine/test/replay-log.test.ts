@@ -7,6 +7,8 @@
 
 import { FileKind, KeyRing } from '@lsm/encryption';
 import { MemFs, readFile } from '@lsm/fs';
+import { logChecksumSeed } from '../src/log/log-format.js';
+import { trackHandles } from './helpers.js';
 import { describe, expect, it } from 'vitest';
 import { logFileName } from '../src/file-names.js';
 import { startLog } from '../src/log/log-encryption.js';
@@ -137,3 +139,35 @@ describe('replaying a log that is missing or was never completed', () => {
     }
   });
 });
+
+describe('replaying leaves nothing open', () => {
+  // What a user would see go wrong: a follower replaying a growing log every few
+  // milliseconds would leak a descriptor per call until the process runs out.
+  it('a replay from a later block closes the file it opened, also when the log is encrypted', () => {
+    for (const keys of [undefined, KEYS]) {
+      const mem = new MemFs();
+      writeLog(mem, keys, 12);
+      const { fs, open } = trackHandles(mem);
+      const starts: number[] = [];
+      const all = replayLogRecords(fs, DIR, NUMBER, keys, { salvage: false }, 0, (_rec, _path, offset) => starts.push(offset));
+      // Record starts past the first block: replays that open the file and read a tail.
+      const later = starts.filter((o) => o >= LOG_BLOCK_SIZE);
+      expect(later.length).toBeGreaterThan(3);
+      for (const from of later) replayLogRecords(fs, DIR, NUMBER, keys, { salvage: false }, from, () => {});
+      expect(all.end).toBeGreaterThan(2 * LOG_BLOCK_SIZE);
+      expect([...open]).toEqual([]);
+    }
+  });
+});
+
+describe('log checksum seeds', () => {
+  // A fragment is bound to its log's number: a fragment of another log (a recycled or
+  // misplaced file) fails its check, also for numbers past 2^32.
+  it('differ between logs whose numbers agree in their low 32 bits', () => {
+    for (const n of [0, 5, 0xffffffff]) {
+      expect(logChecksumSeed(n + 2 ** 32)).not.toBe(logChecksumSeed(n));
+      expect(logChecksumSeed(n + 2 ** 33)).not.toBe(logChecksumSeed(n + 2 ** 32));
+    }
+  });
+});
+
