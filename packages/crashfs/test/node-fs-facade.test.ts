@@ -1,0 +1,130 @@
+// The sync node:fs facade's descriptor calls, side by side with node:fs: which offsets, lengths and positions readSync/writeSync/ftruncateSync accept or refuse (and with what code), fstat of a directory, and EBADF naming the syscall.
+
+import * as nodeFs from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MemFs, NodeFs } from '@lsm/fs';
+import { CrashFs, createNodeFsFacade, type NodeFsModule } from '../src/index.js';
+
+const temps: string[] = [];
+const tempDir = (): string => {
+  const d = nodeFs.mkdtempSync(join(tmpdir(), 'crashfs-facade-args-'));
+  temps.push(d);
+  return d;
+};
+afterEach(() => {
+  for (const d of temps.splice(0)) nodeFs.rmSync(d, { recursive: true, force: true });
+});
+
+const outcome = (fn: () => unknown): string => {
+  try {
+    return `ok ${String(fn())}`;
+  } catch (err) {
+    return (err as { code?: string }).code ?? 'no code';
+  }
+};
+
+type Call = [string, (fs: NodeFsModule, fd: number, buf: Buffer) => unknown];
+
+const args = (o: number | bigint | null | undefined): string => String(o);
+const CALLS: Call[] = [];
+for (const [off, len] of [[0, 8], [2, 4], [4, 4], [-1, 2], [9, 1], [1.5, 2], [0, -1], [0, 9], [4, 5]] as Array<[number | undefined | null, number | undefined | null]>) {
+  for (const pos of [0, 2, null, -1, 3n, -1n] as Array<number | bigint | null>) {
+    CALLS.push([`readSync(fd, buf8, ${args(off)}, ${args(len)}, ${args(pos)})`, (fs, fd, buf) => `${fs.readSync(fd, buf, off as number, len as number, pos)} ${buf.toString('latin1')}`]);
+    CALLS.push([`readSync(fd, buf8, { offset: ${args(off)}, length: ${args(len)}, position: ${args(pos)} })`, (fs, fd, buf) => `${fs.readSync(fd, buf, { offset: off as number, length: len as number, position: pos })} ${buf.toString('latin1')}`]);
+    if (typeof pos !== 'bigint' && pos !== -1) {
+      CALLS.push([`writeSync(fd, 'ABCDEFGH', ${args(off)}, ${args(len)}, ${args(pos)})`, (fs, fd) => `${fs.writeSync(fd, Buffer.from('ABCDEFGH'), off, len, pos)} ${fs.readFileSync(pathOf(fs), 'latin1')}`]);
+    }
+  }
+}
+for (const len of [0, 3, 20, 1.5, -1]) CALLS.push([`ftruncateSync(fd, ${len})`, (fs, fd) => `${String(fs.ftruncateSync(fd, len))} ${fs.readFileSync(pathOf(fs), 'latin1').length}`]);
+CALLS.push(["writeSync(fd, '4142', 1, 'hex')", (fs, fd) => `${fs.writeSync(fd, '4142', 1, 'hex')} ${fs.readFileSync(pathOf(fs), 'latin1')}`]);
+CALLS.push(["writeSync(fd, 'xy', -1)", (fs, fd) => `${fs.writeSync(fd, 'xy', -1)} ${fs.readFileSync(pathOf(fs), 'latin1')}`]);
+CALLS.push(['readFileSync(fd) after reading 3', (fs, fd, buf) => `${fs.readSync(fd, buf, 0, 3, null)} ${fs.readFileSync(fd, 'latin1')}`]);
+
+const paths = new WeakMap<object, string>();
+const pathOf = (fs: NodeFsModule): string => paths.get(fs)!;
+
+/** Runs every call on a fresh 'abcdefgh' file opened r+, and says what each did. */
+function outcomes(fs: NodeFsModule, dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  CALLS.forEach(([name, call], i) => {
+    const p = `${dir}/f${i}`;
+    fs.writeFileSync(p, 'abcdefgh');
+    paths.set(fs, p);
+    const fd = fs.openSync(p, 'r+');
+    const buf = Buffer.from('........');
+    out[name] = outcome(() => call(fs, fd, buf));
+    fs.closeSync(fd);
+  });
+  return out;
+}
+
+describe('descriptor calls: arguments', () => {
+  const nodeOutcomes = (): Record<string, string> => outcomes(nodeFs as unknown as NodeFsModule, tempDir());
+
+  it('accepts and refuses offsets, lengths and positions as node:fs does (facade over MemFs)', () => {
+    const mem = new MemFs();
+    mem.createDirAll('/root');
+    expect(outcomes(createNodeFsFacade(mem), '/root')).toEqual(nodeOutcomes());
+  });
+
+  it('accepts and refuses offsets, lengths and positions as node:fs does (facade over CrashFs(NodeFs({ root })))', () => {
+    const root = tempDir();
+    expect(outcomes(createNodeFsFacade(new CrashFs(new NodeFs({ root }))), root)).toEqual(nodeOutcomes());
+  });
+});
+
+describe('descriptor calls: kinds and bad descriptors', () => {
+  const subjects = (): Array<[string, NodeFsModule, string]> => {
+    const mem = new MemFs();
+    mem.createDirAll('/root');
+    return [
+      ['node', nodeFs as unknown as NodeFsModule, tempDir()],
+      ['facade', createNodeFsFacade(mem), '/root'],
+    ];
+  };
+
+  it('fstat tells a directory descriptor from a file descriptor; fsync and fdatasync of a directory succeed', () => {
+    for (const [, fs, root] of subjects()) {
+      fs.mkdirSync(`${root}/d`);
+      fs.writeFileSync(`${root}/f`, 'abc');
+      const d = fs.openSync(`${root}/d`, 'r');
+      const f = fs.openSync(`${root}/f`, 'r');
+      expect([fs.fstatSync(d).isDirectory(), fs.fstatSync(d).isFile()]).toEqual([true, false]);
+      expect([fs.fstatSync(f).isDirectory(), fs.fstatSync(f).isFile(), fs.fstatSync(f).size]).toEqual([false, true, 3]);
+      fs.fsyncSync(d);
+      fs.fdatasyncSync(d);
+      fs.closeSync(d);
+      fs.closeSync(f);
+    }
+  });
+
+  it('a closed descriptor is EBADF, with the syscall named in the message', () => {
+    for (const [, fs, root] of subjects()) {
+      fs.writeFileSync(`${root}/f`, 'abc');
+      const fd = fs.openSync(`${root}/f`, 'r+');
+      fs.closeSync(fd);
+      const calls: Array<[string, () => unknown]> = [
+        ['close', () => fs.closeSync(fd)],
+        ['fstat', () => fs.fstatSync(fd)],
+        ['read', () => fs.readSync(fd, Buffer.alloc(1), 0, 1, 0)],
+        ['write', () => fs.writeSync(fd, 'x')],
+        ['fsync', () => fs.fsyncSync(fd)],
+        ['fdatasync', () => fs.fdatasyncSync(fd)],
+        ['ftruncate', () => fs.ftruncateSync(fd, 0)],
+      ];
+      for (const [syscall, call] of calls) {
+        let err: unknown;
+        try {
+          call();
+        } catch (e) {
+          err = e;
+        }
+        expect((err as { code?: string }).code).toBe('EBADF');
+        expect((err as Error).message).toMatch(new RegExp(`\\b${syscall}\\b`));
+      }
+    }
+  });
+});
