@@ -114,11 +114,13 @@ export function createPathOps(fs: Fs, fd: DescriptorOps): PathOps {
     }
   };
 
-  const realpathSync = (path: string): string => {
+  const resolve = (path: string): string => {
     const p = mustExist(path, 'realpath');
     const n = posix.normalize(p);
     return n.length > 1 && n.endsWith('/') ? n.slice(0, -1) : n;
   };
+  // node:fs has realpathSync.native too (the libc realpath); with no symlinks modelled both agree.
+  const realpathSync = Object.assign((path: string): string => resolve(path), { native: (path: string): string => resolve(path) });
 
   return {
     renameSync: (from, to) => fs.rename(toPath(from), toPath(to)),

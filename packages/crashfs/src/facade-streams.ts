@@ -90,7 +90,9 @@ export function createStreamForms(sync: NodeFsFacade): {
       destroy: (err, cb) => d.destroy(err, cb),
       read(size) {
         try {
-          const left = pos === undefined ? size : Math.min(size, end - pos + 1);
+          // Without `start` the stream reads on from the descriptor's position, and `end`
+          // still bounds it, counted in bytes read (as node's ReadStream does).
+          const left = Math.min(size, end - (pos === undefined ? s.bytesRead : pos) + 1);
           const buf = Buffer.alloc(Math.max(0, left));
           const n = left <= 0 ? 0 : sync.readSync(d.fd, buf, 0, buf.length, pos ?? null);
           if (pos !== undefined) pos += n;

@@ -6,6 +6,7 @@
 
 import { FsError, type Fs, type FsFile } from '@lsm/fs';
 import { createPathOps } from './facade-path-ops.js';
+import type { EncodingOption } from 'node:fs';
 import {
   encodingOf,
   flagOf,
@@ -29,6 +30,12 @@ export type WriteFileOptions = Encoding | { encoding?: Encoding | null; flag?: s
  * function typed to take `NodeFsFacade` (or a Pick of it) accepts node:fs itself too.
  * Paths are '/'-separated strings (Buffer and file: URL are accepted at run time).
  */
+/** realpathSync and its `.native` twin. Options (an encoding) are accepted and ignored: paths are strings. */
+export interface RealpathSync {
+  (path: string, options?: EncodingOption): string;
+  native(path: string, options?: EncodingOption): string;
+}
+
 export interface NodeFsFacade {
   /**
    * Opens a file and returns a descriptor. `flags` as node's (required in node's types, so
@@ -76,8 +83,11 @@ export interface NodeFsFacade {
   copyFileSync(src: string, dest: string, mode?: number): void;
   /** Truncates or extends the file at `path` to `len` (default 0). */
   truncateSync(path: string, len?: number | null): void;
-  /** The path with '.', '..' and repeated '/' resolved lexically (no symlinks); ENOENT if missing. */
-  realpathSync(path: string, options?: unknown): string;
+  /**
+   * The path with '.', '..' and repeated '/' resolved lexically (no symlinks); ENOENT if
+   * missing. `realpathSync.native` is the same (node's libc variant).
+   */
+  realpathSync: RealpathSync;
   /** Checks that `path` exists; permissions are not modelled. */
   chmodSync(path: string, mode: number | string): void;
   /** Checks that `path` exists; owners are not modelled. */

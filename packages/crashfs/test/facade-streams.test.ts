@@ -82,6 +82,25 @@ describe.each(subjects)('$name', ({ make }) => {
     expect(rs.bytesRead).toBe(12);
   });
 
+  it('end without start bounds the read from the start: bytes 0..end, inclusive, also across chunks', async () => {
+    // What a user would see go wrong: a library reading a file's header this way gets the whole file.
+    fs.writeFileSync(p('f'), 'abcdefghijkl');
+    expect(Buffer.concat((await drain(fs.createReadStream(p('f'), { end: 3 }))) as Buffer[]).toString()).toBe('abcd');
+    const rs = fs.createReadStream(p('f'), { end: 6, highWaterMark: 2 });
+    const chunks = await drain(rs);
+    expect(chunks.map((c) => c.length)).toEqual([2, 2, 2, 1]);
+    expect(rs.bytesRead).toBe(7);
+    expect(Buffer.concat((await drain(fs.createReadStream(p('f'), { end: 0 }))) as Buffer[]).toString()).toBe('a');
+  });
+
+  it('realpathSync.native resolves like realpathSync', () => {
+    fs.mkdirSync(p('d'));
+    fs.writeFileSync(p('d/f'), 'x');
+    const native = (fs.realpathSync as unknown as { native(path: string): string }).native;
+    expect(native(p('d/../d/./f'))).toBe(fs.realpathSync(p('d/f')));
+    expect(code(() => native(p('missing')))).toBe('ENOENT');
+  });
+
   it('with an encoding, gives strings', async () => {
     fs.writeFileSync(p('f'), 'héllo');
     const chunks = await drain(fs.createReadStream(p('f'), 'utf8'));
