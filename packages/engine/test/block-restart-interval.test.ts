@@ -83,12 +83,12 @@ describe('option blockRestartInterval', () => {
     });
   }
 
-  it('the default is 16; a store reopened with another value reads the old tables and writes new ones with it', () => {
+  it('the default is 4; a store reopened with another value reads the old tables and writes new ones with it', () => {
     const fs = new MemFs();
     const first = Tree.open('/db', { fs, memtableBytes: 16 * 1024, blockSize: 512 });
     const model = fill(first, 800);
     first.close();
-    expect(new Set(intervals(fs, '/db'))).toEqual(new Set([16]));
+    expect(new Set(intervals(fs, '/db'))).toEqual(new Set([4]));
     const second = Tree.open('/db', { fs, memtableBytes: 16 * 1024, blockSize: 512, blockRestartInterval: 2 });
     checkReads(second, model, 800);
     for (let i = 800; i < 900; i++) {
@@ -98,7 +98,7 @@ describe('option blockRestartInterval', () => {
     second.flush();
     checkReads(second, model, 900);
     second.close();
-    expect(new Set(intervals(fs, '/db'))).toEqual(new Set([16, 2]));
+    expect(new Set(intervals(fs, '/db'))).toEqual(new Set([4, 2]));
   });
 });
 
