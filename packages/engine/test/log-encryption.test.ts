@@ -4,11 +4,12 @@
 // cut inside its header, a log of nothing but its header. And records far larger than the
 // writer's first scratch buffer, plain and encrypted, read back whole.
 
-import { CorruptionError, InvalidArgumentError } from '@lsm/base';
+import { CorruptionError, InvalidArgumentError, xxh32 } from '@lsm/base';
 import { ENCRYPTION_HEADER_SIZE, FileKind, KeyRing } from '@lsm/encryption';
 import { MemFs, readFile } from '@lsm/fs';
 import { describe, expect, it } from 'vitest';
 import { openLog, startLog } from '../src/log/log-encryption.js';
+import { LOG_HEADER_SIZE, logChecksumSeed } from '../src/log/log-format.js';
 import { readLog } from '../src/log/log-reader.js';
 
 const NUMBER = 4;
@@ -133,4 +134,38 @@ describe('records much larger than the writer’s first scratch buffer', () => {
       expect(res).toMatchObject({ records: records.length, tornTail: false, validLength: data.length });
     });
   }
+});
+
+describe('openLog with keys on a manifest without the magic: a store opened with the wrong option, or damage', () => {
+  // What a user would see go wrong: told to drop option encryption for a store whose manifest
+  // is merely damaged (or told it is damaged when it is plainly unencrypted).
+  const seed = logChecksumSeed(NUMBER);
+  /** 100 bytes starting with a fragment header of `type` and length field `len`, checksummed over what follows (as far as the data goes). */
+  function manifestStart(type: number, len: number): Uint8Array {
+    const d = new Uint8Array(100);
+    for (let i = LOG_HEADER_SIZE; i < d.length; i++) d[i] = (i * 13) & 0xff;
+    d[4] = len & 0xff;
+    d[5] = len >>> 8;
+    d[6] = type;
+    const crc = xxh32(d.subarray(6, Math.min(d.length, LOG_HEADER_SIZE + len)), seed);
+    d[0] = crc & 0xff;
+    d[1] = (crc >>> 8) & 0xff;
+    d[2] = (crc >>> 16) & 0xff;
+    d[3] = crc >>> 24;
+    return d;
+  }
+  const open = (d: Uint8Array): Error => thrown(() => openLog(d, '/db/MANIFEST-000004', FileKind.Manifest, NUMBER, KEYS, '/db'));
+
+  it('a first fragment of a known type whose checksum holds: the store is plain, the option is wrong', () => {
+    for (const type of [1, 2, 3, 4]) expect(open(manifestStart(type, 50)), `type ${type}`).toBeInstanceOf(InvalidArgumentError);
+  });
+
+  it('an unknown fragment type, even with a checksum that holds, is damage', () => {
+    for (const type of [0, 5, 200]) expect(open(manifestStart(type, 50)), `type ${type}`).toBeInstanceOf(CorruptionError);
+  });
+
+  it('a length running past the data is damage, even when the bytes that are there check out', () => {
+    expect(open(manifestStart(1, 93))).toBeInstanceOf(InvalidArgumentError); // exactly to the end
+    for (const len of [94, 200, 40000]) expect(open(manifestStart(1, len)), `length ${len}`).toBeInstanceOf(CorruptionError);
+  });
 });
