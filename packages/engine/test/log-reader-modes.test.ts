@@ -102,6 +102,18 @@ describe('readLog with strictTail (manifests)', () => {
     expect(() => read(padded, { strictTail: true })).toThrow(/not a torn write/);
   });
 
+  it('an empty last record (a bare header) with a changed checksum is LSM_CORRUPTION too: it was written whole', () => {
+    const { data } = plainLog([100, 0]);
+    expect(data.length).toBe(2 * LOG_HEADER_SIZE + 100);
+    const bad = data.slice();
+    bad[data.length - LOG_HEADER_SIZE]! ^= 1; // the empty record's checksum
+    expect(() => read(bad, { strictTail: true })).toThrow(CorruptionError);
+    // Cut inside that header instead, it is a torn write.
+    const { got, res } = read(data.subarray(0, data.length - 1), { strictTail: true });
+    expect(got).toHaveLength(1);
+    expect(res.tornTail).toBe(true);
+  });
+
   it('zeros where the last record should be are a torn write too', () => {
     const zeroed = data.slice();
     zeroed.fill(0, last);
