@@ -6,7 +6,6 @@
 
 import { FsError, type Fs, type FsFile } from '@lsm/fs';
 import { createPathOps } from './facade-path-ops.js';
-import type { EncodingOption } from 'node:fs';
 import {
   encodingOf,
   flagOf,
@@ -30,6 +29,9 @@ export type WriteFileOptions = Encoding | { encoding?: Encoding | null; flag?: s
  * function typed to take `NodeFsFacade` (or a Pick of it) accepts node:fs itself too.
  * Paths are '/'-separated strings (Buffer and file: URL are accepted at run time).
  */
+/** node:fs's encoding option (node's EncodingOption, restated: storage code reaches the disk only through Fs). */
+type EncodingOption = BufferEncoding | { encoding?: BufferEncoding | null } | null | undefined;
+
 /** realpathSync and its `.native` twin. Options (an encoding) are accepted and ignored: paths are strings. */
 export interface RealpathSync {
   (path: string, options?: EncodingOption): string;
