@@ -2,4 +2,4 @@
 // sandbox copies (.stryker-tmp/) are never collected as tests of this package.
 import { configDefaults, defineConfig } from 'vitest/config';
 
-export default defineConfig({ test: { testTimeout: 300_000, hookTimeout: 300_000, exclude: [...configDefaults.exclude, '.stryker-tmp/**'] } });
+export default defineConfig({ test: { testTimeout: 300_000, hookTimeout: 300_000, exclude: [...configDefaults.exclude, '.stryker-tmp*/**'] } });

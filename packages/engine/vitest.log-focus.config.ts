@@ -11,7 +11,7 @@ export default defineConfig({
   test: {
     testTimeout: 300_000,
     hookTimeout: 300_000,
-    exclude: ['.stryker-tmp/**'],
+    exclude: ['.stryker-tmp*/**'],
     include: [
       'test/log.test.ts',
       'test/replay-log.test.ts',

@@ -1,15 +1,22 @@
 #!/usr/bin/env node
 // Runs StrykerJS for the package in the current directory, never in place: the mutated
-// copies live in Stryker's sandbox under .stryker-tmp/, and TMPDIR points inside it, so a
-// mutant that misbehaves with temporary files can only reach that throwaway folder.
+// copies live in Stryker's sandbox under the config's temp folder (.stryker-tmp/ unless
+// the config names another), and TMPDIR points inside it, so a mutant that misbehaves
+// with temporary files can only reach that throwaway folder. Two configs of one package
+// with different temp folders can run at once without cleaning up each other's files.
 // Afterwards prints the score, the counts and the run time as one line for the README.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 
 const pkgDir = process.cwd();
-const tmp = resolve(pkgDir, '.stryker-tmp', 'tmp');
+// The config file is the first argument that is not an option (Stryker's own convention).
+const configArg = process.argv.slice(2).find((a) => !a.startsWith('-')) ?? 'stryker.config.mjs';
+const config = existsSync(resolve(pkgDir, configArg)) ? (await import(pathToFileURL(resolve(pkgDir, configArg)).href)).default : {};
+const tempDirName = config.tempDirName ?? '.stryker-tmp';
+const tmp = resolve(pkgDir, tempDirName, 'tmp');
 mkdirSync(tmp, { recursive: true });
 const require = createRequire(import.meta.url);
 const strykerBin = join(require.resolve('@stryker-mutator/core/package.json'), '..', 'bin', 'stryker.js');
@@ -20,7 +27,7 @@ const run = spawnSync(process.execPath, [strykerBin, 'run', ...process.argv.slic
   env: { ...process.env, TMPDIR: tmp, TMP: tmp, TEMP: tmp },
 });
 const minutes = ((Date.now() - started) / 60_000).toFixed(1);
-const reportFile = join(pkgDir, '.stryker-tmp', 'reports', 'mutation.json');
+const reportFile = resolve(pkgDir, config.jsonReporter?.fileName ?? join(tempDirName, 'reports', 'mutation.json'));
 if (run.status === 0 && existsSync(reportFile)) {
   const report = JSON.parse(readFileSync(reportFile, 'utf8'));
   const counts = {};

@@ -5,9 +5,12 @@
 // in the ignored .stryker-tmp/reports/.
 
 /**
- * @param {{ mutate?: string[], timeoutMS?: number, concurrency?: number, ignoreStatic?: boolean }} [overrides]
+ * @param {{ mutate?: string[], timeoutMS?: number, concurrency?: number, ignoreStatic?: boolean, tempDirName?: string }} [overrides]
+ *   tempDirName: another sandbox folder (its reports go inside it), for a focused config
+ *   that may run beside the package's other configs.
  */
 export function strykerConfig(overrides = {}) {
+  const tempDirName = overrides.tempDirName ?? '.stryker-tmp';
   return {
     packageManager: 'pnpm',
     testRunner: 'vitest',
@@ -18,11 +21,11 @@ export function strykerConfig(overrides = {}) {
     incremental: true,
     incrementalFile: 'mutation/incremental.json',
     inPlace: false,
-    tempDirName: '.stryker-tmp',
+    tempDirName,
     cleanTempDir: true,
     reporters: ['clear-text', 'progress', 'json', 'html'],
-    jsonReporter: { fileName: '.stryker-tmp/reports/mutation.json' },
-    htmlReporter: { fileName: '.stryker-tmp/reports/mutation.html' },
+    jsonReporter: { fileName: `${tempDirName}/reports/mutation.json` },
+    htmlReporter: { fileName: `${tempDirName}/reports/mutation.html` },
     clearTextReporter: { allowColor: false, logTests: false, maxTestsToLog: 0, reportScoreTable: true, reportMutants: false },
     concurrency: overrides.concurrency ?? 2,
     timeoutMS: overrides.timeoutMS ?? 10_000,

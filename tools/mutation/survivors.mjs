@@ -2,10 +2,16 @@
 // Lists the mutants of the last run of the package in the current directory that were not
 // killed (survived or not covered), one line each: file:line, mutator, the original code
 // and its replacement. `--markdown` prints them as table rows for MUTANTS.md. Reads
-// .stryker-tmp/reports/mutation.json (written by run.mjs).
-import { readFileSync } from 'node:fs';
+// .stryker-tmp/reports/mutation.json (written by run.mjs), or the report of the config
+// given as an argument (a focused config with its own temp folder).
+import { readFileSync, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
-const report = JSON.parse(readFileSync('.stryker-tmp/reports/mutation.json', 'utf8'));
+const configArg = process.argv.slice(2).find((a) => !a.startsWith('-'));
+const config = configArg !== undefined && existsSync(configArg) ? (await import(pathToFileURL(resolve(configArg)).href)).default : {};
+const reportFile = config.jsonReporter?.fileName ?? join(config.tempDirName ?? '.stryker-tmp', 'reports', 'mutation.json');
+const report = JSON.parse(readFileSync(reportFile, 'utf8'));
 const markdown = process.argv.includes('--markdown');
 const rows = [];
 for (const [file, x] of Object.entries(report.files)) {
