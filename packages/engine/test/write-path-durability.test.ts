@@ -1,0 +1,183 @@
+// The write path's promises under failures and crashes (src/write/write-path.ts): a write
+// is acknowledged only once its log record is written, and a sync write only once it is
+// synced, with every earlier write durable too, across log rotations; a failed log write
+// is LSM_IO, applies nothing, uses up its seqno for good and sends the next write to a new
+// log; a log that cannot be created is LSM_IO naming it and leaves no file behind; a failed
+// log sync is LSM_IO; without a log, writes reach tables at close. CrashFs drops what was
+// not durable; FaultFs injects the failures.
+
+import { CrashFs } from '@lsm/crashfs';
+import { FaultFs, MemFs } from '@lsm/fs';
+import { describe, expect, it } from 'vitest';
+import { Tree } from '../src/index.js';
+import { codeOf } from './helpers.js';
+
+const text = (x: Uint8Array | undefined): string | undefined => (x === undefined ? undefined : new TextDecoder().decode(x));
+const logs = (fs: { readDir(p: string): string[] }): string[] => fs.readDir('/db').filter((n) => n.endsWith('.log')).sort();
+
+function all(tree: Tree): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of tree.range()) out[text(k)!] = text(v)!;
+  return out;
+}
+
+describe('the write path under log failures', () => {
+  it('a failed log write is LSM_IO, applies nothing, uses up its seqno, and the next write starts a new log', () => {
+    const faulty = new FaultFs(new MemFs());
+    const tree = Tree.open('/db', { fs: faulty });
+    expect(tree.put('a', '1')).toBe(1);
+    const before = logs(faulty);
+    expect(before).toHaveLength(1);
+    const wal0 = tree.stats().walBytesWritten;
+    const writes0 = tree.stats().writes;
+    faulty.addRule({ op: 'write', path: '.log', fault: { type: 'error', code: 'EIO' } });
+    let err: unknown;
+    try {
+      tree.batch().put('b', '2').put('c', '3').commit();
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toMatchObject({ code: 'LSM_IO' });
+    expect(String((err as Error).message)).toContain('writing the write-ahead log');
+    expect(tree.get('b')).toBeUndefined();
+    expect(tree.get('c')).toBeUndefined();
+    expect(tree.seqno).toBe(2); // used up
+    expect(tree.stats().walBytesWritten).toBe(wal0);
+    expect(tree.stats().writes).toBe(writes0);
+    // The next write goes to a new log and takes the next seqno.
+    expect(tree.put('d', '4')).toBe(3);
+    const after = logs(faulty);
+    expect(after.length).toBeGreaterThan(before.length);
+    expect(after).toContain(before[0]);
+    expect(tree.put('e', '5')).toBe(4);
+    expect(logs(faulty)).toEqual(after);
+    expect(all(tree)).toEqual({ a: '1', d: '4', e: '5' });
+    tree.close();
+    const again = Tree.open('/db', { fs: faulty.inner });
+    expect(again.get('a')).toBeDefined();
+    expect(text(again.get('d'))).toBe('4');
+    expect(text(again.get('e'))).toBe('5');
+    expect(again.seqno).toBe(4);
+    again.close();
+  });
+
+  it('a failed log sync of a sync write is LSM_IO and uses up the seqno; the earlier writes survive a crash', () => {
+    const crash = new CrashFs(new MemFs(), { tornWrites: false });
+    const faulty = new FaultFs(crash);
+    let tree = Tree.open('/db', { fs: faulty });
+    tree.put('a', '1', { sync: true });
+    const syncs = tree.stats().walSyncs;
+    faulty.addRule({ op: 'sync', path: '.log', fault: { type: 'error', code: 'EIO' } });
+    expect(codeOf(() => tree.put('b', '2', { sync: true }))).toBe('LSM_IO');
+    expect(tree.stats().walSyncs).toBe(syncs);
+    expect(tree.seqno).toBe(2);
+    expect(tree.put('c', '3', { sync: true })).toBe(3);
+    expect(tree.stats().walSyncs).toBe(syncs + 1);
+    crash.crash();
+    tree = Tree.open('/db', { fs: crash });
+    expect(text(tree.get('a'))).toBe('1');
+    expect(text(tree.get('c'))).toBe('3');
+    expect(tree.seqno).toBeGreaterThanOrEqual(3);
+    tree.close();
+  });
+
+  it('tree.sync() after a failed log sync: LSM_IO naming the sync, and the next write starts a new log', () => {
+    const faulty = new FaultFs(new MemFs());
+    const tree = Tree.open('/db', { fs: faulty });
+    tree.put('a', '1');
+    const n = logs(faulty).length;
+    faulty.addRule({ op: 'sync', path: '.log', fault: { type: 'error', code: 'EIO' } });
+    let err: unknown;
+    try {
+      tree.sync();
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toMatchObject({ code: 'LSM_IO' });
+    expect(String((err as Error).message)).toContain('syncing the write-ahead log');
+    tree.put('b', '2');
+    expect(logs(faulty).length).toBe(n + 1);
+    expect(all(tree)).toEqual({ a: '1', b: '2' });
+    tree.close();
+  });
+
+  it('a log that cannot be created is LSM_IO naming it, leaves no file, and the write can be retried', () => {
+    const faulty = new FaultFs(new MemFs());
+    const tree = Tree.open('/db', { fs: faulty });
+    tree.put('a', '1');
+    faulty.addRule({ op: 'write', path: '.log', fault: { type: 'error', code: 'EIO' } });
+    expect(codeOf(() => tree.put('b', '2'))).toBe('LSM_IO');
+    const existing = logs(faulty);
+    faulty.clearRules();
+    faulty.addRule({ op: 'syncDirectory', fault: { type: 'error', code: 'EIO' } });
+    let err: unknown;
+    try {
+      tree.put('c', '3');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toMatchObject({ code: 'LSM_IO' });
+    expect(String((err as Error).message)).toMatch(/creating write-ahead log \/db\/\d+\.log/);
+    expect(logs(faulty)).toEqual(existing); // the new log was removed
+    expect(tree.seqno).toBe(2); // nothing taken
+    faulty.clearRules();
+    expect(tree.put('c', '3')).toBe(3);
+    expect(all(tree)).toEqual({ a: '1', c: '3' });
+    tree.close();
+  });
+});
+
+describe('durability across log rotations', () => {
+  it('a sync write makes every earlier write durable, in the logs of sealed memtables too', () => {
+    for (const tornWrites of [false, true]) {
+      const crash = new CrashFs(new MemFs(), { tornWrites, seed: 3, directorySync: true });
+      let tree = Tree.open('/db', { fs: crash, memtableBytes: 4096, maxSealedMemtables: 8 });
+      const want: Record<string, string> = {};
+      for (let i = 0; i < 300; i++) {
+        const k = `key-${String(i).padStart(4, '0')}`;
+        const v = `value-${i}-${'x'.repeat(40)}`;
+        tree.put(k, v, { sync: i === 299 });
+        want[k] = v;
+      }
+      expect(tree.stats().walSyncs).toBeGreaterThan(1);
+      crash.crash();
+      tree = Tree.open('/db', { fs: crash });
+      expect(all(tree), `tornWrites ${tornWrites}`).toEqual(want);
+      tree.close();
+    }
+  });
+
+  it('syncs each log it seals that holds writes, and only those', () => {
+    const fs = new MemFs();
+    const tree = Tree.open('/db', { fs, memtableBytes: 4096 });
+    const s0 = tree.stats().walSyncs;
+    tree.flush(); // nothing written: nothing sealed, nothing synced
+    expect(tree.stats().walSyncs).toBe(s0);
+    tree.put('a', '1');
+    tree.flush(); // seals a log with a write: synced
+    expect(tree.stats().walSyncs).toBe(s0 + 1);
+    expect(tree.stats().flushes).toBe(1);
+    tree.flush();
+    expect(tree.stats().walSyncs).toBe(s0 + 1);
+    expect(tree.stats().flushes).toBe(1);
+    tree.close();
+  });
+});
+
+describe('without a log', () => {
+  it('writes no log, and close() puts every write in a table', () => {
+    const fs = new MemFs();
+    let tree = Tree.open('/db', { fs, wal: false });
+    tree.put('a', '1');
+    tree.batch().put('b', '2').delete('a').commit({ sync: true });
+    expect(logs(fs)).toEqual([]);
+    expect(tree.stats().walBytesWritten).toBe(0);
+    expect(tree.stats().walSyncs).toBe(0);
+    expect(all(tree)).toEqual({ b: '2' });
+    tree.close();
+    tree = Tree.open('/db', { fs, wal: false });
+    expect(all(tree)).toEqual({ b: '2' });
+    expect(tree.seqno).toBe(2);
+    tree.close();
+  });
+});
