@@ -9,7 +9,7 @@
 import { CrashFs } from '@lsm/crashfs';
 import { FaultFs, MemFs } from '@lsm/fs';
 import { describe, expect, it } from 'vitest';
-import { Tree } from '../src/index.js';
+import { JobScheduler, Tree } from '../src/index.js';
 import { codeOf } from './helpers.js';
 
 const text = (x: Uint8Array | undefined): string | undefined => (x === undefined ? undefined : new TextDecoder().decode(x));
@@ -160,6 +160,73 @@ describe('durability across log rotations', () => {
     tree.flush();
     expect(tree.stats().walSyncs).toBe(s0 + 1);
     expect(tree.stats().flushes).toBe(1);
+    tree.close();
+  });
+});
+
+describe('a sealed log whose tail may not be durable', () => {
+  it('after a failed log write, the next sync write first puts the sealed memtable in a table', () => {
+    const crash = new CrashFs(new MemFs(), { tornWrites: false });
+    const faulty = new FaultFs(crash);
+    let tree = Tree.open('/db', { fs: faulty, jobScheduler: new JobScheduler(1, 0, 0) });
+    tree.put('a', '1');
+    faulty.addRule({ op: 'write', path: '.log', fault: { type: 'error', code: 'EIO' } });
+    expect(codeOf(() => tree.put('b', '2'))).toBe('LSM_IO');
+    tree.put('c', '3'); // a new log; the old one, holding a, is sealed unsynced
+    expect(tree.stats().sealedMemtables).toBe(1);
+    expect(tree.stats().flushes).toBe(0);
+    tree.put('d', '4', { sync: true });
+    expect(tree.stats().sealedMemtables).toBe(0);
+    expect(tree.stats().flushes).toBe(1);
+    crash.crash();
+    tree = Tree.open('/db', { fs: crash });
+    expect(all(tree)).toEqual({ a: '1', c: '3', d: '4' });
+    tree.close();
+  });
+
+  it('when sealing a full memtable cannot sync its log, the next sync write first puts it in a table', () => {
+    const crash = new CrashFs(new MemFs(), { tornWrites: false });
+    const faulty = new FaultFs(crash);
+    let tree = Tree.open('/db', { fs: faulty, memtableBytes: 1024, maxSealedMemtables: 4, jobScheduler: new JobScheduler(1, 0, 0) });
+    const rule = faulty.addRule({ op: 'sync', path: '.log', fault: { type: 'error', code: 'EIO' } });
+    const want: Record<string, string> = {};
+    let i = 0;
+    while (tree.stats().sealedMemtables === 0) {
+      const k = `k${String(i++).padStart(3, '0')}`;
+      tree.put(k, 'v'.repeat(60));
+      want[k] = 'v'.repeat(60);
+    }
+    expect(rule.fired).toBe(1); // the seal's sync failed, silently
+    expect(tree.stats().flushes).toBe(0);
+    tree.put('late', 'x');
+    expect(tree.stats().flushes).toBe(0); // not a sync write: no need yet
+    tree.put('sync', 'y', { sync: true });
+    want.late = 'x';
+    want.sync = 'y';
+    expect(tree.stats().flushes).toBe(1);
+    expect(tree.stats().sealedMemtables).toBe(0);
+    // Once flushed, the next sealed log is synced as usual: a sync write needs no flush again.
+    while (tree.stats().sealedMemtables === 0) {
+      const k = `k${String(i++).padStart(3, '0')}`;
+      tree.put(k, 'w'.repeat(60));
+      want[k] = 'w'.repeat(60);
+    }
+    tree.put('sync2', 'z', { sync: true });
+    want.sync2 = 'z';
+    expect(tree.stats().flushes).toBe(1);
+    crash.crash();
+    tree = Tree.open('/db', { fs: crash });
+    expect(all(tree)).toEqual(want);
+    tree.close();
+  });
+
+  it('a sealed log that was synced needs no flush before a sync write', () => {
+    const tree = Tree.open('/db', { fs: new MemFs(), memtableBytes: 1024, maxSealedMemtables: 4, jobScheduler: new JobScheduler(1, 0, 0) });
+    let i = 0;
+    while (tree.stats().sealedMemtables === 0) tree.put(`k${i++}`, 'v'.repeat(60));
+    tree.put('sync', 'y', { sync: true });
+    expect(tree.stats().flushes).toBe(0);
+    expect(tree.stats().sealedMemtables).toBe(1);
     tree.close();
   });
 });
