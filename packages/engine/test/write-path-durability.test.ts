@@ -10,7 +10,7 @@ import { CrashFs } from '@lsm/crashfs';
 import { FaultFs, MemFs } from '@lsm/fs';
 import { describe, expect, it } from 'vitest';
 import { JobScheduler, Tree } from '../src/index.js';
-import { codeOf } from './helpers.js';
+import { codeOf, trackHandles } from './helpers.js';
 
 const text = (x: Uint8Array | undefined): string | undefined => (x === undefined ? undefined : new TextDecoder().decode(x));
 const logs = (fs: { readDir(p: string): string[] }): string[] => fs.readDir('/db').filter((n) => n.endsWith('.log')).sort();
@@ -102,7 +102,8 @@ describe('the write path under log failures', () => {
   });
 
   it('a log that cannot be created is LSM_IO naming it, leaves no file, and the write can be retried', () => {
-    const faulty = new FaultFs(new MemFs());
+    const handles = trackHandles(new MemFs());
+    const faulty = new FaultFs(handles.fs);
     const tree = Tree.open('/db', { fs: faulty });
     tree.put('a', '1');
     faulty.addRule({ op: 'write', path: '.log', fault: { type: 'error', code: 'EIO' } });
@@ -119,6 +120,7 @@ describe('the write path under log failures', () => {
     expect(err).toMatchObject({ code: 'LSM_IO' });
     expect(String((err as Error).message)).toMatch(/creating write-ahead log \/db\/\d+\.log/);
     expect(logs(faulty)).toEqual(existing); // the new log was removed
+    expect([...handles.open].filter((p) => p.endsWith('.log'))).toHaveLength(1); // and closed: only the active log is open
     expect(tree.seqno).toBe(2); // nothing taken
     faulty.clearRules();
     expect(tree.put('c', '3')).toBe(3);
@@ -228,6 +230,48 @@ describe('a sealed log whose tail may not be durable', () => {
     expect(tree.stats().flushes).toBe(0);
     expect(tree.stats().sealedMemtables).toBe(1);
     tree.close();
+  });
+});
+
+describe('what needs the logs', () => {
+  it('a checkpoint holds the logs of the sealed memtables and of the active one', () => {
+    const fs = new MemFs();
+    const tree = Tree.open('/db', { fs, memtableBytes: 1024, maxSealedMemtables: 4, jobScheduler: new JobScheduler(1, 0, 0) });
+    const want: Record<string, string> = {};
+    for (let i = 0; i < 40; i++) {
+      tree.put(`k${String(i).padStart(3, '0')}`, `v${i}${'x'.repeat(60)}`);
+      want[`k${String(i).padStart(3, '0')}`] = `v${i}${'x'.repeat(60)}`;
+    }
+    expect(tree.stats().sealedMemtables).toBeGreaterThanOrEqual(2);
+    tree.checkpoint('/cp');
+    tree.close();
+    const cp = Tree.open('/cp', { fs });
+    expect(all(cp)).toEqual(want);
+    cp.close();
+  });
+
+  it('after a failed log write, sync() and a checkpoint put the memtables in tables', () => {
+    const faulty = new FaultFs(new MemFs());
+    const tree = Tree.open('/db', { fs: faulty });
+    tree.put('a', '1');
+    faulty.addRule({ op: 'write', path: '.log', fault: { type: 'error', code: 'EIO' } });
+    expect(codeOf(() => tree.put('b', '2'))).toBe('LSM_IO');
+    const syncs = tree.stats().walSyncs;
+    tree.sync(); // the log is broken: a flush, not a sync of it
+    expect(tree.stats().flushes).toBe(1);
+    expect(tree.stats().walSyncs).toBe(syncs);
+    tree.close();
+    const faulty2 = new FaultFs(new MemFs());
+    const t2 = Tree.open('/db', { fs: faulty2 });
+    t2.put('a', '1');
+    faulty2.addRule({ op: 'write', path: '.log', fault: { type: 'error', code: 'EIO' } });
+    expect(codeOf(() => t2.put('b', '2'))).toBe('LSM_IO');
+    t2.checkpoint('/cp');
+    expect(t2.stats().flushes).toBe(1);
+    t2.close();
+    const cp = Tree.open('/cp', { fs: faulty2.inner });
+    expect(all(cp)).toEqual({ a: '1' });
+    cp.close();
   });
 });
 
