@@ -65,6 +65,17 @@ describe('version edit golden bytes', () => {
     expect(back.added![2]!.meta.creationTime).toBe(5);
   });
 
+  it('an exclusive largest key alone makes a tag-7 table; an empty blob reference map writes no tag 11', () => {
+    const bytes = encodeVersionEdit({ added: [{ level: 1, meta: meta(10, { largestExclusive: true, blobRefs: new Map() }) }] });
+    expect([...bytes]).toEqual([7, 1, 10, 0xac, 0x02, 1, 0x61, 2, 0x7a, 0x7a, 7, 9, 5, 2, 1, 1, 0]);
+    expect(decodeVersionEdit(bytes, 'M', 0).added![0]!.meta).toEqual(meta(10, { largestExclusive: true }));
+  });
+
+  it('an empty key is a valid key', () => {
+    const edit: VersionEdit = { added: [{ level: 0, meta: meta(3, { smallest: new Uint8Array(0) }) }] };
+    expect(decodeVersionEdit(encodeVersionEdit(edit), 'M', 0)).toEqual(edit);
+  });
+
   it('an empty edit is zero bytes and decodes to no fields', () => {
     expect(encodeVersionEdit({}).length).toBe(0);
     expect(decodeVersionEdit(new Uint8Array(0), 'M', 0)).toEqual({});
@@ -149,6 +160,11 @@ describe('version edit damage', () => {
       [[4, 0xff], 'bad last seqno'],
       [[5, 1], 'bad table id'],
       [[5], 'bad level'],
+      [[6], 'bad level'],
+      [[7, 0], 'bad table id'],
+      [[9], 'bad blob file id'],
+      [[9, 1], 'bad blob file size'],
+      [[9, 1, 2], 'bad blob record count'],
       [[6, 0, 1, 10, 3, 0x61], 'bad smallest key'],
       [[6, 0, 1, 10, 1, 0x61, 4], 'bad largest key'],
       [[6, 0, 1], 'bad table size'],

@@ -5,7 +5,7 @@
 
 import type { TableMeta } from '@lsm/compaction';
 import { bytewiseComparator } from '@lsm/base';
-import { MemFs, writeFile } from '@lsm/fs';
+import { FaultFs, MemFs, writeFile } from '@lsm/fs';
 import { describe, expect, it } from 'vitest';
 import { CHECKPOINT_MARKER, LOCK, blobFileName, logFileName, manifestFileName, tableFileName } from '../src/file-names.js';
 import { resolveOptions, type TreeOptions } from '../src/options.js';
@@ -181,7 +181,11 @@ describe('openVersions', () => {
     vs.logAndApply({ logNumber: 9 });
     vs.close();
     touch(fs, logFileName(12), logFileName(8), logFileName(9), logFileName(10), tableFileName(40));
-    const { versions, logs } = open(fs);
+    // A file system that lists in no particular order (as a real directory may).
+    const shuffled = new Proxy(fs, {
+      get: (target, key) => (key === 'readDir' ? (dir: string) => target.readDir(dir).reverse() : (Reflect.get(target, key) as (...a: unknown[]) => unknown).bind(target)),
+    });
+    const { versions, logs } = openVersions(shuffled, DIR, resolveOptions({ fs: shuffled }));
     expect(logs).toEqual([9, 10, 12]);
     // recover() starts manifest 41 (past table 40), so the next number is 42.
     expect(versions.nextFileNumber).toBe(42);
@@ -192,6 +196,7 @@ describe('openVersions', () => {
     const fs = empty();
     touch(fs, CHECKPOINT_MARKER);
     expect(() => open(fs)).toThrow(expect.objectContaining({ code: 'LSM_CORRUPTION', message: expect.stringContaining('an incomplete checkpoint') }));
+    expect(() => open(fs)).toThrow(`${DIR}/${CHECKPOINT_MARKER}`);
     expect(() => open(fs, { readOnly: true })).toThrow(expect.objectContaining({ code: 'LSM_CORRUPTION' }));
     const none = empty();
     expect(() => open(none, { createIfMissing: false })).toThrow(expect.objectContaining({ code: 'LSM_INVALID_ARGUMENT', message: `no store at ${DIR} (createIfMissing is false)` }));
@@ -201,6 +206,20 @@ describe('openVersions', () => {
     const { versions } = open(none);
     versions.close();
     expect(() => open(none, { errorIfExists: true })).toThrow(expect.objectContaining({ code: 'LSM_INVALID_ARGUMENT', message: `a store already exists at ${DIR} (errorIfExists is true)` }));
+  });
+
+  it('a leftover that cannot be removed keeps its number: the counter moves past it', () => {
+    const mem = empty();
+    // Table 3 is the number the new store would hand out first (after manifest 2).
+    touch(mem, tableFileName(5), tableFileName(3));
+    const fs = new FaultFs(mem);
+    fs.addRule({ op: 'remove', path: tableFileName(3), fault: { type: 'error', code: 'EACCES' } });
+    const { versions, logs } = openVersions(fs, DIR, resolveOptions({ fs }));
+    expect(mem.exists(`${DIR}/${tableFileName(5)}`)).toBe(false);
+    expect(mem.exists(`${DIR}/${tableFileName(3)}`)).toBe(true);
+    expect(versions.nextFileNumber).toBe(4);
+    expect(logs).toEqual([]);
+    versions.close();
   });
 
   it('read-only: recovers without writing or removing anything', () => {

@@ -5,12 +5,14 @@
 // forgotten field or a deleted file the store still needs fails here in milliseconds.
 
 import type { TableMeta } from '@lsm/compaction';
-import { type Comparator, CorruptionError, InvalidArgumentError, bytewiseComparator } from '@lsm/base';
+import { type Comparator, CorruptionError, InvalidArgumentError, NotSupportedError, bytewiseComparator } from '@lsm/base';
 import { FaultFs, MemFs, readFile, writeFile } from '@lsm/fs';
 import { FileKind } from '@lsm/encryption';
 import { describe, expect, it } from 'vitest';
+import { trackHandles } from './helpers.js';
 import { CURRENT, blobFileName, manifestFileName, tableFileName } from '../src/file-names.js';
 import { startLog } from '../src/log/log-encryption.js';
+import { readManifestEdits } from '../src/versions/manifest-reader.js';
 import { encodeVersionEdit, type VersionEdit } from '../src/versions/version-edit.js';
 import { VersionSet } from '../src/versions/version-set.js';
 import { NUM_LEVELS, Version, applyToVersion, compareL0 } from '../src/versions/version.js';
@@ -174,7 +176,8 @@ describe('VersionSet.create and recover', () => {
     const fs = freshFs();
     VersionSet.create(fs, DIR, bytewiseComparator).close();
     const name = currentName(fs);
-    for (const bad of [name.trimEnd(), '000002.log\n', 'MANIFEST-x\n', '', `${name}\n`]) {
+    // Without its newline, or with anything after the name, CURRENT was not written whole.
+    for (const bad of [name.trimEnd(), `${name.trimEnd()}9`, '000002.log\n', 'MANIFEST-x\n', '', `${name}\n`]) {
       writeFile(fs, `${DIR}/${CURRENT}`, enc.encode(bad));
       const err = thrown(() => VersionSet.recover(fs, DIR, bytewiseComparator));
       expect(err, JSON.stringify(bad)).toBeInstanceOf(CorruptionError);
@@ -512,5 +515,160 @@ describe('applyToVersion', () => {
     const v = applyToVersion(empty, cmp, [], [{ level: 0, meta: meta(3, 'a', 'b') }, { level: 2, meta: meta(5, 'a', 'b') }, { level: 2, meta: meta(6, 'c', 'd') }]);
     expect(v.tableIds()).toEqual([3, 5, 6]);
     expect(v.levelBytes()).toEqual([300, 0, 1100, 0, 0, 0, 0]);
+  });
+});
+
+describe('VersionSet: more exact cases', () => {
+  it('quotes at most 40 characters of a bad CURRENT', () => {
+    const fs = freshFs();
+    VersionSet.create(fs, DIR, bytewiseComparator).close();
+    writeFile(fs, `${DIR}/${CURRENT}`, enc.encode(`${'a'.repeat(40)}${'q'.repeat(30)}\n`));
+    const err = thrown(() => VersionSet.recover(fs, DIR, bytewiseComparator));
+    expect(err.message).toContain(JSON.stringify('a'.repeat(40)));
+    expect(err.message).not.toContain('q');
+  });
+
+  it('a later edit without a merge operator keeps the recorded one', () => {
+    const fs = freshFs();
+    writeManifest(fs, 3, [{ comparator: bytewiseComparator.name, mergeOperator: 'counterAdd', nextFileNumber: 5, logNumber: 0, lastSeqno: 0 }, { lastSeqno: 4 }]);
+    expect(VersionSet.recover(fs, DIR, bytewiseComparator, undefined, undefined, true).mergeOperatorName).toBe('counterAdd');
+    expect(() => VersionSet.recover(fs, DIR, bytewiseComparator, 'other', undefined, true)).toThrow(InvalidArgumentError);
+  });
+
+  it('never reuses the number of a file sitting exactly at the recorded counter', () => {
+    const fs = freshFs();
+    writeManifest(fs, 3, [{ comparator: bytewiseComparator.name, nextFileNumber: 4, logNumber: 0, lastSeqno: 0 }]);
+    touch(fs, tableFileName(4));
+    const vs = VersionSet.recover(fs, DIR, bytewiseComparator);
+    expect(vs.manifestNumber).toBe(5);
+    expect(vs.nextFileNumber).toBe(6);
+    vs.close();
+  });
+
+  it('a directory that cannot be listed is an LSM_IO error naming it', () => {
+    const mem = freshFs();
+    VersionSet.create(mem, DIR, bytewiseComparator).close();
+    const fs = new FaultFs(mem);
+    fs.addRule({ op: 'readDir', fault: { type: 'error', code: 'EIO' } });
+    const err = thrown(() => VersionSet.recover(fs, DIR, bytewiseComparator));
+    expect((err as { code?: string }).code).toBe('LSM_IO');
+    expect(err.message).toContain(`listing ${DIR}`);
+  });
+
+  it('closes the manifest it replaces, and the one it failed to start', () => {
+    const mem = freshFs();
+    const { fs, open } = trackHandles(mem);
+    const vs = VersionSet.create(fs, DIR, bytewiseComparator);
+    const big = 'k'.repeat(65_000);
+    let prev = 0;
+    for (let i = 0; i < 70; i++) {
+      const id = vs.newFileNumber();
+      touch(mem, tableFileName(id));
+      vs.logAndApply({ added: [{ level: 0, meta: meta(id, big, big) }], deleted: prev === 0 ? [] : [{ level: 0, id: prev }] });
+      prev = id;
+    }
+    expect(vs.manifestNumber).not.toBe(2);
+    expect([...open]).toEqual([`${DIR}/${manifestFileName(vs.manifestNumber)}`]);
+    vs.close();
+    expect([...open]).toEqual([]);
+
+    const faulty = new FaultFs(mem);
+    const tracked = trackHandles(faulty);
+    faulty.addRule({ op: 'sync', path: 'MANIFEST', fault: { type: 'error', code: 'EIO' } });
+    expect(() => VersionSet.recover(tracked.fs, DIR, bytewiseComparator)).toThrow(expect.objectContaining({ code: 'LSM_IO' }));
+    expect([...tracked.open]).toEqual([]);
+  });
+
+  it('records the retired blob files, and only those, in the edit that retires them', () => {
+    const fs = freshFs();
+    const vs = VersionSet.create(fs, DIR, bytewiseComparator);
+    touch(fs, tableFileName(3), blobFileName(7));
+    vs.logAndApply({ added: [{ level: 1, meta: meta(3, 'a', 'b', { blobRefs: new Map([[7, 5]]) }) }], addedBlobs: [{ id: 7, fileSize: 9, recordCount: 1, recordBytes: 5 }] });
+    vs.logAndApply({ lastSeqno: 3 });
+    vs.logAndApply({ deleted: [{ level: 1, id: 3 }] });
+    const records: VersionEdit[] = [];
+    const data = readFile(fs, `${DIR}/${manifestFileName(2)}`);
+    readManifestEdits(data, manifestFileName(2), 2, undefined, DIR, (e) => records.push(e));
+    expect(records.map((r) => r.deletedBlobs)).toEqual([undefined, undefined, undefined, [7]]);
+  });
+
+  it('raises the history horizon only upwards, and keeps it through edits without one', () => {
+    const fs = freshFs();
+    const vs = VersionSet.create(fs, DIR, bytewiseComparator);
+    vs.logAndApply({ historyHorizon: 10 });
+    vs.logAndApply({ historyHorizon: 5 });
+    expect(vs.historyHorizon).toBe(10);
+    vs.logAndApply({});
+    expect(vs.historyHorizon).toBe(10);
+    vs.logAndApply({ historyHorizon: 12 });
+    expect(vs.historyHorizon).toBe(12);
+    vs.close();
+    expect(VersionSet.recover(fs, DIR, bytewiseComparator, undefined, undefined, true).historyHorizon).toBe(12);
+  });
+
+  it('deletes the named table from a level, not another', () => {
+    const empty = new Version(Array.from({ length: NUM_LEVELS }, () => []));
+    const v = applyToVersion(empty, bytewiseComparator, [], [{ level: 2, meta: meta(3, 'a', 'b') }, { level: 2, meta: meta(4, 'c', 'd') }, { level: 2, meta: meta(5, 'e', 'f') }]);
+    expect(levelIds(applyToVersion(v, bytewiseComparator, [{ level: 2, id: 4 }], []))[2]).toEqual([3, 5]);
+    expect(levelIds(applyToVersion(v, bytewiseComparator, [{ level: 2, id: 5 }], []))[2]).toEqual([3, 4]);
+  });
+});
+
+describe('readManifestEdits', () => {
+  function threeRecords(fs: MemFs, middle: Uint8Array): Uint8Array {
+    const path = `${DIR}/${manifestFileName(3)}`;
+    const w = startLog(fs.open(path, { write: true, create: true, truncate: true }), 3, FileKind.Manifest, undefined, false);
+    w.addRecord(encodeVersionEdit({ comparator: bytewiseComparator.name, nextFileNumber: 5, logNumber: 0, lastSeqno: 1 }));
+    w.addRecord(middle);
+    w.addRecord(encodeVersionEdit({ lastSeqno: 9 }));
+    w.sync();
+    w.close();
+    return readFile(fs, path);
+  }
+
+  it('a record of a newer format: thrown without onUnsupported, reported and skipped with it', () => {
+    const fs = freshFs();
+    const data = threeRecords(fs, new Uint8Array([2, 1, 40, 1]));
+    const seen: number[] = [];
+    const err = thrown(() => readManifestEdits(data, 'M3', 3, undefined, DIR, (e) => seen.push(e.lastSeqno ?? -1)));
+    expect(err).toBeInstanceOf(NotSupportedError);
+    expect(seen).toEqual([1]);
+    seen.length = 0;
+    const unsupported: [string, number][] = [];
+    readManifestEdits(data, 'M3', 3, undefined, DIR, (e) => seen.push(e.lastSeqno ?? -1), { onUnsupported: (e, offset) => unsupported.push([(e as unknown as { code: string }).code, offset]) });
+    expect(seen).toEqual([1, 9]);
+    expect(unsupported.length).toBe(1);
+    expect(unsupported[0]![0]).toBe('LSM_NOT_SUPPORTED');
+    expect(unsupported[0]![1]).toBeGreaterThan(0);
+  });
+
+  it('a damaged edit is thrown even when onUnsupported is given', () => {
+    const fs = freshFs();
+    const data = threeRecords(fs, new Uint8Array([2]));
+    const err = thrown(() => readManifestEdits(data, 'M3', 3, undefined, DIR, () => {}, { onUnsupported: () => {} }));
+    expect(err).toBeInstanceOf(CorruptionError);
+    expect(err.message).toContain('bad log number');
+  });
+
+  it('a damaged record: thrown without onDamage, reported and skipped with it', () => {
+    const fs = freshFs();
+    const data = threeRecords(fs, encodeVersionEdit({ lastSeqno: 5, logNumber: 2 }));
+    // Flip a payload byte of the middle record (its checksum no longer matches): records
+    // are a 7-byte header and the payload, the first one at offset 0.
+    const bad = data.slice();
+    const first = encodeVersionEdit({ comparator: bytewiseComparator.name, nextFileNumber: 5, logNumber: 0, lastSeqno: 1 }).length;
+    const mid = 7 + first + 7 + 1;
+    bad[mid] = bad[mid]! ^ 0x40;
+    const seen: number[] = [];
+    expect(() => readManifestEdits(bad, 'M3', 3, undefined, DIR, (e) => seen.push(e.lastSeqno ?? -1))).toThrow(CorruptionError);
+    seen.length = 0;
+    const damage: number[] = [];
+    readManifestEdits(bad, 'M3', 3, undefined, DIR, (e) => seen.push(e.lastSeqno ?? -1), { onDamage: (offset) => damage.push(offset) });
+    expect(seen).toEqual([1, 9]);
+    expect(damage.length).toBe(1);
+    // The undamaged manifest reads whole.
+    seen.length = 0;
+    readManifestEdits(data, 'M3', 3, undefined, DIR, (e) => seen.push(e.lastSeqno ?? -1));
+    expect(seen).toEqual([1, 5, 9]);
   });
 });

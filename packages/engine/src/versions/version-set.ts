@@ -212,7 +212,7 @@ export class VersionSet {
   }
 
   /** Writes a new manifest with a snapshot edit and points CURRENT at it. */
-  private startManifest(extra?: VersionEdit): void {
+  private startManifest(): void {
     const number = this.newFileNumber();
     const name = manifestFileName(number);
     const path = this.path(name);
@@ -222,7 +222,6 @@ export class VersionSet {
       // The header needs no sync of its own: the sync below precedes CURRENT naming the file.
       writer = startLog(file, number, FileKind.Manifest, this.keys, false);
       writer.addRecord(encodeVersionEdit(this.snapshotEdit()));
-      if (extra !== undefined) writer.addRecord(encodeVersionEdit(extra));
       writer.sync();
       writeFileAtomic(this.fs, this.path(CURRENT), new TextEncoder().encode(`${name}\n`));
     } catch (err) {

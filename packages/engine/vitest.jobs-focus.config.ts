@@ -1,0 +1,22 @@
+// The jobs' focused tests: what `stryker.jobs.config.mjs` runs against each mutant of
+// src/jobs/ (flush, compaction and ingest jobs, outputs, flush source, inline runner):
+// fast store-level files that flush, compact and fail inline, and the jobs' unit tests,
+// a few seconds in all. The model, crash, fuzz and background (worker) tests are left
+// out: each would cost from seconds to minutes per mutant. `pnpm test` runs all of them.
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    testTimeout: 300_000,
+    hookTimeout: 300_000,
+    exclude: ['.stryker-tmp*/**'],
+    include: [
+      'test/flush-source.test.ts',
+      'test/flush-on-close.test.ts',
+      'test/strategies.test.ts',
+      'test/regressions.test.ts',
+      'test/blob.test.ts',
+      'test/jobs-*.test.ts',
+    ],
+  },
+});
