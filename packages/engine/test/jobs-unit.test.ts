@@ -1,0 +1,475 @@
+// The job code called directly on this thread (MemFs), as a worker calls it: executeJob
+// for each job kind and the context its failures name, a job's error crossing a thread
+// as data and coming back typed (jobError / errorOf), the flush source a worker rebuilds
+// from a sealed log (and its count check), JobOutputs' file numbers, directory sync and
+// abandon, the built-in functions a worker loads by name, and the inline runner with and
+// without its seeded scheduler. The worker tests cannot see mutations of this code: the
+// worker loads the built files.
+
+import { ByteSink, LsmError, ValueType, bytewiseComparator } from '@lsm/base';
+import { appendWithSeparator, counterAdd } from '@lsm/compaction';
+import { FaultFs, FsError, MemFs, writeFile } from '@lsm/fs';
+import { FileKind } from '@lsm/encryption';
+import { Table } from '@lsm/sstable';
+import { describe, expect, it } from 'vitest';
+import { BlobStore } from '../src/blob/blob-store.js';
+import { logFileName, tableFileName } from '../src/file-names.js';
+import { builtInMergeOperator, builtInPrefixExtractor, fixedPrefixExtractor, isBuiltInMergeOperator, isBuiltInPrefixExtractor } from '../src/jobs/built-in-functions.js';
+import { sourceFromLog } from '../src/jobs/flush-job.js';
+import { type FlushSource, SortedRun } from '../src/jobs/flush-source.js';
+import { InlineRunner, JobScheduler } from '../src/jobs/inline-runner.js';
+import type { JobEnv } from '../src/jobs/job-env.js';
+import { JobOutputs } from '../src/jobs/job-outputs.js';
+import { takeAll } from '../src/jobs/job-runner.js';
+import type { FlushJobSpec, JobFailure, JobResult, JobSpec, TableCompression } from '../src/jobs/job-types.js';
+import { errorOf, executeJob, jobError } from '../src/jobs/run-job.js';
+import { startLog } from '../src/log/log-encryption.js';
+import { Memtable } from '../src/memtable/memtable.js';
+import { OP_DELETE_RANGE, encodeBatch } from '../src/write/batch-codec.js';
+
+const DIR = '/db';
+const enc = new TextEncoder();
+const k = (s: string): Uint8Array => enc.encode(s);
+const NONE: TableCompression = { type: 'none', level: undefined, dictionary: undefined };
+
+function env(fs: MemFs | FaultFs): JobEnv {
+  return {
+    fs,
+    dir: DIR,
+    comparator: bytewiseComparator,
+    writerOptions: { comparator: bytewiseComparator, blockSize: 4096, filter: false },
+    kvSeparation: undefined,
+    blobStore: new BlobStore(fs, DIR, 4),
+    openInput: () => {
+      throw new Error('no inputs in these tests');
+    },
+    inputTombstones: () => [],
+    mergeOperator: undefined,
+    compactionFilter: undefined,
+  };
+}
+
+function memFs(): MemFs {
+  const fs = new MemFs();
+  fs.createDirAll(DIR);
+  return fs;
+}
+
+/** Every entry of table `id`, as [key, seqno, type, value] strings. */
+function tableEntries(fs: MemFs, id: number): string[] {
+  const t = Table.open(fs, `${DIR}/${tableFileName(id)}`, { comparator: bytewiseComparator });
+  const out: string[] = [];
+  const it = t.iterator();
+  for (it.seekToFirst(); it.valid(); it.next()) out.push(`${new TextDecoder().decode(it.userKey())}@${it.seqno()}:${new TextDecoder().decode(it.value())}`);
+  t.close();
+  return out;
+}
+
+const flushSpec = (over: Partial<FlushJobSpec> = {}): FlushJobSpec => ({ kind: 'flush', id: 7, numbers: { first: 10, end: 12 }, compression: NONE, logNumber: 5, entries: 0, rangeTombstones: 0, ...over }) as FlushJobSpec;
+
+function source(entries: [string, number, ValueType, string][]): FlushSource {
+  return {
+    size: entries.length,
+    rangeTombstones: [],
+    each(add) {
+      for (const [key, seq, type, value] of entries) add(k(key), seq, type, k(value));
+    },
+  };
+}
+
+describe('executeJob', () => {
+  it('a flush writes one table numbered from its range and reports it', () => {
+    const fs = memFs();
+    const r = executeJob(env(fs), flushSpec(), () => source([['a', 3, ValueType.Value, 'x'], ['b', 2, ValueType.Value, 'y']]), false);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.id).toBe(7);
+    expect(r.tables.map((t) => [t.id, t.entries, t.smallestSeqno, t.largestSeqno])).toEqual([[10, 2, 2, 3]]);
+    expect(r.tableBytes).toBe(r.tables[0]!.size);
+    expect(r.tableBytes).toBe(fs.metadata(`${DIR}/${tableFileName(10)}`).size);
+    expect(tableEntries(fs, 10)).toEqual(['a@3:x', 'b@2:y']);
+    expect(r.blobFiles).toEqual([]);
+    expect(r.merge).toBeUndefined();
+    expect(r.millis).toBeGreaterThanOrEqual(0);
+    expect(r.millis).toBeLessThan(60_000);
+  });
+
+  it('a failed flush removes its table and says what failed, typed, with its cause', () => {
+    const mem = memFs();
+    const fs = new FaultFs(mem);
+    fs.addRule({ op: 'sync', path: '.sst', fault: { type: 'error', code: 'EIO' } });
+    const r = executeJob(env(fs), flushSpec(), () => source([['a', 3, ValueType.Value, 'x']]), false) as JobFailure;
+    expect(r.ok).toBe(false);
+    expect(r.id).toBe(7);
+    expect(r.error.code).toBe('LSM_IO');
+    expect(r.error.message).toContain(`writing table ${DIR}/${tableFileName(10)}`);
+    expect(r.error.causeCode).toBe('EIO');
+    expect(r.thrown).toBeInstanceOf(LsmError);
+    expect(r.millis).toBeGreaterThanOrEqual(0);
+    expect(r.millis).toBeLessThan(60_000);
+    expect(mem.readDir(DIR)).toEqual([]);
+  });
+
+  it('an errno error of a job becomes LSM_IO naming what the job was doing', () => {
+    const io = (): never => {
+      throw new FsError('EIO', 'read', '/db/000005.log');
+    };
+    const flush = executeJob(env(memFs()), flushSpec(), io, false) as JobFailure;
+    expect(flush.error).toMatchObject({ code: 'LSM_IO', causeCode: 'EIO' });
+    expect(flush.error.message).toContain('flushing a memtable');
+    const e = env(memFs());
+    e.openInput = io;
+    const table = { id: 1, size: 1, smallest: k('a'), largest: k('b'), smallestSeqno: 1, largestSeqno: 1, entries: 1, tombstones: 0, rangeTombstones: 0 };
+    const plan = { reason: 'l0-files', inputs: [{ level: 0, tables: [table] }], outputLevel: 1, trivialMove: false, bottommost: true, targetTableSize: 1 << 20 };
+    const compaction = executeJob(e, { kind: 'compaction', id: 2, numbers: { first: 20, end: 30 }, plan, compression: NONE, snapshots: [], visibleSeqno: 9, gcBlobFiles: [] } as unknown as JobSpec, io, false) as JobFailure;
+    expect(compaction.ok).toBe(false);
+    expect(compaction.error).toMatchObject({ code: 'LSM_IO', causeCode: 'EIO' });
+    expect(compaction.error.message).toContain('compaction');
+    expect(compaction.error.message).not.toContain('flushing');
+    // Not an errno error (a bug): passed through as it is, untyped.
+    const bug = executeJob(env(memFs()), flushSpec(), () => {
+      throw new TypeError('oops');
+    }, false) as JobFailure;
+    expect(bug.error).toMatchObject({ code: undefined, name: 'TypeError', message: 'oops' });
+  });
+
+  it('a flush whose source throws fails the job (the source is only asked for by a flush)', () => {
+    const fs = memFs();
+    let asked = 0;
+    const r = executeJob(env(fs), { kind: 'remove-files', id: 1, names: [] }, () => {
+      asked++;
+      throw new Error('no source');
+    }, false);
+    expect(r.ok).toBe(true);
+    expect(asked).toBe(0);
+  });
+
+  it('log-sync fdatasyncs the named log through its own handle and writes nothing', () => {
+    const mem = memFs();
+    writeFile(mem, `${DIR}/${logFileName(5)}`, new Uint8Array([1, 2, 3]));
+    const fs = new FaultFs(mem);
+    const syncs = fs.addRule({ op: 'sync', path: logFileName(5), after: Infinity, fault: { type: 'error' } });
+    const r = executeJob(env(fs), { kind: 'log-sync', id: 3, logNumber: 5 }, () => source([]), false);
+    expect(r).toMatchObject({ id: 3, ok: true, tables: [], blobFiles: [], tableBytes: 0, blob: { bytesWritten: 0, dictionaryFiles: 0, rewrittenValues: 0, rewrittenBytes: 0 }, merge: undefined });
+    expect(syncs.matched).toBe(1);
+    expect((r as { millis: number }).millis).toBeLessThan(60_000);
+    expect(mem.readDir(DIR)).toEqual([logFileName(5)]);
+    const missing = executeJob(env(fs), { kind: 'log-sync', id: 4, logNumber: 6 }, () => source([]), false) as JobFailure;
+    expect(missing.ok).toBe(false);
+    expect(missing.error.message).toContain('syncing a write-ahead log');
+    expect(missing.error.message).toContain(logFileName(6));
+  });
+
+  it('remove-files removes the named files of the store and passes over missing ones', () => {
+    const fs = memFs();
+    for (const n of ['000001.log', '000002.sst', '000003.sst']) writeFile(fs, `${DIR}/${n}`, new Uint8Array(1));
+    writeFile(fs, '/000002.sst', new Uint8Array(1));
+    const r = executeJob(env(fs), { kind: 'remove-files', id: 9, names: ['000001.log', '000002.sst', '000099.sst'] }, () => source([]), false);
+    expect(r).toMatchObject({ id: 9, ok: true, tables: [], tableBytes: 0 });
+    expect(fs.readDir(DIR)).toEqual(['000003.sst']);
+    expect(fs.exists('/000002.sst')).toBe(true);
+  });
+});
+
+describe('job errors as data', () => {
+  it('jobError keeps the code, name, message and the cause\'s errno code and message', () => {
+    const cause = Object.assign(new Error('disk on fire'), { code: 'EIO' });
+    const e = new LsmError('LSM_IO', 'writing a table', { cause });
+    expect(jobError(e)).toEqual({ code: 'LSM_IO', name: e.name, message: e.message, causeCode: 'EIO', causeMessage: 'disk on fire' });
+    expect(jobError(new TypeError('bad'))).toEqual({ code: undefined, name: 'TypeError', message: 'bad', causeCode: undefined, causeMessage: undefined });
+    expect(jobError('a string')).toEqual({ code: undefined, name: 'Error', message: 'a string', causeCode: undefined, causeMessage: undefined });
+    // A cause that is not an object, or whose code is not a string, carries no code.
+    expect(jobError(new Error('x', { cause: 'text' })).causeCode).toBeUndefined();
+    expect(jobError(new Error('x', { cause: null })).causeCode).toBeUndefined();
+    expect(jobError(new Error('x', { cause: { code: 5 } })).causeCode).toBeUndefined();
+    expect(jobError(new Error('x', { cause: { code: 'ENOSPC' } }))).toMatchObject({ causeCode: 'ENOSPC', causeMessage: undefined });
+  });
+
+  it('errorOf rebuilds a typed error from the data, or returns the original when it never crossed', () => {
+    const original = new LsmError('LSM_CORRUPTION', 'bad block');
+    const same: JobFailure = { id: 1, ok: false, error: jobError(original), thrown: original, millis: 0 };
+    expect(errorOf(same)).toBe(original);
+
+    const crossed = errorOf({ id: 1, ok: false, error: { code: 'LSM_NO_SPACE', name: 'LsmError', message: 'disk full', causeCode: 'ENOSPC', causeMessage: 'no space left' }, thrown: undefined, millis: 0 } as JobFailure);
+    expect(crossed).toBeInstanceOf(LsmError);
+    expect((crossed as LsmError).code).toBe('LSM_NO_SPACE');
+    expect(crossed.message).toBe('disk full');
+    expect(crossed.name).toBe('LsmError');
+    const cause = (crossed as { cause?: Error & { code?: string } }).cause!;
+    expect(cause.message).toBe('no space left');
+    expect(cause.code).toBe('ENOSPC');
+
+    const noCode = errorOf({ id: 1, ok: false, error: { code: 'LSM_IO', name: 'LsmError', message: 'm', causeCode: undefined, causeMessage: 'c' }, thrown: undefined, millis: 0 } as JobFailure);
+    expect('code' in (noCode as { cause: object }).cause).toBe(false);
+    const noCause = errorOf({ id: 1, ok: false, error: { code: 'LSM_IO', name: 'LsmError', message: 'm', causeCode: undefined, causeMessage: undefined }, thrown: undefined, millis: 0 } as JobFailure);
+    expect((noCause as { cause?: unknown }).cause).toBeUndefined();
+
+    const bug = errorOf({ id: 1, ok: false, error: { code: undefined, name: 'TypeError', message: 'x is undefined', causeCode: undefined, causeMessage: 'inner' }, thrown: undefined, millis: 0 } as JobFailure);
+    expect(bug).not.toBeInstanceOf(LsmError);
+    expect(bug.message).toBe('background job failed: TypeError: x is undefined');
+    expect(((bug as { cause?: Error }).cause as Error).message).toBe('inner');
+    const bug2 = errorOf({ id: 1, ok: false, error: { code: undefined, name: 'Error', message: 'y', causeCode: undefined, causeMessage: undefined }, thrown: undefined, millis: 0 } as JobFailure);
+    expect((bug2 as { cause?: unknown }).cause).toBeUndefined();
+  });
+});
+
+describe('sourceFromLog', () => {
+  function writeLog(fs: MemFs, number: number, batches: { seqno: number; ops: { type: number; key: string; value: string }[] }[]): void {
+    const w = startLog(fs.open(`${DIR}/${logFileName(number)}`, { write: true, create: true }), number, FileKind.WriteAheadLog, undefined, false);
+    const sink = new ByteSink(64);
+    for (const b of batches) w.addRecord(encodeBatch(sink, b.seqno, b.ops.map((o) => ({ type: o.type, key: k(o.key), value: k(o.value) }))).slice());
+    w.sync();
+    w.close();
+  }
+
+  it('rebuilds the sealed memtable\'s entries in internal-key order, and its range deletions as copies', () => {
+    const fs = memFs();
+    writeLog(fs, 5, [
+      { seqno: 10, ops: [{ type: ValueType.Value, key: 'm', value: 'v1' }, { type: OP_DELETE_RANGE, key: 'a', value: 'c' }] },
+      { seqno: 11, ops: [{ type: ValueType.Value, key: 'b', value: 'v2' }, { type: ValueType.Tombstone, key: 'm', value: '' }] },
+    ]);
+    const src = sourceFromLog(env(fs), flushSpec({ logNumber: 5, entries: 3, rangeTombstones: 1 }), undefined);
+    const seen: string[] = [];
+    src.each((key, seqno, type, value) => seen.push(`${new TextDecoder().decode(key)}@${seqno}/${type}:${new TextDecoder().decode(value)}`));
+    expect(seen).toEqual([`b@11/${ValueType.Value}:v2`, `m@11/${ValueType.Tombstone}:`, `m@10/${ValueType.Value}:v1`]);
+    expect(src.rangeTombstones.map((t) => [new TextDecoder().decode(t.start), new TextDecoder().decode(t.end), t.seqno])).toEqual([['a', 'c', 10]]);
+    // The range keys are copies, not views of a record buffer that may be reused.
+    expect(src.rangeTombstones[0]!.start.buffer.byteLength).toBe(1);
+    expect(src.rangeTombstones[0]!.end.buffer.byteLength).toBe(1);
+  });
+
+  it('refuses a log that does not hold what the memtable held, naming the log', () => {
+    const fs = memFs();
+    writeLog(fs, 5, [{ seqno: 10, ops: [{ type: ValueType.Value, key: 'a', value: '1' }, { type: OP_DELETE_RANGE, key: 'b', value: 'c' }] }]);
+    for (const [entries, rangeTombstones] of [[2, 1], [1, 0], [0, 1]]) {
+      let err: unknown;
+      try {
+        sourceFromLog(env(fs), flushSpec({ logNumber: 5, entries, rangeTombstones }), undefined);
+      } catch (e) {
+        err = e;
+      }
+      expect((err as LsmError).code).toBe('LSM_CORRUPTION');
+      expect((err as Error).message).toContain(`${DIR}/${logFileName(5)}`);
+      expect((err as Error).message).toContain(`sealed log holds 1 entries and 1 range deletions, the memtable ${entries} and ${rangeTombstones}`);
+    }
+    expect(sourceFromLog(env(fs), flushSpec({ logNumber: 5, entries: 1, rangeTombstones: 1 }), undefined).size).toBe(1);
+  });
+
+  it('a damaged log is corruption, never a partial table (no salvage)', () => {
+    const fs = memFs();
+    writeLog(fs, 5, [{ seqno: 10, ops: [{ type: ValueType.Value, key: 'a', value: '1' }] }, { seqno: 11, ops: [{ type: ValueType.Value, key: 'b', value: '2' }] }]);
+    const f = fs.open(`${DIR}/${logFileName(5)}`, { read: true, write: true });
+    f.writeAt(new Uint8Array([0xff]), 9);
+    f.close();
+    expect(() => sourceFromLog(env(fs), flushSpec({ logNumber: 5, entries: 2 }), undefined)).toThrow(expect.objectContaining({ code: 'LSM_CORRUPTION' }));
+  });
+});
+
+describe('JobOutputs', () => {
+  it('hands out the reserved numbers in order, then refuses naming the reservation', () => {
+    const out = new JobOutputs(env(memFs()), { first: 4, end: 7 }, undefined, NONE);
+    expect([out.newNumber(), out.newNumber(), out.newNumber()]).toEqual([4, 5, 6]);
+    expect(() => out.newNumber()).toThrow('job used all 3 file numbers reserved for it');
+    const counted = new JobOutputs(env(memFs()), (() => {
+      let n = 100;
+      return () => n++;
+    })(), undefined, NONE);
+    expect([counted.newNumber(), counted.newNumber()]).toEqual([100, 101]);
+  });
+
+  it('creates tables with the job\'s compression and number, syncs the directory at finish, and abandon removes them', () => {
+    const mem = memFs();
+    const fs = new FaultFs(mem);
+    const dirSyncs = fs.addRule({ op: 'syncDirectory', after: Infinity, fault: { type: 'error' } });
+    const out = new JobOutputs(env(fs), { first: 4, end: 9 }, undefined, { type: 'zstd', level: 3, dictionary: undefined });
+    expect(out.created).toEqual([]);
+    const a = out.newTable();
+    a.writer.add(k('a'), 1, ValueType.Value, k('x'.repeat(200)));
+    const done = a.writer.finish();
+    const meta = out.tableMeta(a.id, done);
+    expect(meta.id).toBe(4);
+    expect(meta.entries).toBe(1);
+    const b = out.newTable();
+    b.writer.add(k('b'), 2, ValueType.Value, k('y'));
+    b.writer.finish();
+    expect(out.created).toEqual([4, 5]);
+    const t = Table.open(mem, `${DIR}/${tableFileName(4)}`, { comparator: bytewiseComparator });
+    expect(t.properties.compression).toBe('zstd');
+    t.close();
+    const finished = out.finish();
+    expect(dirSyncs.matched).toBe(1);
+    expect(finished).toEqual({ blobFiles: [], blob: { bytesWritten: 0, dictionaryFiles: 0, rewrittenValues: 0, rewrittenBytes: 0 } });
+    expect(mem.readDir(DIR).sort()).toEqual([tableFileName(4), tableFileName(5)]);
+    out.abandon();
+    expect(mem.readDir(DIR)).toEqual([]);
+  });
+});
+
+describe('built-in functions by name', () => {
+  it('merge operators: counterAdd and appendWithSeparator round-trip by name; others are refused', () => {
+    expect(isBuiltInMergeOperator(counterAdd.name)).toBe(true);
+    const append = appendWithSeparator(k(', '));
+    expect(isBuiltInMergeOperator(append.name)).toBe(true);
+    expect(isBuiltInMergeOperator('lsm.append(sep=zz)')).toBe(false);
+    expect(isBuiltInMergeOperator('mine')).toBe(false);
+    expect(builtInMergeOperator(undefined)).toBeUndefined();
+    expect(builtInMergeOperator(counterAdd.name)).toBe(counterAdd);
+    const back = builtInMergeOperator(append.name)!;
+    expect(back.name).toBe(append.name);
+    expect(() => builtInMergeOperator('mine')).toThrow('merge operator mine is not a built-in');
+  });
+
+  it('prefix extractors: only those fixedPrefixExtractor made count; names load back', () => {
+    const e = fixedPrefixExtractor(3);
+    expect(isBuiltInPrefixExtractor(e)).toBe(true);
+    expect(isBuiltInPrefixExtractor({ ...e })).toBe(false);
+    expect(builtInPrefixExtractor(undefined)).toBeUndefined();
+    const back = builtInPrefixExtractor(e.name)!;
+    expect(back.name).toBe(e.name);
+    expect(() => builtInPrefixExtractor('lsm.fixed:x')).toThrow('prefix extractor lsm.fixed:x is not a built-in');
+  });
+});
+
+describe('InlineRunner', () => {
+  function flushOf(fs: MemFs, id: number, first: number): { spec: JobSpec; mem: Memtable } {
+    const mem = new Memtable(bytewiseComparator, true, 0);
+    mem.add(id, ValueType.Value, k(`key${id}`), k('v'));
+    return { spec: flushSpec({ id, numbers: { first, end: first + 1 } }), mem };
+  }
+
+  it('without a scheduler: runs at submit, hands the result to the next poll once', () => {
+    const fs = memFs();
+    const r = new InlineRunner();
+    expect(r.kind).toBe('inline');
+    const { spec, mem } = flushOf(fs, 1, 10);
+    r.submit(spec, { env: env(fs), mem, blobWork: false });
+    expect(fs.readDir(DIR)).toEqual([tableFileName(10)]);
+    expect(r.inFlight).toBe(1);
+    const got = r.poll();
+    expect(got.map((x) => [x.id, x.ok])).toEqual([[1, true]]);
+    expect(r.inFlight).toBe(0);
+    expect(r.poll()).toEqual([]);
+    expect(tableEntries(fs, 10)).toEqual(['key1@1:v']);
+  });
+
+  it('a flush submitted without its memtable fails as a job, naming it', () => {
+    const r = new InlineRunner();
+    r.submit(flushSpec({ id: 4 }), { env: env(memFs()), blobWork: false });
+    const [res] = r.poll() as JobFailure[];
+    expect(res!.ok).toBe(false);
+    expect(res!.error.message).toContain('flush job 4 was submitted without its memtable');
+  });
+
+  it('with a scheduler: jobs start in submission order and results arrive when it says; wait() runs and delivers everything', () => {
+    const fs = memFs();
+    const sched = new JobScheduler(42, 0.5, 0.5);
+    const r = new InlineRunner(sched);
+    for (let i = 1; i <= 6; i++) {
+      const { spec, mem } = flushOf(fs, i, 10 + i);
+      r.submit(spec, { env: env(fs), mem, blobWork: false });
+    }
+    expect(r.inFlight).toBe(6);
+    expect(fs.readDir(DIR)).toEqual([]);
+    const delivered: JobResult[] = [];
+    let polls = 0;
+    const started: number[] = [];
+    while (delivered.length < 3 && polls < 1000) {
+      delivered.push(...r.poll());
+      started.push(fs.readDir(DIR).length);
+      polls++;
+      expect(r.inFlight).toBe(6 - delivered.length);
+    }
+    expect(delivered.length).toBeGreaterThanOrEqual(3);
+    expect(polls).toBeGreaterThan(1);
+    // Tables appear in submission order: a prefix of 11..16 exists at every step.
+    const names = fs.readDir(DIR).sort();
+    expect(names).toEqual(Array.from({ length: names.length }, (_, i) => tableFileName(11 + i)));
+    expect(started).toEqual([...started].sort((a, b) => a - b));
+    delivered.push(...r.wait());
+    expect(delivered.map((d) => d.id).sort()).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(r.inFlight).toBe(0);
+    expect(fs.readDir(DIR).length).toBe(6);
+  });
+
+  it('a scheduler that never says yes holds every job; close() drops them', () => {
+    const fs = memFs();
+    const r = new InlineRunner(new JobScheduler(7, 0, 0));
+    const { spec, mem } = flushOf(fs, 1, 10);
+    r.submit(spec, { env: env(fs), mem, blobWork: false });
+    for (let i = 0; i < 50; i++) expect(r.poll()).toEqual([]);
+    expect(r.inFlight).toBe(1);
+    expect(fs.readDir(DIR)).toEqual([]);
+    r.close();
+    expect(r.inFlight).toBe(0);
+    expect(r.wait()).toEqual([]);
+  });
+
+  it('a scheduler that starts but never delivers: the result is held until wait()', () => {
+    const fs = memFs();
+    const r = new InlineRunner(new JobScheduler(7, 1, 0));
+    const { spec, mem } = flushOf(fs, 1, 10);
+    r.submit(spec, { env: env(fs), mem, blobWork: false });
+    expect(r.poll()).toEqual([]);
+    expect(fs.readDir(DIR)).toEqual([tableFileName(10)]);
+    expect(r.inFlight).toBe(1);
+    expect(r.wait().map((x) => x.id)).toEqual([1]);
+  });
+
+  it('the scheduler is seeded: the same seed gives the same decisions, in [0, 1)', () => {
+    const a = new JobScheduler(12345);
+    const b = new JobScheduler(12345);
+    const c = new JobScheduler(54321);
+    const xa = Array.from({ length: 200 }, () => a.next());
+    expect(Array.from({ length: 200 }, () => b.next())).toEqual(xa);
+    expect(Array.from({ length: 200 }, () => c.next())).not.toEqual(xa);
+    for (const x of xa) {
+      expect(x).toBeGreaterThanOrEqual(0);
+      expect(x).toBeLessThan(1);
+    }
+    // Spread over the interval, not stuck near one value (seed 0 included).
+    for (const seed of [0, 1, 12345]) {
+      const s = new JobScheduler(seed);
+      const xs = Array.from({ length: 1000 }, () => s.next());
+      expect(Math.min(...xs)).toBeLessThan(0.05);
+      expect(Math.max(...xs)).toBeGreaterThan(0.95);
+      const mean = xs.reduce((p, q) => p + q, 0) / xs.length;
+      expect(mean).toBeGreaterThan(0.4);
+      expect(mean).toBeLessThan(0.6);
+    }
+    const half = new JobScheduler(9, 0.3, 0.7);
+    let starts = 0;
+    let delivers = 0;
+    for (let i = 0; i < 2000; i++) {
+      if (half.startNow()) starts++;
+      if (half.deliverNow()) delivers++;
+    }
+    expect(starts / 2000).toBeGreaterThan(0.25);
+    expect(starts / 2000).toBeLessThan(0.35);
+    expect(delivers / 2000).toBeGreaterThan(0.65);
+    expect(delivers / 2000).toBeLessThan(0.75);
+  });
+
+  it('takeAll empties the list into a new array', () => {
+    const list = [1, 2];
+    const got = takeAll(list);
+    expect(got).toEqual([1, 2]);
+    expect(list).toEqual([]);
+    expect(takeAll(list)).toEqual([]);
+    expect(takeAll(list)).not.toBe(list);
+  });
+});
+
+describe('SortedRun', () => {
+  it('keeps entries from several buffers as offsets and hands them out in internal-key order', () => {
+    const run = new SortedRun(bytewiseComparator);
+    const rec1 = k('xxbbyyaa');
+    const rec2 = k('cc11');
+    run.add(5, ValueType.Value, rec1, 2, 2, 6, 2);
+    run.add(6, ValueType.Value, rec2, 0, 2, 2, 2);
+    run.add(7, ValueType.Tombstone, rec1, 6, 2, -1, 0);
+    expect(run.size).toBe(3);
+    const seen: string[] = [];
+    run.each((key, seqno, type, value) => seen.push(`${new TextDecoder().decode(key)}@${seqno}/${type}:${new TextDecoder().decode(value)}`));
+    expect(seen).toEqual([`aa@7/${ValueType.Tombstone}:`, `bb@5/${ValueType.Value}:aa`, `cc@6/${ValueType.Value}:11`]);
+  });
+});
