@@ -472,4 +472,34 @@ describe('SortedRun', () => {
     run.each((key, seqno, type, value) => seen.push(`${new TextDecoder().decode(key)}@${seqno}/${type}:${new TextDecoder().decode(value)}`));
     expect(seen).toEqual([`aa@7/${ValueType.Tombstone}:`, `bb@5/${ValueType.Value}:aa`, `cc@6/${ValueType.Value}:11`]);
   });
+
+  it('orders keys that differ only in bytes 12-17 by those bytes, not by the bytes after them', () => {
+    const run = new SortedRun(bytewiseComparator);
+    const a = k(`${'x'.repeat(12)}b${'a'.repeat(10)}`);
+    const b = k(`${'x'.repeat(12)}a${'z'.repeat(10)}`);
+    const c = k(`${'x'.repeat(6)}a${'z'.repeat(20)}`);
+    run.add(1, ValueType.Value, a, 0, a.length, -1, 0);
+    run.add(2, ValueType.Value, b, 0, b.length, -1, 0);
+    run.add(3, ValueType.Value, c, 0, c.length, -1, 0);
+    const seen: number[] = [];
+    run.each((_k, seqno) => seen.push(seqno));
+    expect(seen).toEqual([3, 2, 1]);
+  });
+
+  it('exactly fills its initial capacity (1024 entries), bytewise and with a user comparator', () => {
+    const reverse = { name: 'reverse', compare: (x: Uint8Array, y: Uint8Array) => bytewiseComparator.compare(y, x) };
+    for (const cmp of [bytewiseComparator, reverse]) {
+      const run = new SortedRun(cmp);
+      const rec = new Uint8Array(1024 * 4);
+      for (let i = 0; i < 1024; i++) {
+        new DataView(rec.buffer).setUint32(i * 4, (i * 2654435761) >>> 0);
+        run.add(i + 1, ValueType.Value, rec, i * 4, 4, -1, 0);
+      }
+      const keys: number[] = [];
+      run.each((key) => keys.push(new DataView(key.buffer, key.byteOffset, 4).getUint32(0)));
+      expect(keys.length).toBe(1024);
+      const sorted = [...keys].sort((x, y) => x - y);
+      expect(keys).toEqual(cmp === reverse ? sorted.reverse() : sorted);
+    }
+  });
 });
