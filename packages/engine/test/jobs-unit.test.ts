@@ -22,7 +22,9 @@ import type { JobEnv } from '../src/jobs/job-env.js';
 import { JobOutputs } from '../src/jobs/job-outputs.js';
 import { takeAll } from '../src/jobs/job-runner.js';
 import type { FlushJobSpec, JobFailure, JobResult, JobSpec, TableCompression } from '../src/jobs/job-types.js';
+import { IngestWorkerSession } from '../src/jobs/ingest-job.js';
 import { errorOf, executeJob, jobError } from '../src/jobs/run-job.js';
+import { ChunkPacker } from '../src/ops/ingest-chunk.js';
 import { startLog } from '../src/log/log-encryption.js';
 import { Memtable } from '../src/memtable/memtable.js';
 import { OP_DELETE_RANGE, encodeBatch } from '../src/write/batch-codec.js';
@@ -501,5 +503,110 @@ describe('SortedRun', () => {
       const sorted = [...keys].sort((x, y) => x - y);
       expect(keys).toEqual(cmp === reverse ? sorted.reverse() : sorted);
     }
+  });
+});
+
+describe('IngestWorkerSession (the worker side of ingest)', () => {
+  function chunk(from: number, to: number): { chunk: Uint8Array; count: number } {
+    const p = new ChunkPacker(1 << 16);
+    for (let i = from; i < to; i++) p.add(k(`key${String(i).padStart(5, '0')}`), k(`value${i}`.padEnd(40, '.')));
+    return p.take();
+  }
+
+  function session(fs: MemFs | FaultFs): { s: IngestWorkerSession; opened: () => number; closed: () => number } {
+    let opened = 0;
+    let closed = 0;
+    const s = new IngestWorkerSession(() => {
+      opened++;
+      return { env: env(fs), close: () => closed++ };
+    });
+    return { s, opened: () => opened, closed: () => closed };
+  }
+
+  const spec = (id: number, c: { chunk: Uint8Array; count: number }, first: boolean, last: boolean, numbers = { first: 100 + id * 10, end: 110 + id * 10 }) =>
+    ({ kind: 'ingest-chunk', id, numbers, seqno: 77, tableBytes: 2048, compression: NONE, chunk: c.chunk, count: c.count, first, last }) as const;
+
+  it('writes the chunks of a session into tables cut near tableBytes, at the session seqno, numbered from each chunk\'s range', () => {
+    const fs = memFs();
+    const { s, opened, closed } = session(fs);
+    const r1 = s.run(spec(1, chunk(0, 100), true, false));
+    expect(r1.ok).toBe(true);
+    const r2 = s.run(spec(2, chunk(100, 200), false, true));
+    expect(r2.ok).toBe(true);
+    if (!r1.ok || !r2.ok) return;
+    const tables = [...r1.tables, ...r2.tables];
+    expect(tables.length).toBeGreaterThan(2);
+    expect(tables.reduce((n, t) => n + t.entries, 0)).toBe(200);
+    for (const t of r1.tables) expect(t.id).toBeGreaterThanOrEqual(110);
+    expect(r2.tables.some((t) => t.id >= 120)).toBe(true);
+    expect(r1.tableBytes).toBe(r1.tables.reduce((n, t) => n + t.size, 0));
+    expect(r2.tableBytes).toBe(r2.tables.reduce((n, t) => n + t.size, 0));
+    expect(r2.blob).toEqual({ bytesWritten: 0, dictionaryFiles: 0, rewrittenValues: 0, rewrittenBytes: 0 });
+    expect(r2.merge).toBeUndefined();
+    expect(r2.millis).toBeLessThan(60_000);
+    for (const t of tables) {
+      expect([t.smallestSeqno, t.largestSeqno]).toEqual([77, 77]);
+      expect(tableEntries(fs, t.id).every((e) => e.includes('@77:'))).toBe(true);
+    }
+    expect(fs.readDir(DIR).length).toBe(tables.length);
+    expect([opened(), closed()]).toEqual([1, 1]);
+  });
+
+  it('a chunk without a session fails; an abort removes what the session wrote and ends it', () => {
+    const fs = memFs();
+    const { s, closed } = session(fs);
+    const lone = s.run(spec(1, chunk(0, 10), false, false)) as JobFailure;
+    expect(lone.ok).toBe(false);
+    expect(lone.error.message).toBe('ingest chunk without a session');
+    expect(s.run(spec(2, chunk(0, 100), true, false)).ok).toBe(true);
+    expect(fs.readDir(DIR).length).toBeGreaterThan(0);
+    const abort = s.run({ kind: 'ingest-abort', id: 3 });
+    expect(abort).toMatchObject({ id: 3, ok: true, tables: [], blobFiles: [], tableBytes: 0, merge: undefined });
+    expect(fs.readDir(DIR)).toEqual([]);
+    expect(closed()).toBe(1);
+    expect((s.run(spec(4, chunk(100, 110), false, true)) as JobFailure).error.message).toBe('ingest chunk without a session');
+  });
+
+  it('a failed chunk removes the session\'s files, and every later chunk of it fails naming the first error; a new session starts clean', () => {
+    const mem = memFs();
+    const fs = new FaultFs(mem);
+    const { s, opened, closed } = session(fs);
+    expect(s.run(spec(1, chunk(0, 100), true, false)).ok).toBe(true);
+    const rule = fs.addRule({ op: 'write', path: '.sst', fault: { type: 'error', code: 'EIO' } });
+    const bad = s.run(spec(2, chunk(100, 200), false, false)) as JobFailure;
+    expect(bad.ok).toBe(false);
+    expect(bad.error.code).toBe('LSM_IO');
+    expect(bad.millis).toBeLessThan(60_000);
+    expect(mem.readDir(DIR)).toEqual([]);
+    expect(closed()).toBe(1);
+    rule.disarm();
+    const later = s.run(spec(3, chunk(200, 210), false, true)) as JobFailure;
+    expect(later.ok).toBe(false);
+    expect(later.error.message).toContain('an earlier chunk of this ingest failed: ');
+    expect(later.error.message).toContain(bad.error.message);
+    expect(mem.readDir(DIR)).toEqual([]);
+    // A new session forgets the failure.
+    const fresh = s.run(spec(4, chunk(0, 5), true, true));
+    expect(fresh.ok).toBe(true);
+    expect(opened()).toBe(2);
+    expect(closed()).toBe(2);
+    expect(mem.readDir(DIR).length).toBe(1);
+  });
+
+  it('a first chunk while a session is open abandons the old one', () => {
+    const fs = memFs();
+    const { s, closed } = session(fs);
+    expect(s.run(spec(1, chunk(0, 100), true, false)).ok).toBe(true);
+    const before = fs.readDir(DIR);
+    expect(before.length).toBeGreaterThan(0);
+    const r = s.run(spec(5, chunk(0, 3), true, true));
+    expect(r.ok).toBe(true);
+    expect(closed()).toBe(2);
+    for (const n of before) expect(fs.exists(`${DIR}/${n}`)).toBe(false);
+    expect(fs.readDir(DIR).length).toBe(1);
+    // An abort with no session open does nothing.
+    expect(s.run({ kind: 'ingest-abort', id: 6 }).ok).toBe(true);
+    expect(fs.readDir(DIR).length).toBe(1);
+    expect(closed()).toBe(2);
   });
 });
