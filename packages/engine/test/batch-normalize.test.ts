@@ -115,6 +115,19 @@ describe('which batches stay as they are', () => {
     expect(normalized([{ type: Value, key: '', value: '1' }, { type: Tombstone, key: '' }])).toEqual(['42:0:']);
   });
 
+  it('with another comparator, distinct keys stay as they are (the comparator is never given anything but keys)', () => {
+    const strict: Comparator = {
+      name: 'test.reverse',
+      compare: (a, b) => {
+        if (!(a instanceof Uint8Array) || !(b instanceof Uint8Array)) throw new Error('not a key');
+        return bytewiseComparator.compare(b, a);
+      },
+    };
+    const r = resolver({ cmp: strict });
+    expect(normalized([{ type: Value, key: 'a', value: '1' }, { type: Value, key: 'c', value: '2' }, { type: Tombstone, key: 'b' }], r)).toBeNull();
+    expect(normalized([{ type: Value, key: 'a', value: '1' }, { type: Value, key: 'c', value: '2' }, { type: Tombstone, key: 'a' }], r)).toEqual(['42:1:c=2', '42:0:a']);
+  });
+
   it('with another comparator, keys it calls equal are one key', () => {
     const r = resolver({ cmp: caseFold });
     expect(normalized([{ type: Value, key: 'Ab', value: '1' }, { type: Value, key: 'b', value: '2' }], r)).toBeNull();

@@ -56,6 +56,16 @@ describe('applyMerge', () => {
 });
 
 describe('VersionChain (newest first)', () => {
+  it('a new chain starts like a reset one: unresolved, no operands, no covering tombstone', () => {
+    const chain = new VersionChain(joiner());
+    expect(chain.done).toBe(false);
+    expect(chain.tomb).toBe(-1);
+    expect(chain.hasOperands).toBe(false);
+    expect(chain.push(Merge, 0, b('m'))).toBe(false);
+    expect(chain.push(Value, 0, b('v'))).toBe(true);
+    expect(text(chain.result)).toBe('v+m');
+  });
+
   it('resolves on the first value or deletion, copying the value', () => {
     const chain = new VersionChain(undefined);
     chain.reset(b('k'), -1);
@@ -195,6 +205,12 @@ describe('VersionChain (newest first)', () => {
 });
 
 describe('OldestFirstFold (reverse iteration)', () => {
+  it('a new fold starts empty: no base, no operands, nothing seen', () => {
+    const fold = new OldestFirstFold(joiner());
+    fold.push(Merge, 1, b('m'), -1);
+    expect(text(fold.finish(b('k')))).toBe('_+m');
+  });
+
   it('with nothing fed, the key is absent', () => {
     const fold = new OldestFirstFold(joiner());
     expect(fold.finish(b('k'))).toBeUndefined();
