@@ -35,6 +35,20 @@ describe('backpressure', () => {
     }
   });
 
+  it('the next write seals a memtable exactly at its budget, and not one a byte under it', () => {
+    for (const [len, sealed] of [
+      [975, 1],
+      [974, 0],
+    ] as const) {
+      const tree = Tree.open('/db', { fs: new MemFs(), memtableBytes: 1024, jobScheduler: new JobScheduler(5, 0, 0) });
+      tree.put('k', 'v'.repeat(len)); // 1 + len + 48 bytes of bookkeeping
+      expect(tree.stats().activeMemtable.bytes).toBe(1 + len + 48);
+      tree.put('z', '1');
+      expect(tree.stats().sealedMemtables, `value of ${len} bytes`).toBe(sealed);
+      tree.close();
+    }
+  });
+
   it('does not seal a memtable below its budget, nor wait', () => {
     const tree = Tree.open('/db', { fs: new MemFs(), memtableBytes: 64 * 1024, jobScheduler: new JobScheduler(5, 0, 0) });
     for (let i = 0; i < 100; i++) tree.put(`k${i}`, 'v'.repeat(60));

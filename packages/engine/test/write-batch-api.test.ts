@@ -241,6 +241,14 @@ describe('WriteBatch argument checks', () => {
     expect(codeOf(() => b.merge('k', 5 as never))).toBe('LSM_INVALID_ARGUMENT');
     expect(codeOf(() => b.deleteRange('a', 5 as never))).toBe('LSM_INVALID_ARGUMENT');
     expect(codeOf(() => b.deletePrefix(5 as never))).toBe('LSM_INVALID_ARGUMENT');
+    // Each message names the argument that was wrong.
+    expect(() => b.put(5 as never, 'v')).toThrow('key must be a Uint8Array or a string, got number');
+    expect(() => b.put('k', null as never)).toThrow('value must be a Uint8Array or a string, got null');
+    expect(() => b.merge('k', 5 as never)).toThrow('operand must be a Uint8Array or a string, got number');
+    expect(() => b.deleteRange(5 as never, 'b')).toThrow('start must be a Uint8Array or a string, got number');
+    expect(() => b.deleteRange('a', 5 as never)).toThrow('end must be a Uint8Array or a string, got number');
+    expect(() => b.deletePrefix(5 as never)).toThrow('prefix must be a Uint8Array or a string, got number');
+    expect(() => b.delete(5 as never)).toThrow('key must be a Uint8Array or a string, got number');
     b.commit();
     expect(t.seen[0]!.ops).toEqual([[ValueType.Value, 'k', 'v']]);
   });
