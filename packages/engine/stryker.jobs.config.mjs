@@ -4,9 +4,8 @@
 // vitest.jobs-focus.config.ts. Left out: the files that only run inside the worker thread
 // (job-worker.ts, worker-script*.ts) and the worker runner, as in stryker.config.mjs (a
 // mutant there needs the worker tests, which load the built code), and the scheduler,
-// background.ts, whose tests (test/background.test.ts) take half a minute per mutant
-// here: it has no recorded run yet. Own sandbox folder: it can run beside the other
-// engine configs.
+// background.ts, which has its own config (stryker.scheduler.config.mjs). Own sandbox
+// folder: it can run beside the other engine configs.
 // Run: `npx -y pnpm@10.34.8 mutate --filter @lsm/engine stryker.jobs.config.mjs`.
 import { strykerConfig } from '../../tools/mutation/stryker-base.mjs';
 

@@ -1,7 +1,8 @@
-// The jobs' focused tests: what `stryker.jobs.config.mjs` runs against each mutant of
-// src/jobs/ (flush, compaction and ingest jobs, outputs, flush source, inline runner):
-// fast store-level files that flush, compact and fail inline, and the jobs' unit tests,
-// a few seconds in all. The model, crash, fuzz and background (worker) tests are left
+// The jobs' focused tests: what `stryker.jobs.config.mjs` and `stryker.scheduler.config.mjs`
+// run against each mutant of src/jobs/ (flush, compaction and ingest jobs, outputs, flush
+// source, inline runner; the scheduler): fast store-level files that flush, compact and
+// fail inline, the jobs' unit tests and a short seeded-scheduler model test, a few
+// seconds in all. The model, crash, fuzz and background (worker) tests are left
 // out: each would cost from seconds to minutes per mutant. `pnpm test` runs all of them.
 import { defineConfig } from 'vitest/config';
 
