@@ -22,6 +22,8 @@ export function strykerConfig(overrides = {}) {
     incrementalFile: 'mutation/incremental.json',
     inPlace: false,
     tempDirName,
+    // Other configs' sandboxes (a focused run beside another): never copied into this one.
+    ignorePatterns: ['/.stryker-tmp*'],
     cleanTempDir: true,
     reporters: ['clear-text', 'progress', 'json', 'html'],
     jsonReporter: { fileName: `${tempDirName}/reports/mutation.json` },
