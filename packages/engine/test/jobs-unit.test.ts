@@ -10,7 +10,7 @@ import { ArrayIterator, ByteSink, LsmError, ValueType, bytewiseComparator } from
 import { appendWithSeparator, counterAdd } from '@lsm/compaction';
 import { FaultFs, FsError, MemFs, writeFile } from '@lsm/fs';
 import { FileKind } from '@lsm/encryption';
-import { Table } from '@lsm/sstable';
+import { BlockCache, Table } from '@lsm/sstable';
 import { describe, expect, it } from 'vitest';
 import { trackHandles } from './helpers.js';
 import { BlobStore } from '../src/blob/blob-store.js';
@@ -19,7 +19,7 @@ import { builtInMergeOperator, builtInPrefixExtractor, fixedPrefixExtractor, isB
 import { sourceFromLog } from '../src/jobs/flush-job.js';
 import { type FlushSource, SortedRun } from '../src/jobs/flush-source.js';
 import { InlineRunner, JobScheduler } from '../src/jobs/inline-runner.js';
-import type { JobEnv } from '../src/jobs/job-env.js';
+import { type JobEnv, tableInputs } from '../src/jobs/job-env.js';
 import { JobOutputs } from '../src/jobs/job-outputs.js';
 import { takeAll } from '../src/jobs/job-runner.js';
 import type { FlushJobSpec, JobFailure, JobResult, JobSpec, TableCompression } from '../src/jobs/job-types.js';
@@ -29,6 +29,7 @@ import { ChunkPacker } from '../src/ops/ingest-chunk.js';
 import { startLog } from '../src/log/log-encryption.js';
 import { Memtable } from '../src/memtable/memtable.js';
 import { OP_DELETE_RANGE, encodeBatch } from '../src/write/batch-codec.js';
+import { TableCache } from '../src/versions/table-cache.js';
 
 const DIR = '/db';
 const enc = new TextEncoder();
@@ -608,6 +609,35 @@ describe('IngestWorkerSession (the worker side of ingest)', () => {
     expect([opened(), closed()]).toEqual([1, 1]);
   });
 
+  it('a table open at the end of a chunk goes on into the next: two chunks give the tables one chunk gives', () => {
+    const one = memFs();
+    const a = session(one).s;
+    const whole = a.run(spec(1, chunk(0, 200), true, true));
+    const two = memFs();
+    const b = session(two).s;
+    const first = b.run(spec(1, chunk(0, 100), true, false));
+    const second = b.run(spec(2, chunk(100, 200), false, true, { first: 110, end: 130 }));
+    if (!whole.ok || !first.ok || !second.ok) throw new Error('ingest failed');
+    expect(first.blobFiles).toEqual([]);
+    expect(first.blob).toEqual({ bytesWritten: 0, dictionaryFiles: 0, rewrittenValues: 0, rewrittenBytes: 0 });
+    const sizes = (ts: { size: number; entries: number }[]) => ts.map((t) => [t.entries, t.size]);
+    expect(sizes([...first.tables, ...second.tables])).toEqual(sizes(whole.tables));
+  });
+
+  it('an errno error of the session itself names ingest', () => {
+    const mem = memFs();
+    const fs = new FaultFs(mem);
+    fs.addRule({ op: 'syncDirectory', fault: { type: 'error', code: 'EIO' } });
+    const { s } = session(fs);
+    const r = s.run(spec(1, chunk(0, 10), true, true)) as JobFailure;
+    expect(r.ok).toBe(false);
+    expect(r.error.message.startsWith('ingest(): writing its tables: ')).toBe(true);
+    expect(mem.readDir(DIR)).toEqual([]);
+    const t0 = performance.now();
+    const abort = s.run({ kind: 'ingest-abort', id: 2 });
+    expect(abort.millis).toBeLessThanOrEqual(performance.now() - t0);
+  });
+
   it('a chunk without a session fails; an abort removes what the session wrote and ends it', () => {
     const fs = memFs();
     const { s, closed } = session(fs);
@@ -664,5 +694,39 @@ describe('IngestWorkerSession (the worker side of ingest)', () => {
     expect(s.run({ kind: 'ingest-abort', id: 6 }).ok).toBe(true);
     expect(fs.readDir(DIR).length).toBe(1);
     expect(closed()).toBe(2);
+  });
+});
+
+describe('tableInputs (a compaction\'s view of its input tables)', () => {
+  function twoTables(fs: MemFs): void {
+    for (const id of [1, 2]) {
+      const r = executeJob(env(fs), flushSpec({ id, numbers: { first: id, end: id + 1 } }), () => source([[`k${id}`, id, ValueType.Value, 'v'.repeat(300)]]), false);
+      expect(r.ok).toBe(true);
+    }
+  }
+
+  it('reads inputs without filling the block cache', () => {
+    const fs = memFs();
+    twoTables(fs);
+    const blockCache = new BlockCache(1 << 20);
+    const cache = new TableCache(fs, DIR, bytewiseComparator, blockCache, 10);
+    const it = tableInputs(cache).openInput({ id: 1 } as never);
+    let n = 0;
+    for (it.seekToFirst(); it.valid(); it.next()) n++;
+    it.close();
+    expect(n).toBe(1);
+    expect(blockCache.stats().inserts).toBe(0);
+    cache.close();
+  });
+
+  it('gives back the reference it takes to read range tombstones (the table can be closed after)', () => {
+    const fs = memFs();
+    twoTables(fs);
+    const cache = new TableCache(fs, DIR, bytewiseComparator, undefined, 4);
+    expect(tableInputs(cache).inputTombstones({ id: 1 } as never)).toEqual([]);
+    expect(cache.size).toBe(1);
+    cache.forget(1); // closes only a table nobody holds
+    expect(cache.size).toBe(0);
+    cache.close();
   });
 });
