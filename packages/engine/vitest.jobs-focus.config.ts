@@ -4,20 +4,13 @@
 // fail inline, the jobs' unit tests and a short seeded-scheduler model test, a few
 // seconds in all. The model, crash, fuzz and background (worker) tests are left
 // out: each would cost from seconds to minutes per mutant. `pnpm test` runs all of them.
-import { defineConfig } from 'vitest/config';
+import { focusConfig } from './vitest.focus.js';
 
-export default defineConfig({
-  test: {
-    testTimeout: 300_000,
-    hookTimeout: 300_000,
-    exclude: ['.stryker-tmp*/**'],
-    include: [
-      'test/flush-source.test.ts',
-      'test/flush-on-close.test.ts',
-      'test/strategies.test.ts',
-      'test/regressions.test.ts',
-      'test/blob.test.ts',
-      'test/jobs-*.test.ts',
-    ],
-  },
-});
+export default focusConfig([
+  'test/flush-source.test.ts',
+  'test/flush-on-close.test.ts',
+  'test/strategies.test.ts',
+  'test/regressions.test.ts',
+  'test/blob.test.ts',
+  'test/jobs-*.test.ts',
+]);

@@ -5,21 +5,14 @@
 // two fuzz files (test/fuzz-log*.test.ts) are left out: each runs thousands of inputs
 // for every mutant it covers, which made one run of this configuration take over an hour;
 // the deterministic files below pin the framing, the modes and the encryption exactly.
-import { defineConfig } from 'vitest/config';
+import { focusConfig } from './vitest.focus.js';
 
-export default defineConfig({
-  test: {
-    testTimeout: 300_000,
-    hookTimeout: 300_000,
-    exclude: ['.stryker-tmp*/**'],
-    include: [
-      'test/log.test.ts',
-      'test/replay-log.test.ts',
-      'test/log-reader-modes.test.ts',
-      'test/log-reader-framing.test.ts',
-      'test/log-encryption.test.ts',
-      'test/log-boundaries.test.ts',
-      'test/golden-log.test.ts',
-    ],
-  },
-});
+export default focusConfig([
+  'test/log.test.ts',
+  'test/replay-log.test.ts',
+  'test/log-reader-modes.test.ts',
+  'test/log-reader-framing.test.ts',
+  'test/log-encryption.test.ts',
+  'test/log-boundaries.test.ts',
+  'test/golden-log.test.ts',
+]);

@@ -5,22 +5,15 @@
 // that opens a store, so each test file here costs its run time once per mutant; the
 // model, crash, fault and fuzz tests are left out (they would make a run take hours).
 // `pnpm test` runs these files as part of the full suite as usual.
-import { defineConfig } from 'vitest/config';
+import { focusConfig } from './vitest.focus.js';
 
-export default defineConfig({
-  test: {
-    testTimeout: 300_000,
-    hookTimeout: 300_000,
-    exclude: ['.stryker-tmp*/**'],
-    include: [
-      'test/version-edit.test.ts',
-      'test/blob-version-edit.test.ts',
-      'test/manifest-tail.test.ts',
-      'test/api.test.ts',
-      'test/read-only.test.ts',
-      'test/flush-on-close.test.ts',
-      'test/verify.test.ts',
-      'test/versions*.test.ts',
-    ],
-  },
-});
+export default focusConfig([
+  'test/version-edit.test.ts',
+  'test/blob-version-edit.test.ts',
+  'test/manifest-tail.test.ts',
+  'test/api.test.ts',
+  'test/read-only.test.ts',
+  'test/flush-on-close.test.ts',
+  'test/verify.test.ts',
+  'test/versions*.test.ts',
+]);

@@ -21,6 +21,16 @@ export function codeOf(fn: () => unknown): string | undefined {
   return undefined;
 }
 
+/** The error `fn` throws (failing the test when it returns instead). */
+export function thrown(fn: () => unknown): Error {
+  try {
+    fn();
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('expected an error, got a result');
+}
+
 /** xorshift128+-style seeded generator (deterministic across runs and platforms). */
 export class Rng {
   private a: number;

@@ -8,6 +8,7 @@ import { CorruptionError, InvalidArgumentError, xxh32 } from '@lsm/base';
 import { ENCRYPTION_HEADER_SIZE, FileKind, KeyRing } from '@lsm/encryption';
 import { MemFs, readFile } from '@lsm/fs';
 import { describe, expect, it } from 'vitest';
+import { thrown } from './helpers.js';
 import { openLog, startLog } from '../src/log/log-encryption.js';
 import { LOG_HEADER_SIZE, logChecksumSeed } from '../src/log/log-format.js';
 import { readLog } from '../src/log/log-reader.js';
@@ -29,15 +30,6 @@ function record(tag: number, n: number): Uint8Array {
   const r = new Uint8Array(n);
   for (let i = 0; i < n; i++) r[i] = (tag * 131 + i * 7 + (i >>> 9)) & 0xff;
   return r;
-}
-
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected an error');
 }
 
 describe('openLog: the log and the store disagree about encryption', () => {

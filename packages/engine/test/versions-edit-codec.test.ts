@@ -6,6 +6,7 @@
 import type { TableMeta } from '@lsm/compaction';
 import { CorruptionError, NotSupportedError } from '@lsm/base';
 import { describe, expect, it } from 'vitest';
+import { thrown } from './helpers.js';
 import { decodeVersionEdit, encodeVersionEdit, type VersionEdit } from '../src/versions/version-edit.js';
 
 const meta = (id: number, extra: Partial<TableMeta> = {}): TableMeta => ({
@@ -20,16 +21,6 @@ const meta = (id: number, extra: Partial<TableMeta> = {}): TableMeta => ({
   rangeTombstones: 1,
   ...extra,
 });
-
-/** The error `fn` throws (failing the test when it returns). */
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected an error, got a result');
-}
 
 describe('version edit golden bytes', () => {
   it('encodes each scalar field with its FORMAT.md tag, in the documented order', () => {

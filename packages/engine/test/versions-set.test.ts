@@ -9,7 +9,7 @@ import { type Comparator, CorruptionError, InvalidArgumentError, NotSupportedErr
 import { FaultFs, MemFs, readFile, writeFile } from '@lsm/fs';
 import { FileKind } from '@lsm/encryption';
 import { describe, expect, it } from 'vitest';
-import { trackHandles } from './helpers.js';
+import { thrown, trackHandles } from './helpers.js';
 import { CURRENT, blobFileName, manifestFileName, tableFileName } from '../src/file-names.js';
 import { startLog } from '../src/log/log-encryption.js';
 import { readManifestEdits } from '../src/versions/manifest-reader.js';
@@ -39,16 +39,6 @@ function touch(fs: MemFs, ...names: string[]): void {
 const manifests = (fs: MemFs): string[] => fs.readDir(DIR).filter((n) => n.startsWith('MANIFEST-')).sort();
 const currentName = (fs: MemFs): string => new TextDecoder().decode(readFile(fs, `${DIR}/${CURRENT}`));
 const levelIds = (v: Version): number[][] => v.levels.map((l) => l.map((t) => t.id));
-
-/** The error `fn` throws (failing the test when it returns). */
-function thrown(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected an error, got a result');
-}
 
 /** Writes a manifest holding exactly `edits` and points CURRENT at it. */
 function writeManifest(fs: MemFs, number: number, edits: VersionEdit[]): void {
