@@ -3,27 +3,20 @@
 // chain and snapshots, so that a mutation run costs seconds per mutant instead of the
 // whole engine suite. The slow model, crash, fuzz, ingest and background tests are left
 // out. `pnpm test` runs these files as part of the full suite as usual.
-import { defineConfig } from 'vitest/config';
+import { focusConfig } from './vitest.focus.js';
 
-export default defineConfig({
-  test: {
-    testTimeout: 300_000,
-    hookTimeout: 300_000,
-    exclude: ['.stryker-tmp*/**'],
-    include: [
-      'test/batch-seqno.test.ts',
-      'test/api.test.ts',
-      'test/point-reads.test.ts',
-      'test/memtable-range-tombstones.test.ts',
-      'test/regressions.test.ts',
-      'test/range-merge.test.ts',
-      'test/iterator-release.test.ts',
-      'test/flush-on-close.test.ts',
-      'test/strategies.test.ts',
-      'test/write-*.test.ts',
-      'test/batch-*.test.ts',
-      'test/version-chain-*.test.ts',
-      'test/snapshot-*.test.ts',
-    ],
-  },
-});
+export default focusConfig([
+  'test/batch-seqno.test.ts',
+  'test/api.test.ts',
+  'test/point-reads.test.ts',
+  'test/memtable-range-tombstones.test.ts',
+  'test/regressions.test.ts',
+  'test/range-merge.test.ts',
+  'test/iterator-release.test.ts',
+  'test/flush-on-close.test.ts',
+  'test/strategies.test.ts',
+  'test/write-*.test.ts',
+  'test/batch-*.test.ts',
+  'test/version-chain-*.test.ts',
+  'test/snapshot-*.test.ts',
+]);
