@@ -1,0 +1,22 @@
+// The scheduler's focused tests: what `stryker.scheduler.config.mjs` runs against each
+// mutant of src/jobs/background.ts. The jobs' focused set (vitest.jobs-focus.config.ts)
+// plus test/background.test.ts, whose tests take the paths only a worker thread takes
+// (slowdowns, removals and log syncs on the worker, results installed from the event
+// loop) and the failure states, less its three slowest: the long write load (3.7 s),
+// the many stores opened in one process (5.8 s) and the child process that forgets
+// close(); they test the worker runner and thread lifetimes, not the scheduler's
+// decisions. `pnpm test` runs all of them.
+import { focusConfig } from './vitest.focus.js';
+
+export default focusConfig(
+  [
+    'test/flush-source.test.ts',
+    'test/flush-on-close.test.ts',
+    'test/strategies.test.ts',
+    'test/regressions.test.ts',
+    'test/blob.test.ts',
+    'test/jobs-*.test.ts',
+    'test/background.test.ts',
+  ],
+  /^(?!.*(writes go on while jobs run|opened many times in one process|forgets close\(\))).*$/,
+);
