@@ -7,16 +7,9 @@
 // close(); they test the worker runner and thread lifetimes, not the scheduler's
 // decisions. `pnpm test` runs all of them.
 import { focusConfig } from './vitest.focus.js';
+import { JOBS_FOCUS } from './vitest.jobs-focus.config.js';
 
 export default focusConfig(
-  [
-    'test/flush-source.test.ts',
-    'test/flush-on-close.test.ts',
-    'test/strategies.test.ts',
-    'test/regressions.test.ts',
-    'test/blob.test.ts',
-    'test/jobs-*.test.ts',
-    'test/background.test.ts',
-  ],
+  [...JOBS_FOCUS, 'test/background.test.ts'],
   /^(?!.*(writes go on while jobs run|opened many times in one process|forgets close\(\))).*$/,
 );
