@@ -13,10 +13,9 @@ import { describe, expect, it } from 'vitest';
 import { type Comparator, appendWithSeparator } from '../src/index.js';
 import { OP_DELETE_RANGE, encodeBatch, stampBatch, visitBatch } from '../src/write/batch-codec.js';
 import { type BatchResolver, normalizeBatch } from '../src/write/batch-normalize.js';
-import { Rng, codeOf } from './helpers.js';
+import { codeOf, Rng, text } from './helpers.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
-const text = (x: Uint8Array | undefined): string | undefined => (x === undefined ? undefined : new TextDecoder().decode(x));
 
 const { Value, Tombstone, WeakTombstone, Merge, Indirection } = ValueType;
 type Op = { type: number; key: string; value?: string };

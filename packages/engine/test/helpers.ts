@@ -31,6 +31,23 @@ export function thrown(fn: () => unknown): Error {
   throw new Error('expected an error, got a result');
 }
 
+/** UTF-8 text of `x`, or undefined (a missing value). */
+export function text(x: Uint8Array | undefined): string | undefined {
+  return x === undefined ? undefined : new TextDecoder().decode(x);
+}
+
+/** Every key and value a store's range() yields now, as text. */
+export function storeContents(tree: { range(): Iterable<[Uint8Array, Uint8Array]> }): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of tree.range()) out[text(k)!] = text(v)!;
+  return out;
+}
+
+/** The write-ahead log files in `dir`, sorted. */
+export function logFiles(fs: { readDir(p: string): string[] }, dir = '/db'): string[] {
+  return fs.readDir(dir).filter((n) => n.endsWith('.log')).sort();
+}
+
 /** xorshift128+-style seeded generator (deterministic across runs and platforms). */
 export class Rng {
   private a: number;

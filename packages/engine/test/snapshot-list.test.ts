@@ -8,9 +8,7 @@ import { MemFs } from '@lsm/fs';
 import { describe, expect, it } from 'vitest';
 import { Snapshot, Tree } from '../src/index.js';
 import { SnapshotList, type SnapshotHost } from '../src/snapshot.js';
-import { codeOf } from './helpers.js';
-
-const text = (x: Uint8Array | undefined): string | undefined => (x === undefined ? undefined : new TextDecoder().decode(x));
+import { codeOf, text } from './helpers.js';
 
 describe('SnapshotList', () => {
   it('counts snapshots per seqno and lists the distinct seqnos in numeric order', () => {

@@ -11,10 +11,9 @@ import { InvalidArgumentError, ValueType } from '@lsm/base';
 import type { MergeOperator } from '@lsm/compaction';
 import { describe, expect, it } from 'vitest';
 import { OldestFirstFold, VersionChain, applyMerge } from '../src/read/version-chain.js';
-import { codeOf } from './helpers.js';
+import { codeOf, text } from './helpers.js';
 
 const b = (s: string): Uint8Array => new TextEncoder().encode(s);
-const text = (x: Uint8Array | undefined): string | undefined => (x === undefined ? undefined : new TextDecoder().decode(x));
 
 /** Joins base and operands with '+', recording each call. */
 function joiner(): MergeOperator & { calls: string[] } {

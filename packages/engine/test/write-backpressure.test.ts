@@ -6,9 +6,8 @@
 
 import { MemFs } from '@lsm/fs';
 import { describe, expect, it } from 'vitest';
+import { text } from './helpers.js';
 import { JobScheduler, Leveled, Tree } from '../src/index.js';
-
-const text = (x: Uint8Array | undefined): string | undefined => (x === undefined ? undefined : new TextDecoder().decode(x));
 
 describe('backpressure', () => {
   it('seals a memtable when it is full, never holds more than maxSealedMemtables, and waits for a flush when it must', () => {

@@ -11,9 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { type Comparator, Tree, WriteBatch, appendWithSeparator } from '../src/index.js';
 import { OP_DELETE_RANGE, decodeBatch } from '../src/write/batch-codec.js';
 import type { BatchRecord, BatchTarget } from '../src/write/write-batch.js';
-import { codeOf } from './helpers.js';
-
-const text = (x: Uint8Array | undefined): string | undefined => (x === undefined ? undefined : new TextDecoder().decode(x));
+import { codeOf, text } from './helpers.js';
 
 interface Seen {
   ops: [number, string, string][];

@@ -6,16 +6,8 @@
 
 import { FaultFs, MemFs } from '@lsm/fs';
 import { describe, expect, it } from 'vitest';
+import { text, storeContents, logFiles } from './helpers.js';
 import { JobScheduler, Tree } from '../src/index.js';
-
-const text = (x: Uint8Array | undefined): string | undefined => (x === undefined ? undefined : new TextDecoder().decode(x));
-const logs = (fs: MemFs): string[] => fs.readDir('/db').filter((n) => n.endsWith('.log')).sort();
-
-function all(tree: Tree): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of tree.range()) out[text(k)!] = text(v)!;
-  return out;
-}
 
 describe('logs after a flush', () => {
   it('a flush leaves only the active log, and a reopen replays nothing twice', () => {
@@ -26,10 +18,10 @@ describe('logs after a flush', () => {
     tree.put('b', '2');
     tree.flush();
     tree.put('c', '3');
-    expect(logs(fs)).toHaveLength(1);
+    expect(logFiles(fs)).toHaveLength(1);
     tree.close();
     tree = Tree.open('/db', { fs });
-    expect(all(tree)).toEqual({ a: '1', b: '2', c: '3' });
+    expect(storeContents(tree)).toEqual({ a: '1', b: '2', c: '3' });
     tree.close();
   });
 
@@ -39,13 +31,13 @@ describe('logs after a flush', () => {
     for (let i = 0; i < 40; i++) tree.put(`k${String(i).padStart(3, '0')}`, 'v'.repeat(60));
     const sealed = tree.stats().sealedMemtables;
     expect(sealed).toBeGreaterThanOrEqual(2);
-    expect(logs(fs)).toHaveLength(sealed + 1);
+    expect(logFiles(fs)).toHaveLength(sealed + 1);
     tree.flush();
     expect(tree.stats().sealedMemtables).toBe(0);
-    expect(logs(fs)).toHaveLength(1);
+    expect(logFiles(fs)).toHaveLength(1);
     tree.close();
     const again = Tree.open('/db', { fs });
-    expect(Object.keys(all(again))).toHaveLength(40);
+    expect(Object.keys(storeContents(again))).toHaveLength(40);
     again.close();
   });
 
@@ -55,7 +47,7 @@ describe('logs after a flush', () => {
     tree.put('a', '1');
     tree.put('keep', 'k');
     tree.close();
-    expect(logs(fs)).toHaveLength(1); // a=1 is only in the log
+    expect(logFiles(fs)).toHaveLength(1); // a=1 is only in the log
     // The old log cannot be removed while the store runs without a log: it stays on disk.
     const faulty = new FaultFs(fs);
     faulty.addRule({ op: 'remove', path: '.log', times: Infinity, fault: { type: 'error', code: 'EIO' } });
@@ -66,9 +58,9 @@ describe('logs after a flush', () => {
     tree.compact(); // the bottom level drops the deletion and the value below it
     expect(tree.get('a')).toBeUndefined();
     tree.close();
-    expect(logs(fs)).toHaveLength(1);
+    expect(logFiles(fs)).toHaveLength(1);
     tree = Tree.open('/db', { fs });
-    expect(all(tree)).toEqual({ keep: 'k' });
+    expect(storeContents(tree)).toEqual({ keep: 'k' });
     tree.close();
   });
 });

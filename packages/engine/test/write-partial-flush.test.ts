@@ -9,15 +9,7 @@ import { CrashFs } from '@lsm/crashfs';
 import { FaultFs, MemFs } from '@lsm/fs';
 import { describe, expect, it } from 'vitest';
 import { JobScheduler, Tree } from '../src/index.js';
-import { trackHandles } from './helpers.js';
-
-const text = (x: Uint8Array | undefined): string | undefined => (x === undefined ? undefined : new TextDecoder().decode(x));
-
-function all(tree: Tree): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of tree.range()) out[text(k)!] = text(v)!;
-  return out;
-}
+import { storeContents, text, trackHandles } from './helpers.js';
 
 const key = (i: number): string => `k${String(i).padStart(4, '0')}`;
 
@@ -37,7 +29,7 @@ describe('a flush of the oldest sealed memtable', () => {
     expect(tree.stats().sealedMemtables).toBe(2);
     tree.close();
     tree = Tree.open('/db', { fs });
-    expect(all(tree)).toEqual(want);
+    expect(storeContents(tree)).toEqual(want);
     tree.close();
   });
 
@@ -60,7 +52,7 @@ describe('a flush of the oldest sealed memtable', () => {
     expect(tree.stats().sealedMemtables).toBe(0);
     crash.crash();
     tree = Tree.open('/db', { fs: crash });
-    expect(all(tree)).toEqual(want);
+    expect(storeContents(tree)).toEqual(want);
     tree.close();
   });
 });
@@ -77,7 +69,7 @@ describe('a store reopened over its logs', () => {
     tree.put('b', '2', { sync: true });
     expect(tree.stats().sealedMemtables).toBe(sealed);
     expect(tree.stats().flushes).toBe(flushes);
-    expect(all(tree)).toEqual({ a: '1', b: '2' });
+    expect(storeContents(tree)).toEqual({ a: '1', b: '2' });
     tree.close();
   });
 });
@@ -118,7 +110,7 @@ describe('log handles and syncs', () => {
     tree.flush();
     expect(tree.stats().flushes).toBe(1);
     expect(tree.stats().levels[0]!.tables).toBe(1);
-    expect(all(tree)).toEqual({ b: '2' });
+    expect(storeContents(tree)).toEqual({ b: '2' });
     tree.close();
   });
 });

@@ -10,23 +10,14 @@ import { CrashFs } from '@lsm/crashfs';
 import { FaultFs, MemFs } from '@lsm/fs';
 import { describe, expect, it } from 'vitest';
 import { JobScheduler, Tree } from '../src/index.js';
-import { codeOf, trackHandles } from './helpers.js';
-
-const text = (x: Uint8Array | undefined): string | undefined => (x === undefined ? undefined : new TextDecoder().decode(x));
-const logs = (fs: { readDir(p: string): string[] }): string[] => fs.readDir('/db').filter((n) => n.endsWith('.log')).sort();
-
-function all(tree: Tree): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of tree.range()) out[text(k)!] = text(v)!;
-  return out;
-}
+import { codeOf, logFiles, storeContents, text, trackHandles } from './helpers.js';
 
 describe('the write path under log failures', () => {
   it('a failed log write is LSM_IO, applies nothing, uses up its seqno, and the next write starts a new log', () => {
     const faulty = new FaultFs(new MemFs());
     const tree = Tree.open('/db', { fs: faulty });
     expect(tree.put('a', '1')).toBe(1);
-    const before = logs(faulty);
+    const before = logFiles(faulty);
     expect(before).toHaveLength(1);
     const wal0 = tree.stats().walBytesWritten;
     const writes0 = tree.stats().writes;
@@ -46,12 +37,12 @@ describe('the write path under log failures', () => {
     expect(tree.stats().writes).toBe(writes0);
     // The next write goes to a new log and takes the next seqno.
     expect(tree.put('d', '4')).toBe(3);
-    const after = logs(faulty);
+    const after = logFiles(faulty);
     expect(after.length).toBeGreaterThan(before.length);
     expect(after).toContain(before[0]);
     expect(tree.put('e', '5')).toBe(4);
-    expect(logs(faulty)).toEqual(after);
-    expect(all(tree)).toEqual({ a: '1', d: '4', e: '5' });
+    expect(logFiles(faulty)).toEqual(after);
+    expect(storeContents(tree)).toEqual({ a: '1', d: '4', e: '5' });
     tree.close();
     const again = Tree.open('/db', { fs: faulty.inner });
     expect(again.get('a')).toBeDefined();
@@ -85,7 +76,7 @@ describe('the write path under log failures', () => {
     const faulty = new FaultFs(new MemFs());
     const tree = Tree.open('/db', { fs: faulty });
     tree.put('a', '1');
-    const n = logs(faulty).length;
+    const n = logFiles(faulty).length;
     faulty.addRule({ op: 'sync', path: '.log', fault: { type: 'error', code: 'EIO' } });
     let err: unknown;
     try {
@@ -96,8 +87,8 @@ describe('the write path under log failures', () => {
     expect(err).toMatchObject({ code: 'LSM_IO' });
     expect(String((err as Error).message)).toContain('syncing the write-ahead log');
     tree.put('b', '2');
-    expect(logs(faulty).length).toBe(n + 1);
-    expect(all(tree)).toEqual({ a: '1', b: '2' });
+    expect(logFiles(faulty).length).toBe(n + 1);
+    expect(storeContents(tree)).toEqual({ a: '1', b: '2' });
     tree.close();
   });
 
@@ -108,7 +99,7 @@ describe('the write path under log failures', () => {
     tree.put('a', '1');
     faulty.addRule({ op: 'write', path: '.log', fault: { type: 'error', code: 'EIO' } });
     expect(codeOf(() => tree.put('b', '2'))).toBe('LSM_IO');
-    const existing = logs(faulty);
+    const existing = logFiles(faulty);
     faulty.clearRules();
     faulty.addRule({ op: 'syncDirectory', fault: { type: 'error', code: 'EIO' } });
     let err: unknown;
@@ -119,12 +110,12 @@ describe('the write path under log failures', () => {
     }
     expect(err).toMatchObject({ code: 'LSM_IO' });
     expect(String((err as Error).message)).toMatch(/creating write-ahead log \/db\/\d+\.log/);
-    expect(logs(faulty)).toEqual(existing); // the new log was removed
+    expect(logFiles(faulty)).toEqual(existing); // the new log was removed
     expect([...handles.open].filter((p) => p.endsWith('.log'))).toHaveLength(1); // and closed: only the active log is open
     expect(tree.seqno).toBe(2); // nothing taken
     faulty.clearRules();
     expect(tree.put('c', '3')).toBe(3);
-    expect(all(tree)).toEqual({ a: '1', c: '3' });
+    expect(storeContents(tree)).toEqual({ a: '1', c: '3' });
     tree.close();
   });
 });
@@ -144,7 +135,7 @@ describe('durability across log rotations', () => {
       expect(tree.stats().walSyncs).toBeGreaterThan(1);
       crash.crash();
       tree = Tree.open('/db', { fs: crash });
-      expect(all(tree), `tornWrites ${tornWrites}`).toEqual(want);
+      expect(storeContents(tree), `tornWrites ${tornWrites}`).toEqual(want);
       tree.close();
     }
   });
@@ -182,7 +173,7 @@ describe('a sealed log whose tail may not be durable', () => {
     expect(tree.stats().flushes).toBe(1);
     crash.crash();
     tree = Tree.open('/db', { fs: crash });
-    expect(all(tree)).toEqual({ a: '1', c: '3', d: '4' });
+    expect(storeContents(tree)).toEqual({ a: '1', c: '3', d: '4' });
     tree.close();
   });
 
@@ -218,7 +209,7 @@ describe('a sealed log whose tail may not be durable', () => {
     expect(tree.stats().flushes).toBe(1);
     crash.crash();
     tree = Tree.open('/db', { fs: crash });
-    expect(all(tree)).toEqual(want);
+    expect(storeContents(tree)).toEqual(want);
     tree.close();
   });
 
@@ -246,7 +237,7 @@ describe('what needs the logs', () => {
     tree.checkpoint('/cp');
     tree.close();
     const cp = Tree.open('/cp', { fs });
-    expect(all(cp)).toEqual(want);
+    expect(storeContents(cp)).toEqual(want);
     cp.close();
   });
 
@@ -270,7 +261,7 @@ describe('what needs the logs', () => {
     expect(t2.stats().flushes).toBe(1);
     t2.close();
     const cp = Tree.open('/cp', { fs: faulty2.inner });
-    expect(all(cp)).toEqual({ a: '1' });
+    expect(storeContents(cp)).toEqual({ a: '1' });
     cp.close();
   });
 });
@@ -281,13 +272,13 @@ describe('without a log', () => {
     let tree = Tree.open('/db', { fs, wal: false });
     tree.put('a', '1');
     tree.batch().put('b', '2').delete('a').commit({ sync: true });
-    expect(logs(fs)).toEqual([]);
+    expect(logFiles(fs)).toEqual([]);
     expect(tree.stats().walBytesWritten).toBe(0);
     expect(tree.stats().walSyncs).toBe(0);
-    expect(all(tree)).toEqual({ b: '2' });
+    expect(storeContents(tree)).toEqual({ b: '2' });
     tree.close();
     tree = Tree.open('/db', { fs, wal: false });
-    expect(all(tree)).toEqual({ b: '2' });
+    expect(storeContents(tree)).toEqual({ b: '2' });
     expect(tree.seqno).toBe(2);
     tree.close();
   });

@@ -10,16 +10,9 @@ import { describe, expect, it } from 'vitest';
 import { JobScheduler, Tree, appendWithSeparator } from '../src/index.js';
 import { encodeBatch, stampBatch } from '../src/write/batch-codec.js';
 import { normalizeBatch } from '../src/write/batch-normalize.js';
-import { codeOf } from './helpers.js';
+import { codeOf, storeContents, text } from './helpers.js';
 
-const text = (x: Uint8Array | undefined): string | undefined => (x === undefined ? undefined : new TextDecoder().decode(x));
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
-
-function all(tree: Tree): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of tree.range()) out[text(k)!] = text(v)!;
-  return out;
-}
 
 describe('after a failed log write', () => {
   it('a failed first write (nothing in the memtable) leaves no flush owed to a later sync write', () => {
@@ -49,7 +42,7 @@ describe('after a failed log write', () => {
     expect(tree.stats().sealedMemtables).toBe(0);
     tree.close();
     const cp = Tree.open('/cp', { fs: faulty.inner });
-    expect(all(cp)).toEqual({ a: '1', c: '3' });
+    expect(storeContents(cp)).toEqual({ a: '1', c: '3' });
     cp.close();
   });
 });
