@@ -8,7 +8,7 @@ import { focusConfig } from './vitest.focus.js';
 
 /** The files of this set (the scheduler's set adds to them). */
 export const JOBS_FOCUS = [
-  'test/flush-source.test.ts',
+  'test/memtable-image.test.ts',
   'test/flush-on-close.test.ts',
   'test/strategies.test.ts',
   'test/regressions.test.ts',

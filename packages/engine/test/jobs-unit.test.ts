@@ -1,23 +1,20 @@
 // The job code called directly on this thread (MemFs), as a worker calls it: executeJob
 // for each job kind and the context its failures name, a job's error crossing a thread
-// as data and coming back typed (jobError / errorOf), the flush source a worker rebuilds
-// from a sealed log (and its count check), JobOutputs' file numbers, directory sync and
+// as data and coming back typed (jobError / errorOf), JobOutputs' file numbers, directory sync and
 // abandon, the built-in functions a worker loads by name, and the inline runner with and
 // without its seeded scheduler. The worker tests cannot see mutations of this code: the
 // worker loads the built files.
 
-import { ArrayIterator, ByteSink, LsmError, ValueType, bytewiseComparator } from '@lsm/base';
+import { ArrayIterator, LsmError, ValueType, bytewiseComparator } from '@lsm/base';
 import { appendWithSeparator, counterAdd } from '@lsm/compaction';
 import { FaultFs, FsError, MemFs, writeFile } from '@lsm/fs';
-import { FileKind } from '@lsm/encryption';
 import { BlockCache, Table } from '@lsm/sstable';
 import { describe, expect, it } from 'vitest';
 import { trackHandles } from './helpers.js';
 import { BlobStore } from '../src/blob/blob-store.js';
 import { logFileName, tableFileName } from '../src/file-names.js';
 import { builtInMergeOperator, builtInPrefixExtractor, fixedPrefixExtractor, isBuiltInMergeOperator, isBuiltInPrefixExtractor } from '../src/jobs/built-in-functions.js';
-import { sourceFromLog } from '../src/jobs/flush-job.js';
-import { type FlushSource, SortedRun } from '../src/jobs/flush-source.js';
+import type { FlushSource } from '../src/jobs/flush-source.js';
 import { InlineRunner, JobScheduler } from '../src/jobs/inline-runner.js';
 import { type JobEnv, tableInputs } from '../src/jobs/job-env.js';
 import { JobOutputs } from '../src/jobs/job-outputs.js';
@@ -26,9 +23,7 @@ import type { FlushJobSpec, JobFailure, JobResult, JobSpec, TableCompression } f
 import { IngestWorkerSession } from '../src/jobs/ingest-job.js';
 import { errorOf, executeJob, jobError } from '../src/jobs/run-job.js';
 import { ChunkPacker } from '../src/ops/ingest-chunk.js';
-import { startLog } from '../src/log/log-encryption.js';
 import { Memtable } from '../src/memtable/memtable.js';
-import { OP_DELETE_RANGE, encodeBatch } from '../src/write/batch-codec.js';
 import { TableCache } from '../src/versions/table-cache.js';
 
 const DIR = '/db';
@@ -69,7 +64,7 @@ function tableEntries(fs: MemFs, id: number): string[] {
   return out;
 }
 
-const flushSpec = (over: Partial<FlushJobSpec> = {}): FlushJobSpec => ({ kind: 'flush', id: 7, numbers: { first: 10, end: 12 }, compression: NONE, logNumber: 5, entries: 0, rangeTombstones: 0, ...over }) as FlushJobSpec;
+const flushSpec = (over: Partial<FlushJobSpec> = {}): FlushJobSpec => ({ kind: 'flush', id: 7, numbers: { first: 10, end: 12 }, compression: NONE, entries: 0, rangeTombstones: 0, ...over }) as FlushJobSpec;
 
 function source(entries: [string, number, ValueType, string][]): FlushSource {
   return {
@@ -259,68 +254,6 @@ describe('job errors as data', () => {
     expect(((bug as { cause?: Error }).cause as Error).message).toBe('inner');
     const bug2 = errorOf({ id: 1, ok: false, error: { code: undefined, name: 'Error', message: 'y', causeCode: undefined, causeMessage: undefined }, thrown: undefined, millis: 0 } as JobFailure);
     expect('cause' in bug2).toBe(false);
-  });
-});
-
-describe('sourceFromLog', () => {
-  function writeLog(fs: MemFs, number: number, batches: { seqno: number; ops: { type: number; key: string; value: string }[] }[]): void {
-    const w = startLog(fs.open(`${DIR}/${logFileName(number)}`, { write: true, create: true }), number, FileKind.WriteAheadLog, undefined, false);
-    const sink = new ByteSink(64);
-    for (const b of batches) w.addRecord(encodeBatch(sink, b.seqno, b.ops.map((o) => ({ type: o.type, key: k(o.key), value: k(o.value) }))).slice());
-    w.sync();
-    w.close();
-  }
-
-  it('rebuilds the sealed memtable\'s entries in internal-key order, and its range deletions as copies', () => {
-    const fs = memFs();
-    writeLog(fs, 5, [
-      { seqno: 10, ops: [{ type: ValueType.Value, key: 'm', value: 'v1' }, { type: OP_DELETE_RANGE, key: 'a', value: 'c' }] },
-      { seqno: 11, ops: [{ type: ValueType.Value, key: 'b', value: 'v2' }, { type: ValueType.Tombstone, key: 'm', value: '' }] },
-    ]);
-    const src = sourceFromLog(env(fs), flushSpec({ logNumber: 5, entries: 3, rangeTombstones: 1 }), undefined);
-    const seen: string[] = [];
-    src.each((key, seqno, type, value) => seen.push(`${new TextDecoder().decode(key)}@${seqno}/${type}:${new TextDecoder().decode(value)}`));
-    expect(seen).toEqual([`b@11/${ValueType.Value}:v2`, `m@11/${ValueType.Tombstone}:`, `m@10/${ValueType.Value}:v1`]);
-    expect(src.rangeTombstones.map((t) => [new TextDecoder().decode(t.start), new TextDecoder().decode(t.end), t.seqno])).toEqual([['a', 'c', 10]]);
-    // The range keys are copies, not views of a record buffer that may be reused.
-    expect(src.rangeTombstones[0]!.start.buffer.byteLength).toBe(1);
-    expect(src.rangeTombstones[0]!.end.buffer.byteLength).toBe(1);
-  });
-
-  it('refuses a log that does not hold what the memtable held, naming the log', () => {
-    const fs = memFs();
-    writeLog(fs, 5, [{ seqno: 10, ops: [{ type: ValueType.Value, key: 'a', value: '1' }, { type: OP_DELETE_RANGE, key: 'b', value: 'c' }] }]);
-    for (const [entries, rangeTombstones] of [[2, 1], [1, 0], [0, 1]]) {
-      let err: unknown;
-      try {
-        sourceFromLog(env(fs), flushSpec({ logNumber: 5, entries, rangeTombstones }), undefined);
-      } catch (e) {
-        err = e;
-      }
-      expect((err as LsmError).code).toBe('LSM_CORRUPTION');
-      expect((err as Error).message).toContain(`${DIR}/${logFileName(5)}`);
-      expect((err as Error).message).toContain(`sealed log holds 1 entries and 1 range deletions, the memtable ${entries} and ${rangeTombstones}`);
-    }
-    expect(sourceFromLog(env(fs), flushSpec({ logNumber: 5, entries: 1, rangeTombstones: 1 }), undefined).size).toBe(1);
-  });
-
-  it('a damaged log is corruption, never a partial table (no salvage)', () => {
-    const fs = memFs();
-    writeLog(fs, 5, [{ seqno: 10, ops: [{ type: ValueType.Value, key: 'a', value: '1' }] }, { seqno: 11, ops: [{ type: ValueType.Value, key: 'b', value: '2' }] }]);
-    const f = fs.open(`${DIR}/${logFileName(5)}`, { read: true, write: true });
-    f.writeAt(new Uint8Array([0xff]), 9);
-    f.close();
-    for (const entries of [1, 2]) {
-      let err: Error | undefined;
-      try {
-        sourceFromLog(env(fs), flushSpec({ logNumber: 5, entries }), undefined);
-      } catch (e) {
-        err = e as Error;
-      }
-      expect((err as LsmError).code).toBe('LSM_CORRUPTION');
-      // The damage itself, not the count check, refuses it (a salvaging read would skip the record and match 1).
-      expect(err!.message).not.toContain('sealed log holds');
-    }
   });
 });
 
@@ -515,51 +448,6 @@ describe('InlineRunner', () => {
     expect(list).toEqual([]);
     expect(takeAll(list)).toEqual([]);
     expect(takeAll(list)).not.toBe(list);
-  });
-});
-
-describe('SortedRun', () => {
-  it('keeps entries from several buffers as offsets and hands them out in internal-key order', () => {
-    const run = new SortedRun(bytewiseComparator);
-    const rec1 = k('xxbbyyaa');
-    const rec2 = k('cc11');
-    run.add(5, ValueType.Value, rec1, 2, 2, 6, 2);
-    run.add(6, ValueType.Value, rec2, 0, 2, 2, 2);
-    run.add(7, ValueType.Tombstone, rec1, 6, 2, -1, 0);
-    expect(run.size).toBe(3);
-    const seen: string[] = [];
-    run.each((key, seqno, type, value) => seen.push(`${new TextDecoder().decode(key)}@${seqno}/${type}:${new TextDecoder().decode(value)}`));
-    expect(seen).toEqual([`aa@7/${ValueType.Tombstone}:`, `bb@5/${ValueType.Value}:aa`, `cc@6/${ValueType.Value}:11`]);
-  });
-
-  it('orders keys that differ only in bytes 12-17 by those bytes, not by the bytes after them', () => {
-    const run = new SortedRun(bytewiseComparator);
-    const a = k(`${'x'.repeat(12)}b${'a'.repeat(10)}`);
-    const b = k(`${'x'.repeat(12)}a${'z'.repeat(10)}`);
-    const c = k(`${'x'.repeat(6)}a${'z'.repeat(20)}`);
-    run.add(1, ValueType.Value, a, 0, a.length, -1, 0);
-    run.add(2, ValueType.Value, b, 0, b.length, -1, 0);
-    run.add(3, ValueType.Value, c, 0, c.length, -1, 0);
-    const seen: number[] = [];
-    run.each((_k, seqno) => seen.push(seqno));
-    expect(seen).toEqual([3, 2, 1]);
-  });
-
-  it('exactly fills its initial capacity (1024 entries), bytewise and with a user comparator', () => {
-    const reverse = { name: 'reverse', compare: (x: Uint8Array, y: Uint8Array) => bytewiseComparator.compare(y, x) };
-    for (const cmp of [bytewiseComparator, reverse]) {
-      const run = new SortedRun(cmp);
-      const rec = new Uint8Array(1024 * 4);
-      for (let i = 0; i < 1024; i++) {
-        new DataView(rec.buffer).setUint32(i * 4, (i * 2654435761) >>> 0);
-        run.add(i + 1, ValueType.Value, rec, i * 4, 4, -1, 0);
-      }
-      const keys: number[] = [];
-      run.each((key) => keys.push(new DataView(key.buffer, key.byteOffset, 4).getUint32(0)));
-      expect(keys.length).toBe(1024);
-      const sorted = [...keys].sort((x, y) => x - y);
-      expect(keys).toEqual(cmp === reverse ? sorted.reverse() : sorted);
-    }
   });
 });
 

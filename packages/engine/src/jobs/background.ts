@@ -396,13 +396,12 @@ export class BackgroundWork {
     const id = this.nextJobId++;
     const kv = this.host.env.kvSeparation;
     const count = 1 + (kv === undefined ? 0 : 2 * Math.ceil(mem.approximateBytes / kv.blobFileBytes) + 8);
-    const onWorker = this.workerUsable() && mem.logNumber > 0 && mem.logIntact;
+    const onWorker = this.workerUsable();
     const spec: FlushJobSpec = {
       kind: 'flush',
       id,
       numbers: this.reserve(id, count),
       compression: this.host.compressionFor(0),
-      logNumber: onWorker ? mem.logNumber : 0,
       entries: mem.size,
       rangeTombstones: mem.rangeTombstones.length,
     };

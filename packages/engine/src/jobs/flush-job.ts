@@ -1,16 +1,9 @@
 // The flush job: one sealed memtable written as an L0 table (large values to blob files
 // with K/V separation), every entry in order, range tombstones straight to the table,
-// then fsync (in the writer's finish) and a directory fsync. On a worker the entries are
-// rebuilt from the memtable's sealed write-ahead log (closed and complete, so it holds
-// exactly the memtable's writes: the job checks the counts), which spares the caller's
-// thread copying the memtable across threads; the caller's thread hands the memtable.
+// then fsync (in the writer's finish) and a directory fsync. The entries come from a
+// FlushSource: the memtable itself on the caller's thread, its image on a worker.
 
-import { CorruptionError, type ValueType } from '@lsm/base';
-import type { KeyRing } from '@lsm/encryption';
-import { OP_DELETE_RANGE, visitBatchAt } from '../write/batch-codec.js';
-import { logFileName } from '../file-names.js';
-import { replayLogRecords } from '../log/replay-log.js';
-import { type FlushSource, SortedRun } from './flush-source.js';
+import type { FlushSource } from './flush-source.js';
 import type { JobEnv } from './job-env.js';
 import { JobOutputs } from './job-outputs.js';
 import type { FlushJobSpec, JobSuccess } from './job-types.js';
@@ -31,23 +24,4 @@ export function runFlushJob(env: JobEnv, spec: FlushJobSpec, source: FlushSource
     out.abandon();
     throw err;
   }
-}
-
-/**
- * Rebuilds a sealed memtable's entries from its write-ahead log (on a worker). Throws
- * LSM_CORRUPTION when the log does not hold what the memtable held.
- */
-export function sourceFromLog(env: JobEnv, spec: FlushJobSpec, keys: KeyRing | undefined): FlushSource {
-  const run = new SortedRun(env.comparator);
-  const { bytes } = replayLogRecords(env.fs, env.dir, spec.logNumber, keys, { salvage: false }, 0, (rec, path, offset) => {
-    visitBatchAt(rec, path, offset, (seq, type, keyOff, keyLen, valOff, valLen) => {
-      if (type === OP_DELETE_RANGE) run.addRangeTombstone(seq, rec.slice(keyOff, keyOff + keyLen), rec.slice(valOff, valOff + valLen));
-      else run.add(seq, type as ValueType, rec, keyOff, keyLen, valOff, valLen);
-    });
-  });
-  if (run.size !== spec.entries || run.rangeTombstones.length !== spec.rangeTombstones) {
-    const path = `${env.dir}/${logFileName(spec.logNumber)}`;
-    throw new CorruptionError(path, bytes, `sealed log holds ${run.size} entries and ${run.rangeTombstones.length} range deletions, the memtable ${spec.entries} and ${spec.rangeTombstones}`);
-  }
-  return run;
 }

@@ -49,12 +49,7 @@ export interface FlushJobSpec {
   numbers: FileNumberRange;
   /** The compression of the L0 table. */
   compression: TableCompression;
-  /**
-   * The sealed memtable's write-ahead log: a worker rebuilds the memtable from it (it is
-   * closed and complete). 0 when the job must be given the memtable itself (inline).
-   */
-  logNumber: number;
-  /** What the rebuilt memtable must hold (a check against a log that says otherwise). */
+  /** What the memtable holds (a worker checks the memtable image it is sent against these). */
   entries: number;
   rangeTombstones: number;
 }

@@ -8,14 +8,14 @@
 // chunk or its abort.
 
 import { NodeFs } from '@lsm/fs';
-import { bytewiseComparator } from '@lsm/base';
+import { LsmError, bytewiseComparator } from '@lsm/base';
 import { KeyRing } from '@lsm/encryption';
 import type { TableWriterOptions } from '@lsm/sstable';
 import { workerData } from 'node:worker_threads';
 import { BlobStore } from '../blob/blob-store.js';
 import { builtInMergeOperator, builtInPrefixExtractor } from './built-in-functions.js';
 import { TableCache } from '../versions/table-cache.js';
-import { sourceFromLog } from './flush-job.js';
+import { type FlushSource, imageSource } from './flush-source.js';
 import { type JobEnv, tableInputs } from './job-env.js';
 import type { FlushJobSpec, JobResult } from './job-types.js';
 import { executeJob } from './run-job.js';
@@ -64,6 +64,12 @@ function openEnv(): { env: JobEnv; close(): void } {
 
 const ingest = new IngestWorkerSession(openEnv);
 
+/** A flush's entries: the image of the memtable that came with the job. */
+function flushSource(spec: FlushJobSpec, msg: WorkerJobMessage): FlushSource {
+  if (msg.memtable === undefined) throw new LsmError('LSM_CORRUPTION', `flush job ${spec.id} arrived without its memtable`);
+  return imageSource(msg.memtable, spec.entries, spec.rangeTombstones);
+}
+
 port.on('message', (msg: WorkerJobMessage) => {
   let result: JobResult;
   const spec = msg.spec;
@@ -72,7 +78,7 @@ port.on('message', (msg: WorkerJobMessage) => {
   } else {
     const { env, close } = openEnv();
     try {
-      result = executeJob(env, spec, () => sourceFromLog(env, spec as FlushJobSpec, keys), msg.blobWork);
+      result = executeJob(env, spec, () => flushSource(spec as FlushJobSpec, msg), msg.blobWork);
     } finally {
       close();
     }

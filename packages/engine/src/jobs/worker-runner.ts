@@ -9,7 +9,8 @@
 // alive, and close() terminates them (no thread outlives its store).
 
 import { MessageChannel, type MessagePort, Worker, receiveMessageOnPort } from 'node:worker_threads';
-import { bytewiseComparator } from '@lsm/base';
+import { LsmError, bytewiseComparator } from '@lsm/base';
+import { type MemtableImage, imageTransferList, memtableImage } from '../memtable/memtable-image.js';
 import { NodeFs } from '@lsm/fs';
 import type { ResolvedOptions } from '../options.js';
 import { isBuiltInMergeOperator, isBuiltInPrefixExtractor } from './built-in-functions.js';
@@ -21,6 +22,8 @@ import { WORKER_SCRIPT } from './worker-script.js';
 export interface WorkerJobMessage {
   spec: JobSpec | IngestJobSpec;
   blobWork: boolean;
+  /** A flush's memtable (its entry arrays are moved, its arena shared). */
+  memtable?: MemtableImage;
 }
 
 /** What a worker is started with. */
@@ -83,7 +86,13 @@ export class WorkerRunner implements JobRunner {
         if ((this.slots[i]?.jobs.size ?? 0) < (this.slots[best]?.jobs.size ?? 0)) best = i;
       }
     }
-    this.post(best, spec, local.blobWork, []);
+    if (spec.kind !== 'flush') {
+      this.post(best, spec, local.blobWork, []);
+      return;
+    }
+    if (local.mem === undefined) throw new LsmError('LSM_INVALID_ARGUMENT', `flush job ${spec.id} submitted without its memtable`);
+    const memtable = memtableImage(local.mem);
+    this.post(best, spec, local.blobWork, imageTransferList(memtable), memtable);
   }
 
   /**
@@ -96,7 +105,7 @@ export class WorkerRunner implements JobRunner {
   }
 
   /** Sends a job to worker `i`, starting it first if needed. */
-  private post(i: number, spec: JobSpec | IngestJobSpec, blobWork: boolean, transfer: ArrayBuffer[]): void {
+  private post(i: number, spec: JobSpec | IngestJobSpec, blobWork: boolean, transfer: ArrayBuffer[], memtable?: MemtableImage): void {
     let slot = this.slots[i];
     if (slot === undefined) {
       try {
@@ -110,7 +119,7 @@ export class WorkerRunner implements JobRunner {
       }
     }
     slot.jobs.add(spec.id);
-    const msg: WorkerJobMessage = { spec, blobWork };
+    const msg: WorkerJobMessage = memtable === undefined ? { spec, blobWork } : { spec, blobWork, memtable };
     slot.port.postMessage(msg, transfer);
   }
 

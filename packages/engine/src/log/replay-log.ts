@@ -1,7 +1,6 @@
 // Replays one write-ahead log: reads it whole, checks its encryption against the store's
 // keys, and hands every operation of every batch record to `visit` with its seqno, in
-// log order. Recovery replays logs into a memtable; a flush job on a worker rebuilds a
-// sealed memtable's entries from its log the same way.
+// log order. Recovery replays logs into a memtable.
 
 import { type Fs, readFile } from '@lsm/fs';
 import { toIoError } from '@lsm/base';

@@ -3,10 +3,27 @@
 // chunk get a buffer of their own, named by a negative number). Views are made only
 // when a key or value is handed out, so the memtable holds no object per entry.
 //
+// The buffers are SharedArrayBuffers where the platform has them: a sealed memtable is
+// flushed on a worker thread that reads these same bytes (memtable-image.ts), so nothing
+// is copied or re-read from the log to hand it over.
+//
 // Promises: bytes once written are never moved or changed; a location stays valid for
-// the arena's life.
+// the arena's life, and in every Arena made from its image().
 
 const CHUNK = 1 << 20;
+
+/** The buffers of an arena, as a worker is sent them (shared memory: not copied). */
+export interface ArenaImage {
+  readonly chunks: readonly Uint8Array[];
+  readonly large: readonly Uint8Array[];
+}
+
+const SHARED = typeof SharedArrayBuffer === 'function';
+
+/** `n` zeroed bytes, in shared memory when the platform has it. */
+function allocate(n: number): Uint8Array {
+  return SHARED ? new Uint8Array(new SharedArrayBuffer(n)) : new Uint8Array(n);
+}
 
 /** Append-only storage of key and value bytes. */
 export class Arena {
@@ -17,12 +34,25 @@ export class Arena {
   /** Bytes allocated (chunks and large buffers). */
   bytes = 0;
 
+  /** An arena that reads the buffers of another one (on a worker: the same memory). */
+  static fromImage(image: ArenaImage): Arena {
+    const a = new Arena();
+    for (const c of image.chunks) a.chunks.push(c);
+    for (const l of image.large) a.large.push(l);
+    return a;
+  }
+
+  /** This arena's buffers as they are now (later puts may add buffers the image lacks). */
+  image(): ArenaImage {
+    return { chunks: this.chunks.slice(), large: this.large.slice() };
+  }
+
   /** Copies `key` then `value`; returns the location of the key (the value follows it). */
   put(key: Uint8Array, value: Uint8Array): number {
     const n = key.length + value.length;
     if (n > CHUNK >>> 2) {
       // Large entries get their own buffer, so a chunk's tail is never wasted on them.
-      const own = new Uint8Array(n);
+      const own = allocate(n);
       own.set(key);
       own.set(value, key.length);
       this.large.push(own);
@@ -30,7 +60,7 @@ export class Arena {
       return -this.large.length * LARGE_STRIDE;
     }
     if (this.used + n > CHUNK) {
-      this.cur = new Uint8Array(CHUNK);
+      this.cur = allocate(CHUNK);
       this.chunks.push(this.cur);
       this.used = 0;
       this.bytes += CHUNK;

@@ -17,13 +17,13 @@
 // iterators can detect that their leaf position may have moved and re-seek.
 
 import { type Comparator, LsmError } from '@lsm/base';
-import { Arena } from './arena.js';
+import { Arena, type ArenaImage } from './arena.js';
 import { PREFIX_BYTES, keyPrefix48 } from './key-prefix.js';
 
 const MAX_LEAF = 64;
 const MAX_INNER = 64;
 /** lens[i] = key length * LEN_SHIFT + value length (key < 2^16, value < 2^32: exact in a double). */
-const LEN_SHIFT = 2 ** 32;
+export const LEN_SHIFT = 2 ** 32;
 
 /** A leaf: parallel arrays of entries in internal-key order. */
 export interface Leaf {
@@ -173,6 +173,11 @@ export class MemtableTree {
     }
     this.size++;
     this.version++;
+  }
+
+  /** The arena's buffers (where every entry's key and value are). */
+  arenaImage(): ArenaImage {
+    return this.arena.image();
   }
 
   /** Bytes the arena holds (keys and values, and the unused tail of its chunks). */
