@@ -109,8 +109,8 @@ describe('the slowdown each write asks for (before the hard limits)', () => {
     tree.close();
   });
 
-  it('grows with L0 from 4 tables under the stall limit', () => {
-    const compaction = new Leveled({ l0CompactionTrigger: 7, l0StallFiles: 7 });
+  it('grows with L0 from 8 tables under the stall limit', () => {
+    const compaction = new Leveled({ l0CompactionTrigger: 11, l0StallFiles: 11 });
     const tree = Tree.open('/db', { fs: new MemFs(), compaction, jobScheduler: new JobScheduler(5, 0, 0) });
     const asked = spy(tree);
     const seen: [number, number[]][] = [];
@@ -120,14 +120,14 @@ describe('the slowdown each write asks for (before the hard limits)', () => {
       seen.push([tree.stats().levels[0]!.tables, [...asked]]);
       tree.flush();
     }
-    // L0 before each write: 0..5 tables; the stall is at 7, the slowdown from 7 - 4 = 3.
+    // L0 before each write: 0..5 tables; the stall is at 11, the slowdown from 11 - 8 = 3.
     expect(seen).toEqual([
       [0, []],
       [1, []],
       [2, []],
-      [3, [(1 / 5) * 8]],
-      [4, [(2 / 5) * 8]],
-      [5, [(3 / 5) * 8]],
+      [3, [(1 / 9) * 8]],
+      [4, [(2 / 9) * 8]],
+      [5, [(3 / 9) * 8]],
     ]);
     tree.close();
   });
