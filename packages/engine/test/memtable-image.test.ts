@@ -124,7 +124,10 @@ describe('memtable image (a sealed memtable handed to a worker)', () => {
     mem.add(1, ValueType.Value, new Uint8Array([2]), new Uint8Array([9]));
     const image = memtableImage(mem);
     mem.add(2, ValueType.Value, new Uint8Array([1]), new Uint8Array([8]));
-    expect(entriesOf(imageSource(sent(image), 1, 0))).toEqual([{ key: '02', seqno: 1, type: ValueType.Value, value: '09' }]);
+    mem.addRangeTombstone(3, new Uint8Array([0]), new Uint8Array([5]));
+    const src = imageSource(sent(image), 1, 0);
+    expect(entriesOf(src)).toEqual([{ key: '02', seqno: 1, type: ValueType.Value, value: '09' }]);
+    expect(src.rangeTombstones).toEqual([]);
   });
 
   it('a count that disagrees with the job is refused as corruption, naming both counts', () => {

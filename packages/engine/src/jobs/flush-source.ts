@@ -37,7 +37,7 @@ export function memtableSource(mem: Memtable): FlushSource {
  * the image does not hold as many entries as the job was told the memtable has.
  */
 export function imageSource(image: MemtableImage, entries: number, rangeTombstones: number): FlushSource {
-  if (image.count !== entries || image.rangeTombstones.length !== rangeTombstones || image.locs.length !== image.count) {
+  if (image.count !== entries || image.rangeTombstones.length !== rangeTombstones) {
     throw new LsmError('LSM_CORRUPTION', `memtable image holds ${image.count} entries and ${image.rangeTombstones.length} range deletions, the memtable ${entries} and ${rangeTombstones}`);
   }
   return {

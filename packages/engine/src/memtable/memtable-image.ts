@@ -38,9 +38,9 @@ export function memtableImage(mem: Memtable): MemtableImage {
   const seqs = new Float64Array(n);
   const types = new Uint8Array(n);
   let j = 0;
-  for (let leaf = n === 0 ? null : tree.first; leaf !== null; leaf = leaf.next) {
+  for (let leaf: typeof tree.first | null = tree.first; leaf !== null; leaf = leaf.next) {
     const ll = leaf.locs, ln = leaf.lens, ls = leaf.seqs, lt = leaf.types;
-    for (let i = 0, c = ls.length; i < c; i++, j++) {
+    for (let i = 0, c = leaf.n; i < c; i++, j++) {
       locs[j] = ll[i]!;
       lens[j] = ln[i]!;
       seqs[j] = ls[i]!;
