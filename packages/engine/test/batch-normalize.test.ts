@@ -109,6 +109,21 @@ describe('which batches stay as they are', () => {
     }
   });
 
+  it('keys in ascending order (a sequential load) stay as they are; a repeat after an ascending run is still found', () => {
+    const keys = Array.from({ length: 300 }, (_, i) => `key${String(i).padStart(5, '0')}`);
+    const list: Op[] = keys.map((key, i) => ({ type: Value, key, value: `v${i}` }));
+    expect(normalizeBatch(record(list), 0, resolver())).toBeNull();
+    // A key that is a prefix of the next ascends; the reverse does not, and neither repeats.
+    expect(normalized([{ type: Value, key: 'a', value: '1' }, { type: Value, key: 'ab', value: '2' }])).toBeNull();
+    expect(normalized([{ type: Value, key: 'ab', value: '1' }, { type: Value, key: 'a', value: '2' }])).toBeNull();
+    // The last key again (not strictly ascending at the end), and the first key again.
+    for (const again of [keys[299]!, keys[0]!]) {
+      const out = normalizeBatch(record([...list, { type: Tombstone, key: again }]), 0, resolver());
+      expect(out, again).not.toBeNull();
+      expect(out!.count).toBe(300);
+    }
+  });
+
   it('the same key twice right away, and the empty key twice', () => {
     expect(normalized([{ type: Value, key: 'a', value: '1' }, { type: Value, key: 'a', value: '2' }])).toEqual(['42:1:a=2']);
     expect(normalized([{ type: Value, key: '', value: '1' }, { type: Tombstone, key: '' }])).toEqual(['42:0:']);

@@ -220,6 +220,16 @@ export class MemtableTree {
     this.setTarget(key);
     const loc = this.arena.put(key, value);
     const len = key.length * LEN_SHIFT + value.length;
+    const last = this.last;
+    const n = last.n;
+    if (n > 0 && n < MAX_LEAF && this.compareAt(last, n - 1, key, seq) < 0) {
+      // After every entry (a sequential load): it goes at the end of the last leaf, which
+      // has room, so no descent and no split (separators are first keys of right nodes).
+      this.putAt(last, n, seq, type, loc, len);
+      this.size++;
+      this.version++;
+      return;
+    }
     const split = this.insertInto(this.root, key, seq, type, loc, len);
     if (split !== null) {
       const root = newInner([this.root, split.node]);
@@ -246,6 +256,20 @@ export class MemtableTree {
     return this.arena.bytes;
   }
 
+  /** Puts the target entry at slot i of `leaf` (moving i.. up). */
+  private putAt(leaf: Leaf, i: number, seq: number, type: number, loc: number, len: number): void {
+    const n = leaf.n;
+    openSlot(leaf, i, n);
+    leaf.p1[i] = this.t1;
+    leaf.p2[i] = this.t2;
+    leaf.p3[i] = this.t3;
+    leaf.seqs[i] = seq;
+    leaf.types[i] = type;
+    leaf.locs[i] = loc;
+    leaf.lens[i] = len;
+    leaf.n = n + 1;
+  }
+
   private insertInto(node: Node, key: Uint8Array, seq: number, type: number, loc: number, len: number): Split | null {
     if (node.leaf) {
       const i = this.lowerBoundInLeaf(node, key, seq);
@@ -254,15 +278,7 @@ export class MemtableTree {
         // A batch holds one operation per key (write/batch-normalize.ts): two would share one internal key.
         throw new LsmError('LSM_CORRUPTION', `two entries for one key at seqno ${seq} (a write batch holds the key twice)`);
       }
-      openSlot(node, i, n);
-      node.p1[i] = this.t1;
-      node.p2[i] = this.t2;
-      node.p3[i] = this.t3;
-      node.seqs[i] = seq;
-      node.types[i] = type;
-      node.locs[i] = loc;
-      node.lens[i] = len;
-      node.n = n + 1;
+      this.putAt(node, i, seq, type, loc, len);
       if (n + 1 <= MAX_LEAF) return null;
       // Appending in order (sequential keys) leaves full left leaves behind: split near the
       // end then, as B-trees for bulk loads do, so leaves stay nearly full.

@@ -66,6 +66,7 @@ let scratchKeyLen = new Int32Array(128);
 
 /** True when two point operations of the record have the same key bytes. */
 function hasRepeatedKeyBytewise(rec: Uint8Array, count: number): boolean {
+  if (keysAscend(rec, count)) return false;
   let size = 16;
   while (size < count * 2) size *= 2;
   if (count <= SCRATCH_OPS && scratchKeyAt.length < count) {
@@ -101,6 +102,39 @@ function hasRepeatedKeyBytewise(rec: Uint8Array, count: number): boolean {
     keyLen[i] = klen;
   }
   return false;
+}
+
+/**
+ * True when the operations' keys strictly ascend (bytewise), so none repeats: a batch
+ * of a sequential load is settled by one comparison per operation, without hashing. A
+ * batch in any other order usually fails on its second key.
+ */
+function keysAscend(rec: Uint8Array, count: number): boolean {
+  const end = rec.length;
+  let p = BATCH_HEADER_SIZE;
+  let prevAt = 0;
+  let prevLen = -1;
+  for (let i = 0; i < count; i++) {
+    const type = rec[p++]!;
+    const klen = getVarint32(rec, p, end);
+    const kp = cursor.pos;
+    p = kp + klen;
+    if (typeHasValue(type)) p = getVarint64(rec, p, end) + cursor.pos;
+    if (prevLen >= 0 && compareIn(rec, prevAt, prevLen, kp, klen) >= 0) return false;
+    prevAt = kp;
+    prevLen = klen;
+  }
+  return true;
+}
+
+/** Bytewise comparison of rec[a, a + al) and rec[b, b + bl). */
+function compareIn(rec: Uint8Array, a: number, al: number, b: number, bl: number): number {
+  const n = al < bl ? al : bl;
+  for (let j = 0; j < n; j++) {
+    const d = rec[a + j]! - rec[b + j]!;
+    if (d !== 0) return d;
+  }
+  return al - bl;
 }
 
 function sameBytes(rec: Uint8Array, a: number, b: number, n: number): boolean {
