@@ -37,7 +37,7 @@ import { BackgroundWork } from './jobs/background.js';
 import { isBuiltInMergeOperator } from './jobs/built-in-functions.js';
 import { InlineRunner } from './jobs/inline-runner.js';
 import { type JobEnv, tableInputs } from './jobs/job-env.js';
-import { workerRunnerFor } from './jobs/worker-runner.js';
+import { WorkerRunner, workerRunnerFor } from './jobs/worker-runner.js';
 import { replayLog } from './log/replay-log.js';
 import { Memtable } from './memtable/memtable.js';
 import { type ResolvedOptions, type TreeOptions, compressionForLevel, resolveOptions, sameCompression } from './options.js';
@@ -148,7 +148,8 @@ export class Tree {
       },
       commitRecord: (batch, sync) => this.commitRecord(batch, sync),
     };
-    const worker = opts.readOnly ? undefined : workerRunnerFor(path, opts);
+    const simulated = opts.jobScheduler?.simulateWorker === true;
+    const worker = opts.readOnly ? undefined : simulated ? new InlineRunner(opts.jobScheduler, 'worker') : workerRunnerFor(path, opts);
     this.bg = new BackgroundWork(
       {
         versions,
@@ -180,7 +181,7 @@ export class Tree {
       mergeOperator: opts.mergeOperator,
       readBase: (key) => this.readers.points.get(key, writes.lastSeqno),
     };
-    if (worker !== undefined) {
+    if (worker instanceof WorkerRunner) {
       // Results that arrive while the store is idle are installed from the event loop.
       worker.onResult = () => {
         if (this.closed) return;

@@ -4,9 +4,14 @@
 // both happen every few writes. Every read is checked against a model, every wait is
 // counted, and the store reopens to the same contents. The full model test
 // (model.test.ts) does this at length; this one exists so that a mutation run of the
-// scheduler costs about a second per mutant. The seed is in every failure message.
+// scheduler costs about a second per mutant. Each seed runs twice: with every job inline,
+// and with a simulated worker (JobScheduler's simulateWorker: the jobs the store would
+// send to its worker thread go to an in-process runner of kind 'worker', so the worker
+// paths run too: flushes from the memtable's image, obsolete files removed by jobs).
+// The seed is in every failure message.
 
 import { Leveled } from '@lsm/compaction';
+import { CrashFs } from '@lsm/crashfs';
 import { MemFs } from '@lsm/fs';
 import { describe, expect, it } from 'vitest';
 import { JobScheduler, Tree, type TreeOptions } from '../src/index.js';
@@ -29,11 +34,13 @@ function contents(tree: Tree, seqno?: number): Map<string, string> {
 }
 
 describe('background work with jobs in flight (seeded scheduler)', () => {
-  for (const seed of [1, 2, 3, 4]) {
-    it(`seed ${seed}: reads agree with a model through flushes, compactions, snapshots and a reopen`, () => {
+  for (const simulateWorker of [false, true]) for (const seed of [1, 2, 3, 4]) {
+    it(`seed ${seed}${simulateWorker ? ', simulated worker' : ''}: reads agree with a model through flushes, compactions, snapshots and a reopen`, () => {
       const fs = new MemFs();
       const rng = new Rng(seed);
-      const opts = (): TreeOptions => ({ fs, ...TINY(), jobScheduler: new JobScheduler(seed, 0.2, 0.2) });
+      const opts = (): TreeOptions => ({ fs, ...TINY(), jobScheduler: new JobScheduler(seed, 0.2, 0.2, { simulateWorker }) });
+      let onWorker = 0;
+      let removedOnWorker = 0;
       let tree = Tree.open('/db', opts());
       const model = new Map<string, string>();
       const snaps: { snap: ReturnType<Tree['snapshot']>; want: Map<string, string> }[] = [];
@@ -73,6 +80,8 @@ describe('background work with jobs in flight (seeded scheduler)', () => {
           for (const { snap } of snaps.splice(0)) snap.release();
           flushes += tree.stats().flushes;
           compactions += tree.stats().compactions;
+          onWorker += tree.stats().jobs.onWorker;
+          removedOnWorker += tree.stats().jobs.filesRemovedOnWorker;
           tree.close();
           tree = Tree.open('/db', opts());
           expect(contents(tree), `${at} (reopened)`).toEqual(model);
@@ -80,7 +89,8 @@ describe('background work with jobs in flight (seeded scheduler)', () => {
         const st = tree.stats();
         if (st.jobs.running > 0) sawInFlight++;
         if (st.levels[0]!.tables > 0) sawL0++;
-        expect(st.jobs.runner, at).toBe('inline');
+        expect(st.jobs.runner, at).toBe(simulateWorker ? 'worker' : 'inline');
+        if (!simulateWorker) expect(st.jobs.onWorker + st.jobs.filesRemovedOnWorker, at).toBe(0);
         expect(st.jobs.failed, at).toBe(0);
         expect(st.jobs.backgroundError, at).toBeUndefined();
         expect(st.levels[0]!.tables, at).toBeLessThanOrEqual(6);
@@ -95,6 +105,12 @@ describe('background work with jobs in flight (seeded scheduler)', () => {
       expect(compactions + st.compactions, `seed ${seed}`).toBeGreaterThan(0);
       expect(sawInFlight, `seed ${seed}: jobs in flight`).toBeGreaterThan(20);
       expect(sawL0, `seed ${seed}`).toBeGreaterThan(20);
+      if (simulateWorker) {
+        // Flushes and compactions went to the worker; so did the removal of the tables they replaced.
+        expect(onWorker + st.jobs.onWorker, `seed ${seed}`).toBeGreaterThan(5);
+        expect(st.jobs.inline, `seed ${seed}`).toBe(0);
+        expect(removedOnWorker + st.jobs.filesRemovedOnWorker, `seed ${seed}`).toBeGreaterThan(0);
+      }
       // Every wait is counted, and the parts add up.
       expect(st.stalls.count, `seed ${seed}`).toBe(st.stalls.memtableWaits + st.stalls.l0Waits);
       expect(st.stalls.millis, `seed ${seed}`).toBeGreaterThanOrEqual(st.stalls.maxMillis);
@@ -119,6 +135,66 @@ describe('background work with jobs in flight (seeded scheduler)', () => {
     expect(st.sealedMemtables).toBeLessThanOrEqual(1);
     expect(st.flushes).toBeGreaterThan(0);
     for (let i = 0; i < 400; i++) expect(text.decode(tree.get(key(i))!)).toBe('y'.repeat(50));
+    tree.close();
+  });
+});
+
+describe('the worker paths, simulated in process', () => {
+  const value = (i: number): string => `value-${i}-${'x'.repeat(90)}`;
+
+  it('a background log sync makes the writes before it survive a power cut, with no sync write', () => {
+    // 32 MiB memtable: nothing is flushed; only the worker's log syncs (every 4 MiB of log)
+    // make anything durable before the cut.
+    const crashFs = new CrashFs(new MemFs(), { tornWrites: false });
+    const opts = (simulateWorker: boolean): TreeOptions => ({ fs: crashFs, memtableBytes: 32 << 20, jobScheduler: new JobScheduler(3, 1, 1, { simulateWorker }) });
+    const tree = Tree.open('/db', opts(true));
+    let i = 0;
+    while (tree.stats().jobs.logSyncs < 1) {
+      tree.put(key(i), value(i));
+      i++;
+    }
+    // Let the sync job run and deliver (start and deliver chances are 1: the next call).
+    tree.get(key(0));
+    tree.get(key(0));
+    expect(tree.stats().jobs.running).toBe(0);
+    expect(tree.stats().flushes).toBe(0);
+    const synced = i;
+    for (let j = 0; j < 1000; j++, i++) tree.put(key(i), value(i));
+    crashFs.crash();
+    const back = Tree.open('/db', opts(false));
+    // Every write before the sync was requested is back; the log may hold some later ones too.
+    for (let j = 0; j < synced; j += 97) expect(text.decode(back.get(key(j))!), `key ${j} of ${synced}`).toBe(value(j));
+    expect(back.get(key(synced - 1)) !== undefined).toBe(true);
+    back.close();
+  });
+
+  it('without a worker there is no background log sync: unsynced writes are lost to the cut', () => {
+    const crashFs = new CrashFs(new MemFs(), { tornWrites: false });
+    const tree = Tree.open('/db', { fs: crashFs, memtableBytes: 32 << 20, jobScheduler: new JobScheduler(3, 1, 1) });
+    for (let i = 0; i < 45_000; i++) tree.put(key(i), value(i));
+    tree.get(key(0));
+    expect(tree.stats().jobs.logSyncs).toBe(0);
+    crashFs.crash();
+    const back = Tree.open('/db', { fs: crashFs });
+    expect(back.get(key(0))).toBeUndefined();
+    back.close();
+  });
+
+  it('obsolete tables are removed by worker jobs: none is left behind, no live table is removed', () => {
+    const fs = new MemFs();
+    const tree = Tree.open('/db', { fs, ...TINY(), jobScheduler: new JobScheduler(11, 1, 1, { simulateWorker: true }) });
+    for (let i = 0; i < 3000; i++) tree.put(key(i % 400), `${value(i)}`);
+    tree.compact();
+    tree.flush();
+    // The removal jobs run and deliver at the next calls.
+    for (let n = 0; n < 5 && tree.stats().jobs.running > 0; n++) tree.get(key(1));
+    const st = tree.stats();
+    expect(st.jobs.running).toBe(0);
+    expect(st.jobs.inline).toBe(0);
+    expect(st.jobs.filesRemovedOnWorker).toBeGreaterThan(5);
+    // Exactly the live tables are left: every replaced one was removed, no live one was.
+    expect(fs.readDir('/db').filter((n) => n.endsWith('.sst')).length).toBe(st.tables);
+    for (let i = 0; i < 400; i += 13) expect(tree.get(key(i)) !== undefined).toBe(true);
     tree.close();
   });
 });

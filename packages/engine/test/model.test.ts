@@ -24,6 +24,8 @@ interface ModelConfig {
   blobThreshold?: number;
   /** Jobs deferred by a seeded JobScheduler: they start and are installed at random calls. */
   scheduled?: boolean;
+  /** With `scheduled`: the scheduler simulates the worker (its paths, in process: flushes from the memtable's image, file removal jobs). */
+  simulateWorker?: boolean;
   /** On the real disk (NodeFs): flushes and compactions run on worker threads. */
   worker?: boolean;
 }
@@ -105,7 +107,7 @@ const CONFIGS: ModelConfig[] = [
   // compact() and reopen all meet jobs that are waiting, running or finished but not installed.
   { name: 'jobs in flight (seeded scheduler), leveled', options: tiny, steps: 3000, keys: 300, scheduled: true },
   {
-    name: 'jobs in flight (seeded scheduler), kv separation, encrypted, dictionaries',
+    name: 'jobs in flight (seeded scheduler, simulated worker), kv separation, encrypted, dictionaries',
     options: () => ({
       ...tinyBlobs(0.3),
       encryption: { key: new Uint8Array(32).fill(0x17) },
@@ -116,13 +118,15 @@ const CONFIGS: ModelConfig[] = [
     keys: 200,
     blobThreshold: BLOB_THRESHOLD,
     scheduled: true,
+    simulateWorker: true,
   },
   {
-    name: 'jobs in flight (seeded scheduler), size-tiered, no WAL',
+    name: 'jobs in flight (seeded scheduler, simulated worker), size-tiered, no WAL',
     options: () => ({ ...tiny(), wal: false, compaction: new SizeTiered({ minMergeWidth: 2, maxMergeWidth: 6 }) }),
     steps: 1500,
     keys: 250,
     scheduled: true,
+    simulateWorker: true,
   },
   // Real threads: the worker runner on NodeFs, results installed whenever they arrive.
   { name: 'worker threads on NodeFs, leveled', options: tiny, steps: 1500, keys: 250, worker: true },
@@ -145,7 +149,7 @@ function runModel(config: ModelConfig, seed: number): void {
 function runModelIn(config: ModelConfig, seed: number, fs: Fs, dir: string): void {
   const rng = new Rng(seed);
   const mergeOperator = appendWithSeparator('+');
-  const opts: TreeOptions = { ...config.options(), fs, mergeOperator, ...(config.scheduled === true ? { jobScheduler: new JobScheduler(seed) } : {}) };
+  const opts: TreeOptions = { ...config.options(), fs, mergeOperator, ...(config.scheduled === true ? { jobScheduler: new JobScheduler(seed, 0.15, 0.15, { simulateWorker: config.simulateWorker === true }) } : {}) };
   let tree = Tree.open(dir, opts);
   const oracle = new Oracle((k, e, o) => mergeOperator.merge(k, e, o));
   const snaps: { snap: Snapshot; seqno: number }[] = [];
@@ -369,7 +373,7 @@ function runModelIn(config: ModelConfig, seed: number, fs: Fs, dir: string): voi
   tree.close();
   // The configuration must actually have exercised flushes and compactions.
   expect(work, where()).toBeGreaterThan(10);
-  if (config.worker === true) expect(jobsOnWorker, `${where()}: no job ran on a worker`).toBeGreaterThan(10);
+  if (config.worker === true || config.simulateWorker === true) expect(jobsOnWorker, `${where()}: no job ran on a worker`).toBeGreaterThan(10);
   // The scheduler must really have kept jobs in flight across foreground operations.
   if (config.scheduled === true) expect(stepsWithJobsInFlight, `${where()}: jobs were never in flight`).toBeGreaterThan(40);
   if (t !== undefined) {

@@ -5,8 +5,13 @@
 // JobScheduler (tests), a seeded generator decides at every poll whether a waiting job
 // starts and whether a finished job's result is handed back, so writes, reads,
 // iterators, snapshots, flush(), compact(), close() and crashes all meet jobs in flight.
+// A scheduler made with `simulateWorker` also gives the store a second runner of this
+// kind that stands in for the worker thread (kind 'worker': a flush reads the memtable's
+// image, as a worker does), so that the store's worker paths (log syncs, file removal
+// on the worker, routing) meet the same seeded interleavings without a thread.
 
-import { type FlushSource, memtableSource } from './flush-source.js';
+import { memtableImage } from '../memtable/memtable-image.js';
+import { type FlushSource, imageSource, memtableSource } from './flush-source.js';
 import { type JobRunner, type LocalJobInputs, takeAll } from './job-runner.js';
 import type { JobResult, JobSpec } from './job-types.js';
 import { executeJob } from './run-job.js';
@@ -20,11 +25,16 @@ export class JobScheduler {
    * `startChance`: probability that a waiting job starts at a given poll;
    * `deliverChance`: that a finished job's result is handed back at a given poll.
    */
+  /** Whether the store also gets an in-process runner that stands in for its worker thread. */
+  readonly simulateWorker: boolean;
+
   constructor(
     readonly seed: number,
     readonly startChance = 0.15,
     readonly deliverChance = 0.15,
+    options: { simulateWorker?: boolean } = {},
   ) {
+    this.simulateWorker = options.simulateWorker === true;
     this.a = (seed * 0x9e3779b1) >>> 0 || 1;
     this.b = (seed ^ 0x85ebca6b) >>> 0 || 2;
   }
@@ -57,12 +67,15 @@ interface Waiting {
 
 /** Runs jobs on the caller's thread, now or when its scheduler says. */
 export class InlineRunner implements JobRunner {
-  readonly kind = 'inline';
   private readonly waiting: Waiting[] = [];
   private readonly held: JobResult[] = [];
   private readonly ready: JobResult[] = [];
 
-  constructor(private readonly scheduler?: JobScheduler) {}
+  /** `kind` 'worker': this runner stands in for the worker thread (tests; see JobScheduler). */
+  constructor(
+    private readonly scheduler?: JobScheduler,
+    readonly kind: 'inline' | 'worker' = 'inline',
+  ) {}
 
   get inFlight(): number {
     return this.waiting.length + this.held.length + this.ready.length;
@@ -76,7 +89,8 @@ export class InlineRunner implements JobRunner {
   private run(w: Waiting): void {
     const mem = (): FlushSource => {
       if (w.local.mem === undefined) throw new Error(`flush job ${w.spec.id} was submitted without its memtable`);
-      return memtableSource(w.local.mem);
+      if (this.kind === 'inline' || w.spec.kind !== 'flush') return memtableSource(w.local.mem);
+      return imageSource(memtableImage(w.local.mem), w.spec.entries, w.spec.rangeTombstones);
     };
     const result = executeJob(w.local.env, w.spec, mem, w.local.blobWork);
     if (this.scheduler === undefined) this.ready.push(result);
