@@ -83,11 +83,9 @@ function hasRepeatedKeyBytewise(rec: Uint8Array, count: number): boolean {
   const end = rec.length;
   let p = BATCH_HEADER_SIZE;
   for (let i = 0; i < count; i++) {
-    const type = rec[p++]!;
-    const klen = getVarint32(rec, p, end);
-    const kp = cursor.pos;
-    p = kp + klen;
-    if (typeHasValue(type)) p = getVarint64(rec, p, end) + cursor.pos;
+    p = nextOp(rec, p, end);
+    const kp = opKeyAt;
+    const klen = opKeyLen;
     let h = 0x811c9dc5 ^ klen;
     for (let j = kp; j < kp + klen; j++) h = Math.imul(h ^ rec[j]!, 0x01000193);
     let s = (h ^ (h >>> 15)) & mask;
@@ -104,6 +102,19 @@ function hasRepeatedKeyBytewise(rec: Uint8Array, count: number): boolean {
   return false;
 }
 
+/** The key of the operation nextOp() read last: its offset in the record and length. */
+let opKeyAt = 0;
+let opKeyLen = 0;
+
+/** Reads the operation at `p` of a record (its key into opKeyAt/opKeyLen); returns where the next one starts. */
+function nextOp(rec: Uint8Array, p: number, end: number): number {
+  const type = rec[p]!;
+  opKeyLen = getVarint32(rec, p + 1, end);
+  opKeyAt = cursor.pos;
+  const next = opKeyAt + opKeyLen;
+  return typeHasValue(type) ? getVarint64(rec, next, end) + cursor.pos : next;
+}
+
 /**
  * True when the operations' keys strictly ascend (bytewise), so none repeats: a batch
  * of a sequential load is settled by one comparison per operation, without hashing. A
@@ -115,14 +126,10 @@ function keysAscend(rec: Uint8Array, count: number): boolean {
   let prevAt = 0;
   let prevLen = -1;
   for (let i = 0; i < count; i++) {
-    const type = rec[p++]!;
-    const klen = getVarint32(rec, p, end);
-    const kp = cursor.pos;
-    p = kp + klen;
-    if (typeHasValue(type)) p = getVarint64(rec, p, end) + cursor.pos;
-    if (prevLen >= 0 && compareIn(rec, prevAt, prevLen, kp, klen) >= 0) return false;
-    prevAt = kp;
-    prevLen = klen;
+    p = nextOp(rec, p, end);
+    if (prevLen >= 0 && compareIn(rec, prevAt, prevLen, opKeyAt, opKeyLen) >= 0) return false;
+    prevAt = opKeyAt;
+    prevLen = opKeyLen;
   }
   return true;
 }
