@@ -19,7 +19,7 @@ import { InlineRunner, JobScheduler } from '../src/jobs/inline-runner.js';
 import { type JobEnv, tableInputs } from '../src/jobs/job-env.js';
 import { JobOutputs } from '../src/jobs/job-outputs.js';
 import { takeAll } from '../src/jobs/job-runner.js';
-import type { FlushJobSpec, JobFailure, JobResult, JobSpec, TableCompression } from '../src/jobs/job-types.js';
+import type { FlushJobSpec, JobFailure, JobResult, JobSpec, JobSuccess, TableCompression } from '../src/jobs/job-types.js';
 import { IngestWorkerSession } from '../src/jobs/ingest-job.js';
 import { errorOf, executeJob, jobError } from '../src/jobs/run-job.js';
 import { ChunkPacker } from '../src/ops/ingest-chunk.js';
@@ -381,6 +381,26 @@ describe('InlineRunner', () => {
     expect(delivered.map((d) => d.id).sort()).toEqual([1, 2, 3, 4, 5, 6]);
     expect(r.inFlight).toBe(0);
     expect(fs.readDir(DIR).length).toBe(6);
+  });
+
+  it('a runner standing in for the worker flushes from the memtable image, checked against the job', () => {
+    const fs = memFs();
+    const w = new InlineRunner(undefined, 'worker');
+    expect(w.kind).toBe('worker');
+    const { mem } = flushOf(fs, 1, 10);
+    w.submit(flushSpec({ id: 1, numbers: { first: 10, end: 11 }, entries: 1 }), { env: env(fs), mem, blobWork: false });
+    const [ok] = w.poll() as JobSuccess[];
+    expect(ok!.ok).toBe(true);
+    expect(fs.readDir(DIR)).toEqual([tableFileName(10)]);
+    // A job that says the memtable holds no entry: the image disagrees, as on a worker...
+    w.submit(flushSpec({ id: 2, numbers: { first: 11, end: 12 }, entries: 0 }), { env: env(fs), mem, blobWork: false });
+    const [bad] = w.poll() as JobFailure[];
+    expect(bad!.ok).toBe(false);
+    expect(errorOf(bad!).message).toBe('memtable image holds 1 entries and 0 range deletions, the memtable 0 and 0');
+    // ...while the caller's-thread runner reads the memtable itself and writes it.
+    const r = new InlineRunner();
+    r.submit(flushSpec({ id: 3, numbers: { first: 12, end: 13 }, entries: 0 }), { env: env(fs), mem, blobWork: false });
+    expect(r.poll()[0]!.ok).toBe(true);
   });
 
   it('a scheduler that never says yes holds every job; close() drops them', () => {
