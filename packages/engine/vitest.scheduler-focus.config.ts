@@ -5,11 +5,14 @@
 // loop) and the failure states, less its three slowest: the long write load (3.7 s),
 // the many stores opened in one process (5.8 s) and the child process that forgets
 // close(); they test the worker runner and thread lifetimes, not the scheduler's
-// decisions. `pnpm test` runs all of them.
+// decisions. `pnpm test` runs all of them. test/strategies.test.ts (FIFO drops, size-tiered
+// merges, filters and merges in compaction) and test/compression-per-level.test.ts (a
+// trivial move between levels compressed differently is a rewrite) take the plan paths,
+// about 3 s together; added 2026-12-04, after the last run.
 import { focusConfig } from './vitest.focus.js';
 import { JOBS_FOCUS } from './vitest.jobs-focus.config.js';
 
 export default focusConfig(
-  [...JOBS_FOCUS, 'test/background.test.ts'],
+  [...JOBS_FOCUS, 'test/background.test.ts', 'test/strategies.test.ts', 'test/compression-per-level.test.ts'],
   /^(?!.*(writes go on while jobs run|opened many times in one process|forgets close\(\))).*$/,
 );

@@ -198,3 +198,19 @@ describe('the worker paths, simulated in process', () => {
     tree.close();
   });
 });
+
+describe('what stats() counts for each kind of plan', () => {
+  it('a sequential load moves its tables down without rewriting them: trivialMoves counts them, compactions does not', () => {
+    const tree = Tree.open('/db', { fs: new MemFs(), ...TINY() });
+    for (let i = 0; i < 3000; i++) tree.put(key(i), `v${i}-${'x'.repeat(40)}`);
+    tree.flush();
+    const st = tree.stats();
+    expect(st.trivialMoves).toBeGreaterThan(3);
+    expect(st.compactions).toBe(0);
+    // Nothing was merged: every table ever written is still there, below L0.
+    expect(st.tables).toBe(st.flushes);
+    expect(st.levels[0]!.tables).toBeLessThan(st.tables);
+    for (let i = 0; i < 3000; i += 101) expect(text.decode(tree.get(key(i))!)).toBe(`v${i}-${'x'.repeat(40)}`);
+    tree.close();
+  });
+});
