@@ -53,8 +53,8 @@ export function replayLogTail(
 }
 
 /**
- * replayLogTail handing out whole batch records (`rec`, read from `path` at `offset`)
- * instead of operations: for a caller that decodes them itself (visitBatchAt).
+ * The reader under replayLogTail: hands out whole batch records (`rec`, read from `path`
+ * at `offset`) instead of operations.
  */
 export function replayLogRecords(
   fs: Fs,

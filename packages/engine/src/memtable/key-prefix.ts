@@ -8,17 +8,12 @@
 
 /** Bytes `from`..`from+5` of `k` as an integer in [0, 2^48); missing bytes count as 0. */
 export function keyPrefix48(k: Uint8Array, from: number): number {
-  return keyPrefix48At(k, 0, k.length, from);
-}
-
-/** keyPrefix48 of the key at b[off, off + len) (a key kept as offsets, not as a view). */
-export function keyPrefix48At(b: Uint8Array, off: number, len: number, from: number): number {
+  const len = k.length;
   if (len >= from + 6) {
-    const p = off + from;
-    return b[p]! * 1099511627776 + b[p + 1]! * 4294967296 + b[p + 2]! * 16777216 + b[p + 3]! * 65536 + b[p + 4]! * 256 + b[p + 5]!;
+    return k[from]! * 1099511627776 + k[from + 1]! * 4294967296 + k[from + 2]! * 16777216 + k[from + 3]! * 65536 + k[from + 4]! * 256 + k[from + 5]!;
   }
   let v = 0;
-  for (let i = from; i < from + 6; i++) v = v * 256 + (i < len ? b[off + i]! : 0);
+  for (let i = from; i < from + 6; i++) v = v * 256 + (i < len ? k[i]! : 0);
   return v;
 }
 
