@@ -13,7 +13,7 @@
 import { memtableImage } from '../memtable/memtable-image.js';
 import { type FlushSource, imageSource, memtableSource } from './flush-source.js';
 import { type JobRunner, type LocalJobInputs, takeAll } from './job-runner.js';
-import type { JobResult, JobSpec } from './job-types.js';
+import type { FlushJobSpec, JobResult, JobSpec } from './job-types.js';
 import { executeJob } from './run-job.js';
 
 /** Seeded decisions of when deferred jobs start and when their results are delivered. */
@@ -87,10 +87,12 @@ export class InlineRunner implements JobRunner {
   }
 
   private run(w: Waiting): void {
+    // Called by executeJob for a flush only.
     const mem = (): FlushSource => {
       if (w.local.mem === undefined) throw new Error(`flush job ${w.spec.id} was submitted without its memtable`);
-      if (this.kind === 'inline' || w.spec.kind !== 'flush') return memtableSource(w.local.mem);
-      return imageSource(memtableImage(w.local.mem), w.spec.entries, w.spec.rangeTombstones);
+      if (this.kind === 'inline') return memtableSource(w.local.mem);
+      const spec = w.spec as FlushJobSpec;
+      return imageSource(memtableImage(w.local.mem), spec.entries, spec.rangeTombstones);
     };
     const result = executeJob(w.local.env, w.spec, mem, w.local.blobWork);
     if (this.scheduler === undefined) this.ready.push(result);
