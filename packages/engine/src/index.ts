@@ -9,7 +9,7 @@ export { salvageStore, type SalvageOptions, type SalvageReport, type SalvageProb
 export { Snapshot } from './snapshot.js';
 export type { DbIterator } from './read/db-iterator.js';
 export type { TreeOptions, CompressionOption } from './options.js';
-export { fixedPrefixExtractor } from './jobs/built-in-functions.js';
+export { fixedPrefixExtractor, ttlFilter } from './jobs/built-in-functions.js';
 export type { PrefixExtractor } from '@lsm/sstable';
 export type { KvSeparationOptions } from './blob/kv-separation-options.js';
 export type { TreeStats, BlobStats } from './stats.js';
@@ -42,7 +42,6 @@ export {
   type FifoOptions,
   type CompactionFilter,
   type CompactionFilterDecision,
-  ttlFilter,
   encodeTtlValue,
   decodeTtlValue,
   counterAdd,

@@ -34,7 +34,7 @@ import { LOCK } from './file-names.js';
 import { listQuietly, undoFailedOpen } from './full-disk-open.js';
 import { type CatchUpResult, Follower } from './secondary/follower.js';
 import { BackgroundWork } from './jobs/background.js';
-import { isBuiltInMergeOperator } from './jobs/built-in-functions.js';
+import { isBuiltInCompactionFilter, isBuiltInMergeOperator } from './jobs/built-in-functions.js';
 import { InlineRunner } from './jobs/inline-runner.js';
 import { type JobEnv, tableInputs } from './jobs/job-env.js';
 import { WorkerRunner, workerRunnerFor } from './jobs/worker-runner.js';
@@ -171,7 +171,9 @@ export class Tree {
       {
         inline: new InlineRunner(opts.jobScheduler),
         worker,
-        compactionOnWorker: opts.compactionFilter === undefined && (opts.mergeOperator === undefined || isBuiltInMergeOperator(opts.mergeOperator.name)),
+        compactionOnWorker:
+          (opts.compactionFilter === undefined || isBuiltInCompactionFilter(opts.compactionFilter)) &&
+          (opts.mergeOperator === undefined || isBuiltInMergeOperator(opts.mergeOperator.name)),
       },
     );
     writes.bg = this.bg;

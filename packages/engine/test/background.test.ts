@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { JobScheduler, LsmError, Tree, type TreeOptions } from '../src/index.js';
+import { JobScheduler, LsmError, Tree, decodeTtlValue, encodeTtlValue, ttlFilter, type TreeOptions } from '../src/index.js';
 import { errorOf, jobError } from '../src/jobs/run-job.js';
 import { IoError } from '../src/errors.js';
 import { keyOf } from './helpers.js';
@@ -170,6 +170,41 @@ describe('jobs on a worker thread (NodeFs)', () => {
     expect(s.mergesCollapsed).toBeGreaterThan(0);
     expect(new DataView(tree.get(keyOf(3))!.buffer, tree.get(keyOf(3))!.byteOffset).getBigUint64(0, true)).toBe(100n);
     tree.close();
+  });
+
+  it('the built-in TTL filter runs on the worker; one with a clock of the caller\'s keeps compactions inline', () => {
+    const past = Date.now() - 60_000;
+    const future = Date.now() + 3_600_000;
+    const fill = (tree: Tree): void => {
+      // Even keys expired a minute ago, odd keys expire in an hour.
+      for (let i = 0; i < 4000; i++) tree.put(keyOf(i), encodeTtlValue(i % 2 === 0 ? past : future, value(i)));
+      tree.compact();
+    };
+    const check = (tree: Tree): void => {
+      for (let i = 0; i < 4000; i += 97) {
+        const v = tree.get(keyOf(i));
+        if (i % 2 === 0) expect(v, `key ${i}`).toBeUndefined();
+        else expect(Buffer.from(decodeTtlValue(v!).payload).toString()).toBe(Buffer.from(value(i)).toString());
+      }
+    };
+    const onWorker = Tree.open(join(dir, 'a'), { fs: new NodeFs({ root: dir }), memtableBytes: 64 * 1024, compactionFilter: ttlFilter() });
+    fill(onWorker);
+    let s = onWorker.stats();
+    expect(s.jobs.inline).toBe(0);
+    expect(s.compactions).toBeGreaterThan(0);
+    expect(s.filterRemoved).toBeGreaterThan(1000);
+    check(onWorker);
+    onWorker.close();
+
+    const clock = ttlFilter({ now: () => Date.now() });
+    const inline = Tree.open(join(dir, 'b'), { fs: new NodeFs({ root: dir }), memtableBytes: 64 * 1024, compactionFilter: clock });
+    fill(inline);
+    s = inline.stats();
+    expect(s.jobs.onWorker).toBeGreaterThan(0); // flushes never call the filter
+    expect(s.jobs.inline).toBeGreaterThan(0); // compactions call the caller's clock
+    expect(s.filterRemoved).toBeGreaterThan(1000);
+    check(inline);
+    inline.close();
   });
 
   it('backgroundThreads: 0 runs every job inline', () => {

@@ -6,14 +6,23 @@
 // worker loads the built files.
 
 import { ArrayIterator, LsmError, ValueType, bytewiseComparator } from '@lsm/base';
-import { appendWithSeparator, counterAdd } from '@lsm/compaction';
+import { appendWithSeparator, counterAdd, encodeTtlValue } from '@lsm/compaction';
 import { FaultFs, FsError, MemFs, writeFile } from '@lsm/fs';
 import { BlockCache, Table } from '@lsm/sstable';
 import { describe, expect, it } from 'vitest';
 import { trackHandles } from './helpers.js';
 import { BlobStore } from '../src/blob/blob-store.js';
 import { logFileName, tableFileName } from '../src/file-names.js';
-import { builtInMergeOperator, builtInPrefixExtractor, fixedPrefixExtractor, isBuiltInMergeOperator, isBuiltInPrefixExtractor } from '../src/jobs/built-in-functions.js';
+import {
+  builtInCompactionFilter,
+  builtInMergeOperator,
+  builtInPrefixExtractor,
+  fixedPrefixExtractor,
+  isBuiltInCompactionFilter,
+  isBuiltInMergeOperator,
+  isBuiltInPrefixExtractor,
+  ttlFilter,
+} from '../src/jobs/built-in-functions.js';
 import type { FlushSource } from '../src/jobs/flush-source.js';
 import { InlineRunner, JobScheduler } from '../src/jobs/inline-runner.js';
 import { type JobEnv, tableInputs } from '../src/jobs/job-env.js';
@@ -319,6 +328,23 @@ describe('built-in functions by name', () => {
     const back = builtInPrefixExtractor(e.name)!;
     expect(back.name).toBe(e.name);
     expect(() => builtInPrefixExtractor('lsm.fixed:x')).toThrow('prefix extractor lsm.fixed:x is not a built-in');
+  });
+
+  it('compaction filters: only ttlFilter() with its default clock counts; the name loads a filter that expires by Date.now', () => {
+    const f = ttlFilter();
+    expect(isBuiltInCompactionFilter(f)).toBe(true);
+    // A clock of the caller's is a closure a worker cannot have.
+    expect(isBuiltInCompactionFilter(ttlFilter({ now: () => 0 }))).toBe(false);
+    // An object that takes the built-in's name is the user's own.
+    expect(isBuiltInCompactionFilter({ ...f })).toBe(false);
+    expect(isBuiltInCompactionFilter({ name: f.name, filter: () => 'keep' })).toBe(false);
+    expect(builtInCompactionFilter(undefined)).toBeUndefined();
+    const back = builtInCompactionFilter(f.name)!;
+    expect(back.name).toBe(f.name);
+    const ctx = { level: 1, seqno: 1 };
+    expect(back.filter(k('a'), encodeTtlValue(Date.now() - 1000, k('old')), ctx)).toBe('remove');
+    expect(back.filter(k('a'), encodeTtlValue(Date.now() + 60_000, k('new')), ctx)).toBe('keep');
+    expect(() => builtInCompactionFilter('lsm.ttl')).toThrow('compaction filter lsm.ttl is not a built-in');
   });
 });
 

@@ -1,11 +1,13 @@
-// The user functions a worker can load by name: the built-in merge operators and prefix
-// extractors. A store whose merge operator is one of them can run compactions on a
-// worker; any other merge operator (or a compaction filter, or a custom comparator)
-// keeps them on the caller's thread, and any other prefix extractor keeps every job
-// there. A prefix extractor counts as built-in only when fixedPrefixExtractor (this
-// package's) made it: an object that merely takes a built-in's name is custom.
+// The user functions a worker can load by name: the built-in merge operators, prefix
+// extractors and the TTL compaction filter. A store whose merge operator and compaction
+// filter are built-in (or absent) can run compactions on a worker; any other merge
+// operator or compaction filter (or a custom comparator) keeps them on the caller's
+// thread, and any other prefix extractor keeps every job there. A prefix extractor or a
+// filter counts as built-in only when this package's factory made it (for the filter:
+// without a `now` of the caller's, which is a closure): an object that merely takes a
+// built-in's name is custom.
 
-import { type MergeOperator, appendWithSeparator, counterAdd } from '@lsm/compaction';
+import { type CompactionFilter, type MergeOperator, appendWithSeparator, counterAdd, ttlFilter as compactionTtlFilter } from '@lsm/compaction';
 import { type PrefixExtractor, fixedPrefixExtractor as sstableFixedPrefixExtractor } from '@lsm/sstable';
 
 const APPEND = /^lsm\.append\(sep=([0-9a-f]*)\)$/;
@@ -49,4 +51,32 @@ export function builtInPrefixExtractor(name: string | undefined): PrefixExtracto
   const m = FIXED.exec(name);
   if (m === null) throw new Error(`prefix extractor ${name} is not a built-in`);
   return sstableFixedPrefixExtractor(Number(m[1]));
+}
+
+const TTL_FILTER_NAME = 'lsm.ttl.u64be-prefix';
+const builtInFilters = new WeakSet<CompactionFilter>();
+
+/**
+ * The TTL compaction filter: removes a value whose first 8 bytes (encodeTtlValue's
+ * big-endian expiry time in ms since the epoch) are at or before `now()`; values shorter
+ * than 8 bytes are kept. `now` defaults to Date.now, and then a worker thread can run it
+ * (its own Date.now reads the same clock); a `now` of the caller's runs compactions on
+ * the caller's thread.
+ */
+export function ttlFilter(options: { now?: () => number } = {}): CompactionFilter {
+  const f = compactionTtlFilter(options);
+  if (options.now === undefined) builtInFilters.add(f);
+  return f;
+}
+
+/** Whether a worker can load this compaction filter (ttlFilter made it with the default clock). */
+export function isBuiltInCompactionFilter(f: CompactionFilter): boolean {
+  return builtInFilters.has(f) && f.name === TTL_FILTER_NAME;
+}
+
+/** The built-in compaction filter of that name (undefined for no name); throws for another name. */
+export function builtInCompactionFilter(name: string | undefined): CompactionFilter | undefined {
+  if (name === undefined) return undefined;
+  if (name === TTL_FILTER_NAME) return compactionTtlFilter();
+  throw new Error(`compaction filter ${name} is not a built-in`);
 }

@@ -34,6 +34,8 @@ export interface JobStoreConfig {
   mergeOperatorName: string | undefined;
   /** A built-in prefix extractor's name (resolved by name on a worker), or undefined. */
   prefixExtractorName: string | undefined;
+  /** A built-in compaction filter's name (resolved by name on a worker), or undefined. */
+  compactionFilterName: string | undefined;
 }
 
 /** A range of file numbers handed to a job: it names its outputs from [first, end). */

@@ -1,6 +1,6 @@
 // The worker thread's entry: builds a JobEnv per job from the store's JobStoreConfig (its
 // own NodeFs, table readers without a block cache, blob readers, cipher keys, built-in
-// merge operator and prefix extractor; each table's compression comes with its job's
+// merge operator, prefix extractor and compaction filter; each table's compression comes with its job's
 // spec) and runs jobs one at a time. Each result is posted, then the
 // shared counter is bumped and notified, so a store blocked in Atomics.wait wakes up.
 // Job code catches its own errors (executeJob, runIngestJob); nothing here may throw.
@@ -13,7 +13,7 @@ import { KeyRing } from '@lsm/encryption';
 import type { TableWriterOptions } from '@lsm/sstable';
 import { workerData } from 'node:worker_threads';
 import { BlobStore } from '../blob/blob-store.js';
-import { builtInMergeOperator, builtInPrefixExtractor } from './built-in-functions.js';
+import { builtInCompactionFilter, builtInMergeOperator, builtInPrefixExtractor } from './built-in-functions.js';
 import { TableCache } from '../versions/table-cache.js';
 import { type FlushSource, imageSource } from './flush-source.js';
 import { type JobEnv, tableInputs } from './job-env.js';
@@ -37,6 +37,7 @@ const writerOptions: TableWriterOptions = {
   prefixExtractor: builtInPrefixExtractor(config.prefixExtractorName),
 };
 const mergeOperator = builtInMergeOperator(config.mergeOperatorName);
+const compactionFilter = builtInCompactionFilter(config.compactionFilterName);
 
 /** A JobEnv over fresh table and blob readers, and how to close them. */
 function openEnv(): { env: JobEnv; close(): void } {
@@ -51,7 +52,7 @@ function openEnv(): { env: JobEnv; close(): void } {
     blobStore,
     ...tableInputs(tables),
     mergeOperator,
-    compactionFilter: undefined,
+    compactionFilter,
   };
   return {
     env,

@@ -13,7 +13,7 @@ import { LsmError, bytewiseComparator } from '@lsm/base';
 import { type MemtableImage, imageTransferList, memtableImage } from '../memtable/memtable-image.js';
 import { NodeFs } from '@lsm/fs';
 import type { ResolvedOptions } from '../options.js';
-import { isBuiltInMergeOperator, isBuiltInPrefixExtractor } from './built-in-functions.js';
+import { isBuiltInCompactionFilter, isBuiltInMergeOperator, isBuiltInPrefixExtractor } from './built-in-functions.js';
 import { type JobRunner, type LocalJobInputs, takeAll } from './job-runner.js';
 import type { IngestJobSpec, JobFailure, JobResult, JobSpec, JobStoreConfig } from './job-types.js';
 import { WORKER_SCRIPT } from './worker-script.js';
@@ -243,6 +243,7 @@ export function workerRunnerFor(dir: string, opts: ResolvedOptions): WorkerRunne
     kvSeparation: opts.kvSeparation,
     mergeOperatorName: opts.mergeOperator !== undefined && isBuiltInMergeOperator(opts.mergeOperator.name) ? opts.mergeOperator.name : undefined,
     prefixExtractorName: opts.prefixExtractor?.name,
+    compactionFilterName: opts.compactionFilter !== undefined && isBuiltInCompactionFilter(opts.compactionFilter) ? opts.compactionFilter.name : undefined,
   };
   return new WorkerRunner(config, opts.backgroundThreads);
 }
