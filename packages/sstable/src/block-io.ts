@@ -90,7 +90,10 @@ export function decodeStoredBlock(
  * end of the region the block must lie in (a handle reaching past it is corruption, as
  * is a file that ends before the block does). Fs failures become IoError. `dict`: the
  * table's dictionary, for data blocks. `alloc`: where a decoded block's buffer comes from
- * (a BlockPool's take), when not a fresh allocation.
+ * (a BlockPool's take), when not a fresh allocation. `direct`: the block is expected to be
+ * stored plain (uncompressed, unencrypted), so it is read straight into a buffer from
+ * `alloc` and the contents returned are a view of its first `handle.size` bytes (a block
+ * that turns out compressed is still decoded right, into a fresh buffer).
  */
 export function readBlock(
   file: FsFile,
@@ -100,6 +103,7 @@ export function readBlock(
   crypt?: BlockCrypt,
   dict?: DictionaryDecompressor,
   alloc?: (n: number) => Uint8Array,
+  direct = false,
 ): Uint8Array {
   const total = handle.size + BLOCK_TRAILER_SIZE;
   if (handle.offset + total > limit) {
@@ -112,6 +116,13 @@ export function readBlock(
   if (total > SCRATCH_MAX) {
     // A large meta block (a big table's filter or index): read into its own buffer.
     const own = new Uint8Array(total);
+    readFully(file, path, own, handle.offset);
+    return decodeStoredBlock(own, handle, path, crypt, dict);
+  }
+  if (direct && alloc !== undefined) {
+    // A table written without compression or encryption: its blocks are stored as they
+    // are used, so the read lands in the buffer the block will live in (no scratch copy).
+    const own = alloc(total);
     readFully(file, path, own, handle.offset);
     return decodeStoredBlock(own, handle, path, crypt, dict);
   }

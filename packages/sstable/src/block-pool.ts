@@ -45,13 +45,16 @@ export class BlockPool {
   };
 
   /**
-   * True when `data` is the very view the latest take() returned from the pool's buffers:
-   * an identity check, where owns() needs a hash lookup. A block decoded with take as its
+   * True when `data` starts the buffer of the latest take() from the pool's buffers (the
+   * very view, or a view of its first bytes, as a block read whole with its trailer):
+   * identity checks, where owns() needs a hash lookup. A block decoded with take as its
    * allocator is the pool's exactly when this holds right after the decode (a decode that
    * returns another buffer, a decrypted plain block say, did not use the one it took).
    */
   tookLast(data: Uint8Array): boolean {
-    return data === this.last;
+    const last = this.last;
+    if (last === undefined) return false;
+    return data === last || (data.byteOffset === 0 && data.buffer === last.buffer);
   }
 
   /** True when `data` is a buffer this pool handed out (and so may be given back). */

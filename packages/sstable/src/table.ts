@@ -105,6 +105,8 @@ export class Table {
   private fragmented: FragmentedRangeTombstones | undefined;
   /** The zstd dictionary of the data blocks, prepared once at open (undefined: none). */
   private readonly dictionary: DictionaryDecompressor | undefined;
+  /** Written without compression or encryption: data blocks are read straight into their cache buffer. */
+  private readonly plainData: boolean;
   private readonly getIter: DataBlockIter;
   /** The table's cipher when it is encrypted. */
   private readonly cipher: FileCipher | undefined;
@@ -161,6 +163,7 @@ export class Table {
     for (const [name, h] of this.metaHandles) this.checkMetaHandle(h, name);
     this.checkMetaHandle(this.footer.index, 'index');
     this.dictionary = loadTableDictionary(file, path, this.metaHandles, props, ph.offset, this.crypt(BlockType.ZstdDictionary));
+    this.plainData = props.compression === 'none' && this.cipher === undefined;
     this.usePrefixFilter = options.prefixExtractor !== undefined && options.prefixExtractor.name === props.prefixExtractor && props.prefixExtractor !== '';
     this.shard = this.cache?.shard(this.id);
 
@@ -396,7 +399,7 @@ export class Table {
     }
     // A block bound for the cache decodes into a recycled buffer when the cache pools them.
     const pool = fillCache ? cache?.pool : undefined;
-    const data = readBlock(this.file, this.path, { offset: off, size: index.blockSize(i) }, this.dataSize, this.crypt(BlockType.Data), this.dictionary, pool?.take);
+    const data = readBlock(this.file, this.path, { offset: off, size: index.blockSize(i) }, this.dataSize, this.crypt(BlockType.Data), this.dictionary, pool?.take, this.plainData);
     const block = new Block(data, this.path, off, pool !== undefined && pool.tookLast(data));
     if (cache !== undefined && fillCache) cache.insertInto(this.shard!, off, block, block.charge, i);
     return block;

@@ -42,11 +42,14 @@ describe('BlockPool', () => {
     expect(pool.owns(big)).toBe(false);
   });
 
-  it('tookLast is true only for the very view the latest take() returned from its buffers', () => {
+  it('tookLast is true only for views that start the buffer the latest take() returned from its buffers', () => {
     const pool = new BlockPool(1 << 20);
     const a = pool.take(4096);
     expect(pool.tookLast(a)).toBe(true);
-    expect(pool.tookLast(new Uint8Array(a.buffer, 0, 4096))).toBe(false); // same bytes, another view
+    // A block read whole with its trailer keeps the view of its contents: the buffer's first bytes.
+    expect(pool.tookLast(a.subarray(0, 4088))).toBe(true);
+    expect(pool.tookLast(a.subarray(8))).toBe(false);
+    expect(pool.tookLast(new Uint8Array(4096))).toBe(false);
     const b = pool.take(512);
     expect(pool.tookLast(a)).toBe(false);
     expect(pool.tookLast(b)).toBe(true);
@@ -124,6 +127,37 @@ describe('BlockCache with recycleBlocks', () => {
     for (let j = 0; j < 400; j++) t.get(entries[j]!.userKey);
     expect(first).toEqual(copy);
     expect(cache.stats().recycled).toBe(0);
+    t.close();
+  });
+});
+
+describe('BlockCache with recycleBlocks on plain tables', () => {
+  it('a table without compression or encryption reads each block straight into a pool buffer, which eviction recycles', () => {
+    const fs = new MemFs();
+    const w = new TableWriter(fs, '/p.sst', { blockSize: 256, compression: 'none' });
+    const entries: Entry[] = [];
+    for (let i = 0; i < 600; i++) entries.push(put(s(numKey(i)), 1, `p-${i}-${'x'.repeat(i % 40)}`));
+    for (const e of entries) w.add(e.userKey, e.seqno, e.type, e.value);
+    w.finish();
+    const cache = new BlockCache(2500, { recycleBlocks: true });
+    const t = Table.open(fs, '/p.sst', { cache, tableId: 1 });
+    withSeed(testSeed(92), (rng) => {
+      for (let round = 0; round < 3000; round++) {
+        const e = entries[rng.int(entries.length)]!;
+        expect(t.get(e.userKey)?.value, `round ${round}`).toEqual(e.value);
+      }
+    });
+    const st = cache.stats();
+    expect(st.evictions).toBeGreaterThan(100);
+    // Every miss but the first few (before any eviction) reused an evicted block's buffer.
+    expect(st.recycled).toBeGreaterThan(st.misses - 20);
+    // The cached block is a view of the buffer's first bytes: its trailer sits past its end.
+    const index = t.indexBlock();
+    const b = t.dataBlock(index, 0, true);
+    expect(b.pooled).toBe(true);
+    expect(b.data.byteOffset).toBe(0);
+    expect(b.data.length).toBe(index.blockSize(0));
+    expect(b.data.buffer.byteLength).toBeGreaterThanOrEqual(index.blockSize(0) + 8);
     t.close();
   });
 });
