@@ -33,6 +33,35 @@ function adapt(it: DataBlockIter): InternalIterator {
 }
 
 describe('block builder and data block iterator', () => {
+  it('many iterators at once keep their own keys, short and long (key buffers are carved from shared slabs)', () => {
+    // 3,000 iterators span several 64 KiB slabs of 64-byte key buffers; keys of 90 bytes
+    // outgrow theirs. Each iterator must still hold its own key after all the others moved.
+    const entries: Entry[] = [];
+    for (let i = 0; i < 200; i++) {
+      const long = i % 3 === 0;
+      const key = `k${String(i).padStart(4, '0')}${long ? 'L'.repeat(85) : ''}`;
+      entries.push({ userKey: b(key), seqno: 1, type: 1 as ValueType, value: b(`v${i}`) });
+    }
+    const blk = buildBlock(entries, 4);
+    const its: { it: DataBlockIter; i: number }[] = [];
+    for (let n = 0; n < 3000; n++) {
+      const it = new DataBlockIter(compareBytesAt);
+      it.reset(blk);
+      const i = (n * 37) % entries.length;
+      it.seek(entries[i]!.userKey, MAX_SEQNO);
+      its.push({ it, i });
+    }
+    for (const { it, i } of its) {
+      expect(Buffer.from(it.userKey()).toString()).toBe(Buffer.from(entries[i]!.userKey).toString());
+      it.next();
+    }
+    for (const { it, i } of its) {
+      if (i + 1 < entries.length) expect(Buffer.from(it.userKey()).toString()).toBe(Buffer.from(entries[i + 1]!.userKey).toString());
+      else expect(it.valid()).toBe(false);
+      it.clear();
+    }
+  });
+
   it('an empty block has one restart and iterates nothing', () => {
     const bb = new BlockBuilder(16);
     const blk = new Block(bb.finish().slice(), 'mem', 0);
