@@ -32,10 +32,7 @@ const PAGE = 65536;
 export class XxHashWasm {
   private readonly x: Exports;
   private heap: Uint8Array;
-  /**
-   * The export called per block checksum, held here: the exports object is frozen and
-   * V8 keeps it in dictionary mode, so each `x.xxh32` load was a generic LoadIC.
-   */
+  /** The export called per block checksum, held here rather than looked up on the frozen exports object per call. */
   private readonly xxh32: Exports['xxh32'];
 
   constructor() {
