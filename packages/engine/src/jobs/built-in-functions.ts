@@ -53,7 +53,7 @@ export function builtInPrefixExtractor(name: string | undefined): PrefixExtracto
   return sstableFixedPrefixExtractor(Number(m[1]));
 }
 
-const TTL_FILTER_NAME = 'lsm.ttl.u64be-prefix';
+const TTL_FILTER_NAME = compactionTtlFilter().name;
 const builtInFilters = new WeakSet<CompactionFilter>();
 
 /**
@@ -71,7 +71,7 @@ export function ttlFilter(options: { now?: () => number } = {}): CompactionFilte
 
 /** Whether a worker can load this compaction filter (ttlFilter made it with the default clock). */
 export function isBuiltInCompactionFilter(f: CompactionFilter): boolean {
-  return builtInFilters.has(f) && f.name === TTL_FILTER_NAME;
+  return builtInFilters.has(f);
 }
 
 /** The built-in compaction filter of that name (undefined for no name); throws for another name. */
