@@ -8,11 +8,14 @@
 // decisions. `pnpm test` runs all of them. test/strategies.test.ts (FIFO drops, size-tiered
 // merges, filters and merges in compaction) and test/compression-per-level.test.ts (a
 // trivial move between levels compressed differently is a rewrite) take the plan paths,
-// about 3 s together; added 2026-12-04, after the last run.
+// about 3 s together; added 2026-12-04, after the last run. test/scheduler-decisions.test.ts
+// checks each decision rather than outcomes (counters per job, each wait's bucket and
+// length, failures in a row and their reset, a full disk's retry on a fake clock, ingest's
+// reserved numbers), about 2 s; added 2026-12-04 evening.
 import { focusConfig } from './vitest.focus.js';
 import { JOBS_FOCUS } from './vitest.jobs-focus.config.js';
 
 export default focusConfig(
-  [...JOBS_FOCUS, 'test/background.test.ts', 'test/strategies.test.ts', 'test/compression-per-level.test.ts'],
+  [...JOBS_FOCUS, 'test/background.test.ts', 'test/strategies.test.ts', 'test/compression-per-level.test.ts', 'test/scheduler-decisions.test.ts'],
   /^(?!.*(writes go on while jobs run|opened many times in one process|forgets close\(\))).*$/,
 );
