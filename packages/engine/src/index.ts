@@ -10,6 +10,7 @@ export { Snapshot } from './snapshot.js';
 export type { DbIterator } from './read/db-iterator.js';
 export type { TreeOptions, CompressionOption } from './options.js';
 export { fixedPrefixExtractor, ttlFilter } from './jobs/built-in-functions.js';
+export { loadableOnWorker } from './jobs/user-functions.js';
 export type { PrefixExtractor } from '@lsm/sstable';
 export type { KvSeparationOptions } from './blob/kv-separation-options.js';
 export type { TreeStats, BlobStats } from './stats.js';

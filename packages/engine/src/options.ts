@@ -143,12 +143,13 @@ export interface TreeOptions {
    */
   encryption?: EncryptionOptions;
   /**
-   * Worker threads that run flushes and compactions off the caller's thread. Default 1
+   * Worker threads that run flushes and compactions off the caller's thread. Default 2
    * on the real disk (NodeFs); 0 runs every job on the caller's thread, inside the write
    * that needs it. Stores on an in-process Fs (MemFs, CrashFs, FaultFs) always run jobs
    * inline, and so do jobs that need a function a worker cannot load: a custom
-   * comparator, a compaction filter, or a merge operator other than the built-ins
-   * (counterAdd, appendWithSeparator). stats().jobs shows where jobs ran.
+   * comparator, prefix extractor, compaction filter or merge operator that neither is a
+   * built-in (counterAdd, appendWithSeparator, ttlFilter(), fixedPrefixExtractor) nor
+   * was tagged with loadableOnWorker(). stats().jobs shows where jobs ran.
    */
   backgroundThreads?: number;
   /**

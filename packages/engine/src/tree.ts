@@ -35,6 +35,7 @@ import { listQuietly, undoFailedOpen } from './full-disk-open.js';
 import { type CatchUpResult, Follower } from './secondary/follower.js';
 import { BackgroundWork } from './jobs/background.js';
 import { isBuiltInCompactionFilter, isBuiltInMergeOperator } from './jobs/built-in-functions.js';
+import { workerModuleOf } from './jobs/user-functions.js';
 import { InlineRunner } from './jobs/inline-runner.js';
 import { type JobEnv, tableInputs } from './jobs/job-env.js';
 import { WorkerRunner, workerRunnerFor } from './jobs/worker-runner.js';
@@ -172,8 +173,8 @@ export class Tree {
         inline: new InlineRunner(opts.jobScheduler),
         worker,
         compactionOnWorker:
-          (opts.compactionFilter === undefined || isBuiltInCompactionFilter(opts.compactionFilter)) &&
-          (opts.mergeOperator === undefined || isBuiltInMergeOperator(opts.mergeOperator.name)),
+          (opts.compactionFilter === undefined || isBuiltInCompactionFilter(opts.compactionFilter) || workerModuleOf(opts.compactionFilter) !== undefined) &&
+          (opts.mergeOperator === undefined || isBuiltInMergeOperator(opts.mergeOperator.name) || workerModuleOf(opts.mergeOperator) !== undefined),
       },
     );
     writes.bg = this.bg;

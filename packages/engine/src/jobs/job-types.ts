@@ -4,6 +4,7 @@
 // function of its spec and the files it names, and its result is installed by the store
 // with one manifest edit.
 
+import type { WorkerFunctionRef } from './user-functions.js';
 import type { CompactionPlan, TableMeta } from '@lsm/compaction';
 import type { EncryptionOptions } from '@lsm/encryption';
 import type { CompressionType, FilterOptions, TableDictionaryOptions } from '@lsm/sstable';
@@ -36,6 +37,8 @@ export interface JobStoreConfig {
   prefixExtractorName: string | undefined;
   /** A built-in compaction filter's name (resolved by name on a worker), or undefined. */
   compactionFilterName: string | undefined;
+  /** The user's own functions a worker loads from their modules (loadableOnWorker); these win over the names above. */
+  userFunctions: WorkerFunctionRef[];
 }
 
 /** A range of file numbers handed to a job: it names its outputs from [first, end). */

@@ -14,6 +14,7 @@ import { type MemtableImage, imageTransferList, memtableImage } from '../memtabl
 import { NodeFs } from '@lsm/fs';
 import type { ResolvedOptions } from '../options.js';
 import { isBuiltInCompactionFilter, isBuiltInMergeOperator, isBuiltInPrefixExtractor } from './built-in-functions.js';
+import { type UserFunctionRole, type WorkerFunctionRef, workerModuleOf } from './user-functions.js';
 import { type JobRunner, type LocalJobInputs, takeAll } from './job-runner.js';
 import type { IngestJobSpec, JobFailure, JobResult, JobSpec, JobStoreConfig } from './job-types.js';
 import { WORKER_SCRIPT } from './worker-script.js';
@@ -33,6 +34,11 @@ export interface WorkerInit {
   signal: SharedArrayBuffer;
   /** The worker stores 1 in it once its module has loaded. */
   started: SharedArrayBuffer;
+}
+
+/** What a worker posts instead of results when it cannot load the user's functions. */
+export interface WorkerInitFailure {
+  initError: string;
 }
 
 /** How long a new worker may take to load its module before its jobs are failed. */
@@ -131,7 +137,7 @@ export class WorkerRunner implements JobRunner {
     // break the worker's module (the --input-type of `node -e`).
     const worker = new Worker(WORKER_SCRIPT, { workerData: init, transferList: [port2], execArgv: [] });
     const slot: Slot = { worker, port: port1, jobs: new Set(), started, startedAt: performance.now() };
-    port1.on('message', (m: JobResult) => {
+    port1.on('message', (m: JobResult | WorkerInitFailure) => {
       this.accept(slot, m);
       this.onResult?.();
     });
@@ -143,7 +149,7 @@ export class WorkerRunner implements JobRunner {
     slot.lost = (why: string): void => {
       if (this.slots[i] === slot) this.slots[i] = undefined;
       // A result posted just before the end still counts.
-      for (let m = receiveMessageOnPort(port1); m !== undefined; m = receiveMessageOnPort(port1)) this.accept(slot, m.message as JobResult);
+      for (let m = receiveMessageOnPort(port1); m !== undefined; m = receiveMessageOnPort(port1)) this.accept(slot, m.message as JobResult | WorkerInitFailure);
       for (const id of slot.jobs) this.ready.push(lostJob(id, why));
       slot.jobs.clear();
       port1.close();
@@ -176,7 +182,17 @@ export class WorkerRunner implements JobRunner {
     }
   }
 
-  private accept(slot: Slot, m: JobResult): void {
+  private accept(slot: Slot, m: JobResult | WorkerInitFailure): void {
+    if ('initError' in m) {
+      // The user's functions could not be loaded there: every job runs inline from now on,
+      // where the store's own objects are (the jobs sent so far fail and are retried).
+      this.unusable = m.initError;
+      const lost = slot.lost;
+      slot.lost = undefined;
+      lost?.(m.initError);
+      void slot.worker.terminate();
+      return;
+    }
     if (!slot.jobs.delete(m.id)) return;
     this.ready.push(m);
   }
@@ -184,7 +200,7 @@ export class WorkerRunner implements JobRunner {
   private drain(): void {
     for (const slot of this.slots) {
       if (slot === undefined || slot.jobs.size === 0) continue;
-      for (let m = receiveMessageOnPort(slot.port); m !== undefined; m = receiveMessageOnPort(slot.port)) this.accept(slot, m.message as JobResult);
+      for (let m = receiveMessageOnPort(slot.port); m !== undefined; m = receiveMessageOnPort(slot.port)) this.accept(slot, m.message as JobResult | WorkerInitFailure);
     }
   }
 
@@ -226,13 +242,23 @@ function lostJob(id: number, why: string): JobFailure {
 
 /**
  * The worker runner of a store on the real disk, or undefined when every job runs inline:
- * `backgroundThreads: 0`, an in-process Fs, a custom comparator or prefix extractor (a
- * worker cannot load them), or a job scheduler (tests).
+ * `backgroundThreads: 0`, an in-process Fs, a custom comparator or prefix extractor that
+ * loadableOnWorker() did not tag (a worker cannot load it), or a job scheduler (tests).
  */
 export function workerRunnerFor(dir: string, opts: ResolvedOptions): WorkerRunner | undefined {
-  if (opts.backgroundThreads === 0 || !(opts.fs instanceof NodeFs) || opts.comparator !== bytewiseComparator) return undefined;
-  if (opts.prefixExtractor !== undefined && !isBuiltInPrefixExtractor(opts.prefixExtractor)) return undefined;
+  if (opts.backgroundThreads === 0 || !(opts.fs instanceof NodeFs)) return undefined;
+  if (opts.comparator !== bytewiseComparator && workerModuleOf(opts.comparator) === undefined) return undefined;
+  if (opts.prefixExtractor !== undefined && !isBuiltInPrefixExtractor(opts.prefixExtractor) && workerModuleOf(opts.prefixExtractor) === undefined) return undefined;
   if (opts.jobScheduler !== undefined) return undefined;
+  const userFunctions: WorkerFunctionRef[] = [];
+  const tagged = (role: UserFunctionRole, fn: { name: string } | undefined): void => {
+    const ref = workerModuleOf(fn);
+    if (fn !== undefined && ref !== undefined) userFunctions.push({ role, name: fn.name, ...ref });
+  };
+  tagged('mergeOperator', opts.mergeOperator);
+  tagged('compactionFilter', opts.compactionFilter);
+  if (opts.comparator !== bytewiseComparator) tagged('comparator', opts.comparator);
+  tagged('prefixExtractor', opts.prefixExtractor);
   const config: JobStoreConfig = {
     dir,
     root: opts.fs.root ?? dir,
@@ -242,8 +268,9 @@ export function workerRunnerFor(dir: string, opts: ResolvedOptions): WorkerRunne
     encryption: opts.encryptionOptions,
     kvSeparation: opts.kvSeparation,
     mergeOperatorName: opts.mergeOperator !== undefined && isBuiltInMergeOperator(opts.mergeOperator.name) ? opts.mergeOperator.name : undefined,
-    prefixExtractorName: opts.prefixExtractor?.name,
+    prefixExtractorName: opts.prefixExtractor !== undefined && isBuiltInPrefixExtractor(opts.prefixExtractor) ? opts.prefixExtractor.name : undefined,
     compactionFilterName: opts.compactionFilter !== undefined && isBuiltInCompactionFilter(opts.compactionFilter) ? opts.compactionFilter.name : undefined,
+    userFunctions,
   };
   return new WorkerRunner(config, opts.backgroundThreads);
 }
