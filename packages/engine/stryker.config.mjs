@@ -21,6 +21,8 @@ export default strykerConfig({
     '!src/jobs/worker-script*.ts',
     '!src/jobs/job-worker.ts',
     '!src/jobs/worker-runner.ts',
+    '!src/jobs/load-user-functions.ts',
+    '!src/jobs/import-module*.ts',
   ],
   timeoutMS: 30_000,
   ignoreStatic: true,
