@@ -15,11 +15,6 @@ export class ByteImage {
     this.length = this.bytes.length;
   }
 
-  /** Current content length in bytes. */
-  get len(): number {
-    return this.length;
-  }
-
   /** The content, as a view into the internal buffer (valid until the next change). */
   view(): Uint8Array {
     return this.bytes.subarray(0, this.length);
