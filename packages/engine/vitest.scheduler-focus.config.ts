@@ -11,11 +11,13 @@
 // about 3 s together; added 2026-12-04, after the last run. test/scheduler-decisions.test.ts
 // checks each decision rather than outcomes (counters per job, each wait's bucket and
 // length, failures in a row and their reset, a full disk's retry on a fake clock, ingest's
-// reserved numbers), about 2 s; added 2026-12-04 evening.
+// reserved numbers), about 2 s; added 2026-12-04 evening. test/changes.test.ts without its
+// model-based runs (the history horizon FIFO drops and dropped deletions raise, the edge
+// keepHistorySeqnos keeps as a snapshot), under 1 s.
 import { focusConfig } from './vitest.focus.js';
 import { JOBS_FOCUS } from './vitest.jobs-focus.config.js';
 
 export default focusConfig(
-  [...JOBS_FOCUS, 'test/background.test.ts', 'test/strategies.test.ts', 'test/compression-per-level.test.ts', 'test/scheduler-decisions.test.ts'],
-  /^(?!.*(writes go on while jobs run|opened many times in one process|forgets close\(\))).*$/,
+  [...JOBS_FOCUS, 'test/background.test.ts', 'test/strategies.test.ts', 'test/compression-per-level.test.ts', 'test/scheduler-decisions.test.ts', 'test/changes.test.ts'],
+  /^(?!.*(writes go on while jobs run|opened many times in one process|forgets close\(\)|model-based randomized test)).*$/,
 );

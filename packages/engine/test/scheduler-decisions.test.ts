@@ -6,7 +6,7 @@
 // obsolete is left behind. Each test says what a user would see go wrong. Small stores on
 // MemFs, so that a mutation run of src/jobs/background.ts costs little per mutant.
 
-import { Leveled } from '@lsm/compaction';
+import { Fifo, Leveled } from '@lsm/compaction';
 import { FaultFs, type Fs, MemFs } from '@lsm/fs';
 import { expectLsmError } from '@lsm/base/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -431,5 +431,166 @@ describe('file numbers reserved for work in flight', () => {
     const again = Tree.open('/db', opts);
     for (let i = 0; i < n; i += 7) expect(again.get(keyOf(i))).toEqual(value(i));
     again.close();
+  });
+});
+
+describe('when jobs start and when results are installed', () => {
+  it('on an in-process store without a scheduler, the call that seals a memtable also installs its flush and compactions', () => {
+    const tree = Tree.open('/db', {
+      fs: new MemFs(),
+      memtableBytes: 2048,
+      compaction: new Leveled({ l0CompactionTrigger: 2, l0StallFiles: 8, levelBaseBytes: 8 * 1024, targetTableSize: 4 * 1024 }),
+    });
+    let flushes = 0;
+    for (let i = 0; i < 2000; i++) {
+      tree.put(keyOf(i % 300), value(i));
+      const s = tree.stats();
+      expect(s.sealedMemtables, `put ${i}`).toBe(0);
+      expect(s.jobs.running, `put ${i}`).toBe(0);
+      expect(s.levels[0]!.tables, `put ${i}`).toBeLessThan(2);
+      flushes = s.flushes;
+    }
+    expect(flushes).toBeGreaterThan(20);
+    tree.close();
+  });
+
+  it('never more sealed memtables than maxSealedMemtables, even when jobs start only when a writer waits', () => {
+    const tree = Tree.open('/db', { fs: new MemFs(), autoCompaction: false, memtableBytes: 2048, maxSealedMemtables: 2, jobScheduler: new JobScheduler(12, 0, 0) });
+    let most = 0;
+    for (let i = 0; i < 1500; i++) {
+      tree.put(keyOf(i % 400), value(i));
+      most = Math.max(most, tree.stats().sealedMemtables);
+    }
+    expect(most).toBe(2);
+    const s = tree.stats().stalls;
+    expect(s.count).toBeGreaterThan(0);
+    expect(s.maxMillis).toBeLessThan(10_000);
+    tree.close();
+  });
+
+  it('a failing flush is retried at most once per call: five failures in a row take five writes', () => {
+    const fs = new FaultFs(new MemFs());
+    const tree = Tree.open('/db', { fs, autoCompaction: false, memtableBytes: 2048 });
+    fs.addRule({ op: 'write', path: '.sst', times: Infinity, fault: { type: 'error', code: 'EIO' } });
+    let calls = 0;
+    for (let i = 0; tree.stats().jobs.backgroundError === undefined && i < 5000; i++) {
+      const before = tree.stats().jobs.failed;
+      try {
+        tree.put(keyOf(i), value(i));
+      } catch {
+        // the background-error state
+      }
+      const failed = tree.stats().jobs.failed - before;
+      expect(failed, `put ${i}`).toBeLessThanOrEqual(1);
+      if (failed > 0) calls++;
+    }
+    expect(calls).toBe(MAX_CONSECUTIVE_FAILURES);
+    expect(tree.stats().jobs.failed).toBe(MAX_CONSECUTIVE_FAILURES);
+    // A writer let through while its flush could not run: never more than one memtable per failure beyond the limit.
+    expect(tree.stats().sealedMemtables).toBeLessThanOrEqual(1 + MAX_CONSECUTIVE_FAILURES);
+    // In that state nothing more is tried: reads and refused writes start no job.
+    for (let i = 0; i < 20; i++) {
+      tree.get(keyOf(i));
+      expectLsmError(() => tree.put('x', 'y'), 'LSM_IO');
+    }
+    expect(tree.stats().jobs.failed).toBe(MAX_CONSECUTIVE_FAILURES);
+    tree.close();
+  });
+
+  it('a compaction filter that throws a plain error five times stops writes with code LSM_IO, naming the compaction', () => {
+    let throwing = true;
+    const filter = {
+      name: 'flaky',
+      filter: () => {
+        if (throwing) throw new TypeError('filter bug');
+        return 'keep' as const;
+      },
+    };
+    const tree = Tree.open('/db', { fs: new MemFs(), autoCompaction: false, memtableBytes: 1 << 20, compactionFilter: filter });
+    for (let r = 0; r < 2; r++) {
+      for (let i = 0; i < 50; i++) tree.put(keyOf(i), value(i + r));
+      tree.flush();
+    }
+    for (let i = 0; i < MAX_CONSECUTIVE_FAILURES; i++) expect(() => tree.compact()).toThrow(/filter bug/);
+    const err = expectLsmError(() => tree.put('x', 'y'), 'LSM_IO');
+    expect(err.message).toMatch(/^background compaction failed 5 times in a row.*filter bug/);
+    throwing = false;
+    tree.close();
+  });
+});
+
+describe('plans applied by a manifest edit alone', () => {
+  it('FIFO drops count as compactions, each dropped table once, and raise the history horizon to exactly the newest seqno dropped', () => {
+    const tree = Tree.open('/db', { fs: new MemFs(), memtableBytes: 4096, compaction: new Fifo({ maxTotalBytes: 8 * 1024 }) });
+    const n = 400;
+    for (let i = 0; i < n; i++) tree.put(keyOf(i), value(i));
+    tree.flush();
+    const s = tree.stats();
+    expect(s.tablesDropped).toBeGreaterThan(1);
+    expect(s.compactions).toBeGreaterThan(0);
+    expect(s.compactions).toBeLessThanOrEqual(s.tablesDropped);
+    expect(s.compactionBytesRead).toBe(0);
+    // Each put took one seqno, in key order: the oldest key still readable came right after the horizon.
+    let first = 0;
+    while (tree.get(keyOf(first)) === undefined) first++;
+    expect(first).toBeGreaterThan(0);
+    expect(s.historyHorizon).toBe(first);
+    for (let i = first; i < n; i++) expect(tree.get(keyOf(i))).toEqual(value(i));
+    tree.close();
+  });
+
+  it('tables that overlap nothing below move down as trivial moves: no bytes read, counted as moves only', () => {
+    const tree = Tree.open('/db', {
+      fs: new MemFs(),
+      memtableBytes: 2048,
+      compaction: new Leveled({ l0CompactionTrigger: 1, l0StallFiles: 8, levelBaseBytes: 1 << 20, targetTableSize: 64 * 1024 }),
+    });
+    for (let i = 0; i < 2000; i++) tree.put(keyOf(i), value(i));
+    tree.flush();
+    const s = tree.stats();
+    expect(s.trivialMoves).toBeGreaterThan(5);
+    expect(s.compactions).toBe(0);
+    expect(s.compactionBytesRead).toBe(0);
+    expect(s.tablesDropped).toBe(0);
+    expect(s.levels[0]!.tables).toBe(0);
+    for (let i = 0; i < 2000; i += 37) expect(tree.get(keyOf(i))).toEqual(value(i));
+    tree.close();
+  });
+});
+
+describe('file numbers for flushes with K/V separation', () => {
+  it('a flush that writes many blob files has numbers for all of them; every value reads back after reopen', () => {
+    const fs = new MemFs();
+    const opts: TreeOptions = { fs, autoCompaction: false, memtableBytes: 256 * 1024, kvSeparation: { minValueSize: 512, blobFileBytes: 8 * 1024 } };
+    let tree = Tree.open('/db', opts);
+    const big = (i: number): Uint8Array => enc.encode(`${i}:${'b'.repeat(2000)}`);
+    for (let i = 0; i < 100; i++) tree.put(keyOf(i), big(i));
+    tree.flush();
+    expect(namesOf(fs, '.blob').length).toBeGreaterThan(10);
+    for (let i = 0; i < 100; i++) expect(tree.get(keyOf(i))).toEqual(big(i));
+    tree.close();
+    tree = Tree.open('/db', opts);
+    for (let i = 0; i < 100; i++) expect(tree.get(keyOf(i))).toEqual(big(i));
+    tree.close();
+  });
+});
+
+describe('a log sync on the (simulated) worker beside flushes', () => {
+  it('results of a flush that arrive while a log sync is in flight are installed as the flush', () => {
+    const tree = Tree.open('/db', {
+      fs: new MemFs(),
+      autoCompaction: false,
+      memtableBytes: 6 << 20,
+      jobScheduler: new JobScheduler(21, 0.3, 0.3, { simulateWorker: true }),
+    });
+    const v = new Uint8Array(1000).fill(97);
+    for (let i = 0; i < 20_000; i++) tree.put(keyOf(i), v);
+    tree.flush();
+    const s = tree.stats();
+    expect(s.jobs.logSyncs).toBeGreaterThan(0);
+    expect(s.flushes).toBeGreaterThanOrEqual(3);
+    expect(s.sealedMemtables).toBe(0);
+    for (let i = 0; i < 20_000; i += 97) expect(tree.get(keyOf(i))).toEqual(v);
+    tree.close();
   });
 });

@@ -7,7 +7,8 @@
 // reach their limits, and every wait is counted.
 //
 // Failures: a failed job's files are already removed; it is counted and retried at the
-// next trigger (never twice in one call). After MAX_CONSECUTIVE_FAILURES failures in a
+// next trigger: the next store call, never twice in one (a writer blocked at a limit whose
+// job just failed is let through rather than retrying; tree.flush() reports the failure). After MAX_CONSECUTIVE_FAILURES failures in a
 // row the store enters the background-error state: every write reports the error (its
 // code, with the last failure as cause) until the store is reopened; reads go on. A full
 // disk (LSM_NO_SPACE) enters that state at the first failure, and leaves it by itself:
@@ -337,9 +338,13 @@ export class BackgroundWork {
     if (this.error !== undefined) throw this.error;
   }
 
-  /** Installs finished jobs and starts what can start. Cheap when nothing happened. */
-  pump(): void {
-    this.retryHeld = false;
+  /**
+   * Installs finished jobs and starts what can start. Cheap when nothing happened.
+   * `newCall`: the first pump of a store call, which may retry a job that failed in an
+   * earlier call; later pumps of the same call (nudge, waits) do not.
+   */
+  pump(newCall = true): void {
+    if (newCall) this.retryHeld = false;
     for (let round = 0; round < MAX_ROUNDS; round++) {
       for (const r of this.collect()) this.install(r);
       if (!this.wantStart) return;
@@ -351,7 +356,7 @@ export class BackgroundWork {
   /** A memtable was sealed (or the caller wants work looked for): start what can start. */
   nudge(): void {
     this.wantStart = true;
-    this.pump();
+    this.pump(false);
   }
 
   private collect(): JobResult[] {
@@ -625,15 +630,15 @@ export class BackgroundWork {
    * it. Counted in the stall stats.
    */
   waitWhile(blocked: () => boolean, reason: 'memtable' | 'l0'): void {
-    this.pump();
+    this.pump(false);
     if (!blocked()) return;
     const t0 = performance.now();
     try {
       while (blocked()) {
         this.checkWritable();
         if (this.running === 0) {
-          this.retryHeld = false;
-          if (!this.start()) break; // nothing can change it: let the write through
+          // Nothing can change it (no work, or a job failed in this call): let the write through.
+          if (!this.start()) break;
           continue;
         }
         this.waitOne();
@@ -667,11 +672,15 @@ export class BackgroundWork {
   /** Waits until every sealed memtable is in a table; throws a flush's failure. */
   drainFlushes(): void {
     this.pump();
-    this.retryHeld = false;
     while (this.host.sealed().length > 0) {
       if (this.flushing === undefined) {
         this.checkWritable();
+        const failed = this.lastFlushFailure;
         this.lastFlushFailure = undefined;
+        // A flush that failed in this call is not tried again in it: report it.
+        if (failed !== undefined && this.retryHeld) throw failed;
+        // Another job's failure in this call holds retries, but not this flush.
+        this.retryHeld = false;
         this.start();
         if (this.flushing === undefined) break;
       }
