@@ -8,18 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { FsError, MemFs, readFile, writeFile } from '@lsm/fs';
 import { CrashFs } from '../src/index.js';
-import { enc, linkGroups, snapshot } from './helpers.js';
-
-/** The FsError `fn` throws (fails the test if it throws nothing or something else). */
-function fsErrorOf(fn: () => unknown): FsError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(FsError);
-    return err as FsError;
-  }
-  throw new Error('expected an FsError, got none');
-}
+import { enc, fsErrorOf, linkGroups, snapshot } from './helpers.js';
 
 describe('options', () => {
   it('a bad seed or flag is EINVAL from CrashFs, saying which option and what it got', () => {

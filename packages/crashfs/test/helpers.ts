@@ -3,7 +3,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MemFs, NodeFs, readFile, type Fs } from '@lsm/fs';
+import { FsError, MemFs, NodeFs, readFile, type Fs } from '@lsm/fs';
+import { expect } from 'vitest';
 
 export const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 export const dec = (b: Uint8Array): string => new TextDecoder().decode(b);
@@ -102,4 +103,15 @@ export function codeOf(fn: () => unknown): string {
     return (err as { code?: string }).code ?? 'no code';
   }
   return 'none';
+}
+
+/** The FsError `fn` throws; fails the test when it throws nothing or something else. */
+export function fsErrorOf(fn: () => unknown): FsError {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(FsError);
+    return err as FsError;
+  }
+  throw new Error('expected an FsError, nothing was thrown');
 }

@@ -6,16 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { FsError } from '@lsm/fs';
 import { Scope } from '../src/scope.js';
+import { fsErrorOf } from './helpers.js';
 
-function refusal(run: () => void): FsError {
-  try {
-    run();
-  } catch (err) {
-    expect(err).toBeInstanceOf(FsError);
-    return err as FsError;
-  }
-  throw new Error('expected EACCES, nothing was thrown');
-}
+const refusal = fsErrorOf;
 
 describe('Scope', () => {
   it('a handed name covers itself and everything below it, nothing beside it', () => {

@@ -69,6 +69,22 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** The largest operand merged into key k by the merge tests (operand i goes to key i % 200). */
+function maxOf(k: number): number {
+  let best = 0;
+  for (let i = k; i < 10_000; i += 200) best = Math.max(best, (i * 7) % 251);
+  return best;
+}
+
+/** compact(); once more if it fails (jobs sent before a worker reported it cannot load the functions fail once, then run inline). */
+function compactRetryingOnce(tree: Tree): void {
+  try {
+    tree.compact();
+  } catch {
+    tree.compact();
+  }
+}
+
 const open = (extra: object): Tree => Tree.open(join(dir, 'db'), { fs: new NodeFs({ root: dir }), memtableBytes: 16 * 1024, ...extra });
 
 describe('user functions loaded on the worker (loadableOnWorker)', () => {
@@ -83,11 +99,7 @@ describe('user functions loaded on the worker (loadableOnWorker)', () => {
     expect(s.jobs.inline).toBe(0);
     expect(s.compactions).toBeGreaterThan(0);
     expect(s.mergesCollapsed).toBeGreaterThan(0);
-    for (let k = 0; k < 200; k++) {
-      let best = 0;
-      for (let i = k; i < 10_000; i += 200) best = Math.max(best, (i * 7) % 251);
-      expect(tree.get(keyOf(k)), `key ${k}`).toEqual(new Uint8Array([best]));
-    }
+    for (let k = 0; k < 200; k++) expect(tree.get(keyOf(k)), `key ${k}`).toEqual(new Uint8Array([maxOf(k)]));
     tree.close();
   });
 
@@ -144,29 +156,14 @@ describe('user functions loaded on the worker (loadableOnWorker)', () => {
   it('an export whose name differs from the store\'s function: the store runs its jobs inline, says why, and loses nothing', () => {
     const op = loadableOnWorker(fns.maxOp, { module: moduleUrl, export: 'misnamed' });
     const tree = open({ mergeOperator: op });
-    for (let i = 0; i < 10_000; i++) {
-      try {
-        tree.merge(keyOf(i % 200), new Uint8Array([(i * 7) % 251]));
-      } catch (err) {
-        throw new Error(`merge ${i} failed: ${String(err)}`);
-      }
-    }
-    try {
-      tree.compact();
-    } catch {
-      // The jobs sent before the worker reported may fail once; they are retried inline.
-      tree.compact();
-    }
+    for (let i = 0; i < 10_000; i++) tree.merge(keyOf(i % 200), new Uint8Array([(i * 7) % 251]));
+    compactRetryingOnce(tree);
     const s = tree.stats();
     expect(s.jobs.runner).toBe('inline');
     expect(s.jobs.workerProblem).toMatch(/could not load the merge operator 'test\.max' from file:.*ops\.mjs \(export misnamed\): the export is named "test\.other", not 'test\.max'/);
     expect(s.jobs.inline).toBeGreaterThan(0);
     expect(s.jobs.backgroundError).toBeUndefined();
-    for (let k = 0; k < 200; k += 13) {
-      let best = 0;
-      for (let i = k; i < 10_000; i += 200) best = Math.max(best, (i * 7) % 251);
-      expect(tree.get(keyOf(k))).toEqual(new Uint8Array([best]));
-    }
+    for (let k = 0; k < 200; k += 13) expect(tree.get(keyOf(k))).toEqual(new Uint8Array([maxOf(k)]));
     tree.close();
   });
 
@@ -174,11 +171,7 @@ describe('user functions loaded on the worker (loadableOnWorker)', () => {
     const missing = pathToFileURL(join(dir, 'nope.mjs')).href;
     const tree = open({ compactionFilter: loadableOnWorker(fns.dropX, { module: missing, export: 'dropX' }) });
     for (let i = 0; i < 3000; i++) tree.put(keyOf(i), enc.encode(`x${i}`));
-    try {
-      tree.compact();
-    } catch {
-      tree.compact();
-    }
+    compactRetryingOnce(tree);
     const s = tree.stats();
     expect(s.jobs.runner).toBe('inline');
     expect(s.jobs.workerProblem).toContain(`could not load the compaction filter 'test.dropX' from ${missing} (export dropX)`);
