@@ -35,10 +35,9 @@ import { listQuietly, undoFailedOpen } from './full-disk-open.js';
 import { type CatchUpResult, Follower } from './secondary/follower.js';
 import { BackgroundWork } from './jobs/background.js';
 import { isBuiltInCompactionFilter, isBuiltInMergeOperator } from './jobs/built-in-functions.js';
-import { workerModuleOf } from './jobs/user-functions.js';
 import { InlineRunner } from './jobs/inline-runner.js';
 import { type JobEnv, tableInputs } from './jobs/job-env.js';
-import { WorkerRunner, workerRunnerFor } from './jobs/worker-runner.js';
+import { WorkerRunner, workerCanRun, workerRunnerFor } from './jobs/worker-runner.js';
 import { replayLog } from './log/replay-log.js';
 import { Memtable } from './memtable/memtable.js';
 import { type ResolvedOptions, type TreeOptions, compressionForLevel, resolveOptions, sameCompression } from './options.js';
@@ -172,9 +171,7 @@ export class Tree {
       {
         inline: new InlineRunner(opts.jobScheduler),
         worker,
-        compactionOnWorker:
-          (opts.compactionFilter === undefined || isBuiltInCompactionFilter(opts.compactionFilter) || workerModuleOf(opts.compactionFilter) !== undefined) &&
-          (opts.mergeOperator === undefined || isBuiltInMergeOperator(opts.mergeOperator.name) || workerModuleOf(opts.mergeOperator) !== undefined),
+        compactionOnWorker: workerCanRun(opts.compactionFilter, isBuiltInCompactionFilter) && workerCanRun(opts.mergeOperator, (m) => isBuiltInMergeOperator(m.name)),
       },
     );
     writes.bg = this.bg;

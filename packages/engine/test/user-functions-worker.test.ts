@@ -8,6 +8,7 @@
 import { NodeFs } from '@lsm/fs';
 import { expectLsmError } from '@lsm/base/testing';
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -191,7 +192,8 @@ describe('user functions loaded on the worker (loadableOnWorker)', () => {
 
   it('works from CommonJS too: the CommonJS job worker imports the ES module', () => {
     const cjs = fileURLToPath(new URL('../dist/cjs/index.js', import.meta.url));
-    const fsCjs = fileURLToPath(new URL('../../fs/dist/cjs/index.js', import.meta.url));
+    // @lsm/fs's CommonJS entry as this package resolves it (also inside a mutation sandbox).
+    const fsCjs = createRequire(import.meta.url).resolve('@lsm/fs');
     const program = `
       const { Tree, loadableOnWorker } = require(${JSON.stringify(cjs)});
       const { NodeFs } = require(${JSON.stringify(fsCjs)});

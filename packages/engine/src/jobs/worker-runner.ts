@@ -241,14 +241,21 @@ function lostJob(id: number, why: string): JobFailure {
 }
 
 /**
+ * Whether a worker can run the user function `fn`: none given, a built-in it resolves by
+ * name (`builtIn`), or one tagged with loadableOnWorker().
+ */
+export function workerCanRun<T extends object>(fn: T | undefined, builtIn: (fn: T) => boolean): boolean {
+  return fn === undefined || builtIn(fn) || workerModuleOf(fn) !== undefined;
+}
+
+/**
  * The worker runner of a store on the real disk, or undefined when every job runs inline:
  * `backgroundThreads: 0`, an in-process Fs, a custom comparator or prefix extractor that
  * loadableOnWorker() did not tag (a worker cannot load it), or a job scheduler (tests).
  */
 export function workerRunnerFor(dir: string, opts: ResolvedOptions): WorkerRunner | undefined {
   if (opts.backgroundThreads === 0 || !(opts.fs instanceof NodeFs)) return undefined;
-  if (opts.comparator !== bytewiseComparator && workerModuleOf(opts.comparator) === undefined) return undefined;
-  if (opts.prefixExtractor !== undefined && !isBuiltInPrefixExtractor(opts.prefixExtractor) && workerModuleOf(opts.prefixExtractor) === undefined) return undefined;
+  if (!workerCanRun(opts.comparator, (c) => c === bytewiseComparator) || !workerCanRun(opts.prefixExtractor, isBuiltInPrefixExtractor)) return undefined;
   if (opts.jobScheduler !== undefined) return undefined;
   const userFunctions: WorkerFunctionRef[] = [];
   const tagged = (role: UserFunctionRole, fn: { name: string } | undefined): void => {
