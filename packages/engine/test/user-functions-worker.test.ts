@@ -180,14 +180,26 @@ describe('user functions loaded on the worker (loadableOnWorker)', () => {
     tree.close();
   });
 
-  it('refuses what a worker could not resolve: relative and bare specifiers, an empty export, a non-object', () => {
-    expectLsmError(() => loadableOnWorker(fns.maxOp, { module: './ops.mjs', export: 'maxOp' }), 'LSM_INVALID_ARGUMENT');
-    const bare = expectLsmError(() => loadableOnWorker(fns.maxOp, { module: 'my-ops', export: 'maxOp' }), 'LSM_INVALID_ARGUMENT');
-    expect(bare.message).toContain('"my-ops" is neither a file: URL nor an absolute path');
-    expectLsmError(() => loadableOnWorker(fns.maxOp, { module: moduleUrl, export: '' }), 'LSM_INVALID_ARGUMENT');
-    expectLsmError(() => loadableOnWorker(fns.maxOp, { module: '', export: 'maxOp' }), 'LSM_INVALID_ARGUMENT');
-    expectLsmError(() => loadableOnWorker(null as unknown as object, { module: moduleUrl, export: 'maxOp' }), 'LSM_INVALID_ARGUMENT');
-    expectLsmError(() => loadableOnWorker(fns.maxOp, undefined as unknown as { module: string; export: string }), 'LSM_INVALID_ARGUMENT');
+  it('refuses what a worker could not resolve, saying what was wrong: relative and bare specifiers, bad URLs, an empty or non-string export, a non-object', () => {
+    const refused = (fn: () => unknown, message: string): void => {
+      expect(expectLsmError(fn, 'LSM_INVALID_ARGUMENT').message).toBe(message);
+    };
+    const hint = "(pass new URL('./file.js', import.meta.url), or import.meta.resolve() of a package)";
+    refused(() => loadableOnWorker(fns.maxOp, { module: './ops.mjs', export: 'maxOp' }), `loadableOnWorker(): module "./ops.mjs" is neither a file: URL nor an absolute path; a worker would resolve it from the engine's own files ${hint}`);
+    refused(() => loadableOnWorker(fns.maxOp, { module: 'my-ops', export: 'maxOp' }), `loadableOnWorker(): module "my-ops" is neither a file: URL nor an absolute path; a worker would resolve it from the engine's own files ${hint}`);
+    refused(() => loadableOnWorker(fns.maxOp, { module: 'file://[bad', export: 'maxOp' }), 'loadableOnWorker(): module "file://[bad" is not a valid file: URL');
+    const noModule = 'loadableOnWorker(): module must be a file: URL or an absolute path';
+    refused(() => loadableOnWorker(fns.maxOp, { module: '', export: 'maxOp' }), noModule);
+    refused(() => loadableOnWorker(fns.maxOp, { module: 3 as unknown as string, export: 'maxOp' }), noModule);
+    const badExport = 'loadableOnWorker(): export must be a non-empty string (the name the module exports the function under)';
+    refused(() => loadableOnWorker(fns.maxOp, { module: moduleUrl, export: '' }), badExport);
+    refused(() => loadableOnWorker(fns.maxOp, { module: moduleUrl, export: 3 as unknown as string }), badExport);
+    const notObject = 'loadableOnWorker() takes an object (a merge operator, compaction filter, comparator or prefix extractor)';
+    refused(() => loadableOnWorker(null as unknown as object, { module: moduleUrl, export: 'maxOp' }), notObject);
+    refused(() => loadableOnWorker('maxOp' as unknown as object, { module: moduleUrl, export: 'maxOp' }), notObject);
+    const noWhere = 'loadableOnWorker() needs { module, export }';
+    refused(() => loadableOnWorker(fns.maxOp, undefined as unknown as { module: string; export: string }), noWhere);
+    refused(() => loadableOnWorker(fns.maxOp, null as unknown as { module: string; export: string }), noWhere);
   });
 
   it('works from CommonJS too: the CommonJS job worker imports the ES module', () => {
