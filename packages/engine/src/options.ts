@@ -145,7 +145,9 @@ export interface TreeOptions {
   /**
    * Worker threads that run flushes and compactions off the caller's thread. Default 2
    * on the real disk (NodeFs); 0 runs every job on the caller's thread, inside the write
-   * that needs it. Stores on an in-process Fs (MemFs, CrashFs, FaultFs) always run jobs
+   * that needs it. The threads are the process's, shared by all its stores: worker i
+   * serves every store that uses it and stays when they close (unref'd: it never keeps
+   * the process alive), so the process holds the largest count any store asked for. Stores on an in-process Fs (MemFs, CrashFs, FaultFs) always run jobs
    * inline, and so do jobs that need a function a worker cannot load: a custom
    * comparator, prefix extractor, compaction filter or merge operator that neither is a
    * built-in (counterAdd, appendWithSeparator, ttlFilter(), fixedPrefixExtractor) nor

@@ -449,7 +449,7 @@ export class Tree {
     try {
       let out: IngestOutput;
       try {
-        // Large inputs go to a worker of their own when the store's jobs run on workers.
+        // Large inputs go to a pool worker (through a runner of their own) when the store's jobs run on workers.
         const worker = bg.workerUsable() ? () => workerRunnerFor(this.path, this.opts) : undefined;
         out = writeIngestTables(this.jobEnv(), entries, seqno, ingestTableBytes(this.opts.compaction, this.opts.memtableBytes), numbers, compressionForLevel(this.opts, 0), worker);
       } catch (err) {

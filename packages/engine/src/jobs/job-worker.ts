@@ -1,19 +1,22 @@
-// The worker thread's entry: builds a JobEnv per job from the store's JobStoreConfig (its
-// own NodeFs, table readers without a block cache, blob readers, cipher keys, built-in
-// merge operator, prefix extractor and compaction filter, or the user's own loaded from
-// their modules; each table's compression comes with its job's spec) and runs jobs one at
-// a time. When the user's functions cannot be loaded it posts that instead of any result
-// (the store then runs its jobs inline). Each result is posted, then the
-// shared counter is bumped and notified, so a store blocked in Atomics.wait wakes up.
-// Job code catches its own errors (executeJob, runIngestJob); nothing here may throw.
-// An ingestion session spans several jobs (its chunks): its JobEnv lives until its last
-// chunk or its abort.
+// A pool worker's entry (worker-pool.ts): serves every store that attaches to it. Each
+// attachment brings the store's JobStoreConfig, a MessagePort and a result counter; the
+// worker builds the store's own NodeFs (confined to its root), cipher keys, built-in
+// merge operator, prefix extractor and compaction filter (or the user's own, loaded from
+// their modules) and runs that store's jobs with them, one job at a time across all
+// stores. When a store's functions cannot be loaded it posts that to that store instead
+// of any result (the store then runs its jobs inline; the others are not affected). Each
+// result is posted, then the store's counter is bumped and notified, so a store blocked
+// in Atomics.wait wakes up. Job code catches its own errors (executeJob, runIngestJob);
+// nothing here may throw. An ingestion session spans several jobs (its chunks): its
+// JobEnv lives until its last chunk or its abort, both sent before the store detaches
+// (a session left open is dropped unfinished, never removing files: a store reopened
+// meanwhile may have taken the same numbers; the next open removes such orphans).
 
 import { NodeFs } from '@lsm/fs';
 import { LsmError, bytewiseComparator } from '@lsm/base';
 import { KeyRing } from '@lsm/encryption';
 import type { TableWriterOptions } from '@lsm/sstable';
-import { workerData } from 'node:worker_threads';
+import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import { BlobStore } from '../blob/blob-store.js';
 import { builtInCompactionFilter, builtInMergeOperator, builtInPrefixExtractor } from './built-in-functions.js';
 import { type LoadedUserFunctions, loadUserFunctions } from './load-user-functions.js';
@@ -23,17 +26,17 @@ import { type JobEnv, tableInputs } from './job-env.js';
 import type { FlushJobSpec, JobResult } from './job-types.js';
 import { executeJob } from './run-job.js';
 import { IngestWorkerSession } from './ingest-job.js';
-import type { WorkerInit, WorkerInitFailure, WorkerJobMessage } from './worker-runner.js';
+import type { WorkerAttach, WorkerInitFailure, WorkerJobMessage } from './worker-runner.js';
+import type { PoolWorkerData } from './worker-pool.js';
+import type { JobStoreConfig } from './job-types.js';
 
-const { config, port, signal, started } = workerData as WorkerInit;
-const counter = new Int32Array(signal);
-Atomics.store(new Int32Array(started), 0, 1);
-// Confined: a bug in job code cannot touch a file outside the store's root.
-const fs = new NodeFs({ root: config.root });
-const keys = config.encryption === undefined ? undefined : new KeyRing(config.encryption);
+Atomics.store(new Int32Array((workerData as PoolWorkerData).started), 0, 1);
 
-/** Starts taking jobs with the functions loaded (built-ins by name, the user's from their modules). */
-function serve(user: LoadedUserFunctions): void {
+/** Starts taking one store's jobs with its functions loaded (built-ins by name, the user's from their modules). */
+function serve(config: JobStoreConfig, port: MessagePort, counter: Int32Array, user: LoadedUserFunctions): void {
+  // Confined: a bug in job code cannot touch a file outside the store's root.
+  const fs = new NodeFs({ root: config.root });
+  const keys = config.encryption === undefined ? undefined : new KeyRing(config.encryption);
   const comparator = user.comparator ?? bytewiseComparator;
   const writerOptions: TableWriterOptions = {
     comparator,
@@ -98,12 +101,23 @@ function serve(user: LoadedUserFunctions): void {
   });
 }
 
-if (config.userFunctions.length === 0) serve({});
-else {
-  loadUserFunctions(config.userFunctions).then(serve, (err: unknown) => {
-    const failure: WorkerInitFailure = { initError: err instanceof Error ? err.message : String(err) };
-    port.postMessage(failure);
-    Atomics.add(counter, 0, 1);
-    Atomics.notify(counter, 0);
-  });
+/** Attaches a store: its jobs are served once its functions are loaded. */
+function attach({ config, port, signal }: WorkerAttach['attach']): void {
+  const counter = new Int32Array(signal);
+  if (config.userFunctions.length === 0) {
+    serve(config, port, counter, {});
+    return;
+  }
+  loadUserFunctions(config.userFunctions).then(
+    (user) => serve(config, port, counter, user),
+    (err: unknown) => {
+      const failure: WorkerInitFailure = { initError: err instanceof Error ? err.message : String(err) };
+      port.postMessage(failure);
+      Atomics.add(counter, 0, 1);
+      Atomics.notify(counter, 0);
+      port.close();
+    },
+  );
 }
+
+parentPort?.on('message', (m: WorkerAttach) => attach(m.attach));

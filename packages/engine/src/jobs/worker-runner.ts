@@ -1,14 +1,16 @@
-// WorkerRunner: runs jobs on worker_threads, the default on NodeFs. Each worker opens its
-// own NodeFs, zstd and cipher (from the JobStoreConfig) and runs one job at a time. With
-// one worker every job queues on it; with more, worker 0 takes the flushes and the
-// others the compactions. Results come back on a MessagePort per worker and
-// are counted in a SharedArrayBuffer, so the store sees them without yielding to the
-// event loop: poll() is one Atomics.load when nothing is new, and wait() sleeps in
+// WorkerRunner: one store's jobs on the process's worker threads (worker-pool.ts), the
+// default on NodeFs. A store attaches to each pool worker it uses with its own
+// MessagePort and its JobStoreConfig; the worker opens a NodeFs (confined to the store's
+// root), zstd and cipher for it and runs one job at a time, whichever store sent it.
+// With one thread every job of the store queues on worker 0; with more, worker 0 takes
+// the flushes and the others the compactions. Results come back on the store's ports and
+// are counted in the store's SharedArrayBuffer, so the store sees them without yielding
+// to the event loop: poll() is one Atomics.load when nothing is new, and wait() sleeps in
 // Atomics.wait. While the store is idle, results also arrive through the event loop
-// (`onResult`). Workers and ports are unref'd: an idle store never keeps the process
-// alive, and close() terminates them (no thread outlives its store).
+// (`onResult`). Ports are unref'd, like the pool's workers: an idle store never keeps the
+// process alive. close() detaches; a worker still running a job of this store is ended.
 
-import { MessageChannel, type MessagePort, Worker, receiveMessageOnPort } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
 import { LsmError, bytewiseComparator } from '@lsm/base';
 import { type MemtableImage, imageTransferList, memtableImage } from '../memtable/memtable-image.js';
 import { NodeFs } from '@lsm/fs';
@@ -17,7 +19,7 @@ import { isBuiltInCompactionFilter, isBuiltInMergeOperator, isBuiltInPrefixExtra
 import { type UserFunctionRole, type WorkerFunctionRef, workerModuleOf } from './user-functions.js';
 import { type JobRunner, type LocalJobInputs, takeAll } from './job-runner.js';
 import type { IngestJobSpec, JobFailure, JobResult, JobSpec, JobStoreConfig } from './job-types.js';
-import { WORKER_SCRIPT } from './worker-script.js';
+import { type PoolWorker, poolWorker, retire } from './worker-pool.js';
 
 /** What a worker is sent per job. */
 export interface WorkerJobMessage {
@@ -27,13 +29,15 @@ export interface WorkerJobMessage {
   memtable?: MemtableImage;
 }
 
-/** What a worker is started with. */
-export interface WorkerInit {
-  config: JobStoreConfig;
-  port: MessagePort;
-  signal: SharedArrayBuffer;
-  /** The worker stores 1 in it once its module has loaded. */
-  started: SharedArrayBuffer;
+/** What a store sends a pool worker to attach to it (as the worker's parentPort message). */
+export interface WorkerAttach {
+  attach: {
+    config: JobStoreConfig;
+    /** The store's end is the runner's; results come back on this one. */
+    port: MessagePort;
+    /** The store's result counter, bumped after each result is posted. */
+    signal: SharedArrayBuffer;
+  };
 }
 
 /** What a worker posts instead of results when it cannot load the user's functions. */
@@ -44,15 +48,15 @@ export interface WorkerInitFailure {
 /** How long a new worker may take to load its module before its jobs are failed. */
 const WORKER_START_MS = 10_000;
 
+/** How long close() waits for this store's jobs still running on a worker before ending it. */
+const CLOSE_GRACE_MS = 5_000;
+
 interface Slot {
-  worker: Worker;
+  pw: PoolWorker;
   port: MessagePort;
   jobs: Set<number>;
-  /** [0] becomes 1 once the worker's module has loaded. */
-  started: Int32Array;
-  startedAt: number;
-  /** Fails the slot's jobs and forgets the worker. */
-  lost?: (why: string) => void;
+  /** Fails the slot's jobs and forgets the worker (the pool's end listener). */
+  lost: (why: string, beforeStart: boolean) => void;
 }
 
 /** Runs jobs on worker threads. */
@@ -113,6 +117,11 @@ export class WorkerRunner implements JobRunner {
   /** Sends a job to worker `i`, starting it first if needed. */
   private post(i: number, spec: JobSpec | IngestJobSpec, blobWork: boolean, transfer: ArrayBuffer[], memtable?: MemtableImage): void {
     let slot = this.slots[i];
+    if (slot?.pw.retired === true) {
+      // Ended by another store since this one's last job there: attach to its successor.
+      this.detach(i, slot, 'background worker ended (another store closed while its job ran there)');
+      slot = undefined;
+    }
     if (slot === undefined) {
       try {
         slot = this.start(i);
@@ -129,68 +138,73 @@ export class WorkerRunner implements JobRunner {
     slot.port.postMessage(msg, transfer);
   }
 
+  /** Attaches this store to pool worker `i` (starting it if the pool has none). */
   private start(i: number): Slot {
+    const pw = poolWorker(i);
     const { port1, port2 } = new MessageChannel();
-    const started = new Int32Array(new SharedArrayBuffer(4));
-    const init: WorkerInit = { config: this.config, port: port2, signal: this.signal, started: started.buffer as SharedArrayBuffer };
-    // No flags of the main process: some are refused for workers (--expose-gc) and some
-    // break the worker's module (the --input-type of `node -e`).
-    const worker = new Worker(WORKER_SCRIPT, { workerData: init, transferList: [port2], execArgv: [] });
-    const slot: Slot = { worker, port: port1, jobs: new Set(), started, startedAt: performance.now() };
+    const attach: WorkerAttach = { attach: { config: this.config, port: port2, signal: this.signal } };
+    pw.worker.postMessage(attach, [port2]);
+    const slot: Slot = {
+      pw,
+      port: port1,
+      jobs: new Set(),
+      // The worker ended (it should not: jobs catch their errors): its jobs fail; the
+      // next submit starts a new one.
+      lost: (why, beforeStart) => {
+        if (beforeStart) this.unusable = why;
+        this.detach(i, slot, why);
+        if (!this.closed) this.onResult?.();
+      },
+    };
+    pw.onEnd.add(slot.lost);
     port1.on('message', (m: JobResult | WorkerInitFailure) => {
-      this.accept(slot, m);
+      this.accept(i, slot, m);
       this.onResult?.();
     });
     // After the listener: adding one refs the port again.
-    worker.unref();
     port1.unref();
-    // A worker that dies (it should not: jobs catch their errors) fails its jobs; the
-    // next submit starts a new one.
-    slot.lost = (why: string): void => {
-      if (this.slots[i] === slot) this.slots[i] = undefined;
-      // A result posted just before the end still counts.
-      for (let m = receiveMessageOnPort(port1); m !== undefined; m = receiveMessageOnPort(port1)) this.accept(slot, m.message as JobResult | WorkerInitFailure);
-      for (const id of slot.jobs) this.ready.push(lostJob(id, why));
-      slot.jobs.clear();
-      port1.close();
-      if (!this.closed) this.onResult?.();
-    };
-    worker.on('error', (err) => {
-      const why = `background worker failed: ${err instanceof Error ? err.message : String(err)}`;
-      if (Atomics.load(started, 0) === 0) this.unusable = why;
-      slot.lost?.(why);
-    });
-    worker.on('exit', (code) => slot.lost?.(`background worker exited with code ${code}`));
     this.slots[i] = slot;
     return slot;
   }
 
-  /**
-   * Fails the jobs of a worker that never started (its module failed to load). Its
-   * 'error' and 'exit' events need the event loop, which a caller blocked in wait()
-   * never reaches, so the worker's first act is to raise a flag; a worker without it
-   * after WORKER_START_MS is given up.
-   */
-  private reapUnstarted(): void {
-    const now = performance.now();
-    for (const slot of this.slots) {
-      if (slot === undefined || slot.jobs.size === 0 || Atomics.load(slot.started, 0) === 1) continue;
-      if (now - slot.startedAt > WORKER_START_MS) {
-        this.unusable = `background worker did not start within ${WORKER_START_MS} ms`;
-        slot.lost?.(this.unusable);
-      }
-    }
+  /** Forgets slot `i`: what it posted still counts, its other jobs fail, its port closes. */
+  private detach(i: number, slot: Slot, why: string): void {
+    if (this.slots[i] === slot) this.slots[i] = undefined;
+    slot.pw.onEnd.delete(slot.lost);
+    // A result posted just before the end still counts.
+    for (let m = receiveMessageOnPort(slot.port); m !== undefined; m = receiveMessageOnPort(slot.port)) this.accept(i, slot, m.message as JobResult | WorkerInitFailure);
+    for (const id of slot.jobs) this.ready.push(lostJob(id, why));
+    slot.jobs.clear();
+    slot.port.close();
   }
 
-  private accept(slot: Slot, m: JobResult | WorkerInitFailure): void {
+  /**
+   * Fails the jobs of a worker that never started (its module failed to load), or that
+   * another store retired. Their 'error' and 'exit' events need the event loop, which a
+   * caller blocked in wait() never reaches, so the worker's first act is to raise a flag
+   * (a worker without it after WORKER_START_MS is given up) and retire() raises another.
+   */
+  private reapEnded(): void {
+    const now = performance.now();
+    this.slots.forEach((slot, i) => {
+      if (slot === undefined || slot.jobs.size === 0) return;
+      if (slot.pw.retired) {
+        this.detach(i, slot, 'background worker ended (another store closed while its job ran there)');
+      } else if (Atomics.load(slot.pw.started, 0) === 0 && now - slot.pw.startedAt > WORKER_START_MS) {
+        this.unusable = `background worker did not start within ${WORKER_START_MS} ms`;
+        this.detach(i, slot, this.unusable);
+        retire(slot.pw);
+      }
+    });
+  }
+
+  private accept(i: number, slot: Slot, m: JobResult | WorkerInitFailure): void {
     if ('initError' in m) {
       // The user's functions could not be loaded there: every job runs inline from now on,
       // where the store's own objects are (the jobs sent so far fail and are retried).
+      // The worker itself stays, for the other stores.
       this.unusable = m.initError;
-      const lost = slot.lost;
-      slot.lost = undefined;
-      lost?.(m.initError);
-      void slot.worker.terminate();
+      if (this.slots[i] === slot) this.detach(i, slot, m.initError);
       return;
     }
     if (!slot.jobs.delete(m.id)) return;
@@ -198,10 +212,10 @@ export class WorkerRunner implements JobRunner {
   }
 
   private drain(): void {
-    for (const slot of this.slots) {
-      if (slot === undefined || slot.jobs.size === 0) continue;
-      for (let m = receiveMessageOnPort(slot.port); m !== undefined; m = receiveMessageOnPort(slot.port)) this.accept(slot, m.message as JobResult | WorkerInitFailure);
-    }
+    this.slots.forEach((slot, i) => {
+      if (slot === undefined || slot.jobs.size === 0) return;
+      for (let m = receiveMessageOnPort(slot.port); m !== undefined && this.slots[i] === slot; m = receiveMessageOnPort(slot.port)) this.accept(i, slot, m.message as JobResult | WorkerInitFailure);
+    });
   }
 
   poll(): JobResult[] {
@@ -216,22 +230,37 @@ export class WorkerRunner implements JobRunner {
   wait(timeoutMs: number): JobResult[] {
     const got = this.poll();
     if (got.length > 0 || this.inFlight === 0) return got;
+    this.reapEnded();
+    if (this.ready.length > 0) return takeAll(this.ready);
     // Returns at once if a result was counted since the poll.
     Atomics.wait(this.counter, 0, this.seen, timeoutMs);
     const after = this.poll();
     if (after.length > 0) return after;
-    this.reapUnstarted();
+    this.reapEnded();
     return takeAll(this.ready);
   }
 
-  close(): void {
-    this.closed = true;
-    for (const slot of this.slots) {
-      if (slot === undefined) continue;
-      slot.port.close();
-      void slot.worker.terminate();
+  /**
+   * Detaches from the pool's workers. A job of this store still running (close() after a
+   * failure) is waited for up to `graceMs` (its result is dropped: its files are orphans
+   * the next open removes); a worker whose job does not end by then is ended (retire), so
+   * the job cannot go on writing files that the next open of the store may reuse.
+   */
+  close(graceMs = CLOSE_GRACE_MS): void {
+    const end = performance.now() + graceMs;
+    while (this.inFlight > this.ready.length && !this.closed) {
+      const left = end - performance.now();
+      if (left <= 0) break;
+      this.wait(Math.min(left, 200));
     }
-    this.slots.fill(undefined);
+    this.closed = true;
+    this.slots.forEach((slot, i) => {
+      if (slot === undefined) return;
+      const busy = slot.jobs.size > 0;
+      slot.jobs.clear();
+      this.detach(i, slot, 'store closed');
+      if (busy) retire(slot.pw);
+    });
     this.ready.length = 0;
   }
 }

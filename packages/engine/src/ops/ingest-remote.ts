@@ -31,7 +31,7 @@ export function numbersForChunk(bytes: number, count: number, tableBytes: number
   return tables + (kv === undefined ? 0 : 2 * Math.ceil(bytes / kv.blobFileBytes) + 8);
 }
 
-/** Drives one ingestion session on a worker of its own. */
+/** Drives one ingestion session on a pool worker, through a runner of its own. */
 export class RemoteIngest {
   private nextId = 1;
   private inFlight = 0;
@@ -92,7 +92,7 @@ export class RemoteIngest {
     }
   }
 
-  /** Stops the worker. */
+  /** Detaches its runner from the pool. */
   close(): void {
     this.runner.close();
   }
