@@ -15,7 +15,7 @@ import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type MergeOperator, Tree, type TreeOptions, appendWithSeparator, loadableOnWorker } from '../src/index.js';
 import type { JobResult } from '../src/jobs/job-types.js';
-import { poolSize, poolWorker } from '../src/jobs/worker-pool.js';
+import { type PoolWorker, poolSize, poolWorker } from '../src/jobs/worker-pool.js';
 import { type WorkerRunner, workerRunnerFor } from '../src/jobs/worker-runner.js';
 import { resolveOptions } from '../src/options.js';
 
@@ -55,6 +55,23 @@ function collect(runner: WorkerRunner, n: number): JobResult[] {
   const end = performance.now() + 20_000;
   while (got.length < n && performance.now() < end) got.push(...runner.wait(200));
   return got;
+}
+
+/**
+ * Two stores' runners on the same pool worker (r2's first job done there), closed after
+ * `body`; `before` is that worker.
+ */
+function withTwoRunners(body: (r1: WorkerRunner, r2: WorkerRunner, before: PoolWorker) => void): void {
+  const r1 = runnerFor('a');
+  const r2 = runnerFor('b');
+  try {
+    submitRemoval(r2, 1);
+    expect(collect(r2, 1).map((r) => r.ok)).toEqual([true]);
+    body(r1, r2, poolWorker(0));
+  } finally {
+    r1.close();
+    r2.close();
+  }
 }
 
 describe('the worker pool', () => {
@@ -134,12 +151,7 @@ describe('the worker pool', () => {
   });
 
   it('a store closed with a job still running waits for it and leaves the worker to the others', () => {
-    const r1 = runnerFor('a');
-    const r2 = runnerFor('b');
-    try {
-      submitRemoval(r2, 1);
-      expect(collect(r2, 1).map((r) => r.ok)).toEqual([true]);
-      const before = poolWorker(0);
+    withTwoRunners((r1, r2, before) => {
       const victim = join(root, 'a', 'db', '123456.sst');
       writeFileSync(victim, 'x');
       r1.submit({ kind: 'remove-files', id: 1, names: ['123456.sst'] }, { env: undefined as never, blobWork: false });
@@ -150,19 +162,11 @@ describe('the worker pool', () => {
       expect(before.retired).toBe(false);
       submitRemoval(r2, 2);
       expect(collect(r2, 1).map((r) => [r.id, r.ok])).toEqual([[2, true]]);
-    } finally {
-      r1.close();
-      r2.close();
-    }
+    });
   });
 
   it("a worker ended under a store's job: the job comes back once, without the event loop, and the next runs on a new worker", () => {
-    const r1 = runnerFor('a');
-    const r2 = runnerFor('b');
-    try {
-      submitRemoval(r2, 1);
-      expect(collect(r2, 1).map((r) => r.ok)).toEqual([true]);
-      const before = poolWorker(0);
+    withTwoRunners((r1, r2, before) => {
       // r2's job and r1's queue on the same worker; r1 closes without waiting, which ends it.
       submitRemoval(r2, 2);
       submitRemoval(r1, 1);
@@ -182,29 +186,18 @@ describe('the worker pool', () => {
       expect(collect(r2, 1).map((r) => [r.id, r.ok])).toEqual([[3, true]]);
       expect(poolWorker(0)).toBe(after);
       expect(r2.unusable).toBeUndefined();
-    } finally {
-      r1.close();
-      r2.close();
-    }
+    });
   });
 
   it('a store whose last job ended before its worker was ended sends the next one to the new worker', () => {
-    const r1 = runnerFor('a');
-    const r2 = runnerFor('b');
-    try {
-      submitRemoval(r2, 1);
-      expect(collect(r2, 1).map((r) => r.ok)).toEqual([true]);
-      const before = poolWorker(0);
+    withTwoRunners((r1, r2, before) => {
       submitRemoval(r1, 1);
       r1.close(0);
       expect(before.retired).toBe(true);
       submitRemoval(r2, 2);
       expect(collect(r2, 1).map((r) => [r.id, r.ok])).toEqual([[2, true]]);
       expect(poolWorker(0)).not.toBe(before);
-    } finally {
-      r1.close();
-      r2.close();
-    }
+    });
   });
 
   it("one store's function that cannot be loaded leaves the worker serving the others", () => {
