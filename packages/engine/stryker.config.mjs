@@ -21,6 +21,7 @@ export default strykerConfig({
     '!src/jobs/worker-script*.ts',
     '!src/jobs/job-worker.ts',
     '!src/jobs/worker-runner.ts',
+    '!src/jobs/worker-pool.ts',
     '!src/jobs/load-user-functions.ts',
     '!src/jobs/import-module*.ts',
   ],
