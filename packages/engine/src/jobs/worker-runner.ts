@@ -59,7 +59,7 @@ interface Slot {
   lost: (why: string, beforeStart: boolean) => void;
 }
 
-/** Runs jobs on worker threads. */
+/** Runs one store's jobs on the process's pool workers. */
 export class WorkerRunner implements JobRunner {
   readonly kind = 'worker';
   private readonly slots: (Slot | undefined)[];
@@ -114,7 +114,7 @@ export class WorkerRunner implements JobRunner {
     this.post(0, spec, false, spec.kind === 'ingest-chunk' ? [spec.chunk.buffer as ArrayBuffer] : []);
   }
 
-  /** Sends a job to worker `i`, starting it first if needed. */
+  /** Sends a job to pool worker `i`, attaching to it (and starting it) first if needed. */
   private post(i: number, spec: JobSpec | IngestJobSpec, blobWork: boolean, transfer: ArrayBuffer[], memtable?: MemtableImage): void {
     let slot = this.slots[i];
     if (slot?.pw.retired === true) {
