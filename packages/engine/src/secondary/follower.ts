@@ -9,10 +9,11 @@
 // now), that log's memtable is dropped. The tables of every version a reader may
 // still use are held open, so a table the primary deletes stays readable through its
 // handle. When the primary changes its manifest or deletes a log while we read, the
-// catch-up starts over (up to READ_ONLY_OPEN_ATTEMPTS times).
+// catch-up starts over (at least READ_ONLY_OPEN_ATTEMPTS times and for up to 2 s, then
+// LSM_IO: call again).
 
 import { type Fs, readFile } from '@lsm/fs';
-import { bytewiseComparator } from '@lsm/base';
+import { IoError, bytewiseComparator } from '@lsm/base';
 import { CURRENT, parseFileName } from '../file-names.js';
 import { replayLogTail } from '../log/replay-log.js';
 import { Memtable } from '../memtable/memtable.js';
@@ -21,6 +22,9 @@ import { READ_ONLY_OPEN_ATTEMPTS, vanishedUnderUs } from '../read-only-open.js';
 import type { TableCache } from '../versions/table-cache.js';
 import { VersionSet } from '../versions/version-set.js';
 import { applyOp } from '../write/write-path.js';
+
+/** How long a catch-up keeps starting over while the primary keeps moving (after READ_ONLY_OPEN_ATTEMPTS tries). */
+const CATCH_UP_BUDGET_MS = 2000;
 
 /** What one tryCatchUp() did. */
 export interface CatchUpResult {
@@ -76,7 +80,12 @@ export class Follower {
       try {
         return this.attempt(t0);
       } catch (err) {
-        if (attempt >= READ_ONLY_OPEN_ATTEMPTS || !vanishedUnderUs(err)) throw err;
+        if (!vanishedUnderUs(err)) throw err;
+        // A primary that flushes often (small memtables) can change its manifest during
+        // several attempts in a row: go on for a while before giving up.
+        if (attempt >= READ_ONLY_OPEN_ATTEMPTS && performance.now() - t0 >= CATCH_UP_BUDGET_MS) {
+          throw new IoError(`tryCatchUp(): the primary changed its files during each of ${attempt} attempts over ${Math.round(performance.now() - t0)} ms; call again`, err);
+        }
       }
     }
   }
