@@ -51,6 +51,9 @@ const WORKER_START_MS = 10_000;
 /** How long close() waits for this store's jobs still running on a worker before ending it. */
 const CLOSE_GRACE_MS = 5_000;
 
+/** Why a job failed whose worker another store ended (retire). */
+const RETIRED = 'background worker ended (another store closed while its job ran there)';
+
 interface Slot {
   pw: PoolWorker;
   port: MessagePort;
@@ -119,7 +122,7 @@ export class WorkerRunner implements JobRunner {
     let slot = this.slots[i];
     if (slot?.pw.retired === true) {
       // Ended by another store since this one's last job there: attach to its successor.
-      this.detach(i, slot, 'background worker ended (another store closed while its job ran there)');
+      this.detach(i, slot, RETIRED);
       slot = undefined;
     }
     if (slot === undefined) {
@@ -189,7 +192,7 @@ export class WorkerRunner implements JobRunner {
     this.slots.forEach((slot, i) => {
       if (slot === undefined || slot.jobs.size === 0) return;
       if (slot.pw.retired) {
-        this.detach(i, slot, 'background worker ended (another store closed while its job ran there)');
+        this.detach(i, slot, RETIRED);
       } else if (Atomics.load(slot.pw.started, 0) === 0 && now - slot.pw.startedAt > WORKER_START_MS) {
         this.unusable = `background worker did not start within ${WORKER_START_MS} ms`;
         this.detach(i, slot, this.unusable);
@@ -247,12 +250,9 @@ export class WorkerRunner implements JobRunner {
    * the job cannot go on writing files that the next open of the store may reuse.
    */
   close(graceMs = CLOSE_GRACE_MS): void {
+    if (this.closed) return;
     const end = performance.now() + graceMs;
-    while (this.inFlight > this.ready.length && !this.closed) {
-      const left = end - performance.now();
-      if (left <= 0) break;
-      this.wait(Math.min(left, 200));
-    }
+    for (let left = graceMs; this.inFlight > this.ready.length && left > 0; left = end - performance.now()) this.wait(Math.min(left, 200));
     this.closed = true;
     this.slots.forEach((slot, i) => {
       if (slot === undefined) return;
