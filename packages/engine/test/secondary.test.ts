@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NodeFs } from '@lsm/fs';
+import { FaultFs, MemFs, NodeFs } from '@lsm/fs';
 import { describe, expect, it } from 'vitest';
 import { expectLsmError } from '@lsm/base/testing';
 import { Tree, type TreeOptions } from '../src/index.js';
@@ -145,4 +145,43 @@ process.stdout.write('done\\n');
       secondary.close();
     }),
   );
+
+  it('a catch-up that fails leaves readers where the last good one did (the new manifest is adopted only with its logs)', () => {
+    const mem = new MemFs();
+    const primary = Tree.open('/db', { fs: mem, backgroundThreads: 0 });
+    primary.put('k', 'v1');
+    primary.put('other', 'o1');
+    primary.flush();
+    const faults = new FaultFs(mem);
+    const secondary = Tree.openSecondary('/db', { fs: faults });
+    expect(text(secondary.get('k'))).toBe('v1');
+    const seqBefore = secondary.seqno;
+    // The primary overwrites k and compacts to the bottom: the table holding v1 is gone
+    // and so is v1 (nothing in the primary needs it).
+    primary.put('k', 'v2');
+    primary.delete('other');
+    primary.flush();
+    primary.compact();
+    primary.put('late', 'in the log');
+    // Every attempt now sees its log vanish while it reads (after reading the new
+    // manifest): the catch-up gives up.
+    const rule = faults.addRule({ op: 'open', path: '.log', times: Infinity, fault: { type: 'error', code: 'ENOENT' } });
+    expectLsmError(() => secondary.tryCatchUp(), 'LSM_IO');
+    expect(rule.fired).toBeGreaterThanOrEqual(5);
+    // Readers still see the state of the last good catch-up, whole: not the new tables
+    // read at the old seqno (where v1 is gone and v2 is too new to see).
+    expect(secondary.seqno).toBe(seqBefore);
+    expect(text(secondary.get('k'))).toBe('v1');
+    expect(text(secondary.get('other'))).toBe('o1');
+    expect([...secondary.range()].map(([key, v]) => `${text(key)}=${text(v)}`)).toEqual(['k=v1', 'other=o1']);
+    rule.disarm();
+    const r = secondary.tryCatchUp();
+    expect(r.manifestChanged).toBe(true);
+    expect(r.seqno).toBe(primary.seqno);
+    expect(text(secondary.get('k'))).toBe('v2');
+    expect(secondary.get('other')).toBeUndefined();
+    expect(text(secondary.get('late'))).toBe('in the log');
+    secondary.close();
+    primary.close();
+  });
 });

@@ -10,7 +10,7 @@
 // still use are held open, so a table the primary deletes stays readable through its
 // handle. When the primary changes its manifest or deletes a log while we read, the
 // catch-up starts over (at least READ_ONLY_OPEN_ATTEMPTS times and for up to 2 s, then
-// LSM_IO: call again).
+// LSM_IO: call again). A catch-up that fails changes nothing readers see.
 
 import { type Fs, readFile } from '@lsm/fs';
 import { IoError, bytewiseComparator } from '@lsm/base';
@@ -93,15 +93,46 @@ export class Follower {
   private attempt(t0: number): CatchUpResult {
     const h = this.host;
     const stamp = manifestStamp(h.fs, h.dir);
-    let manifestChanged = false;
+    // A new manifest is read here but adopted only once the whole attempt has succeeded:
+    // readers keep the state of the last good catch-up if it fails. (Adopting first put
+    // the new tables under the old seqno: a value the primary had compacted away was
+    // then missing, and its replacement too new to see.)
+    let next: VersionSet | undefined;
     if (stamp !== this.stamp) {
-      const vs = VersionSet.recover(h.fs, h.dir, h.opts.comparator, h.opts.mergeOperator?.name, h.opts.encryption, true);
-      h.tableCache.acquireAll(vs.current.tableIds());
-      h.versions.adopt(vs);
-      this.stamp = stamp;
-      manifestChanged = true;
+      next = VersionSet.recover(h.fs, h.dir, h.opts.comparator, h.opts.mergeOperator?.name, h.opts.encryption, true);
+      h.tableCache.acquireAll(next.current.tableIds());
     }
-    const logNumber = h.versions.logNumber;
+    const logNumber = next?.logNumber ?? h.versions.logNumber;
+    let operations = 0;
+    let logBytes = 0;
+    try {
+      const lastSeqno = next?.lastSeqno ?? h.versions.lastSeqno;
+      if (lastSeqno > this.maxSeq) this.maxSeq = lastSeqno;
+      for (const n of liveLogs(h.fs, h.dir, logNumber)) {
+        let tail = this.tails.get(n);
+        if (tail === undefined) this.tails.set(n, (tail = { mem: this.newMemtable(), end: 0 }));
+        // Records land in a memtable readers may search, but with seqnos above the visible
+        // one: nothing shows until setLastSeqno below.
+        const mem = tail.mem;
+        const r = replayLogTail(h.fs, h.dir, n, h.opts.encryption, { salvage: false }, tail.end, (seq, type, key, value) => {
+          applyOp(mem, seq, type, key, value);
+          operations++;
+          if (seq > this.maxSeq) this.maxSeq = seq;
+        });
+        logBytes += r.bytes;
+        if (r.end > tail.end) tail.end = r.end;
+      }
+      // The primary moved on while we read (a new manifest, a log flushed and deleted):
+      // what we hold may miss records. Start over; the records replayed so far are real.
+      if (manifestStamp(h.fs, h.dir) !== stamp) throw Object.assign(new Error('the primary changed its manifest during a catch-up'), { code: 'ENOENT' });
+    } catch (err) {
+      if (next !== undefined) for (const id of next.current.tableIds()) h.tableCache.release(id);
+      throw err;
+    }
+    if (next !== undefined) {
+      h.versions.adopt(next);
+      this.stamp = stamp;
+    }
     let logsDropped = 0;
     for (const n of [...this.tails.keys()]) {
       if (n >= logNumber) continue;
@@ -109,24 +140,6 @@ export class Follower {
       this.tails.delete(n);
       logsDropped++;
     }
-    let operations = 0;
-    let logBytes = 0;
-    if (h.versions.lastSeqno > this.maxSeq) this.maxSeq = h.versions.lastSeqno;
-    for (const n of liveLogs(h.fs, h.dir, logNumber)) {
-      let tail = this.tails.get(n);
-      if (tail === undefined) this.tails.set(n, (tail = { mem: this.newMemtable(), end: 0 }));
-      const mem = tail.mem;
-      const r = replayLogTail(h.fs, h.dir, n, h.opts.encryption, { salvage: false }, tail.end, (seq, type, key, value) => {
-        applyOp(mem, seq, type, key, value);
-        operations++;
-        if (seq > this.maxSeq) this.maxSeq = seq;
-      });
-      logBytes += r.bytes;
-      if (r.end > tail.end) tail.end = r.end;
-    }
-    // The primary moved on while we read (a new manifest, a log flushed and deleted):
-    // what we hold may miss records. Start over; the records replayed so far are real.
-    if (manifestStamp(h.fs, h.dir) !== stamp) throw Object.assign(new Error('the primary changed its manifest during a catch-up'), { code: 'ENOENT' });
     // Readers search memtables newest last: by log number, ascending.
     const mems = h.memtables;
     mems.length = 0;
@@ -135,7 +148,7 @@ export class Follower {
       if (!mem.empty) mems.push(mem);
     }
     h.setLastSeqno(this.maxSeq);
-    return { seqno: this.maxSeq, manifestChanged, operations, logBytes, logsDropped, millis: performance.now() - t0 };
+    return { seqno: this.maxSeq, manifestChanged: next !== undefined, operations, logBytes, logsDropped, millis: performance.now() - t0 };
   }
 
   private newMemtable(): Memtable {
