@@ -20,6 +20,11 @@ describe('Tree API contract', () => {
     expect(codeOf(() => tree.range({ gt: 'a', gte: 'b' }))).toBe('LSM_INVALID_ARGUMENT');
     expect(codeOf(() => tree.range({ limit: -1 }))).toBe('LSM_INVALID_ARGUMENT');
     expect(codeOf(() => tree.get('k', { seqno: -3 }))).toBe('LSM_INVALID_ARGUMENT');
+    // A bad value is shown as what it is: a string quoted, anything else but a number by its type.
+    expect(() => tree.range({ limit: '3' as unknown as number })).toThrow('option limit must be an integer >= 0, got "3"');
+    expect(() => tree.range({ limit: 2.5 })).toThrow('option limit must be an integer >= 0, got 2.5');
+    expect(() => tree.get('k', { seqno: {} as unknown as number })).toThrow('option seqno must be a safe integer >= 0, got object');
+    expect(() => tree.get('k', { seqno: null as unknown as number })).toThrow('option seqno must be a safe integer >= 0, got null');
     expect(codeOf(() => tree.put('k', 'v', { sync: 'yes' as unknown as boolean }))).toBe('LSM_INVALID_ARGUMENT');
     try {
       tree.put(new Uint8Array(70000), 'v');
