@@ -184,4 +184,40 @@ process.stdout.write('done\\n');
     secondary.close();
     primary.close();
   });
+
+  it('records a failed catch-up replayed stay invisible: reads, scans and snapshots keep the last good seqno', () => {
+    const mem = new MemFs();
+    const primary = Tree.open('/db', { fs: mem, backgroundThreads: 0 });
+    primary.put('a', '1');
+    const faults = new FaultFs(mem);
+    const secondary = Tree.openSecondary('/db', { fs: faults });
+    expect(text(secondary.get('a'))).toBe('1');
+    const seqBefore = secondary.seqno;
+    // Into the log the secondary already follows: the next attempt replays these records
+    // into a memtable readers search, then fails its last check (the manifest "changed").
+    primary.batch().put('late', 'x').delete('a').commit();
+    primary.deleteRange('0', 'z');
+    const rule = faults.addRule({ op: 'metadata', path: 'MANIFEST', after: 1, times: Infinity, fault: { type: 'error', code: 'ENOENT' } });
+    expectLsmError(() => secondary.tryCatchUp(), 'LSM_IO');
+    expect(rule.fired).toBeGreaterThanOrEqual(5);
+    expect(secondary.seqno).toBe(seqBefore);
+    expect(secondary.get('late')).toBeUndefined();
+    expect(text(secondary.get('a'))).toBe('1');
+    expect(secondary.multiGet(['a', 'late']).map(text)).toEqual(['1', undefined]);
+    expect([...secondary.range()].map(([k, v]) => `${text(k)}=${text(v)}`)).toEqual(['a=1']);
+    expect([...secondary.range({ reverse: true })].map(([k, v]) => `${text(k)}=${text(v)}`)).toEqual(['a=1']);
+    const snap = secondary.snapshot();
+    expect(text(snap.get('a'))).toBe('1');
+    rule.disarm();
+    const r = secondary.tryCatchUp();
+    // The records replayed by the failed attempt count once, and now show.
+    expect(r.seqno).toBe(primary.seqno);
+    expect(secondary.get('late')).toBeUndefined();
+    expect(secondary.get('a')).toBeUndefined();
+    expect([...secondary.range()]).toEqual([]);
+    expect(text(snap.get('a'))).toBe('1');
+    snap.release();
+    secondary.close();
+    primary.close();
+  });
 });
