@@ -6,7 +6,7 @@
 
 import { posix } from 'node:path';
 import { FsError, parentDir, type Fs } from '@lsm/fs';
-import { Dirent, outOfRange, Stats, toPath, type FacadeDirent, type FacadeStats } from './facade-support.js';
+import { Dirent, invalidType, outOfRange, Stats, toPath, type FacadeDirent, type FacadeStats } from './facade-support.js';
 import type { NodeFsFacade } from './node-fs-facade.js';
 import { shallowestMissing } from './paths.js';
 
@@ -72,7 +72,8 @@ export function createPathOps(fs: Fs, fd: DescriptorOps): PathOps {
       return new Stats(m.isFile, m.size, m.mtimeMs);
     } catch (err) {
       const quiet = typeof options === 'object' && options !== null && (options as { throwIfNoEntry?: unknown }).throwIfNoEntry === false;
-      if (quiet && err instanceof FsError && (err.code === 'ENOENT' || err.code === 'ENOTDIR')) return undefined;
+      // node leaves out only ENOENT: a path below a file still throws ENOTDIR.
+      if (quiet && err instanceof FsError && err.code === 'ENOENT') return undefined;
       throw err;
     }
   }
@@ -82,7 +83,8 @@ export function createPathOps(fs: Fs, fd: DescriptorOps): PathOps {
     const m = metadataOrUndefined(p);
     if (m === undefined) {
       if (options?.force === true) return;
-      throw new FsError('ENOENT', 'rm', p);
+      // node's rm looks the path up with lstat first, and reports that call.
+      throw new FsError('ENOENT', 'lstat', p);
     }
     if (m.isFile) fs.removeFile(p);
     else if (options?.recursive === true) fs.removeDirAll(p);
@@ -99,13 +101,22 @@ export function createPathOps(fs: Fs, fd: DescriptorOps): PathOps {
   };
 
   const copyFileSync = (src: string, dest: string, mode?: number): void => {
-    const data = fd.readFileSync(toPath(src));
-    fd.writeFileSync(toPath(dest), data, { flag: ((mode ?? 0) & COPYFILE_EXCL) !== 0 ? 'wx' : 'w' });
+    const from = toPath(src);
+    const to = toPath(dest);
+    try {
+      const data = fd.readFileSync(from);
+      fd.writeFileSync(to, data, { flag: ((mode ?? 0) & COPYFILE_EXCL) !== 0 ? 'wx' : 'w' });
+    } catch (err) {
+      // One system call in node (copyfile), whichever side failed.
+      if (err instanceof FsError) throw new FsError(err.code, 'copyfile', err.path, { cause: err });
+      throw err;
+    }
   };
 
   const truncateSync = (path: string, len?: number | null): void => {
-    const n = len ?? 0;
-    if (typeof n !== 'number' || !Number.isSafeInteger(n)) throw outOfRange('len', len);
+    const n = len === undefined ? 0 : len;
+    if (typeof n !== 'number') throw invalidType('len', 'of type number', n);
+    if (!Number.isSafeInteger(n)) throw outOfRange('len', n);
     const d = fd.openSync(toPath(path), 'r+');
     try {
       fd.ftruncateSync(d, n);
@@ -114,13 +125,14 @@ export function createPathOps(fs: Fs, fd: DescriptorOps): PathOps {
     }
   };
 
-  const resolve = (path: string): string => {
-    const p = mustExist(path, 'realpath');
+  const resolve = (path: string, syscall: string): string => {
+    const p = mustExist(path, syscall);
     const n = posix.normalize(p);
     return n.length > 1 && n.endsWith('/') ? n.slice(0, -1) : n;
   };
-  // node:fs has realpathSync.native too (the libc realpath); with no symlinks modelled both agree.
-  const realpathSync = Object.assign((path: string): string => resolve(path), { native: (path: string): string => resolve(path) });
+  // node:fs has realpathSync.native too (the libc realpath); with no symlinks modelled both
+  // agree, but a missing path is reported by the call each makes: lstat (node's own walk) or realpath.
+  const realpathSync = Object.assign((path: string): string => resolve(path, 'lstat'), { native: (path: string): string => resolve(path, 'realpath') });
 
   return {
     renameSync: (from, to) => fs.rename(toPath(from), toPath(to)),
