@@ -110,7 +110,8 @@ export class Inode {
       last.len = need;
       return;
     }
-    this.pending.push({ kind: 'write', pos, data: data.slice(), len: n });
+    // A copy: the caller may reuse its buffer (and a Buffer's slice() would be a view of it).
+    this.pending.push({ kind: 'write', pos, data: new Uint8Array(data), len: n });
   }
 
   /** Records a truncation or extension to `len`. The content must be loaded. */

@@ -104,11 +104,12 @@ class RecordingFile implements FsFile {
     return this.inner.read(buf, position);
   }
   write(data: Uint8Array): number {
-    const copy = data.slice();
+    // A copy (Buffer's own slice() is a view, and callers reuse their buffers).
+    const copy = new Uint8Array(data);
     return this.owner.record({ kind: 'write', handle: this.handle, data: copy, position: undefined }, true, () => this.inner.write(copy));
   }
   writeAt(data: Uint8Array, position: number): number {
-    const copy = data.slice();
+    const copy = new Uint8Array(data);
     return this.owner.record({ kind: 'write', handle: this.handle, data: copy, position }, true, () => this.inner.writeAt(copy, position));
   }
   syncData(): void {

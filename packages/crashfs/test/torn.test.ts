@@ -201,3 +201,27 @@ describe('determinism', () => {
     expect(images[1]).toEqual(images[0]);
   });
 });
+
+describe('torn writes keep the bytes as written', () => {
+  it('a Buffer the caller reuses after writeAt does not change what a crash keeps', () => {
+    // Before 2026-12-04 the pending write kept Buffer.slice() of the data: a view of the
+    // caller's buffer, so a torn crash wrote back whatever the buffer held later.
+    let kept = 0;
+    for (let seed = 0; seed < 40; seed++) {
+      const mem = new MemFs();
+      const fs = new CrashFs(mem, { tornWrites: true, directorySync: false, seed });
+      const f = fs.open('/f', { write: true, create: true });
+      f.syncAll();
+      const buf = Buffer.from('abcdef');
+      f.writeAt(buf, 0);
+      buf.write('ZZZZZZ', 'latin1');
+      f.writeAt(buf.subarray(0, 2), 6);
+      buf.fill(0x21);
+      fs.crash();
+      const got = Buffer.from(readFile(mem, '/f')).toString('latin1');
+      expect('abcdefZZ'.startsWith(got), `seed ${seed}: /f holds ${JSON.stringify(got)}`).toBe(true);
+      if (got.length > 0) kept++;
+    }
+    expect(kept, 'some crashes keep part of the unsynced data').toBeGreaterThan(0);
+  });
+});
