@@ -63,6 +63,7 @@ export {
 } from './internal-key.js';
 export type { InternalIterator, Entry } from './iterator.js';
 export { ArrayIterator, compareEntries } from './array-iterator.js';
+export { copyOf } from './copy-of.js';
 export { MergingIterator } from './merging-iterator.js';
 export {
   FragmentedRangeTombstones,

@@ -7,7 +7,7 @@
 // (results are fresh arrays) and reject malformed operands with LSM_INVALID_ARGUMENT at
 // write time (validateOperand) and at merge time.
 
-import { InvalidArgumentError } from '@lsm/base';
+import { InvalidArgumentError, copyOf } from '@lsm/base';
 
 /** A user-defined merge: folds operands onto an existing value. Must be deterministic. */
 export interface MergeOperator {
@@ -96,7 +96,7 @@ export const counterAdd: MergeOperator = Object.freeze({
  * separator (partialMerge).
  */
 export function appendWithSeparator(separator: Uint8Array | string = ''): MergeOperator {
-  const sep = typeof separator === 'string' ? new TextEncoder().encode(separator) : separator.slice();
+  const sep = typeof separator === 'string' ? new TextEncoder().encode(separator) : separator instanceof Uint8Array ? copyOf(separator) : separator;
   if (!(sep instanceof Uint8Array) || sep.length > 64) throw new InvalidArgumentError('append separator must be at most 64 bytes');
   const hex = Array.from(sep, (x) => x.toString(16).padStart(2, '0')).join('');
   const op: MergeOperator = Object.freeze({

@@ -54,6 +54,16 @@ describe('appendWithSeparator', () => {
     expect(appendWithSeparator(',').name).not.toBe(appendWithSeparator(';').name);
     expect(appendWithSeparator().name).toBe('lsm.append(sep=)');
   });
+  it('keeps its own copy of a Buffer separator the caller rewrites later', () => {
+    // Buffer.slice() is a view: before 2026-12-04 the operator's separator (and its name,
+    // which a store records) followed the caller's buffer.
+    const sep = Buffer.from('+');
+    const op = appendWithSeparator(sep);
+    const name = op.name;
+    sep.write('-', 'latin1');
+    expect(td.decode(op.merge(k, te.encode('a'), [te.encode('b')]))).toBe('a+b');
+    expect(op.name).toBe(name);
+  });
 });
 
 describe('checkMergeOperator', () => {

@@ -6,7 +6,7 @@
 
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { InvalidArgumentError } from '@lsm/base';
+import { InvalidArgumentError, copyOf } from '@lsm/base';
 
 /** AES-256 keys are 32 bytes. */
 export const ENCRYPTION_KEY_LENGTH = 32;
@@ -40,7 +40,7 @@ function checkKey(key: unknown, what: string): Uint8Array {
     const got = key instanceof Uint8Array ? `${key.length} bytes` : typeof key;
     throw new InvalidArgumentError(`${what} must be a ${ENCRYPTION_KEY_LENGTH}-byte Uint8Array, got ${got}`);
   }
-  return key.slice();
+  return copyOf(key);
 }
 
 /**

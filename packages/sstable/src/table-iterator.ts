@@ -8,7 +8,7 @@
 
 import type { Block } from './block-reader.js';
 import { DataBlockIter } from './data-block-iterator.js';
-import { closedError, InvalidArgumentError, checkProbe, MAX_SEQNO, TRAILER_SIZE, type ValueType, type InternalIterator } from '@lsm/base';
+import { closedError, copyOf, InvalidArgumentError, checkProbe, MAX_SEQNO, TRAILER_SIZE, type ValueType, type InternalIterator } from '@lsm/base';
 import type { IndexBlock } from './index-block.js';
 import type { Table } from './table.js';
 
@@ -39,8 +39,8 @@ export class TableIterator implements InternalIterator {
     options: TableIteratorOptions,
   ) {
     this.it = new DataBlockIter(table.compareAt);
-    this.lower = options.lowerBound?.slice();
-    this.upper = options.upperBound?.slice();
+    this.lower = options.lowerBound === undefined ? undefined : copyOf(options.lowerBound);
+    this.upper = options.upperBound === undefined ? undefined : copyOf(options.upperBound);
     this.fillCache = options.fillCache ?? true;
   }
 

@@ -13,6 +13,7 @@ import { BlockBuilder } from './block-builder.js';
 import type { BlockHandle } from './block-handle.js';
 import { appendBlock, BLOCK_TRAILER_SIZE, BlockFlags } from './block-io.js';
 import {
+  copyOf,
   FileHasher,
   ByteSink,
   bytewiseComparator,
@@ -270,7 +271,7 @@ export class TableWriter {
       putTrailer(ks, ukLen, seqno, type);
       this.data.add(ks, n, value);
 
-      if (this.entryCount === 0) this.firstKey = userKey.slice();
+      if (this.entryCount === 0) this.firstKey = copyOf(userKey);
       if (!sameKey) {
         if (this.lastKey.length < ukLen) this.lastKey = new Uint8Array(Math.max(ukLen, this.lastKey.length * 2));
         const lk = this.lastKey;
@@ -310,7 +311,7 @@ export class TableWriter {
     checkUserKey(end, 'range tombstone end');
     checkSeqno(seqno);
     if (this.cmp.compare(start, end) >= 0) throw new InvalidArgumentError('range tombstone start must sort before its end');
-    this.rangeTombstones.push({ start: start.slice(), end: end.slice(), seqno });
+    this.rangeTombstones.push({ start: copyOf(start), end: copyOf(end), seqno });
   }
 
   /**
@@ -450,7 +451,7 @@ export class TableWriter {
     const last = this.lastPrefix;
     if (last !== undefined && last.length === p.length && this.cmp.compare(last, p) === 0) return;
     this.prefixFilter!.add(p);
-    this.lastPrefix = p.slice();
+    this.lastPrefix = copyOf(p);
   }
 
   private get formatVersion(): number {
@@ -498,7 +499,7 @@ export class TableWriter {
     const handle = this.pendingHandle!;
     const last = this.lastKey.subarray(0, this.lastKeyLen);
     if (handle.offset < 0) {
-      this.deferredIndex.push({ lastKey: last.slice(), lastSeqno: this.lastSeqno, lastType: this.lastType, nextKey: nextKey?.slice(), handle });
+      this.deferredIndex.push({ lastKey: last.slice(), lastSeqno: this.lastSeqno, lastType: this.lastType, nextKey: nextKey === undefined ? undefined : copyOf(nextKey), handle });
     } else {
       this.index.addEntry(last, this.lastSeqno, this.lastType, nextKey, handle);
     }

@@ -335,3 +335,40 @@ describe('TableWriter input validation', () => {
     expectLsmError(() => w.put(b('b'), 1, b('')), 'LSM_CLOSED');
   });
 });
+
+describe('caller buffers', () => {
+  // A caller may rewrite one Buffer for every key it adds; Buffer.slice() is a view, so
+  // before 2026-12-04 the writer's "copies" (first key, range tombstones, the next key of a
+  // deferred index entry) and an iterator's bounds changed with the caller's buffer.
+  it('a writer fed through one reused Buffer records the keys as they were', () => {
+    const fs = new MemFs();
+    const w = new TableWriter(fs, '/b.sst', { blockSize: 64, prefixExtractor: fixedPrefixExtractor(2), dictionary: { maxBytes: 1024, sampleBytes: 4096 }, compression: 'zstd' });
+    const k = Buffer.alloc(4);
+    const start = Buffer.from('k001');
+    const end = Buffer.from('k003');
+    w.addRangeTombstone(start, end, 100);
+    start.write('zzzz', 'latin1');
+    end.write('zzzz', 'latin1');
+    for (let i = 0; i < 300; i++) {
+      k.write(`k${String(i).padStart(3, '0')}`, 'latin1');
+      w.add(k, 1, ValueType.Value, b(`value ${i} ${'x'.repeat(20)}`));
+    }
+    k.write('zzzz', 'latin1');
+    const meta = w.finish();
+    expect(s(meta.properties.smallestKey!)).toBe('k000');
+    const t = Table.open(fs, '/b.sst');
+    const tombs = t.fragmentedRangeTombstones();
+    expect(tombs.maxCoveringSeqno(b('k002'), MAX_SEQNO)).toBe(100);
+    expect(tombs.maxCoveringSeqno(b('k005'), MAX_SEQNO)).toBe(-1);
+    for (const i of [0, 1, 150, 299]) expect(s(t.get(b(`k${String(i).padStart(3, '0')}`))!.value)).toBe(`value ${i} ${'x'.repeat(20)}`);
+    const keys: string[] = [];
+    const lower = Buffer.from('k010');
+    const upper = Buffer.from('k013');
+    const it = t.iterator({ lowerBound: lower, upperBound: upper });
+    lower.write('k000', 'latin1');
+    upper.write('k299', 'latin1');
+    for (it.seekToFirst(); it.valid(); it.next()) keys.push(s(it.userKey()));
+    expect(keys).toEqual(['k010', 'k011', 'k012']);
+    t.close();
+  });
+});

@@ -9,7 +9,7 @@
 // once the sampled values reach sampleBytes, or the other held entries reach as much
 // (or MAX_HELD_ENTRIES entries), whichever comes first.
 
-import type { ValueType } from '@lsm/base';
+import { type ValueType, copyOf } from '@lsm/base';
 
 /** Entries held at most, whatever their size (per-entry overhead bounds memory too). */
 export const MAX_HELD_ENTRIES = 100_000;
@@ -39,14 +39,14 @@ export class HoldBack<W> {
 
   /** Holds a value that goes to the blob file (its pointer entry follows once written). */
   holdValue(writer: W, key: Uint8Array, seqno: number, value: Uint8Array): void {
-    this.entries.push({ writer, key: key.slice(), seqno, type: undefined, value: value.slice() });
+    this.entries.push({ writer, key: copyOf(key), seqno, type: undefined, value: copyOf(value) });
     this.sampleBytes += value.length;
     this.count(writer, key.length + POINTER_ESTIMATE);
   }
 
   /** Holds a plain entry (it must not overtake the pointers held before it). */
   holdEntry(writer: W, key: Uint8Array, seqno: number, type: ValueType, value: Uint8Array): void {
-    this.entries.push({ writer, key: key.slice(), seqno, type, value: value.slice() });
+    this.entries.push({ writer, key: copyOf(key), seqno, type, value: copyOf(value) });
     this.otherBytes += key.length + value.length;
     this.count(writer, key.length + value.length + 8);
   }

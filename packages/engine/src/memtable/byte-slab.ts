@@ -5,6 +5,8 @@
 // be a view into a larger ArrayBuffer (use byteOffset/byteLength, as with Buffers), and a
 // retained small copy keeps its 32 KiB slab alive. Copies over 2 KiB get their own buffer.
 
+import { copyOf } from '@lsm/base';
+
 const SLAB_BYTES = 32 * 1024;
 const MAX_POOLED = 2048;
 
@@ -14,7 +16,7 @@ let used = 0;
 /** A copy of `src` that the caller owns (nothing else ever writes to it). */
 export function copyBytes(src: Uint8Array): Uint8Array {
   const n = src.length;
-  if (n > MAX_POOLED) return src.slice();
+  if (n > MAX_POOLED) return copyOf(src);
   if (used + n > SLAB_BYTES) {
     slab = new Uint8Array(SLAB_BYTES);
     used = 0;

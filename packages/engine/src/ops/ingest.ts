@@ -22,7 +22,7 @@
 // deepest level first (FIFO): with them ingested tables always go to L0.
 
 import { type CompactionPlan, type CompactionStrategy, type KeyRange, type TableMeta, overlappingInSortedLevel, rangeOf, rangesOverlap } from '@lsm/compaction';
-import { type Comparator, InvalidArgumentError } from '@lsm/base';
+import { type Comparator, InvalidArgumentError, copyOf } from '@lsm/base';
 import { type Bytes, toKey, toValue } from '../coerce.js';
 import type { BlobFileMeta } from '../blob/blob-meta.js';
 import { blobFileName, tableFileName } from '../file-names.js';
@@ -126,7 +126,7 @@ export function writeIngestTables(
         local!.add(key, value);
         // The caller may reuse its buffers: keep a copy of the key to compare with the next
         // (a key encoded from a string is ours already).
-        prev = entry[0] instanceof Uint8Array ? key.slice() : key;
+        prev = entry[0] instanceof Uint8Array ? copyOf(key) : key;
         continue;
       }
       // The key's copy in the chunk serves for the next comparison.
@@ -144,7 +144,7 @@ export function writeIngestTables(
         remote = new RemoteIngest(runner, seqno, tableBytes, compression, (n) => numbers.take(n), env.kvSeparation);
       }
       // The chunk's buffer goes to the worker: the last key must outlive it.
-      prev = prev.slice();
+      prev = copyOf(prev);
       const c = packer.take();
       remote.send(c.chunk, c.count, false);
     }
