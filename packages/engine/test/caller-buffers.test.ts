@@ -60,4 +60,27 @@ describe('caller buffers', () => {
     expect([...tree.range()].map(([, v]) => text(v))).toEqual(['a', 'c', 'd']);
     tree.close();
   });
+
+  it('an iterator keeps the bounds and the prefix it was opened with when the caller rewrites their buffers', () => {
+    const tree = Tree.open('/db', { fs: new MemFs(), backgroundThreads: 0 });
+    for (const k of ['a1', 'a2', 'b1', 'b2', 'c1', 'c2']) tree.put(k, k);
+    const lower = Buffer.from('a2');
+    const upper = Buffer.from('c1');
+    const it = tree.range({ gte: lower, lt: upper });
+    const first = it.next().value;
+    lower.write('a0', 'latin1');
+    upper.write('c9', 'latin1');
+    const rest = [...it].map(([k]) => text(k));
+    expect([text(first?.[0]), ...rest]).toEqual(['a2', 'b1', 'b2']);
+    const p = Buffer.from('b');
+    const pit = tree.prefix(p);
+    p.write('c', 'latin1');
+    expect([...pit].map(([k]) => text(k))).toEqual(['b1', 'b2']);
+    const rev = Buffer.from('b2');
+    const rit = tree.range({ lte: rev, reverse: true });
+    rit.next();
+    rev.write('a1', 'latin1');
+    expect([...rit].map(([k]) => text(k))).toEqual(['b1', 'a2', 'a1']);
+    tree.close();
+  });
 });

@@ -2,7 +2,7 @@
 // byte bounds of a scan. Every contradiction or bad value is LSM_INVALID_ARGUMENT naming
 // the option.
 
-import { InvalidArgumentError, prefixSuccessor } from '@lsm/base';
+import { InvalidArgumentError, copyOf, prefixSuccessor } from '@lsm/base';
 import { type Bytes, toKey } from '../coerce.js';
 import { Snapshot } from '../snapshot.js';
 import type { IterBounds } from './db-iterator.js';
@@ -83,14 +83,16 @@ export function resolveBounds(opts: RangeOptions | undefined, prefix: Uint8Array
   }
   if (o.reverse !== undefined && typeof o.reverse !== 'boolean') throw new InvalidArgumentError('option reverse must be a boolean');
   const bounds: IterBounds = { lowerInclusive: kb.lowerInclusive, upperInclusive: kb.upperInclusive, reverse: o.reverse === true, limit };
-  if (kb.lower !== undefined) bounds.lower = kb.lower;
-  if (kb.upper !== undefined) bounds.upper = kb.upper;
+  // An iterator reads its bounds until it ends: copies, so a caller may reuse its buffers.
+  if (kb.lower !== undefined) bounds.lower = copyOf(kb.lower);
+  if (kb.upper !== undefined) bounds.upper = copyOf(kb.upper);
   if (prefix !== undefined) {
-    bounds.prefix = prefix;
-    if (bounds.lower === undefined) bounds.lower = prefix;
+    const p = copyOf(prefix);
+    bounds.prefix = p;
+    if (bounds.lower === undefined) bounds.lower = p;
     if (bounds.upper === undefined) {
       // The smallest key above every key with the prefix (bytewise), when one exists.
-      const succ = prefixSuccessor(prefix);
+      const succ = prefixSuccessor(p);
       if (succ !== undefined) bounds.upper = succ;
     }
   }
