@@ -43,14 +43,18 @@ export function hookRequire(options: RequireHookOptions): () => void {
   }
   const markers = names.map((n) => `/node_modules/${n}/`);
   const original = Module._load;
+  // Hooks stack; one unhooked while a later one still wraps it stays in the chain but only
+  // passes calls through, so unhooking in any order ends exactly its own redirects.
+  let active = true;
   const patched: Load = function (this: unknown, request, parent, isMain) {
-    const redirect = REDIRECTS[request];
+    const redirect = active ? REDIRECTS[request] : undefined;
     const from = parent?.filename?.replaceAll('\\', '/');
     if (redirect !== undefined && from != null && markers.some((m) => from.includes(m))) return redirect();
     return original.call(this, request, parent, isMain);
   };
   Module._load = patched;
   return () => {
+    active = false;
     if (Module._load === patched) Module._load = original;
   };
 }

@@ -13,6 +13,7 @@ import { crashTest, hookRequire, mountFs, mountedFs } from '../src/index.js';
 
 const LIB = `
 const fs = require('fs');
+exports.forms = [require('node:fs'), require('fs/promises'), require('node:fs/promises'), require('path')];
 const fsp = require('node:fs/promises');
 exports.fs = fs;
 exports.save = (path, text) => fs.writeFileSync(path, text);
@@ -78,8 +79,40 @@ describe('hookRequire', () => {
     const unhook = hookRequire({ packages: ['fake-store'] });
     unhook();
     expect((req('fake-store') as { fs: unknown }).fs).not.toBe(mountedFs);
-    for (const bad of [{ packages: [] }, { packages: [''] }, {}, { packages: 'fake-store' }]) {
-      expect(() => hookRequire(bad as never)).toThrow(/EINVAL/);
+    for (const bad of [{ packages: [] }, { packages: [''] }, { packages: ['fake-store', ''] }, { packages: ['fake-store', 7] }, {}, { packages: 'fake-store' }, null, undefined]) {
+      let err: unknown;
+      try {
+        hookRequire(bad as never);
+      } catch (e) {
+        err = e;
+      }
+      expect(err, JSON.stringify(bad)).toBeInstanceOf(FsError);
+      expect((err as FsError).code).toBe('EINVAL');
+      expect((err as FsError).syscall).toBe('hookRequire');
+      expect((err as Error).message).toContain('packages must be a non-empty array of package names');
     }
+  });
+
+  it('redirects every name of node:fs and its promises API, and nothing else', () => {
+    unhooks.push(hookRequire({ packages: ['fake-store'] }));
+    const [nodeFs, fsp, nodeFsp, path] = (req('fake-store') as { forms: unknown[] }).forms;
+    expect(nodeFs).toBe(mountedFs);
+    expect(fsp).toBe(mountedFs.promises);
+    expect(nodeFsp).toBe(mountedFs.promises);
+    expect(path).toBe(req('path'));
+  });
+
+  it("hooks stack, and unhooking in either order ends exactly that hook's redirects", () => {
+    const first = hookRequire({ packages: ['fake-store'] });
+    const second = hookRequire({ packages: ['other-lib'] });
+    first(); // while the second still wraps it
+    expect((req('fake-store') as { fs: unknown }).fs).toBe(req('fs'));
+    expect((req('other-lib') as { fs: unknown }).fs).toBe(mountedFs);
+    second();
+    const fresh = createRequire(join(root, 'again.js'));
+    delete fresh.cache[fresh.resolve('fake-store')];
+    delete fresh.cache[fresh.resolve('other-lib')];
+    expect((fresh('fake-store') as { fs: unknown }).fs).toBe(fresh('fs'));
+    expect((fresh('other-lib') as { fs: unknown }).fs).toBe(fresh('fs'));
   });
 });
