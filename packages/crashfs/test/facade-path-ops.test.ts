@@ -6,21 +6,12 @@
 // directory, would test the wrong program.
 
 import * as nodeFs from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MemFs, NodeFs } from '@lsm/fs';
 import { CrashFs, createNodeFsFacade, type NodeFsModule } from '../src/index.js';
+import { tempDirs } from './helpers.js';
 
-const temps: string[] = [];
-const tempDir = (): string => {
-  const d = nodeFs.mkdtempSync(join(tmpdir(), 'crashfs-path-ops-'));
-  temps.push(d);
-  return d;
-};
-afterEach(() => {
-  for (const d of temps.splice(0)) nodeFs.rmSync(d, { recursive: true, force: true });
-});
+const tempDir = tempDirs('crashfs-path-ops-');
 
 /**
  * A call on a fresh tree at `r`: r/f (a file holding "abc"), r/d (a directory holding the

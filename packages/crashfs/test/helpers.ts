@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FsError, MemFs, NodeFs, readFile, type Fs } from '@lsm/fs';
-import { expect } from 'vitest';
+import { afterEach, expect } from 'vitest';
 
 export const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 export const dec = (b: Uint8Array): string => new TextDecoder().decode(b);
@@ -114,4 +114,20 @@ export function fsErrorOf(fn: () => unknown): FsError {
     return err as FsError;
   }
   throw new Error('expected an FsError, nothing was thrown');
+}
+
+/**
+ * A maker of fresh real temp directories named `prefix...`, each removed after the test
+ * that made it (call at module level: it registers the cleanup with afterEach).
+ */
+export function tempDirs(prefix: string): () => string {
+  const made: string[] = [];
+  afterEach(() => {
+    for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+  return () => {
+    const d = mkdtempSync(join(tmpdir(), prefix));
+    made.push(d);
+    return d;
+  };
 }

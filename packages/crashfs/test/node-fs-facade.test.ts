@@ -1,21 +1,12 @@
 // The sync node:fs facade's descriptor calls, side by side with node:fs: which offsets, lengths and positions readSync/writeSync/ftruncateSync accept or refuse (and with what code), fstat of a directory, and EBADF naming the syscall.
 
 import * as nodeFs from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FaultFs, MemFs, NodeFs } from '@lsm/fs';
 import { CrashFs, createNodeFsFacade, type NodeFsModule } from '../src/index.js';
+import { tempDirs } from './helpers.js';
 
-const temps: string[] = [];
-const tempDir = (): string => {
-  const d = nodeFs.mkdtempSync(join(tmpdir(), 'crashfs-facade-args-'));
-  temps.push(d);
-  return d;
-};
-afterEach(() => {
-  for (const d of temps.splice(0)) nodeFs.rmSync(d, { recursive: true, force: true });
-});
+const tempDir = tempDirs('crashfs-facade-args-');
 
 const outcome = (fn: () => unknown): string => {
   try {
