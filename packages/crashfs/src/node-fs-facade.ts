@@ -9,6 +9,8 @@ import { createPathOps } from './facade-path-ops.js';
 import {
   encodingOf,
   flagOf,
+  invalidArg,
+  invalidType,
   openOptions,
   outOfRange,
   Stats,
@@ -219,28 +221,39 @@ export function createSyncFacade(fs: Fs): NodeFsFacade {
     return n;
   };
 
-  const range = (view: Uint8Array, offset: unknown, length: unknown): Uint8Array => {
-    const off = offset === undefined || offset === null ? 0 : offset;
-    if (typeof off !== 'number' || !Number.isSafeInteger(off) || off < 0 || off > view.length) throw outOfRange('offset', offset);
-    const len = length === undefined || length === null ? view.length - off : length;
-    if (typeof len !== 'number' || !Number.isSafeInteger(len) || len < 0 || off + len > view.length) throw outOfRange('length', length);
-    return view.subarray(off, off + len);
+  /** node's validateInteger(value, name, 0): a non-number is a type error; a fraction or a negative, out of range. */
+  const offsetArg = (value: unknown): number => {
+    if (typeof value !== 'number') throw invalidType('offset', 'of type number', value);
+    if (!Number.isSafeInteger(value) || value < 0) throw outOfRange('offset', value);
+    return value;
   };
 
+  /**
+   * readSync's arguments as node 20 reads them: three arguments or fewer, or an object (or
+   * null) in third place, is the options form; the length is coerced to an int32
+   * (`length |= 0`), and a zero length answers 0 before the buffer or position is looked at.
+   */
   function readSync(fd: number, buffer: ArrayBufferView, offset: number, length: number, position: number | bigint | null): number;
   function readSync(fd: number, buffer: ArrayBufferView, opts?: { offset?: number; length?: number; position?: number | bigint | null }): number;
-  function readSync(fd: number, buffer: ArrayBufferView, a?: unknown, length?: unknown, position?: unknown): number {
+  function readSync(fd: number, buffer: ArrayBufferView, ...args: unknown[]): number {
     const { e, file } = fileOf(fd, 'read');
-    let offset = a;
-    if (typeof a === 'object' && a !== null) {
-      const o = a as { offset?: unknown; length?: unknown; position?: unknown };
-      offset = o.offset;
-      length = o.length;
-      position = o.position;
+    const view = toBytes(buffer);
+    let [offset, length, position] = args;
+    if (args.length <= 1 || typeof offset === 'object') {
+      if (offset !== undefined && offset !== null && (typeof offset !== 'object' || Array.isArray(offset))) {
+        throw invalidType('options', 'of type object', offset);
+      }
+      const o = (offset ?? {}) as { offset?: unknown; length?: unknown; position?: unknown };
+      offset = o.offset === undefined ? 0 : o.offset;
+      length = o.length === undefined ? view.length - (offset as number) : o.length;
+      position = o.position === undefined ? null : o.position;
     }
-    const target = range(toBytes(buffer), offset, length);
-    // node answers an empty read with 0 before it looks at the position.
-    if (target.length === 0) return 0;
+    const off = offset === undefined ? 0 : offsetArg(offset);
+    const len = (length as number) | 0;
+    if (len === 0) return 0;
+    if (view.length === 0) throw invalidArg('buffer', 'an empty buffer');
+    if (len < 0 || off + len > view.length) throw outOfRange('length', len);
+    const target = view.subarray(off, off + len);
     const pos = positionArg(position);
     if (pos !== null) return file.read(target, pos);
     const n = file.read(target, e.pos);
@@ -248,6 +261,11 @@ export function createSyncFacade(fs: Fs): NodeFsFacade {
     return n;
   }
 
+  /**
+   * writeSync as node 20 reads its arguments: an object (or null) in third place is the
+   * options form; a missing offset is 0; a length that is not a number means the rest of
+   * the buffer.
+   */
   function writeSync(fd: number, buffer: ArrayBufferView, offset?: number | null, length?: number | null, position?: number | null): number;
   function writeSync(fd: number, data: string, position?: number | null, encoding?: Encoding | null): number;
   function writeSync(fd: number, data: ArrayBufferView | string, a?: unknown, b?: unknown, c?: unknown): number {
@@ -256,11 +274,19 @@ export function createSyncFacade(fs: Fs): NodeFsFacade {
       const bytes = Buffer.from(data, (typeof b === 'string' ? b : 'utf8') as Encoding);
       return writeBytes(e, file, bytes, positionArg(a));
     }
-    if (typeof a === 'object' && a !== null) {
-      const o = a as { offset?: unknown; length?: unknown; position?: unknown };
-      return writeBytes(e, file, range(toBytes(data), o.offset, o.length), positionArg(o.position));
+    const view = toBytes(data);
+    let [offset, length, position] = [a, b, c];
+    if (typeof offset === 'object') {
+      const o = (offset ?? {}) as { offset?: unknown; length?: unknown; position?: unknown };
+      offset = o.offset === undefined ? 0 : o.offset;
+      length = o.length === undefined ? view.length - (offset as number) : o.length;
+      position = o.position === undefined ? null : o.position;
     }
-    return writeBytes(e, file, range(toBytes(data), a, b), positionArg(c));
+    const off = offset === undefined || offset === null ? 0 : offsetArg(offset);
+    const len = typeof length === 'number' ? length : view.length - off;
+    if (off > view.length) throw outOfRange('offset', off);
+    if (len > view.length - off || len < 0 || !Number.isInteger(len)) throw outOfRange('length', len);
+    return writeBytes(e, file, view.subarray(off, off + len), positionArg(position));
   }
 
   function readFileSync(path: string | number, options?: { encoding?: null; flag?: string } | null): Buffer;

@@ -12,7 +12,9 @@ const outcome = (fn: () => unknown): string => {
   try {
     return `ok ${String(fn())}`;
   } catch (err) {
-    return (err as { code?: string }).code ?? 'no code';
+    // The code, and the argument a range or type error names (node: 'The value of "offset" is out of range').
+    const named = /^The (?:value of )?"(\w+)"/.exec((err as Error).message)?.[1];
+    return `${(err as { code?: string }).code ?? 'no code'}${named === undefined ? '' : ` (${named})`}`;
   }
 };
 
@@ -30,6 +32,23 @@ for (const [off, len] of [[0, 8], [2, 4], [4, 4], [-1, 2], [9, 1], [1.5, 2], [0,
     }
   }
 }
+// Offsets and lengths of the wrong type, and omitted ones (each call's own defaults).
+for (const [off, len] of [['1', 2], [1, '2'], [undefined, 3], [2, undefined], [null, null], [{}, 1]] as Array<[unknown, unknown]>) {
+  const shown = `${JSON.stringify(off) ?? 'undefined'}, ${JSON.stringify(len) ?? 'undefined'}`;
+  CALLS.push([`readSync(fd, buf8, ${shown}, 0)`, (fs, fd, buf) => `${fs.readSync(fd, buf, off as number, len as number, 0)} ${buf.toString('latin1')}`]);
+  CALLS.push([`readSync(fd, buf8, { offset: ${shown} })`, (fs, fd, buf) => `${fs.readSync(fd, buf, { offset: off as number, length: len as number })} ${buf.toString('latin1')}`]);
+  CALLS.push([`writeSync(fd, 'ABCDEFGH', ${shown}, 0)`, (fs, fd) => `${fs.writeSync(fd, Buffer.from('ABCDEFGH'), off as number, len as number, 0)} ${fs.readFileSync(pathOf(fs), 'latin1')}`]);
+  CALLS.push([`writeSync(fd, 'ABCDEFGH', { offset: ${shown} })`, (fs, fd) => `${fs.writeSync(fd, Buffer.from('ABCDEFGH'), { offset: off, length: len } as never)} ${fs.readFileSync(pathOf(fs), 'latin1')}`]);
+}
+CALLS.push(['readSync(fd, buf8, 2)', (fs, fd, buf) => String((fs.readSync as (...a: unknown[]) => number)(fd, buf, 2))]);
+CALLS.push(['readSync(fd, buf8, [2])', (fs, fd, buf) => String((fs.readSync as (...a: unknown[]) => number)(fd, buf, [2]))]);
+CALLS.push(['readSync(fd, empty, 0, 1, 0)', (fs, fd) => String(fs.readSync(fd, Buffer.alloc(0), 0, 1, 0))]);
+CALLS.push(['readSync(fd, empty, 0, 0, 0)', (fs, fd) => String(fs.readSync(fd, Buffer.alloc(0), 0, 0, 0))]);
+CALLS.push(['readSync(fd, buf8, null) reads all of it at the cursor', (fs, fd, buf) => `${(fs.readSync as (...a: unknown[]) => number)(fd, buf, null)} ${buf.toString('latin1')}`]);
+CALLS.push(['writeSync(fd, buf8, 1, 2.5, 0)', (fs, fd) => `${fs.writeSync(fd, Buffer.from('ABCDEFGH'), 1, 2.5, 0)} ${fs.readFileSync(pathOf(fs), 'latin1')}`]);
+CALLS.push(['writeSync(fd, buf8, null) writes all of it at the cursor', (fs, fd) => `${fs.writeSync(fd, Buffer.from('ABCDEFGH'), null as never)} ${fs.readFileSync(pathOf(fs), 'latin1')}`]);
+CALLS.push(['readSync(fd, buf8) twice, at the cursor', (fs, fd, buf) => `${fs.readSync(fd, buf.subarray(0, 3))} ${fs.readSync(fd, buf.subarray(3))} ${buf.toString('latin1')}`]);
+CALLS.push(["writeSync(fd, 'xy') twice, at the cursor", (fs, fd) => `${fs.writeSync(fd, 'xy')} ${fs.writeSync(fd, 'zw', null, 'latin1')} ${fs.readFileSync(pathOf(fs), 'latin1')}`]);
 for (const len of [0, 3, 20, 1.5, -1]) CALLS.push([`ftruncateSync(fd, ${len})`, (fs, fd) => `${String(fs.ftruncateSync(fd, len))} ${fs.readFileSync(pathOf(fs), 'latin1').length}`]);
 CALLS.push(["writeSync(fd, '4142', 1, 'hex')", (fs, fd) => `${fs.writeSync(fd, '4142', 1, 'hex')} ${fs.readFileSync(pathOf(fs), 'latin1')}`]);
 CALLS.push(["writeSync(fd, 'xy', -1)", (fs, fd) => `${fs.writeSync(fd, 'xy', -1)} ${fs.readFileSync(pathOf(fs), 'latin1')}`]);
