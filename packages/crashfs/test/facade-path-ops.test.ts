@@ -128,7 +128,9 @@ function outcome(fs: NodeFsModule, r: string, call: Call): string {
     what = `ok ${JSON.stringify(v === undefined ? null : v)?.split(r).join('<r>')}`;
   } catch (err) {
     const e = err as { code?: string; syscall?: string; message?: string };
-    what = `${e.code ?? 'no code'} ${e.syscall ?? ''}`;
+    // node's argument errors name the argument: 'The value of "len" is out of range', 'The "path" argument must be'.
+    const named = /^The (?:value of )?"(\w+)"/.exec(e.message ?? '')?.[1];
+    what = `${e.code ?? 'no code'} ${e.syscall ?? ''}${named === undefined ? '' : `(${named})`}`;
     if (e.code === 'ERR_FS_EISDIR') what += e.message?.includes('Path is a directory') ? ' (says: Path is a directory)' : ' (message without the reason)';
   }
   return `${what} | ${tree(fs, r).join(' ')}`;
