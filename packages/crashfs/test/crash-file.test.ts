@@ -1,7 +1,7 @@
 // A CrashFile (a handle on a CrashFs): what a handle that died in a crash refuses and how it says so, what a short write leaves unsynced, its path, and closing twice.
 
 import { describe, expect, it } from 'vitest';
-import { FaultFs, FsError, MemFs, readFile } from '@lsm/fs';
+import { FaultFs, FsError, MemFs, readFile, type Fs, type FsFile, type OpenOptions } from '@lsm/fs';
 import { CrashFs } from '../src/index.js';
 import { dec, enc } from './helpers.js';
 
@@ -79,5 +79,57 @@ describe('CrashFile', () => {
     b.close();
     c.crash();
     expect(dec(readFile(c.inner, '/f'))).toBe('durable');
+  });
+  // A device can fail a write or truncate after changing the file (EIO or ENOSPC part-way):
+  // the model never saw the change, so crash() must not trust the file and roll it back
+  // whole. An inner Fs whose every write and setLen does its work and then throws:
+  class FailsAfterWork implements Fs {
+    failing = false;
+    constructor(readonly mem: MemFs) {}
+    open(path: string, o?: OpenOptions): FsFile {
+      const f = this.mem.open(path, o);
+      const self = this;
+      const after = <T>(syscall: string, fn: () => T): T => {
+        const r = fn();
+        if (self.failing) throw new FsError('EIO', syscall, path);
+        return r;
+      };
+      return Object.assign(Object.create(f) as FsFile, {
+        write: (d: Uint8Array) => after('write', () => f.write(d)),
+        writeAt: (d: Uint8Array, p: number) => after('write', () => f.writeAt(d, p)),
+        setLen: (n: number) => after('ftruncate', () => f.setLen(n)),
+      });
+    }
+    createDirAll = (p: string): void => this.mem.createDirAll(p);
+    readDir = (p: string): string[] => this.mem.readDir(p);
+    removeFile = (p: string): void => this.mem.removeFile(p);
+    removeDirAll = (p: string): void => this.mem.removeDirAll(p);
+    rename = (a: string, b: string): void => this.mem.rename(a, b);
+    metadata = (p: string) => this.mem.metadata(p);
+    exists = (p: string): boolean => this.mem.exists(p);
+    syncDirectory = (p: string): void => this.mem.syncDirectory(p);
+    hardLink = (a: string, b: string): void => this.mem.hardLink(a, b);
+  }
+
+  it.each([
+    ['writeAt', (f: FsFile) => f.writeAt(enc('XY'), 1)],
+    ['write', (f: FsFile) => f.write(enc('XYZ'))],
+    ['setLen (shorter)', (f: FsFile) => f.setLen(1)],
+    ['setLen (longer)', (f: FsFile) => f.setLen(9)],
+  ])('a %s that fails with EIO after changing the file is rolled back by crash()', (_, call) => {
+    const mem = new MemFs();
+    const inner = new FailsAfterWork(mem);
+    const c = new CrashFs(inner, { tornWrites: false });
+    const f = c.open('/f', { write: true, create: true });
+    f.write(enc('abcd'));
+    f.syncAll();
+    c.syncDirectory('/');
+    inner.failing = true;
+    expect(() => call(f)).toThrow(FsError);
+    inner.failing = false;
+    expect(dec(readFile(mem, '/f'))).not.toBe('abcd'); // the failed call did change it
+    f.close();
+    c.crash();
+    expect(dec(readFile(mem, '/f'))).toBe('abcd');
   });
 });

@@ -101,4 +101,16 @@ describe('crash() with a wrong model about files it was not handed', () => {
     refused(c, '/beside/link');
     expect(snapshot(mem, '/')).toEqual(before);
   });
+  it('reading a file beside the work (open, read, stat, list) hands nothing: rolling it back is still refused', () => {
+    const { mem, c, before } = setup();
+    expect(new TextDecoder().decode(readFile(c, '/beside/keep'))).toBe('not yours');
+    const f = c.open('/beside/keep', { read: true });
+    f.read(new Uint8Array(3), 0);
+    f.close();
+    c.metadata('/beside/keep');
+    c.readDir('/beside');
+    c.believeUnsyncedWrite('/beside/keep');
+    refused(c, '/beside/keep');
+    expect(snapshot(mem, '/')).toEqual(before);
+  });
 });
