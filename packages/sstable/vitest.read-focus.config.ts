@@ -26,6 +26,8 @@ export default defineConfig({
       'test/fault.test.ts',
       'test/encryption.test.ts',
       'test/compression.test.ts',
+      'test/stored-block-errors.test.ts',
+      'test/data-block-damage.test.ts',
     ],
     exclude: [...configDefaults.exclude, '.stryker-tmp*/**'],
   },
