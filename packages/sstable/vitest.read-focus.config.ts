@@ -28,6 +28,7 @@ export default defineConfig({
       'test/compression.test.ts',
       'test/stored-block-errors.test.ts',
       'test/data-block-damage.test.ts',
+      'test/block-damage.test.ts',
     ],
     exclude: [...configDefaults.exclude, '.stryker-tmp*/**'],
   },
