@@ -4,7 +4,7 @@ import * as nodeFs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MemFs, NodeFs } from '@lsm/fs';
+import { FaultFs, MemFs, NodeFs } from '@lsm/fs';
 import { CrashFs, createNodeFsFacade, type NodeFsModule } from '../src/index.js';
 
 type Subject = { fs: NodeFsModule; root: string; cleanup: () => void };
@@ -251,5 +251,25 @@ describe.each(subjects)('$name', ({ make }) => {
       new Promise<string>((resolve) => setTimeout(() => resolve('never called back'), 500)),
     ]);
     expect(again).toBe('called back');
+  });
+});
+
+describe('write streams over an Fs that writes short', () => {
+  // A short write (fewer bytes than asked) is legal for any Fs; the stream must carry on
+  // from the byte where it stopped, at the file position after it.
+  it.each([
+    ['at start 2', { flags: 'r+', start: 2 }, '..ABCDEFGHIJ'],
+    ['at the descriptor position', { flags: 'a' }, '..........ABCDEFGHIJ'],
+  ])('%s: every byte lands once, in order', async (_, options, expected) => {
+    const fault = new FaultFs(new MemFs());
+    const fs = createNodeFsFacade(fault);
+    fs.writeFileSync('/f', '..........');
+    fault.addRule({ op: 'write', fault: { type: 'shortWrite', bytes: 3 }, times: 3 });
+    const ws = fs.createWriteStream('/f', options);
+    ws.write('ABCDEFGHIJ');
+    ws.end();
+    await finished(ws);
+    expect(fs.readFileSync('/f', 'latin1')).toBe(expected);
+    expect(ws.bytesWritten).toBe(10);
   });
 });

@@ -115,4 +115,30 @@ describe('hookRequire', () => {
     expect((fresh('fake-store') as { fs: unknown }).fs).toBe(fresh('fs'));
     expect((fresh('other-lib') as { fs: unknown }).fs).toBe(fresh('fs'));
   });
+  it('with several packages, a file of any one of them is redirected; node\'s loader is restored exactly on unhook', () => {
+    const Module = createRequire(import.meta.url)('node:module') as { _load: (request: string, parent: unknown, isMain: boolean) => unknown };
+    const before = Module._load;
+    const unhook = hookRequire({ packages: ['fake-store', 'other-lib'] });
+    expect((req('fake-store') as { fs: unknown }).fs).toBe(mountedFs);
+    expect((req('other-lib') as { fs: unknown }).fs).toBe(mountedFs);
+    unhook();
+    expect(Module._load).toBe(before);
+  });
+
+  it('asks only for the package directory: Windows separators count, a parent without a file name is left alone', () => {
+    const Module = createRequire(import.meta.url)('node:module') as { _load: (request: string, parent: unknown, isMain: boolean) => unknown };
+    unhooks.push(hookRequire({ packages: ['fake-store'] }));
+    const real = req('fs');
+    expect(Module._load('fs', { filename: 'C:\\app\\node_modules\\fake-store\\lib\\index.js' }, false)).toBe(mountedFs);
+    expect(Module._load('fs', { filename: '/app/node_modules/fake-store-extra/index.js' }, false)).toBe(real);
+    expect(Module._load('fs', { filename: '/app/node_modules/not-fake-store/index.js' }, false)).toBe(real);
+    expect(Module._load('fs', { filename: undefined }, false)).toBe(real);
+    expect(Module._load('fs', null, false)).toBe(real);
+  });
+
+  it('refuses a package list with something that is not a string in it', () => {
+    for (const bad of [[{ length: 1 }], [['fake-store']], ['fake-store', { length: 3 }]]) {
+      expect(() => hookRequire({ packages: bad as never })).toThrow(/packages must be a non-empty array of package names/);
+    }
+  });
 });
