@@ -230,6 +230,18 @@ function renamed<T>(name: string, check: () => T): T {
   }
 }
 
+/** The calls of @lsm/fs's Fs interface a store makes. */
+const FS_METHODS = ['open', 'createDirAll', 'readDir', 'removeFile', 'removeDirAll', 'rename', 'metadata', 'exists', 'syncDirectory', 'hardLink'] as const;
+
+/** The `fs` option: an object with every call of the Fs interface (checked up front, not at its first use deep inside open). */
+function fsOption(v: unknown): Fs {
+  if (v === undefined) return new NodeFs();
+  if (typeof v !== 'object' || v === null) throw new InvalidArgumentError(`option fs must be an Fs (NodeFs, MemFs, ... from @lsm/fs), got ${v === null ? 'null' : typeof v}`);
+  const missing = FS_METHODS.filter((m) => typeof (v as Record<string, unknown>)[m] !== 'function');
+  if (missing.length > 0) throw new InvalidArgumentError(`option fs must be an Fs (NodeFs, MemFs, ... from @lsm/fs): it has no ${missing.join(', ')}`);
+  return v as Fs;
+}
+
 function schedulerOption(v: unknown): JobScheduler | undefined {
   if (v === undefined) return undefined;
   if (!(v instanceof JobScheduler)) throw new InvalidArgumentError('option jobScheduler must be a JobScheduler');
@@ -255,7 +267,7 @@ export function resolveOptions(o: TreeOptions | undefined): ResolvedOptions {
   const compaction = opts.compaction ?? new Leveled({ comparator });
   if (typeof compaction?.pick !== 'function') throw new InvalidArgumentError('option compaction must be a CompactionStrategy');
   return {
-    fs: opts.fs ?? new NodeFs(),
+    fs: fsOption(opts.fs),
     createIfMissing: boolOption('createIfMissing', opts.createIfMissing, true),
     errorIfExists: boolOption('errorIfExists', opts.errorIfExists, false),
     readOnly: boolOption('readOnly', opts.readOnly, false),

@@ -26,16 +26,18 @@ describe('Tree API contract', () => {
     expect(() => tree.get('k', { seqno: {} as unknown as number })).toThrow('option seqno must be a safe integer >= 0, got object');
     expect(() => tree.get('k', { seqno: null as unknown as number })).toThrow('option seqno must be a safe integer >= 0, got null');
     expect(codeOf(() => tree.put('k', 'v', { sync: 'yes' as unknown as boolean }))).toBe('LSM_INVALID_ARGUMENT');
-    try {
-      tree.put(new Uint8Array(70000), 'v');
-    } catch (err) {
-      expect((err as Error).message).toContain('70000 bytes');
-    }
+    expect(() => tree.put(new Uint8Array(70000), 'v')).toThrow('70000 bytes');
     tree.close();
     for (const bad of [{ memtableBytes: 10 }, { compression: 'lz4' }, { walRecovery: 'maybe' }, { wal: 1 }, { blockSize: 1.5 }]) {
       expect(codeOf(() => Tree.open('/other', { fs: new MemFs(), ...(bad as object) })), JSON.stringify(bad)).toBe('LSM_INVALID_ARGUMENT');
     }
     expect(codeOf(() => Tree.open('', { fs: new MemFs() }))).toBe('LSM_INVALID_ARGUMENT');
+    // An fs that is not an Fs: refused up front, naming what it lacks (it used to fail deep inside open with a TypeError).
+    expect(() => Tree.open('/other', { fs: {} as never })).toThrow('option fs must be an Fs (NodeFs, MemFs, ... from @lsm/fs): it has no open, createDirAll, readDir, removeFile, removeDirAll, rename, metadata, exists, syncDirectory, hardLink');
+    const { hardLink: _, ...noLinks } = Object.fromEntries(['open', 'createDirAll', 'readDir', 'removeFile', 'removeDirAll', 'rename', 'metadata', 'exists', 'syncDirectory', 'hardLink'].map((m) => [m, () => {}]));
+    expect(() => Tree.open('/other', { fs: noLinks as never })).toThrow('option fs must be an Fs (NodeFs, MemFs, ... from @lsm/fs): it has no hardLink');
+    expect(() => Tree.open('/other', { fs: 'memory' as never })).toThrow('option fs must be an Fs (NodeFs, MemFs, ... from @lsm/fs), got string');
+    expect(codeOf(() => Tree.open('/other', { fs: null as never }))).toBe('LSM_INVALID_ARGUMENT');
   });
 
   it('throws LSM_CLOSED for every use after close, and for released snapshots and committed batches', () => {
