@@ -4,6 +4,11 @@
 
 import { invalidArgument } from './errors.js';
 
+/** A bad option value as the message shows it: a string quoted, so '8' is not read as 8. */
+function shown(v: unknown): string {
+  return typeof v === 'string' ? JSON.stringify(v) : String(v);
+}
+
 /** Options for {@link build}. Give at most one of fingerprintBits, fpRate and bitsPerKey. */
 export interface BuildOptions {
   /** r, 1..32: fingerprint bits per key. The false-positive rate is about 2^-r. Default 7. */
@@ -40,7 +45,7 @@ export function resolveOptions(options: BuildOptions | undefined): ResolvedOptio
   let s = 0;
   if (seed !== undefined) {
     if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
-      invalidArgument(`seed must be an integer in [0, 2^32), got ${String(seed)}`);
+      invalidArgument(`seed must be an integer in [0, 2^32), got ${shown(seed)}`);
     }
     s = seed;
   }
@@ -48,19 +53,19 @@ export function resolveOptions(options: BuildOptions | undefined): ResolvedOptio
   let r = DEFAULT_FINGERPRINT_BITS;
   if (fingerprintBits !== undefined) {
     if (typeof fingerprintBits !== 'number' || !Number.isInteger(fingerprintBits) || fingerprintBits < 1 || fingerprintBits > 32) {
-      invalidArgument(`fingerprintBits must be an integer in 1..32, got ${String(fingerprintBits)}`);
+      invalidArgument(`fingerprintBits must be an integer in 1..32, got ${shown(fingerprintBits)}`);
     }
     r = fingerprintBits;
   } else if (fpRate !== undefined) {
     if (typeof fpRate !== 'number' || !(fpRate > 0 && fpRate < 1)) {
-      invalidArgument(`fpRate must be a number in (0, 1), got ${String(fpRate)}`);
+      invalidArgument(`fpRate must be a number in (0, 1), got ${shown(fpRate)}`);
     }
     // The small tolerance keeps exact powers of two (fpRate = 2^-7 -> r = 7) exact.
     r = Math.max(1, Math.ceil(Math.log2(1 / fpRate) - 1e-9));
     if (r > 32) invalidArgument(`fpRate ${fpRate} is below 2^-32, the smallest rate with 32-bit fingerprints`);
   } else if (bitsPerKey !== undefined) {
     if (typeof bitsPerKey !== 'number' || !Number.isFinite(bitsPerKey)) {
-      invalidArgument(`bitsPerKey must be a finite number, got ${String(bitsPerKey)}`);
+      invalidArgument(`bitsPerKey must be a finite number, got ${shown(bitsPerKey)}`);
     }
     r = Math.min(32, Math.floor(bitsPerKey / BUDGET_FACTOR + 1e-9));
     if (r < 1) invalidArgument(`bitsPerKey ${bitsPerKey} is too small: at least ${BUDGET_FACTOR} bits per key are needed`);
