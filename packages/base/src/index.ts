@@ -64,6 +64,7 @@ export {
 export type { InternalIterator, Entry } from './iterator.js';
 export { ArrayIterator, compareEntries } from './array-iterator.js';
 export { copyOf } from './copy-of.js';
+export { shownValue } from './shown-value.js';
 export { MergingIterator } from './merging-iterator.js';
 export {
   FragmentedRangeTombstones,

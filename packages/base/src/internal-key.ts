@@ -5,6 +5,7 @@
 // (56-bit little-endian) -- i.e. LevelDB's fixed64 LE of (seqno << 8 | type).
 
 import { InvalidArgumentError } from './errors.js';
+import { shownValue } from './shown-value.js';
 
 /** What an entry is. Numeric values are the on-disk type byte. */
 export const ValueType = {
@@ -46,7 +47,7 @@ export const TRAILER_SIZE = 8;
 /** Throws InvalidArgumentError unless `seqno` is a safe integer in [0, 2^53-1]. */
 export function checkSeqno(seqno: number, what = 'sequence number'): void {
   if (!Number.isSafeInteger(seqno) || seqno < 0) {
-    throw new InvalidArgumentError(`${what} must be a safe integer >= 0, got ${String(seqno)}`);
+    throw new InvalidArgumentError(`${what} must be a safe integer >= 0, got ${shownValue(seqno)}`);
   }
 }
 
@@ -64,7 +65,7 @@ export function checkUserKey(key: Uint8Array, what = 'key'): void {
  */
 export function checkProbe(key: Uint8Array, seqno: number): void {
   if (!(key instanceof Uint8Array)) throw new InvalidArgumentError('key must be a Uint8Array');
-  if (!Number.isSafeInteger(seqno) || seqno < 0) throw new InvalidArgumentError(`sequence number must be a safe integer >= 0, got ${String(seqno)}`);
+  if (!Number.isSafeInteger(seqno) || seqno < 0) throw new InvalidArgumentError(`sequence number must be a safe integer >= 0, got ${shownValue(seqno)}`);
 }
 
 /** Throws InvalidArgumentError unless `value` is a Uint8Array of at most 2^32-1 bytes. */

@@ -75,7 +75,7 @@ describe('internal key argument checks', () => {
   it('reject bad seqnos, naming what and the value', () => {
     expect(expectLsmError(() => checkSeqno(-1), 'LSM_INVALID_ARGUMENT').message).toBe('sequence number must be a safe integer >= 0, got -1');
     expect(expectLsmError(() => checkSeqno(2.5, 'snapshot'), 'LSM_INVALID_ARGUMENT').message).toBe('snapshot must be a safe integer >= 0, got 2.5');
-    expect(expectLsmError(() => checkSeqno('7' as unknown as number), 'LSM_INVALID_ARGUMENT').message).toContain('got 7');
+    expect(expectLsmError(() => checkSeqno('7' as unknown as number), 'LSM_INVALID_ARGUMENT').message).toContain('got "7"');
   });
 
   it('reject bad keys, naming what and the size', () => {

@@ -6,7 +6,7 @@
 // "remove" never uncovers an older version, and a filter that throws aborts the
 // compaction with its own error (nothing is changed).
 
-import { InvalidArgumentError } from '@lsm/base';
+import { InvalidArgumentError, shownValue } from '@lsm/base';
 
 /** What the filter is told about the entry besides key and value. */
 export interface CompactionFilterInfo {
@@ -63,7 +63,7 @@ export const TTL_PREFIX_BYTES = 8;
  */
 export function encodeTtlValue(expiresAtMs: number, payload: Uint8Array): Uint8Array {
   if (!Number.isSafeInteger(expiresAtMs) || expiresAtMs < 0) {
-    throw new InvalidArgumentError(`expiresAtMs must be a safe integer >= 0, got ${String(expiresAtMs)}`);
+    throw new InvalidArgumentError(`expiresAtMs must be a safe integer >= 0, got ${shownValue(expiresAtMs)}`);
   }
   const out = new Uint8Array(TTL_PREFIX_BYTES + payload.length);
   new DataView(out.buffer).setBigUint64(0, BigInt(expiresAtMs), false);

@@ -9,7 +9,7 @@
 // even if a snapshot could read it (that is the point of the strategy).
 // Promises: pure function of the view and the clock; no I/O.
 
-import { InvalidArgumentError, bytewiseComparator, type Comparator } from '@lsm/base';
+import { InvalidArgumentError, bytewiseComparator, type Comparator, shownValue } from '@lsm/base';
 import type { CompactionInput, CompactionPlan, CompactionStrategy } from './strategy.js';
 import { totalBytes, type LevelsView, type TableMeta } from './table-meta.js';
 
@@ -130,7 +130,7 @@ export class Fifo implements CompactionStrategy {
 function positiveInt(v: number | undefined, dflt: number, name: string): number {
   const x = v ?? dflt;
   if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < 1) {
-    throw new InvalidArgumentError(`${name} must be a safe integer >= 1, got ${String(v)}`);
+    throw new InvalidArgumentError(`${name} must be a safe integer >= 1, got ${shownValue(v)}`);
   }
   return x;
 }

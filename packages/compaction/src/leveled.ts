@@ -8,7 +8,7 @@
 // Promises: pick/pickMajor are pure functions of the view (no I/O, no hidden state), so
 // the same tree always yields the same plan; every plan keeps the level invariants.
 
-import { bytewiseComparator, InvalidArgumentError, type Comparator } from '@lsm/base';
+import { bytewiseComparator, InvalidArgumentError, type Comparator, shownValue } from '@lsm/base';
 import {
   overlappingInL0,
   overlappingInSortedLevel,
@@ -365,7 +365,7 @@ function resolveOptions(o: LeveledOptions): Required<LeveledOptions> {
   const levelBaseBytes = integer(o.levelBaseBytes, 64 * MiB, 'levelBaseBytes', 1, Number.MAX_SAFE_INTEGER);
   const levelMultiplier = o.levelMultiplier ?? 10;
   if (typeof levelMultiplier !== 'number' || !Number.isFinite(levelMultiplier) || levelMultiplier <= 1 || levelMultiplier > 1000) {
-    throw new InvalidArgumentError(`levelMultiplier must be a number in (1, 1000], got ${String(o.levelMultiplier)}`);
+    throw new InvalidArgumentError(`levelMultiplier must be a number in (1, 1000], got ${shownValue(o.levelMultiplier)}`);
   }
   const numLevels = integer(o.numLevels, 7, 'numLevels', 2, 64);
   const dynamicLevelBytes = o.dynamicLevelBytes ?? true;
@@ -405,7 +405,7 @@ function resolveOptions(o: LeveledOptions): Required<LeveledOptions> {
 function integer(v: number | undefined, dflt: number, name: string, min: number, max: number): number {
   const x = v ?? dflt;
   if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < min || x > max) {
-    throw new InvalidArgumentError(`${name} must be an integer in [${min}, ${max}], got ${String(v)}`);
+    throw new InvalidArgumentError(`${name} must be an integer in [${min}, ${max}], got ${shownValue(v)}`);
   }
   return x;
 }

@@ -7,7 +7,7 @@
 // (results are fresh arrays) and reject malformed operands with LSM_INVALID_ARGUMENT at
 // write time (validateOperand) and at merge time.
 
-import { InvalidArgumentError, copyOf } from '@lsm/base';
+import { InvalidArgumentError, copyOf, shownValue } from '@lsm/base';
 
 /** A user-defined merge: folds operands onto an existing value. Must be deterministic. */
 export interface MergeOperator {
@@ -58,7 +58,7 @@ function readU64(b: Uint8Array, what: string): bigint {
 /** Encodes `n` (0 <= n < 2^64, number or bigint) as the 8-byte little-endian operand of `counterAdd`. */
 export function encodeU64(n: number | bigint): Uint8Array {
   const v = typeof n === 'bigint' ? n : BigInt(n);
-  if (v < 0n || v >= TWO64) throw new InvalidArgumentError(`counter value must be in [0, 2^64), got ${String(n)}`);
+  if (v < 0n || v >= TWO64) throw new InvalidArgumentError(`counter value must be in [0, 2^64), got ${shownValue(n)}`);
   const out = new Uint8Array(8);
   new DataView(out.buffer).setBigUint64(0, v, true);
   return out;

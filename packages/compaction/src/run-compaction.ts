@@ -21,6 +21,7 @@ import {
   type Comparator,
   type InternalIterator,
   type RangeTombstone,
+  shownValue,
 } from '@lsm/base';
 import { checkCompactionFilter, type CompactionFilter } from './compaction-filter.js';
 import { attachFailure, normalizeError } from './failure.js';
@@ -329,22 +330,22 @@ function validate(plan: CompactionPlan, env: CompactionEnv): { meta: TableMeta; 
     throw new InvalidArgumentError('env.openInput and env.newOutput must be functions');
   }
   if (!Number.isSafeInteger(plan.outputLevel) || plan.outputLevel < 0) {
-    throw new InvalidArgumentError(`plan.outputLevel must be an integer >= 0, got ${String(plan.outputLevel)}`);
+    throw new InvalidArgumentError(`plan.outputLevel must be an integer >= 0, got ${shownValue(plan.outputLevel)}`);
   }
   if (!Number.isSafeInteger(plan.targetTableSize) || plan.targetTableSize < 1) {
-    throw new InvalidArgumentError(`plan.targetTableSize must be an integer >= 1, got ${String(plan.targetTableSize)}`);
+    throw new InvalidArgumentError(`plan.targetTableSize must be an integer >= 1, got ${shownValue(plan.targetTableSize)}`);
   }
   // Fail before opening anything on bad snapshots / visibleSeqno.
   new SnapshotStripes(env.snapshots, env.visibleSeqno);
   if (env.mergeOperator !== undefined) checkMergeOperator(env.mergeOperator, 'env.mergeOperator');
   if (env.compactionFilter !== undefined) checkCompactionFilter(env.compactionFilter, 'env.compactionFilter');
   if (plan.kind !== undefined && plan.kind !== 'merge' && plan.kind !== 'drop') {
-    throw new InvalidArgumentError(`plan.kind must be 'merge' or 'drop', got ${String(plan.kind)}`);
+    throw new InvalidArgumentError(`plan.kind must be 'merge' or 'drop', got ${shownValue(plan.kind)}`);
   }
   if (plan.kind === 'drop' && plan.trivialMove) throw new InvalidArgumentError('a drop plan cannot be a trivial move');
   const mgo = plan.maxGrandparentOverlapBytes;
   if (mgo !== undefined && (typeof mgo !== 'number' || !(mgo >= 1))) {
-    throw new InvalidArgumentError(`plan.maxGrandparentOverlapBytes must be >= 1, got ${String(mgo)}`);
+    throw new InvalidArgumentError(`plan.maxGrandparentOverlapBytes must be >= 1, got ${shownValue(mgo)}`);
   }
   const all: { meta: TableMeta; level: number }[] = [];
   const ids = new Set<number>();

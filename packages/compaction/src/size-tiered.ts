@@ -28,7 +28,7 @@
 //    maxRuns, at least 2, at most maxMergeWidth) ('sorted-runs').
 // Major compaction merges every run (bottommost). Promises: pure functions of the view.
 
-import { bytewiseComparator, InvalidArgumentError, type Comparator } from '@lsm/base';
+import { bytewiseComparator, InvalidArgumentError, type Comparator, shownValue } from '@lsm/base';
 import { overlappingInSortedLevel, rangeOf } from './key-range.js';
 import type { CompactionInput, CompactionPlan, CompactionReason, CompactionStrategy } from './strategy.js';
 import { totalBytes, type LevelsView, type TableMeta } from './table-meta.js';
@@ -72,7 +72,7 @@ export class SizeTiered implements CompactionStrategy {
     const maxMergeWidth = int(options.maxMergeWidth, Math.max(32, minMergeWidth), 'maxMergeWidth', minMergeWidth);
     const sizeRatio = options.sizeRatio ?? 1;
     if (typeof sizeRatio !== 'number' || !Number.isFinite(sizeRatio) || sizeRatio < 0) {
-      throw new InvalidArgumentError(`sizeRatio must be a number >= 0, got ${String(options.sizeRatio)}`);
+      throw new InvalidArgumentError(`sizeRatio must be a number >= 0, got ${shownValue(options.sizeRatio)}`);
     }
     const maxSizeAmplificationPercent = int(options.maxSizeAmplificationPercent, 200, 'maxSizeAmplificationPercent', 0);
     const maxRuns = int(options.maxRuns, Math.max(24, minMergeWidth), 'maxRuns', minMergeWidth);
@@ -185,7 +185,7 @@ export class SizeTiered implements CompactionStrategy {
 function int(v: number | undefined, dflt: number, name: string, min: number): number {
   const x = v ?? dflt;
   if (typeof x !== 'number' || !Number.isSafeInteger(x) || x < min) {
-    throw new InvalidArgumentError(`${name} must be an integer >= ${min}, got ${String(v)}`);
+    throw new InvalidArgumentError(`${name} must be an integer >= ${min}, got ${shownValue(v)}`);
   }
   return x;
 }

@@ -9,7 +9,7 @@
 // except through the newer one: that is what lets the older one go.
 // Promises: immutable after construction; stripeOf is O(log #snapshots).
 
-import { InvalidArgumentError } from '@lsm/base';
+import { InvalidArgumentError, shownValue } from '@lsm/base';
 
 export class SnapshotStripes {
   /** Sorted, unique read points: the snapshots and visibleSeqno. */
@@ -55,6 +55,6 @@ export class SnapshotStripes {
 
 function checkSeqno(s: unknown, what: string): void {
   if (typeof s !== 'number' || !Number.isSafeInteger(s) || s < 0) {
-    throw new InvalidArgumentError(`${what} must be a safe integer >= 0, got ${String(s)}`);
+    throw new InvalidArgumentError(`${what} must be a safe integer >= 0, got ${shownValue(s)}`);
   }
 }

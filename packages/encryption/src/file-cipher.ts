@@ -23,7 +23,7 @@ import { gcmOpen, gcmSeal } from './aes-gcm.js';
 import { randomBytes } from '@noble/ciphers/utils.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { CorruptionError, InvalidArgumentError, putU64 } from '@lsm/base';
+import { CorruptionError, InvalidArgumentError, putU64, shownValue } from '@lsm/base';
 import {
   decodeEncryptionHeader,
   encodeEncryptionHeader,
@@ -91,7 +91,7 @@ export class FileCipher {
 
   /** A cipher for a file about to be written: fresh random salt, the ring's current key. */
   static forNewFile(keys: KeyRing, kind: number, fileNumber: number): FileCipher {
-    if (!Number.isSafeInteger(fileNumber) || fileNumber < 0) throw new InvalidArgumentError(`file number must be a safe integer >= 0, got ${String(fileNumber)}`);
+    if (!Number.isSafeInteger(fileNumber) || fileNumber < 0) throw new InvalidArgumentError(`file number must be a safe integer >= 0, got ${shownValue(fileNumber)}`);
     const salt = randomBytes(SALT_LENGTH);
     const header = encodeEncryptionHeader(kind, fileNumber, keys.current.id, salt);
     return new FileCipher(subkeyOf(keys.current.key, salt, kind, fileNumber), kind, fileNumber, header);

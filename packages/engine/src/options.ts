@@ -10,7 +10,7 @@ import {
   checkMergeOperator,
 } from '@lsm/compaction';
 import { type Fs, NodeFs } from '@lsm/fs';
-import { type Comparator, InvalidArgumentError, bytewiseComparator, isLsmError } from '@lsm/base';
+import { type Comparator, InvalidArgumentError, bytewiseComparator, isLsmError, shownValue } from '@lsm/base';
 import { type EncryptionOptions, KeyRing } from '@lsm/encryption';
 import { checkZstdLevel } from '@lsm/zstd-dictionary';
 import { type CompressionType, type FilterOptions, type PrefixExtractor, type TableDictionaryOptions, checkDictionaryOptions } from '@lsm/sstable';
@@ -209,7 +209,7 @@ export interface ResolvedOptions {
 function intOption(name: string, v: unknown, def: number, min: number, max: number): number {
   if (v === undefined) return def;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    throw new InvalidArgumentError(`option ${name} must be an integer in [${min}, ${max}], got ${String(v)}`);
+    throw new InvalidArgumentError(`option ${name} must be an integer in [${min}, ${max}], got ${shownValue(v)}`);
   }
   return v;
 }
@@ -236,7 +236,7 @@ const FS_METHODS = ['open', 'createDirAll', 'readDir', 'removeFile', 'removeDirA
 /** The `fs` option: an object with every call of the Fs interface (checked up front, not at its first use deep inside open). */
 function fsOption(v: unknown): Fs {
   if (v === undefined) return new NodeFs();
-  if (typeof v !== 'object' || v === null) throw new InvalidArgumentError(`option fs must be an Fs (NodeFs, MemFs, ... from @lsm/fs), got ${v === null ? 'null' : typeof v}`);
+  if (typeof v !== 'object' || v === null) throw new InvalidArgumentError(`option fs must be an Fs (NodeFs, MemFs, ... from @lsm/fs), got ${shownValue(v)}`);
   const missing = FS_METHODS.filter((m) => typeof (v as Record<string, unknown>)[m] !== 'function');
   if (missing.length > 0) throw new InvalidArgumentError(`option fs must be an Fs (NodeFs, MemFs, ... from @lsm/fs): it has no ${missing.join(', ')}`);
   return v as Fs;

@@ -21,7 +21,7 @@
 //   background-error state (writes refused, reads go on) until it is reopened.
 
 import { type FsFile, parentDir } from '@lsm/fs';
-import { InvalidArgumentError, NoSpaceError, NotSupportedError, bytewiseComparator, isLsmError, toIoError } from '@lsm/base';
+import { InvalidArgumentError, NoSpaceError, NotSupportedError, bytewiseComparator, isLsmError, toIoError, shownValue } from '@lsm/base';
 import { BlockCache, type TableWriterOptions } from '@lsm/sstable';
 import { BlobGc } from './blob/blob-gc.js';
 import { BlobStore } from './blob/blob-store.js';
@@ -732,7 +732,7 @@ export class Tree {
   changesSince(seqno: number, opts?: ChangesOptions): ChangeIterator {
     this.checkOpen();
     if (typeof seqno !== 'number' || !Number.isSafeInteger(seqno) || seqno < 0) {
-      throw new InvalidArgumentError(`changesSince(): seqno must be a safe integer >= 0, got ${typeof seqno === 'number' ? String(seqno) : typeof seqno}`);
+      throw new InvalidArgumentError(`changesSince(): seqno must be a safe integer >= 0, got ${shownValue(seqno)}`);
     }
     if (opts !== undefined && (typeof opts !== 'object' || opts === null)) throw new InvalidArgumentError('changesSince(): options must be an object');
     if (opts?.snapshot !== undefined && this.follower !== undefined) {

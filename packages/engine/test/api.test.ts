@@ -36,7 +36,7 @@ describe('Tree API contract', () => {
     expect(() => Tree.open('/other', { fs: {} as never })).toThrow('option fs must be an Fs (NodeFs, MemFs, ... from @lsm/fs): it has no open, createDirAll, readDir, removeFile, removeDirAll, rename, metadata, exists, syncDirectory, hardLink');
     const { hardLink: _, ...noLinks } = Object.fromEntries(['open', 'createDirAll', 'readDir', 'removeFile', 'removeDirAll', 'rename', 'metadata', 'exists', 'syncDirectory', 'hardLink'].map((m) => [m, () => {}]));
     expect(() => Tree.open('/other', { fs: noLinks as never })).toThrow('option fs must be an Fs (NodeFs, MemFs, ... from @lsm/fs): it has no hardLink');
-    expect(() => Tree.open('/other', { fs: 'memory' as never })).toThrow('option fs must be an Fs (NodeFs, MemFs, ... from @lsm/fs), got string');
+    expect(() => Tree.open('/other', { fs: 'memory' as never })).toThrow('option fs must be an Fs (NodeFs, MemFs, ... from @lsm/fs), got "memory"');
     expect(codeOf(() => Tree.open('/other', { fs: null as never }))).toBe('LSM_INVALID_ARGUMENT');
   });
 

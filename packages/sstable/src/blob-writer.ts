@@ -13,7 +13,7 @@ import { type Fs, type FsFile, writeAll } from '@lsm/fs';
 import { BlobFlags, blobPrefixSize, encodeBlobFooter, encodeBlobHeader } from './blob-format.js';
 import type { BlobPointer } from './blob-pointer.js';
 import { appendBlobRecord } from './blob-record.js';
-import { FileHasher, ByteSink, InvalidArgumentError, closedError, toIoError, checkUserKey, MAX_VALUE_LENGTH } from '@lsm/base';
+import { FileHasher, ByteSink, InvalidArgumentError, closedError, toIoError, checkUserKey, MAX_VALUE_LENGTH, shownValue } from '@lsm/base';
 import { FileKind, type EncryptionOptions, KeyRing, BlockType, FileCipher } from '@lsm/encryption';
 import { BlockCompressor, type CompressionType } from './compression.js';
 
@@ -70,7 +70,7 @@ export class BlobFileWriter {
     readonly fileId: number,
     options: BlobWriterOptions = {},
   ) {
-    if (!Number.isSafeInteger(fileId) || fileId < 0) throw new InvalidArgumentError(`blob file id must be a safe integer >= 0, got ${String(fileId)}`);
+    if (!Number.isSafeInteger(fileId) || fileId < 0) throw new InvalidArgumentError(`blob file id must be a safe integer >= 0, got ${shownValue(fileId)}`);
     this.compressor = new BlockCompressor(options.compression ?? 'none', options.compressionLevel);
     this.sync = options.sync ?? true;
     const keys = options.encryption === undefined ? undefined : KeyRing.from(options.encryption, 'option encryption');

@@ -11,7 +11,7 @@
 // views into a block (values from Table.get, an iterator's key and value) are then valid
 // only until the next read through this cache, and a caller keeping one must copy it.
 
-import { InvalidArgumentError } from '@lsm/base';
+import { InvalidArgumentError, shownValue } from '@lsm/base';
 import { BlockPool } from './block-pool.js';
 import { Block } from './block-reader.js';
 
@@ -340,6 +340,6 @@ export class BlockCache {
 
 function checkCapacity(capacity: number): void {
   if (!Number.isSafeInteger(capacity) || capacity < 0) {
-    throw new InvalidArgumentError(`block cache capacity must be a safe integer >= 0, got ${String(capacity)}`);
+    throw new InvalidArgumentError(`block cache capacity must be a safe integer >= 0, got ${shownValue(capacity)}`);
   }
 }

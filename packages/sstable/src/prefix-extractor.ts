@@ -3,7 +3,7 @@
 // The extractor's name is recorded in the table; a reader only trusts the prefix filter
 // when it is given an extractor of the same name.
 
-import { InvalidArgumentError } from '@lsm/base';
+import { InvalidArgumentError, shownValue } from '@lsm/base';
 
 /** Maps user keys to prefixes. Must be a pure function of the key. */
 export interface PrefixExtractor {
@@ -15,7 +15,7 @@ export interface PrefixExtractor {
 
 /** The first `n` bytes of each key; keys shorter than `n` have no prefix. */
 export function fixedPrefixExtractor(n: number): PrefixExtractor {
-  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InvalidArgumentError(`prefix length must be an integer in [1, 65535], got ${String(n)}`);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InvalidArgumentError(`prefix length must be an integer in [1, 65535], got ${shownValue(n)}`);
   return Object.freeze({
     name: `lsm.fixed:${n}`,
     prefix: (key: Uint8Array): Uint8Array | undefined => (key.length >= n ? key.subarray(0, n) : undefined),

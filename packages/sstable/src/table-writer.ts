@@ -32,6 +32,7 @@ import {
   TRAILER_SIZE,
   ValueType,
   type RangeTombstone,
+  shownValue,
 } from '@lsm/base';
 import { DEFAULT_ZSTD_LEVEL, dictionaryIdOf } from '@lsm/zstd-dictionary';
 import { FileKind, KeyRing, type EncryptionOptions, BlockType, FileCipher } from '@lsm/encryption';
@@ -179,11 +180,11 @@ export class TableWriter {
     this.bytewise = isBytewise(this.cmp);
     this.blockSize = options.blockSize ?? 4096;
     if (!Number.isInteger(this.blockSize) || this.blockSize < 64 || this.blockSize > 64 * 1024 * 1024) {
-      throw new InvalidArgumentError(`blockSize must be an integer in [64, 64 MiB], got ${String(options.blockSize)}`);
+      throw new InvalidArgumentError(`blockSize must be an integer in [64, 64 MiB], got ${shownValue(options.blockSize)}`);
     }
     this.restartInterval = options.restartInterval ?? 16;
     if (!Number.isInteger(this.restartInterval) || this.restartInterval < 1 || this.restartInterval > 65536) {
-      throw new InvalidArgumentError(`restartInterval must be an integer in [1, 65536], got ${String(options.restartInterval)}`);
+      throw new InvalidArgumentError(`restartInterval must be an integer in [1, 65536], got ${shownValue(options.restartInterval)}`);
     }
     this.compressor = new BlockCompressor(options.compression ?? 'none', options.compressionLevel ?? DEFAULT_ZSTD_LEVEL);
     if (options.dictionary !== undefined) {

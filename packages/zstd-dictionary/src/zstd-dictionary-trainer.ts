@@ -8,7 +8,7 @@
 // zstd dictionary, which is kept when it beats the raw content on the held-out samples.
 // Deterministic: same samples and options, same bytes.
 
-import { InvalidArgumentError } from '@lsm/base';
+import { InvalidArgumentError, shownValue } from '@lsm/base';
 import { zstd, zstdCompressBound } from '@lsm/zstd';
 import { DEFAULT_ZSTD_LEVEL, checkZstdLevel } from './zstd-level.js';
 import { hashSamples, selectSegments, type HashedSamples } from './cover-segments.js';
@@ -43,7 +43,7 @@ export const MAX_DICTIONARY_BYTES = 1 << 20;
 export function trainDictionary(samples: readonly Uint8Array[], opts: TrainDictionaryOptions): Uint8Array {
   const maxBytes = opts.maxBytes;
   if (!Number.isInteger(maxBytes) || maxBytes < MIN_DICTIONARY_BYTES || maxBytes > MAX_DICTIONARY_BYTES) {
-    throw new InvalidArgumentError(`dictionary maxBytes must be an integer in [${MIN_DICTIONARY_BYTES}, ${MAX_DICTIONARY_BYTES}], got ${String(maxBytes)}`);
+    throw new InvalidArgumentError(`dictionary maxBytes must be an integer in [${MIN_DICTIONARY_BYTES}, ${MAX_DICTIONARY_BYTES}], got ${shownValue(maxBytes)}`);
   }
   const level = opts.level ?? DEFAULT_ZSTD_LEVEL;
   checkZstdLevel(level);

@@ -3,7 +3,7 @@
 // written and kept open. Every bad field is an LSM_INVALID_ARGUMENT naming it. The store's
 // `compression.dictionary` option applies to blob files too when they use zstd.
 
-import { InvalidArgumentError } from '@lsm/base';
+import { InvalidArgumentError, shownValue } from '@lsm/base';
 import { type CompressionType, type TableDictionaryOptions, checkDictionaryOptions } from '@lsm/sstable';
 
 /** Options of K/V separation. */
@@ -45,7 +45,7 @@ export const DEFAULT_MAX_OPEN_BLOB_FILES = 256;
 function int(name: string, v: unknown, def: number, min: number, max: number): number {
   if (v === undefined) return def;
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    throw new InvalidArgumentError(`option kvSeparation.${name} must be an integer in [${min}, ${max}], got ${String(v)}`);
+    throw new InvalidArgumentError(`option kvSeparation.${name} must be an integer in [${min}, ${max}], got ${shownValue(v)}`);
   }
   return v;
 }
@@ -62,7 +62,7 @@ export function resolveKvSeparation(o: unknown, dictionary?: TableDictionaryOpti
   let gcRatio = 0.5;
   if (k.gcRatio !== undefined) {
     if (typeof k.gcRatio !== 'number' || !(k.gcRatio > 0 && k.gcRatio <= 1)) {
-      throw new InvalidArgumentError(`option kvSeparation.gcRatio must be a number in (0, 1], got ${String(k.gcRatio)}`);
+      throw new InvalidArgumentError(`option kvSeparation.gcRatio must be a number in (0, 1], got ${shownValue(k.gcRatio)}`);
     }
     gcRatio = k.gcRatio;
   }

@@ -2,7 +2,7 @@
 // byte bounds of a scan. Every contradiction or bad value is LSM_INVALID_ARGUMENT naming
 // the option.
 
-import { InvalidArgumentError, copyOf, prefixSuccessor } from '@lsm/base';
+import { InvalidArgumentError, copyOf, prefixSuccessor, shownValue } from '@lsm/base';
 import { type Bytes, toKey } from '../coerce.js';
 import { Snapshot } from '../snapshot.js';
 import type { IterBounds } from './db-iterator.js';
@@ -38,7 +38,7 @@ export function readSeqno(opts: ReadOptions | undefined, last: number): number {
   }
   if (opts.seqno !== undefined) {
     if (!Number.isSafeInteger(opts.seqno) || opts.seqno < 0) {
-      throw new InvalidArgumentError(`option seqno must be a safe integer >= 0, got ${shown(opts.seqno)}`);
+      throw new InvalidArgumentError(`option seqno must be a safe integer >= 0, got ${shownValue(opts.seqno)}`);
     }
     return Math.min(opts.seqno, last);
   }
@@ -78,7 +78,7 @@ export function resolveBounds(opts: RangeOptions | undefined, prefix: Uint8Array
   const kb = keyBounds(o);
   let limit = Number.POSITIVE_INFINITY;
   if (o.limit !== undefined && o.limit !== Number.POSITIVE_INFINITY) {
-    if (!Number.isInteger(o.limit) || o.limit < 0) throw new InvalidArgumentError(`option limit must be an integer >= 0, got ${shown(o.limit)}`);
+    if (!Number.isInteger(o.limit) || o.limit < 0) throw new InvalidArgumentError(`option limit must be an integer >= 0, got ${shownValue(o.limit)}`);
     limit = o.limit;
   }
   if (o.reverse !== undefined && typeof o.reverse !== 'boolean') throw new InvalidArgumentError('option reverse must be a boolean');
@@ -99,9 +99,3 @@ export function resolveBounds(opts: RangeOptions | undefined, prefix: Uint8Array
   return bounds;
 }
 
-/** A bad option value as an error message shows it: a number as itself, a string quoted, anything else by its type. */
-function shown(v: unknown): string {
-  if (typeof v === 'number') return String(v);
-  if (typeof v === 'string') return JSON.stringify(v);
-  return v === null ? 'null' : typeof v;
-}

@@ -4,7 +4,7 @@
 // one. A small table, or data that has nothing in common between blocks, thus stays plain
 // zstd (compression id 1) and carries no dictionary.
 
-import { InvalidArgumentError } from '@lsm/base';
+import { InvalidArgumentError, shownValue } from '@lsm/base';
 import { zstd, zstdCompressBound } from '@lsm/zstd';
 import { compressedSize, MAX_DICTIONARY_BYTES, MIN_DICTIONARY_BYTES, trainDictionary } from '@lsm/zstd-dictionary';
 
@@ -25,11 +25,11 @@ export function checkDictionaryOptions(o: TableDictionaryOptions, name = 'dictio
   if (o === null || typeof o !== 'object') throw new InvalidArgumentError(`${name} must be an object { maxBytes, sampleBytes? }`);
   const maxBytes = o.maxBytes;
   if (!Number.isInteger(maxBytes) || maxBytes < MIN_DICTIONARY_BYTES || maxBytes > MAX_DICTIONARY_BYTES) {
-    throw new InvalidArgumentError(`${name}.maxBytes must be an integer in [${MIN_DICTIONARY_BYTES}, ${MAX_DICTIONARY_BYTES}], got ${String(maxBytes)}`);
+    throw new InvalidArgumentError(`${name}.maxBytes must be an integer in [${MIN_DICTIONARY_BYTES}, ${MAX_DICTIONARY_BYTES}], got ${shownValue(maxBytes)}`);
   }
   const sampleBytes = o.sampleBytes ?? Math.max(maxBytes, Math.min(100 * maxBytes, 8 << 20));
   if (!Number.isInteger(sampleBytes) || sampleBytes < maxBytes || sampleBytes > 256 << 20) {
-    throw new InvalidArgumentError(`${name}.sampleBytes must be an integer in [maxBytes, 256 MiB], got ${String(o.sampleBytes)}`);
+    throw new InvalidArgumentError(`${name}.sampleBytes must be an integer in [maxBytes, 256 MiB], got ${shownValue(o.sampleBytes)}`);
   }
   return { maxBytes, sampleBytes };
 }
