@@ -248,10 +248,51 @@ function schedulerOption(v: unknown): JobScheduler | undefined {
   return v;
 }
 
+/** Every option `Tree.open` knows: a record over TreeOptions' keys, so the compiler keeps it complete. */
+const KNOWN_OPTION_RECORD: Record<keyof TreeOptions, true> = {
+  fs: true, createIfMissing: true, errorIfExists: true, readOnly: true, comparator: true, wal: true, syncWrites: true,
+  walRecovery: true, memtableBytes: true, maxSealedMemtables: true, blockSize: true, blockRestartInterval: true,
+  compression: true, compressionPerLevel: true, prefixExtractor: true, filter: true, blockCacheBytes: true,
+  maxOpenTables: true, compaction: true, autoCompaction: true, flushOnCloseBytes: true, keepHistorySeqnos: true,
+  mergeOperator: true, compactionFilter: true, kvSeparation: true, encryption: true, backgroundThreads: true,
+  jobScheduler: true,
+};
+const KNOWN_OPTIONS: ReadonlySet<string> = new Set(Object.keys(KNOWN_OPTION_RECORD));
+
+/** Edit distance (insertions, deletions, substitutions) between two short names. */
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+/**
+ * Refuses an option `Tree.open` does not know (with a value): a misspelt `syncWrite: true`
+ * silently ignored would leave writes unsynced. Names the closest known option.
+ */
+function checkKnownOptions(opts: object): void {
+  for (const [key, value] of Object.entries(opts)) {
+    if (KNOWN_OPTIONS.has(key) || value === undefined) continue;
+    let best: string | undefined;
+    let bestDistance = Infinity;
+    for (const known of KNOWN_OPTIONS) {
+      const d = distance(key.toLowerCase(), known.toLowerCase());
+      if (d < bestDistance) [best, bestDistance] = [known, d];
+    }
+    const hint = best !== undefined && bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? ` (did you mean ${best}?)` : '';
+    throw new InvalidArgumentError(`unknown option ${JSON.stringify(key)}${hint}`);
+  }
+}
+
 /** Applies defaults and validates. */
 export function resolveOptions(o: TreeOptions | undefined): ResolvedOptions {
   if (o !== undefined && (typeof o !== 'object' || o === null)) throw new InvalidArgumentError('options must be an object');
   const opts = o ?? {};
+  checkKnownOptions(opts);
   // zstd by default: it runs on the background worker, so it costs writers nothing
   // measurable, and the store takes about half the disk (README, Performance).
   const { type: compression, level: compressionLevel, dictionary: compressionDictionary } =

@@ -38,6 +38,14 @@ describe('Tree API contract', () => {
     expect(() => Tree.open('/other', { fs: noLinks as never })).toThrow('option fs must be an Fs (NodeFs, MemFs, ... from @lsm/fs): it has no hardLink');
     expect(() => Tree.open('/other', { fs: 'memory' as never })).toThrow('option fs must be an Fs (NodeFs, MemFs, ... from @lsm/fs), got "memory"');
     expect(codeOf(() => Tree.open('/other', { fs: null as never }))).toBe('LSM_INVALID_ARGUMENT');
+    // A misspelt option is refused, not ignored (a silently ignored `syncWrite: true` would
+    // leave writes unsynced), naming the closest option; one set to undefined is ignored.
+    const open = (o: object): void => Tree.open('/other', { fs: new MemFs(), ...o } as never).close();
+    expect(() => open({ syncWrite: true })).toThrow('unknown option "syncWrite" (did you mean syncWrites?)');
+    expect(() => open({ memtableSize: 1 << 20 })).toThrow('unknown option "memtableSize" (did you mean memtableBytes?)');
+    expect(() => open({ cacheSize: 8 << 20 })).toThrow(/^unknown option "cacheSize"$/);
+    expect(() => open({ writeBufferSize: 8 << 20 })).toThrow(/^unknown option "writeBufferSize"$/);
+    open({ somethingElse: undefined });
   });
 
   it('throws LSM_CLOSED for every use after close, and for released snapshots and committed batches', () => {
