@@ -230,8 +230,12 @@ function renamed<T>(name: string, check: () => T): T {
   }
 }
 
-/** The calls of @lsm/fs's Fs interface a store makes. */
-const FS_METHODS = ['open', 'createDirAll', 'readDir', 'removeFile', 'removeDirAll', 'rename', 'metadata', 'exists', 'syncDirectory', 'hardLink'] as const;
+/** The calls of @lsm/fs's Fs interface: a record over its keys, so the compiler keeps the list complete. */
+const FS_METHOD_RECORD: Record<keyof Fs, true> = {
+  open: true, createDirAll: true, readDir: true, removeFile: true, removeDirAll: true, rename: true, metadata: true,
+  exists: true, syncDirectory: true, hardLink: true,
+};
+const FS_METHODS = Object.keys(FS_METHOD_RECORD);
 
 /** The `fs` option: an object with every call of the Fs interface (checked up front, not at its first use deep inside open). */
 function fsOption(v: unknown): Fs {
