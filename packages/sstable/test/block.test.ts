@@ -143,6 +143,27 @@ describe('block builder and data block iterator', () => {
     expect(it.value().length).toBe(70000);
   });
 
+  it('a seek lands on a key far longer than the key buffer so far (bytewise and custom order)', () => {
+    // A fresh iterator's key buffer is 64 bytes; a seek that decodes a short key and then
+    // one of 300 bytes must grow it to hold the whole key at once.
+    const long = 'L'.repeat(300);
+    const entries: Entry[] = [
+      { userKey: b('A'), seqno: 3, type: 1, value: b('short') }, // 'A' sorts before 'L'
+      { userKey: b(long), seqno: 2, type: 1, value: b('long') },
+      { userKey: b(`${long}z`), seqno: 1, type: 1, value: b('longer') },
+    ];
+    const blk = buildBlock(entries, 16);
+    for (const cmp of [compareBytesAt, (buf: Uint8Array, off: number, len: number, key: Uint8Array) => compareBytesAt(buf, off, len, key)]) {
+      for (const target of [long, `${long}z`]) {
+        const it = new DataBlockIter(cmp);
+        it.reset(blk);
+        it.seek(b(target), MAX_SEQNO);
+        expect(it.valid()).toBe(true);
+        expect(Buffer.from(it.userKey()).toString()).toBe(target);
+      }
+    }
+  });
+
   it('garbage never escapes as anything but CorruptionError and never hangs', () => {
     withSeed(testSeed(77), (rng) => {
       const entries = randomEntries(rng, 60);
