@@ -6,9 +6,10 @@
 // file, the block's offset and what is wrong; none gives a wrong entry or an index that
 // sends a lookup to the wrong place.
 
-import { bytewiseComparator, CorruptionError, encodeInternalKey, putU32, putVarint, type Comparator } from '@lsm/base';
+import { bytewiseComparator, CorruptionError, cursor, encodeInternalKey, getVarint64, putU32, putVarint, type Comparator } from '@lsm/base';
 import { describe, expect, it } from 'vitest';
 import { BlockBuilder } from '../src/block-builder.js';
+import { decodeBlockHandle } from '../src/block-handle.js';
 import { Block, decodeBlockEntries, decodeEntryHeader, entryHeader } from '../src/block-reader.js';
 import { IndexBlock, IndexBuilder } from '../src/index-block.js';
 
@@ -86,6 +87,26 @@ describe('Block: the restart array', () => {
     expect(new Block(empty, 't.sst', 77).restart(0)).toBe(0);
   });
 
+  it('a block with no entry bytes: only a restart at 0 is allowed', () => {
+    // Two restarts and no entries: restart 0 is the allowed empty case, restart 1 at 5
+    // points into nothing (the entries region is empty) and must not be taken as a place
+    // to decode from.
+    const d = new Uint8Array(12);
+    putU32(d, 4, 5);
+    putU32(d, 8, 2);
+    const b = new Block(d, 't.sst', 77);
+    expect(b.restartsOffset).toBe(0);
+    expect(b.restart(0)).toBe(0);
+    expect(messageOf(() => b.restart(1))).toBe(`${at}restart point 1 (5) is outside the entries`);
+  });
+
+  it('a block made without saying where its buffer came from is charged its own bytes', () => {
+    const buf = new Uint8Array(4096);
+    const d = smallBlock();
+    buf.set(d);
+    expect(new Block(buf.subarray(0, d.length), 't.sst', 0).charge).toBe(d.length + 160);
+  });
+
   it('a pooled block is charged its whole buffer', () => {
     const buf = new Uint8Array(4096);
     const d = smallBlock();
@@ -110,6 +131,28 @@ describe('decodeEntryHeader', () => {
     // The same three bytes with the limit one short: the fast path must not read past it.
     expect(decodeEntryHeader(d, 10, 12)).toBe(-1);
     for (const limit of [1, 2, p - 1]) expect(decodeEntryHeader(d, 0, limit)).toBe(-1);
+  });
+
+  it('refuses a shared or unshared length of more than 32 bits (a valid 64-bit varint there is still wrong)', () => {
+    for (const field of [0, 1]) {
+      const d = new Uint8Array(32);
+      let p = 0;
+      for (let f = 0; f < 3; f++) p = putVarint(d, p, f === field ? 2 ** 33 : 1);
+      expect(decodeEntryHeader(d, 0, p)).toBe(-1);
+    }
+    // The largest 32-bit length is a length.
+    const d = new Uint8Array(32);
+    let p = putVarint(d, 0, 0);
+    p = putVarint(d, p, 2 ** 32 - 1);
+    p = putVarint(d, p, 5);
+    expect(decodeEntryHeader(d, 0, p)).toBe(p);
+    expect(entryHeader).toEqual({ shared: 0, unshared: 2 ** 32 - 1, valueLength: 5 });
+    // Zero is a length too (on the multi-byte path: a shared length of 300).
+    p = putVarint(d, 0, 300);
+    p = putVarint(d, p, 0);
+    p = putVarint(d, p, 0);
+    expect(decodeEntryHeader(d, 0, p)).toBe(p);
+    expect(entryHeader).toEqual({ shared: 300, unshared: 0, valueLength: 0 });
   });
 });
 
@@ -218,6 +261,25 @@ describe('IndexBlock: an index with one damaged entry', () => {
     expect(messageOf(() => open({ bytes, dataEnd }))).toBe(`${at}${detail}`);
   });
 
+  it('an unshared or value length one byte past the entries', () => {
+    // The first entry's header is three one-byte varints (shared 0, unshared, value
+    // length), so its key starts at 3; the entries end where the restart array starts.
+    const sound = index();
+    const end = new Block(sound.bytes.slice(), 't.sst', 5).restartsOffset;
+    expect(end - 3 + 1).toBeLessThan(0x80);
+    const unshared = index();
+    unshared.bytes[1] = end - 3 + 1;
+    expect(messageOf(() => open(unshared))).toBe(`${at}bad entry lengths at 0`);
+    const value = index();
+    value.bytes[2] = end - 3 - value.bytes[1]! + 1;
+    expect(messageOf(() => open(value))).toBe(`${at}bad entry lengths at 0`);
+    // Exactly to the end is a length the block has room for (the entry then fails later,
+    // for what it holds, not for its lengths).
+    const exact = index();
+    exact.bytes[2] = end - 3 - exact.bytes[1]!;
+    expect(messageOf(() => open(exact))).not.toBe(`${at}bad entry lengths at 0`);
+  });
+
   it('a header that never ends', () => {
     const { bytes, dataEnd } = index();
     bytes.fill(0x80, 0, new Block(bytes.slice(), 't.sst', 5).restartsOffset);
@@ -256,5 +318,36 @@ describe('IndexBlock: an index with one damaged entry', () => {
       expect(new TextDecoder().decode(idx.separator(0).subarray(0, -8)), `${last}..${next} offered ${offered}`).toBe(expected);
       expect(ib.count).toBe(2);
     }
+  });
+});
+
+describe('decodeBlockHandle', () => {
+  it('decodes two varints and leaves the cursor after them; a size of 0 is a handle', () => {
+    const buf = new Uint8Array(32);
+    let n = putVarint(buf, 3, 300);
+    n = putVarint(buf, n, 0);
+    expect(decodeBlockHandle(buf, 3, n)).toEqual({ offset: 300, size: 0 });
+    expect(cursor.pos).toBe(n);
+    n = putVarint(buf, 0, 2 ** 40);
+    const end = putVarint(buf, n, 4096);
+    expect(decodeBlockHandle(buf, 0, end)).toEqual({ offset: 2 ** 40, size: 4096 });
+  });
+
+  it('a truncated or overlong offset or size is no handle', () => {
+    // The offset's varint runs past the end.
+    expect(decodeBlockHandle(Uint8Array.of(0x80, 0x80), 0, 2)).toBeUndefined();
+    // A sound offset, then a size that runs past the end.
+    expect(decodeBlockHandle(Uint8Array.of(0x05, 0x80), 0, 2)).toBeUndefined();
+    // The end bound counts, not the buffer's length: a size just past `end` is missing.
+    expect(decodeBlockHandle(Uint8Array.of(0x05, 0x07), 0, 1)).toBeUndefined();
+    // A bad offset is no handle even when the bytes after the last good varint would read
+    // as a size (the varint decoder leaves its cursor where the last success put it).
+    const buf = Uint8Array.of(0x07, 0x07, 0x80);
+    getVarint64(buf, 0, 3);
+    expect(cursor.pos).toBe(1);
+    expect(decodeBlockHandle(buf, 2, 3)).toBeUndefined();
+    // Eleven continuation bytes: longer than any 64-bit varint.
+    const long = new Uint8Array(12).fill(0x80);
+    expect(decodeBlockHandle(long, 0, 12)).toBeUndefined();
   });
 });

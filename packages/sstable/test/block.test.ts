@@ -62,6 +62,65 @@ describe('block builder and data block iterator', () => {
     }
   });
 
+  it('an iterator is unpositioned until a seek: when new, after reset() and after clear()', () => {
+    const entries: Entry[] = ['a', 'b', 'c'].map((k, i) => ({ userKey: b(k), seqno: 10 - i, type: 1 as ValueType, value: b(`v${k}`) }));
+    const blk = buildBlock(entries, 2);
+    const it = new DataBlockIter(compareBytesAt);
+    expect(it.valid()).toBe(false);
+    it.reset(blk);
+    expect(it.valid()).toBe(false);
+    it.seekToFirst();
+    expect(it.valid()).toBe(true);
+    it.reset(buildBlock(entries, 1));
+    expect(it.valid()).toBe(false);
+    it.seekToLast();
+    expect(Buffer.from(it.userKey()).toString()).toBe('c');
+    it.clear();
+    expect(it.valid()).toBe(false);
+  });
+
+  it('a block is pinned exactly while an iterator is reset to it (the cache recycles only unpinned blocks)', () => {
+    const entries: Entry[] = ['a', 'b'].map((k) => ({ userKey: b(k), seqno: 1, type: 1 as ValueType, value: b(k) }));
+    const one = buildBlock(entries, 1);
+    const two = buildBlock(entries, 1);
+    const it = new DataBlockIter(compareBytesAt);
+    const other = new DataBlockIter(compareBytesAt);
+    expect([one.pins, two.pins]).toEqual([0, 0]);
+    it.reset(one);
+    other.reset(one);
+    expect(one.pins).toBe(2);
+    it.reset(two);
+    expect([one.pins, two.pins]).toEqual([1, 1]);
+    it.reset(two); // the same block again: still one pin from this iterator
+    expect(two.pins).toBe(1);
+    it.clear();
+    expect(two.pins).toBe(0);
+    it.clear(); // clearing an unpinned iterator changes nothing
+    expect([one.pins, two.pins]).toEqual([1, 0]);
+    other.clear();
+    expect(one.pins).toBe(0);
+  });
+
+  it('prev() after reset() to another block steps through that block, not the one before', () => {
+    const mk = (p: string): Entry[] => Array.from({ length: 9 }, (_, i) => ({ userKey: b(`${p}${i}`), seqno: 1, type: 1 as ValueType, value: b(`${p}-value-${i}`) }));
+    const first = buildBlock(mk('a'), 4);
+    const second = buildBlock(mk('b'), 4);
+    const it = new DataBlockIter(compareBytesAt);
+    it.reset(first);
+    it.seekToLast();
+    it.prev();
+    it.prev(); // from the prev() cache of `first`'s last region
+    expect(Buffer.from(it.userKey()).toString()).toBe('a6');
+    it.reset(second);
+    // Unpositioned: prev() has nothing to step back from (the old block's cache is gone).
+    it.prev();
+    expect(it.valid()).toBe(false);
+    it.seek(b('b7'), MAX_SEQNO);
+    const seen: string[] = [];
+    for (it.prev(); it.valid(); it.prev()) seen.push(`${Buffer.from(it.userKey()).toString()}=${Buffer.from(it.value()).toString()}`);
+    expect(seen).toEqual([6, 5, 4, 3, 2, 1, 0].map((i) => `b${i}=b-value-${i}`));
+  });
+
   it('an empty block has one restart and iterates nothing', () => {
     const bb = new BlockBuilder(16);
     const blk = new Block(bb.finish().slice(), 'mem', 0);

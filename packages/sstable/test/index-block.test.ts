@@ -15,6 +15,13 @@ function buildIndex(cmp: Comparator, blocks: Array<{ last: [string, number]; nex
   return new IndexBlock(new Block(ib.finish().slice(), 'f', 0), off, cmp === bytewiseComparator);
 }
 
+/** The plain (unaccelerated) answer for `target` at MAX_SEQNO over blocks ending at `versions`. */
+function plainFind(versions: Array<{ key: Uint8Array; seq: number }>, target: Uint8Array): number {
+  const ib = new IndexBuilder(bytewiseComparator);
+  versions.forEach((v, i) => ib.addEntry(v.key, v.seq, 1, versions[i + 1]?.key, { offset: 18 * i, size: 10 }));
+  return new IndexBlock(new Block(ib.finish().slice(), 'f', 0), 18 * versions.length, false).find(target, MAX_SEQNO, compareBytesAt);
+}
+
 describe('index block', () => {
   it('uses short separators and finds the right block', () => {
     const idx = buildIndex(bytewiseComparator, [
@@ -101,6 +108,67 @@ describe('index prefix acceleration', () => {
           const seq = rng.pick([0, 5, 6, MAX_SEQNO]);
           expect(fast.find(target, seq, compareBytesAt)).toBe(plain.find(target, seq, compareBytesAt));
         }
+      }
+    });
+  });
+  it('finds what a plain binary search finds when separators tie on the 8 bytes after their common prefix, and when one key spans blocks', () => {
+    // The accelerated find compares two 4-byte words after the separators' common prefix
+    // and only then whole keys: runs of separators whose words tie (and a user key whose
+    // versions fill several blocks, so every separator is the same user key) are where it
+    // could go wrong.
+    const check = (versions: Array<{ key: Uint8Array; seq: number }>, targets: Uint8Array[]): void => {
+      const ib = new IndexBuilder(bytewiseComparator);
+      let off = 0;
+      versions.forEach((v, i) => {
+        ib.addEntry(v.key, v.seq, 1, versions[i + 1]?.key, { offset: off, size: 10 });
+        off += 18;
+      });
+      const bytes = ib.finish().slice();
+      const fast = new IndexBlock(new Block(bytes, 'f', 0), off, true);
+      const plain = new IndexBlock(new Block(bytes, 'f', 0), off, false);
+      for (const target of targets) {
+        for (const seq of [MAX_SEQNO, 101, 100, 95, 90, 55, 5, 0]) {
+          expect(fast.find(target, seq, compareBytesAt)).toBe(plain.find(target, seq, compareBytesAt));
+        }
+      }
+    };
+    // One user key whose versions fill every block: all separators share the whole user key.
+    check([100, 90, 80, 70].map((seq) => ({ key: b('hot-key'), seq })), [b('hot-key'), b('hot-ke'), b('hot-key!'), b('a')]);
+    // The first separator is a prefix of the last, and the last continues with the byte the
+    // first's trailer starts with (its type, 1): the common prefix must stop at the user key.
+    check([{ key: b('ab'), seq: 5 }, { key: Uint8Array.of(0x61, 0x62, 0x01, 0x78), seq: 5 }], [Uint8Array.of(0x61, 0x62, 0x00), b('ab'), Uint8Array.of(0x61, 0x62, 0x01), Uint8Array.of(0x61, 0x62, 0x01, 0x78, 0)]);
+    expect(plainFind([{ key: b('ab'), seq: 5 }, { key: Uint8Array.of(0x61, 0x62, 0x01, 0x78), seq: 5 }], Uint8Array.of(0x61, 0x62, 0x00))).toBe(1);
+    withSeed(testSeed(701), (rng) => {
+      for (let round = 0; round < 40; round++) {
+        const common = rng.bytes(rng.int(4));
+        const middles = Array.from({ length: 1 + rng.int(3) }, () => rng.bytes(7 + rng.int(4)));
+        const entries: Array<{ key: Uint8Array; seq: number }> = [];
+        const n = 2 + rng.int(120);
+        for (let i = 0; i < n; i++) {
+          const mid = rng.pick(middles);
+          const tail = rng.bytes(rng.int(4));
+          const k = new Uint8Array(common.length + mid.length + tail.length);
+          k.set(common);
+          k.set(mid, common.length);
+          k.set(tail, common.length + mid.length);
+          entries.push({ key: k, seq: 0 });
+        }
+        // Some user keys get several versions, each in a block of its own.
+        entries.sort((x, y) => compareBytes(x.key, y.key));
+        const uniq = entries.filter((e, i) => i === 0 || compareBytes(entries[i - 1]!.key, e.key) !== 0);
+        const versions: Array<{ key: Uint8Array; seq: number }> = [];
+        for (const e of uniq) {
+          const copies = round % 4 === 0 && uniq.length < 4 ? 6 : rng.bool(0.2) ? 2 + rng.int(4) : 1;
+          for (let c = 0; c < copies; c++) versions.push({ key: e.key, seq: 100 - 10 * c });
+        }
+        const targets: Uint8Array[] = uniq.map((e) => e.key);
+        for (let q = 0; q < 100; q++) {
+          const base = rng.pick(uniq).key;
+          const t = base.slice(0, rng.int(base.length + 1));
+          if (t.length > 0 && rng.bool(0.5)) t[t.length - 1] = (t[t.length - 1]! + rng.pick([1, 255])) & 0xff;
+          targets.push(rng.bool(0.3) ? Uint8Array.from([...t, rng.int(256)]) : t);
+        }
+        check(versions, targets);
       }
     });
   });

@@ -7,7 +7,7 @@
 // into its own buffer when large) each return the block's own bytes, never a view of a
 // buffer the next read overwrites.
 
-import { blockChecksum, ByteSink, CorruptionError, IoError, NotSupportedError, putU32 } from '@lsm/base';
+import { blockChecksum, ByteSink, CorruptionError, IoError, NotSupportedError, putU32, xxh32 } from '@lsm/base';
 import { FsError, MemFs, writeFile, type FsFile } from '@lsm/fs';
 import { describe, expect, it } from 'vitest';
 import { appendBlock, BLOCK_TRAILER_SIZE, decodeStoredBlock, openTableFile, readBlock, readFully } from '../src/block-io.js';
@@ -65,6 +65,21 @@ describe('decodeStoredBlock', () => {
     expect(err).toBeInstanceOf(CorruptionError);
     const hex = (n: number): string => n.toString(16).padStart(8, '0');
     expect(err.message).toBe(`corruption in f.sst at offset ${at}: block checksum mismatch (stored ${hex(storedSum)}, computed ${hex(actual)})`);
+    // Eight digits also when the checksum is small: pad with zeros.
+    let small = -1;
+    for (let i = 0; i < 10_000 && small < 0; i++) {
+      const r = stored(enc(`payload ${i}`), at);
+      const n = r.length - 8;
+      const sum = new DataView(r.buffer, r.byteOffset).getUint32(n + 4, true);
+      if (sum >= 0x10000000) continue;
+      small = i;
+      // Damage the stored checksum only: the computed one is the small one.
+      r[n + 4]! ^= 0xff;
+      const e = thrown(() => decodeStoredBlock(r, { offset: at, size: n }, 'f.sst'));
+      expect(e.message).toMatch(new RegExp(`computed 0${hex(sum).slice(1)}\\)$`));
+      expect(hex(sum)).toHaveLength(8);
+    }
+    expect(small).toBeGreaterThanOrEqual(0);
     // The checksum is seeded with the offset: the same bytes read as another block fail.
     expect(thrown(() => decodeStoredBlock(stored(payload, at), { offset: at + 1, size }, 'f.sst'))).toBeInstanceOf(CorruptionError);
   });
@@ -261,6 +276,22 @@ describe('decodeFooter', () => {
     expect(err).toBeInstanceOf(CorruptionError);
     expect(err.message).toBe(`corruption in f.sst at offset ${footerAt + at}: ${what} handle points outside the file`);
     expect((err as CorruptionError).offset).toBe(footerAt + at);
+  });
+
+  it.each([
+    ['offset', 0],
+    ['size', 8],
+  ] as const)('a handle whose %s is past 2^53 (the only field that is): corruption, not a negative number', (field, within) => {
+    // u64 fields above 2^53 read as -1; with the other field small, their sum would still
+    // lie inside the file. Re-sealed with the footer checksum (FORMAT.md: seed 0x4c534d46).
+    for (const [what, at] of [['metaindex', 0], ['index', 16], ['properties', 32]] as const) {
+      const b = encodeFooter(sound);
+      putU32(b, at + within + 4, 0xffffffff);
+      putU32(b, 52, xxh32(b.subarray(0, 52), 0x4c534d46));
+      const err = thrown(() => decodeFooter(b, 'f.sst', footerAt));
+      expect(err).toBeInstanceOf(CorruptionError);
+      expect(err.message, `${what} ${field}`).toBe(`corruption in f.sst at offset ${footerAt + at}: ${what} handle points outside the file`);
+    }
   });
 
   it('a handle whose offset alone is past the footer (size 0) is refused too', () => {
