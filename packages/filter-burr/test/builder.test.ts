@@ -5,17 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildFilterBytes, DEFAULT_PARAMS, MAX_BUMPING_LAYERS } from '../src/builder.js';
 import { FilterReader } from '../src/index.js';
-import { randomKeys } from './helpers.js';
-
-function keyWords(keys: Uint32Array): { hi: Int32Array; lo: Int32Array; count: number } {
-  const n = keys.length / 2;
-  const hi = new Int32Array(n), lo = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    hi[i] = keys[2 * i]!;
-    lo[i] = keys[2 * i + 1]!;
-  }
-  return { hi, lo, count: n };
-}
+import { keyWords, randomKeys } from './helpers.js';
 
 function expectMembers(bytes: Uint8Array, keys: Uint32Array, label: string): FilterReader {
   const reader = FilterReader.from(bytes);

@@ -16,6 +16,17 @@ export function randomKeys(n: number, seed: number): Uint32Array {
   return out;
 }
 
+/** Interleaved hashes as the builder's key words (hi and lo halves in two arrays). */
+export function keyWords(keys: Uint32Array): { hi: Int32Array; lo: Int32Array; count: number } {
+  const n = keys.length / 2;
+  const hi = new Int32Array(n), lo = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    hi[i] = keys[2 * i]!;
+    lo[i] = keys[2 * i + 1]!;
+  }
+  return { hi, lo, count: n };
+}
+
 /** The i-th hash of an interleaved array. */
 export function at(keys: Uint32Array, i: number): Hash64 {
   return { hi: keys[2 * i]!, lo: keys[2 * i + 1]! };

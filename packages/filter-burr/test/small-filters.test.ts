@@ -10,17 +10,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildFilterBytes, DEFAULT_PARAMS, MAX_BUMPING_LAYERS, type BuildParams } from '../src/builder.js';
 import { build, FilterReader, type Hash64 } from '../src/index.js';
-import { randomKeys } from './helpers.js';
-
-function words(keys: Uint32Array): { hi: Int32Array; lo: Int32Array; count: number } {
-  const n = keys.length / 2;
-  const hi = new Int32Array(n), lo = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    hi[i] = keys[2 * i]!;
-    lo[i] = keys[2 * i + 1]!;
-  }
-  return { hi, lo, count: n };
-}
+import { keyWords, randomKeys } from './helpers.js';
 
 /** Indices of keys the filter wrongly rejects. */
 function falseNegatives(reader: FilterReader, keys: Uint32Array): number[] {
@@ -46,7 +36,7 @@ describe('small filters', () => {
       for (const r of [1, 7, 8, 13, 32]) {
         const keys = randomKeys(n, 1000 + n + r);
         for (const params of [DEFAULT_PARAMS, SMALL_FINAL]) {
-          const reader = FilterReader.from(buildFilterBytes(words(keys), r, n * 7 + r, params));
+          const reader = FilterReader.from(buildFilterBytes(keyWords(keys), r, n * 7 + r, params));
           expect(falseNegatives(reader, keys), `n=${n} r=${r} final<=${params.finalLayerMaxKeys}`).toEqual([]);
           expect(reader.keyCount).toBe(n);
           expect(reader.fingerprintBits).toBe(r);
@@ -67,16 +57,16 @@ describe('small filters', () => {
     // about 19, so [5%, 7.5%] is more than three of them either side of 6.25%.
     const keys = randomKeys(600, 77);
     for (const params of [DEFAULT_PARAMS, SMALL_FINAL]) {
-      const r4 = FilterReader.from(buildFilterBytes(words(keys), 4, 3, params));
+      const r4 = FilterReader.from(buildFilterBytes(keyWords(keys), 4, 3, params));
       const rate4 = fpRate(r4, 6000, 78);
       expect(rate4, `r=4 final<=${params.finalLayerMaxKeys}`).toBeGreaterThan(0.05);
       expect(rate4).toBeLessThan(0.075);
       // r = 1: about one probe in two.
-      const rate1 = fpRate(FilterReader.from(buildFilterBytes(words(keys), 1, 3, params)), 4000, 79);
+      const rate1 = fpRate(FilterReader.from(buildFilterBytes(keyWords(keys), 1, 3, params)), 4000, 79);
       expect(rate1).toBeGreaterThan(0.45);
       expect(rate1).toBeLessThan(0.55);
       // r = 10: about 1 in 1,024 (expected 5.9 of 6,000).
-      const rate10 = fpRate(FilterReader.from(buildFilterBytes(words(keys), 10, 3, params)), 6000, 80);
+      const rate10 = fpRate(FilterReader.from(buildFilterBytes(keyWords(keys), 10, 3, params)), 6000, 80);
       expect(rate10).toBeLessThan(0.004);
     }
   });
@@ -84,7 +74,7 @@ describe('small filters', () => {
   it('a chain of bumping layers: each takes what the one before bumped, sized as promised', () => {
     const n = 900;
     const keys = randomKeys(n, 91);
-    const reader = FilterReader.from(buildFilterBytes(words(keys), 7, 11, SMALL_FINAL));
+    const reader = FilterReader.from(buildFilterBytes(keyWords(keys), 7, 11, SMALL_FINAL));
     const info = reader.layerInfo();
     expect(info.length).toBeGreaterThanOrEqual(2);
     expect(info.reduce((s, l) => s + l.keys, 0)).toBe(n);
@@ -111,7 +101,7 @@ describe('small filters', () => {
 
   it('an overloaded chain stops at the layer limit with a final layer that takes the rest', () => {
     const keys = randomKeys(3000, 92);
-    const reader = FilterReader.from(buildFilterBytes(words(keys), 6, 4, { ...SMALL_FINAL, loadEps: -0.5, finalLayerMaxKeys: 0 }));
+    const reader = FilterReader.from(buildFilterBytes(keyWords(keys), 6, 4, { ...SMALL_FINAL, loadEps: -0.5, finalLayerMaxKeys: 0 }));
     const info = reader.layerInfo();
     expect(info.length).toBe(MAX_BUMPING_LAYERS + 1);
     expect(falseNegatives(reader, keys)).toEqual([]);
@@ -126,7 +116,7 @@ describe('small filters', () => {
     // Hashes that differ in one bit of either half: distinct keys, all members.
     const near: Hash64[] = [];
     for (let b = 0; b < 32; b++) near.push({ hi: (one.hi ^ (1 << b)) >>> 0, lo: one.lo }, { hi: one.hi, lo: (one.lo ^ (1 << b)) >>> 0 });
-    const g = FilterReader.from(buildFilterBytes(words(Uint32Array.from(near.flatMap((h) => [h.hi, h.lo]))), 12, 0, SMALL_FINAL));
+    const g = FilterReader.from(buildFilterBytes(keyWords(Uint32Array.from(near.flatMap((h) => [h.hi, h.lo]))), 12, 0, SMALL_FINAL));
     for (const h of near) expect(g.mayContainHash(h.hi, h.lo)).toBe(true);
   });
 
