@@ -1,6 +1,7 @@
 // The tests `stryker.core.config.mjs` runs against each mutant of the filter's build and
 // probe code (builder, bumping layers, ribbon solver, mixing, reader, hash, options,
-// input): the small-input checks of test/small-filters.test.ts and the fast unit files,
+// input): the small-input checks of test/small-filters.test.ts, the input and option
+// checks of test/inputs-and-options.test.ts and the fast unit files,
 // a few seconds in all. Left out: the large-input files (no-false-negatives, fpr,
 // serialize, corruption, fuzz), whose probe and elimination loops run millions of times:
 // instrumented, each surviving mutant re-ran minutes of them (a first whole-package run
@@ -14,6 +15,7 @@ export default defineConfig({
     hookTimeout: 300_000,
     include: [
       'test/small-filters.test.ts',
+      'test/inputs-and-options.test.ts',
       'test/builder.test.ts',
       'test/ribbon-solver.test.ts',
       'test/hash.test.ts',

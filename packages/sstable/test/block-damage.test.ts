@@ -6,10 +6,10 @@
 // file, the block's offset and what is wrong; none gives a wrong entry or an index that
 // sends a lookup to the wrong place.
 
-import { bytewiseComparator, CorruptionError, cursor, encodeInternalKey, getVarint64, putU32, putVarint, type Comparator } from '@lsm/base';
+import { ByteSink, bytewiseComparator, CorruptionError, cursor, encodeInternalKey, getVarint64, putU32, putVarint, type Comparator } from '@lsm/base';
 import { describe, expect, it } from 'vitest';
 import { BlockBuilder } from '../src/block-builder.js';
-import { decodeBlockHandle } from '../src/block-handle.js';
+import { decodeBlockHandle, putBlockHandle } from '../src/block-handle.js';
 import { Block, decodeBlockEntries, decodeEntryHeader, entryHeader } from '../src/block-reader.js';
 import { IndexBlock, IndexBuilder } from '../src/index-block.js';
 
@@ -331,6 +331,18 @@ describe('decodeBlockHandle', () => {
     n = putVarint(buf, 0, 2 ** 40);
     const end = putVarint(buf, n, 4096);
     expect(decodeBlockHandle(buf, 0, end)).toEqual({ offset: 2 ** 40, size: 4096 });
+  });
+
+  it('putBlockHandle appends what decodeBlockHandle reads, after what the sink holds', () => {
+    const sink = new ByteSink(1);
+    sink.len = putVarint(sink.buf, 0, 9); // one byte already in the sink
+    for (const h of [{ offset: 0, size: 0 }, { offset: 2 ** 53 - 1, size: 2 ** 53 - 1 }, { offset: 4096, size: 70_000 }]) {
+      const at = sink.len;
+      putBlockHandle(sink, h);
+      expect(decodeBlockHandle(sink.buf, at, sink.len)).toEqual(h);
+      expect(cursor.pos).toBe(sink.len);
+    }
+    expect(sink.buf[0]).toBe(9);
   });
 
   it('a truncated or overlong offset or size is no handle', () => {

@@ -121,6 +121,24 @@ describe('block builder and data block iterator', () => {
     expect(seen).toEqual([6, 5, 4, 3, 2, 1, 0].map((i) => `b${i}=b-value-${i}`));
   });
 
+  it('the current entry as an internal key, and where its value lies in the block', () => {
+    const entries: Entry[] = ['apple', 'apricot', 'banana'].map((k, i) => ({ userKey: b(k), seqno: 7 + i, type: 1 as ValueType, value: b(`value of ${k}`) }));
+    const blk = buildBlock(entries, 2);
+    const it = new DataBlockIter(compareBytesAt);
+    it.reset(blk);
+    it.seek(b('apricot'), MAX_SEQNO);
+    expect(it.internalKey()).toEqual(encodeInternalKey(b('apricot'), 8, 1));
+    expect(it.valueLength()).toBe('value of apricot'.length);
+    expect(Buffer.from(blk.data.subarray(it.valueOffset(), it.valueOffset() + it.valueLength())).toString()).toBe('value of apricot');
+  });
+
+  it('an iterator that was never given a block refuses to move', () => {
+    const it = new DataBlockIter(compareBytesAt);
+    for (const move of [() => it.seekToFirst(), () => it.seekToLast(), () => it.seek(b('a'), 1), () => it.prev()]) {
+      expect(move).toThrow('DataBlockIter used without a block');
+    }
+  });
+
   it('an empty block has one restart and iterates nothing', () => {
     const bb = new BlockBuilder(16);
     const blk = new Block(bb.finish().slice(), 'mem', 0);

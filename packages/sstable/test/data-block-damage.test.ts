@@ -161,6 +161,17 @@ describe('a data block with one damaged field', () => {
     expect(outcomes(data, [seekTo(2)])).toEqual(every([seekTo(2)], () => 'ok'));
   });
 
+  it('an entry header past a restart point that is no varint: a seek through it names it, bytewise and generic', () => {
+    // Entry 4 sits between the restarts at entries 3 and 6: a seek for k5 starts at k3 and
+    // decodes entry 4 in its scan. Five 0xff bytes: a shared length of more than 32 bits.
+    const { data, offsets } = goodBlock();
+    const o = offsets[4]!;
+    data.fill(0xff, o, o + 5);
+    const ops = [seekTo(5), forward];
+    expect(outcomes(data, ops)).toEqual(every(ops, () => `bad entry header (entry at block offset ${o})`));
+    expect(outcomes(data, [seekTo(3)])).toEqual(every([seekTo(3)], () => 'ok'));
+  });
+
   it('reading entries as a seek passes them: the iterator is left invalid, not on a half-decoded entry', () => {
     const { data, offsets } = goodBlock();
     data[offsets[5]! + 2] = 200;

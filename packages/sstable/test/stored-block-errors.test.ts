@@ -296,5 +296,7 @@ describe('decodeFooter', () => {
 
   it('a handle whose offset alone is past the footer (size 0) is refused too', () => {
     expect(decodeOf({ ...sound, index: { offset: footerAt + 1, size: 0 } }).message).toContain('index handle points outside the file');
+    // Inside the file, a size of 0 is a handle (the block read then finds no block there).
+    expect(decodeFooter(encodeFooter({ ...sound, index: { offset: 100, size: 0 } }), 'f.sst', footerAt).index).toEqual({ offset: 100, size: 0 });
   });
 });
