@@ -74,6 +74,18 @@ describe('ribbon solver', () => {
     expect(evaluate(sol, 1, 0, 1, 0b1100)).toBe(0);
   });
 
+  it('in the high lane the pivot is the lowest set bit of several, and the rest of the row moves with it', () => {
+    const s = new BandingStorage(128);
+    expect(insert(s, 0, 1, 0b10010, 1)).toBe(0);
+    // The high lanes differ in bits 2, 3 and 4: the pivot is slot 32 + 2, and the row kept
+    // there is the difference shifted down by 2 (0b111), not its top bit alone.
+    expect(insert(s, 0, 1, 0b01110, 0)).toBe(34);
+    expect([s.lo[34], s.hi[34], s.rhs[34]]).toEqual([0b111, 0, 1]);
+    const sol = backSubstitute(s, 1);
+    expect(evaluate(sol, 1, 0, 1, 0b10010)).toBe(1);
+    expect(evaluate(sol, 1, 0, 1, 0b01110)).toBe(0);
+  });
+
   it('clear() undoes an insertion, and empty slots solve to zero', () => {
     const s = new BandingStorage(96);
     const slot = insert(s, 10, 1, 0, 1);
